@@ -1,0 +1,172 @@
+/**
+ * Marks made at the desk. Each mark commits, in ONE transaction, the attendance row, an outbox
+ * operation for the booking system and an audit entry: once the call returns, the mark survives a
+ * crash or a pulled plug, and cannot exist without the operation that will sync it.
+ */
+import type { AttendanceStatus, RosterRow } from '../../shared/contract'
+import type { CoreContext } from './context'
+import { DeskError } from './errors'
+import type { RosterService } from './roster'
+import type { SessionService } from './sessions'
+
+interface Mark {
+  status: AttendanceStatus
+  attendees: number
+}
+
+interface CurrentRow {
+  status: AttendanceStatus
+  attendees: number
+  markedAt: number | null
+  deskId: string | null
+  undoStatus: AttendanceStatus | null
+  undoAttendees: number | null
+  undoMarkedAt: number | null
+  undoDeskId: string | null
+}
+
+export function createAttendanceService(ctx: CoreContext, sessions: SessionService, roster: RosterService) {
+  const { $client: sqlite } = ctx.db
+
+  const current = sqlite.prepare<[number, number], CurrentRow>(
+    `SELECT status, attendees, marked_at AS markedAt, desk_id AS deskId, undo_status AS undoStatus,
+            undo_attendees AS undoAttendees, undo_marked_at AS undoMarkedAt, undo_desk_id AS undoDeskId
+     FROM attendance WHERE participation_id = ? AND session_id = ?`
+  )
+  const upsert = sqlite.prepare(
+    `INSERT INTO attendance (participation_id, session_id, status, attendees, marked_at, desk_id, method,
+                             undo_status, undo_attendees, undo_marked_at, undo_desk_id, updated_at)
+     VALUES (@participationId, @sessionId, @status, @attendees, @markedAt, @deskId, @method,
+             @undoStatus, @undoAttendees, @undoMarkedAt, @undoDeskId, @now)
+     ON CONFLICT (participation_id, session_id) DO UPDATE SET
+       status = excluded.status, attendees = excluded.attendees, marked_at = excluded.marked_at,
+       desk_id = excluded.desk_id, method = excluded.method, undo_status = excluded.undo_status,
+       undo_attendees = excluded.undo_attendees, undo_marked_at = excluded.undo_marked_at,
+       undo_desk_id = excluded.undo_desk_id, updated_at = excluded.updated_at`
+  )
+  const enqueue = sqlite.prepare(
+    `INSERT INTO outbox (op_id, kind, provider, session_id, participation_id, payload, state, desk_id, created_at, updated_at)
+     VALUES (@opId, 'attendance.set', @provider, @sessionId, @participationId, @payload, 'pending', @deskId, @now, @now)`
+  )
+  const audit = sqlite.prepare(
+    `INSERT INTO audit_log (at, desk_id, action, session_id, participation_id, op_id, details)
+     VALUES (@now, @deskId, @action, @sessionId, @participationId, @opId, @details)`
+  )
+
+  /** Checks that the person is on an open session's roster; returns what the rules need. */
+  function target(sessionId: number, participationId: number) {
+    const session = sessions.require(sessionId)
+    if (session.status === 'CANCELLED') throw new DeskError('refused', `"${session.title}" is cancelled: no check-ins.`)
+    const person = roster.member(session.id, session.scheduleId, participationId)
+    if (!person) throw new DeskError('not_found', 'That person is not on this session’s roster.')
+    return { session, person }
+  }
+
+  /**
+   * Commits one mark. `undo` restores the previous state instead of pushing a new one. A mark that
+   * changes nothing (a double tap) is not recorded again.
+   */
+  const commit = sqlite.transaction(
+    (
+      sessionId: number,
+      participationId: number,
+      next: Mark | 'undo',
+      action: string,
+      method: 'manual' | 'scan'
+    ): RosterRow => {
+      const { session } = target(sessionId, participationId)
+      const now = ctx.now()
+      const before: CurrentRow = current.get(participationId, sessionId) ?? {
+        status: 'NOT_SET',
+        attendees: 0,
+        markedAt: null,
+        deskId: null,
+        undoStatus: null,
+        undoAttendees: null,
+        undoMarkedAt: null,
+        undoDeskId: null
+      }
+      let row: CurrentRow
+      if (next === 'undo') {
+        if (before.undoStatus === null) throw new DeskError('refused', 'There is nothing to undo for this person.')
+        row = {
+          status: before.undoStatus,
+          attendees: before.undoAttendees ?? 0,
+          markedAt: before.undoMarkedAt,
+          deskId: before.undoDeskId,
+          undoStatus: null,
+          undoAttendees: null,
+          undoMarkedAt: null,
+          undoDeskId: null
+        }
+      } else {
+        if (before.status === next.status && before.attendees === next.attendees) {
+          return roster.row(session.id, participationId)
+        }
+        row = {
+          ...next,
+          markedAt: now,
+          deskId: ctx.deskId,
+          undoStatus: before.status,
+          undoAttendees: before.attendees,
+          undoMarkedAt: before.markedAt,
+          undoDeskId: before.deskId
+        }
+      }
+      upsert.run({ participationId, sessionId: session.id, method, now, ...row })
+      const opId = ctx.newId()
+      enqueue.run({
+        opId,
+        provider: session.provider,
+        sessionId: session.id,
+        participationId,
+        deskId: ctx.deskId,
+        now,
+        // The intent as the desk saw it; the sync engine turns it into provider calls.
+        payload: JSON.stringify({
+          status: row.status,
+          attendees: row.attendees,
+          markedAt: now,
+          method,
+          previous: { status: before.status, attendees: before.attendees }
+        })
+      })
+      audit.run({
+        now,
+        deskId: ctx.deskId,
+        action,
+        sessionId: session.id,
+        participationId,
+        opId,
+        details: JSON.stringify({
+          from: { status: before.status, attendees: before.attendees },
+          to: { status: row.status, attendees: row.attendees },
+          method
+        })
+      })
+      return roster.row(session.id, participationId)
+    }
+  )
+
+  return {
+    checkIn(input: { sessionId: number; participationId: number; attendees: number; allowOverParty: boolean; method: 'manual' | 'scan' }): RosterRow {
+      const { person } = target(input.sessionId, input.participationId)
+      if (person.status === 'CANCELLED') throw new DeskError('refused', `${person.name}’s booking is cancelled.`)
+      if (input.attendees > person.partySize && !input.allowOverParty) {
+        throw new DeskError(
+          'refused',
+          `${person.name} booked for ${person.partySize}; confirm to check in ${input.attendees}.`
+        )
+      }
+      return commit.immediate(input.sessionId, input.participationId, { status: 'ATTENDED', attendees: input.attendees }, 'check_in', input.method)
+    },
+    noShow(input: { sessionId: number; participationId: number }): RosterRow {
+      return commit.immediate(input.sessionId, input.participationId, { status: 'NOT_ATTENDED', attendees: 0 }, 'no_show', 'manual')
+    },
+    undo(input: { sessionId: number; participationId: number }): RosterRow {
+      return commit.immediate(input.sessionId, input.participationId, 'undo', 'undo', 'manual')
+    }
+  }
+}
+
+export type AttendanceService = ReturnType<typeof createAttendanceService>

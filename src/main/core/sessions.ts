@@ -1,0 +1,111 @@
+import { DateTime } from 'luxon'
+import type { Session, SessionCounts } from '../../shared/contract'
+import { DeskError } from './errors'
+import { schema } from '../db'
+import type { CoreContext } from './context'
+
+type SessionRow = typeof schema.sessions.$inferSelect
+
+/** Sessions longer than this are not looked for when listing a day (keeps the range scan short). */
+const LONGEST_SESSION_MS = 31 * 24 * 3600 * 1000
+
+export function createSessionService(ctx: CoreContext) {
+  const { $client: sqlite } = ctx.db
+
+  const byId = sqlite.prepare<[number], SessionRow>(
+    `SELECT id, provider, provider_id AS providerId, title, starts_at AS startsAt, ends_at AS endsAt,
+            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status
+     FROM sessions WHERE id = ?`
+  )
+  const forRange = sqlite.prepare<[number, number, number], SessionRow>(
+    `SELECT id, provider, provider_id AS providerId, title, starts_at AS startsAt, ends_at AS endsAt,
+            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status
+     FROM sessions WHERE starts_at >= ? AND starts_at < ? AND ends_at > ?
+     ORDER BY starts_at, title, id`
+  )
+  // Counts over the session's roster: its own participations plus its course's (schedule's).
+  const countsSql = (rosterWhere: string) => `
+    SELECT
+      count(CASE WHEN p.status <> 'CANCELLED' THEN 1 END) AS participations,
+      coalesce(sum(CASE WHEN p.status <> 'CANCELLED' THEN p.party_size END), 0) AS expectedPeople,
+      coalesce(sum(CASE WHEN a.status = 'ATTENDED' THEN a.attendees END), 0) AS arrivedPeople,
+      count(CASE WHEN a.status = 'ATTENDED' THEN 1 END) AS checkedIn,
+      count(CASE WHEN a.status = 'NOT_ATTENDED' THEN 1 END) AS noShows,
+      count(CASE WHEN p.status = 'PENDING_CONFIRMATION' THEN 1 END) AS pendingConfirmations
+    FROM participations p
+    LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = @sessionId
+    WHERE ${rosterWhere}`
+  const countsOwn = sqlite.prepare(countsSql('p.session_id = @sessionId'))
+  const countsWithCourse = sqlite.prepare(countsSql('(p.session_id = @sessionId OR p.schedule_id = @scheduleId)'))
+
+  function counts(session: SessionRow): SessionCounts {
+    const stmt = session.scheduleId ? countsWithCourse : countsOwn
+    const row = stmt.get({ sessionId: session.id, scheduleId: session.scheduleId }) as Omit<SessionCounts, 'capacity'>
+    return { ...row, capacity: session.capacity }
+  }
+
+  function toSession(row: SessionRow): Session {
+    return {
+      id: row.id,
+      provider: row.provider,
+      providerId: row.providerId,
+      title: row.title,
+      startsAt: new Date(row.startsAt).toISOString(),
+      endsAt: new Date(row.endsAt).toISOString(),
+      timeZone: row.timeZone,
+      capacity: row.capacity,
+      kind: row.kind,
+      status: row.status,
+      scheduleId: row.scheduleId,
+      counts: counts(row)
+    }
+  }
+
+  function require(sessionId: number): SessionRow {
+    const row = byId.get(sessionId)
+    if (!row) throw new DeskError('not_found', 'That session is not on this desk (it may have been removed).')
+    return row
+  }
+
+  return {
+    require,
+    counts,
+    get: (sessionId: number): Session => toSession(require(sessionId)),
+
+    /** Sessions that overlap the calendar day `date` as seen in `timeZone` (the desk's zone). */
+    forDay(date: string, timeZone: string): Session[] {
+      const start = DateTime.fromISO(date, { zone: timeZone }).startOf('day')
+      if (!start.isValid) throw new DeskError('invalid_input', `date: ${date} is not a calendar date`)
+      const from = start.toMillis()
+      const to = start.plus({ days: 1 }).toMillis()
+      return forRange.all(from - LONGEST_SESSION_MS, to, from).map(toSession)
+    },
+
+    create(input: { title: string; startsAt: string; endsAt: string; timeZone: string; capacity: number | null }): Session {
+      const now = ctx.now()
+      const row = ctx.db
+        .insert(schema.sessions)
+        .values({
+          provider: 'local',
+          providerId: `local:${ctx.newId()}`,
+          title: input.title.trim(),
+          startsAt: Date.parse(input.startsAt),
+          endsAt: Date.parse(input.endsAt),
+          timeZone: input.timeZone,
+          capacity: input.capacity,
+          kind: 'DEFAULT',
+          createdAt: now,
+          updatedAt: now
+        })
+        .returning({ id: schema.sessions.id })
+        .get()
+      ctx.db
+        .insert(schema.auditLog)
+        .values({ at: now, deskId: ctx.deskId, action: 'session.create', sessionId: row.id, details: { title: input.title } })
+        .run()
+      return toSession(require(row.id))
+    }
+  }
+}
+
+export type SessionService = ReturnType<typeof createSessionService>

@@ -1,0 +1,3 @@
+export { openDatabase, findMigrationsFolder, type Db, type OpenOptions } from './open'
+export type { MigrationReport } from './migrate'
+export * as schema from './schema'

@@ -1,0 +1,175 @@
+/**
+ * The desk's local replica. Times are integers (milliseconds since the epoch, UTC): they sort and
+ * compare in SQL without parsing, and the zone a session is *in* is kept beside them as IANA text.
+ *
+ * Changes here are turned into SQL migrations by `npm run db:generate` (drizzle-kit); start-up
+ * applies them (see migrate.ts). FTS5 and triggers live in hand-written migrations because
+ * drizzle-kit cannot express them.
+ */
+import { sql } from 'drizzle-orm'
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/** Facts about this desk database (its id, name): one row per key. */
+export const deskMeta = sqliteTable('desk_meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull()
+})
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    provider: text('provider', { enum: ['local', 'wix', 'plandocket'] }).notNull(),
+    providerId: text('provider_id').notNull(),
+    title: text('title').notNull(),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at').notNull(),
+    timeZone: text('time_zone').notNull(),
+    allDay: integer('all_day', { mode: 'boolean' }).notNull().default(false),
+    capacity: integer('capacity'),
+    /** The course (Wix schedule) this session belongs to: course participations attend every one. */
+    scheduleId: text('schedule_id'),
+    scheduleName: text('schedule_name'),
+    kind: text('kind').notNull().default('DEFAULT'),
+    status: text('status', { enum: ['CONFIRMED', 'CANCELLED'] }).notNull().default('CONFIRMED'),
+    appId: text('app_id'),
+    revision: text('revision'),
+    raw: text('raw', { mode: 'json' }),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [
+    uniqueIndex('sessions_provider_id').on(t.provider, t.providerId),
+    index('sessions_starts_at').on(t.startsAt),
+    index('sessions_schedule').on(t.scheduleId),
+    check('sessions_ends_after_start', sql`${t.endsAt} >= ${t.startsAt}`)
+  ]
+)
+
+export const participations = sqliteTable(
+  'participations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    provider: text('provider', { enum: ['local', 'wix', 'plandocket'] }).notNull(),
+    providerId: text('provider_id').notNull(),
+    externalId: text('external_id'),
+    /** Exactly one of sessionId (one session) or scheduleId (a course: all its sessions). */
+    sessionId: integer('session_id').references(() => sessions.id, { onDelete: 'restrict' }),
+    scheduleId: text('schedule_id'),
+    name: text('name').notNull(),
+    /** Case- and accent-folded name: the roster's sort order. */
+    sortName: text('sort_name').notNull(),
+    email: text('email'),
+    phone: text('phone'),
+    contactId: text('contact_id'),
+    customerNumber: text('customer_number'),
+    bookingId: text('booking_id'),
+    badgeNumber: text('badge_number'),
+    /** Every code a person may be found by, compacted forms included; feeds the search index. */
+    searchCodes: text('search_codes').notNull().default(''),
+    partySize: integer('party_size').notNull().default(1),
+    status: text('status', { enum: ['CONFIRMED', 'PENDING_CONFIRMATION', 'CANCELLED'] })
+      .notNull()
+      .default('CONFIRMED'),
+    revision: text('revision'),
+    isWalkIn: integer('is_walk_in', { mode: 'boolean' }).notNull().default(false),
+    raw: text('raw', { mode: 'json' }),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [
+    uniqueIndex('participations_provider_id').on(t.provider, t.providerId),
+    index('participations_session_sort').on(t.sessionId, t.sortName),
+    index('participations_schedule_sort').on(t.scheduleId, t.sortName),
+    index('participations_external').on(t.externalId),
+    check('participations_party_size', sql`${t.partySize} BETWEEN 1 AND 1000`),
+    check(
+      'participations_one_target',
+      sql`(${t.sessionId} IS NULL) <> (${t.scheduleId} IS NULL)`
+    )
+  ]
+)
+
+export const attendance = sqliteTable(
+  'attendance',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    participationId: integer('participation_id')
+      .notNull()
+      .references(() => participations.id, { onDelete: 'restrict' }),
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'restrict' }),
+    status: text('status', { enum: ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] }).notNull(),
+    attendees: integer('attendees').notNull().default(0),
+    /** The desk's clock when the desk made the mark; null for marks pulled from a provider. */
+    markedAt: integer('marked_at'),
+    deskId: text('desk_id'),
+    method: text('method', { enum: ['manual', 'scan', 'provider', 'import'] }).notNull(),
+    /** The state before the last mark, for a one-step undo; null when there is nothing to undo. */
+    undoStatus: text('undo_status', { enum: ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] }),
+    undoAttendees: integer('undo_attendees'),
+    undoMarkedAt: integer('undo_marked_at'),
+    undoDeskId: text('undo_desk_id'),
+    /** The provider's id for this attendance record, once known. */
+    providerId: text('provider_id'),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [
+    uniqueIndex('attendance_participation_session').on(t.participationId, t.sessionId),
+    index('attendance_session_status').on(t.sessionId, t.status),
+    check('attendance_attendees_range', sql`${t.attendees} BETWEEN 0 AND 1000`),
+    check(
+      'attendance_status_matches_attendees',
+      sql`(${t.status} = 'ATTENDED' AND ${t.attendees} >= 1) OR (${t.status} <> 'ATTENDED' AND ${t.attendees} = 0)`
+    )
+  ]
+)
+
+/**
+ * Local changes waiting to reach the booking system, in the order the desk made them. A row is
+ * written in the same transaction as the change it records, so a change cannot exist without it.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    /** Unique id of the operation: the idempotency key the provider sees. */
+    opId: text('op_id').notNull(),
+    kind: text('kind').notNull(),
+    provider: text('provider', { enum: ['local', 'wix', 'plandocket'] }).notNull(),
+    sessionId: integer('session_id').references(() => sessions.id, { onDelete: 'restrict' }),
+    participationId: integer('participation_id').references(() => participations.id, { onDelete: 'restrict' }),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    state: text('state', { enum: ['pending', 'in_flight', 'done', 'rejected', 'conflict'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at'),
+    lastError: text('last_error'),
+    deskId: text('desk_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [
+    uniqueIndex('outbox_op_id').on(t.opId),
+    index('outbox_state_seq').on(t.state, t.seq),
+    index('outbox_participation').on(t.participationId, t.state)
+  ]
+)
+
+/** Append-only history of what happened at the desk (triggers forbid UPDATE and DELETE). */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    deskId: text('desk_id').notNull(),
+    action: text('action').notNull(),
+    sessionId: integer('session_id'),
+    participationId: integer('participation_id'),
+    opId: text('op_id'),
+    details: text('details', { mode: 'json' })
+  },
+  (t) => [index('audit_session_at').on(t.sessionId, t.at)]
+)

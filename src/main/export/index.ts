@@ -1,0 +1,1 @@
+export { createRosterExport, neutraliseFormula } from './roster-csv'

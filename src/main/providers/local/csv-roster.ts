@@ -1,0 +1,274 @@
+/**
+ * Reading a roster CSV into validated rows, with a per-line error report.
+ *
+ * csv-parse (the `csv` project: RFC 4180, streaming-grade, maintained for a decade) does the
+ * parsing. It stops at a record it cannot recover from (an unclosed quote, a record over the size
+ * cap); we then resume at the next physical line, so one broken line does not hide the errors after
+ * it, and the desk sees every problem in one report.
+ */
+import { parse, type CsvError, type InfoRecord } from 'csv-parse/sync'
+import { DateTime } from 'luxon'
+import { LIMITS, type ImportMapping, type ImportRowError, type ParticipationStatus } from '../../../shared/contract'
+import { foldText } from '../../core/text'
+
+export interface CsvRecord {
+  line: number
+  cells: string[]
+}
+
+export interface ParsedCsv {
+  headers: string[]
+  records: CsvRecord[]
+  errors: ImportRowError[]
+}
+
+const FATAL = new Set(['CSV_MAX_RECORD_SIZE', 'CSV_QUOTE_NOT_CLOSED', 'INVALID_OPENING_QUOTE', 'CSV_INVALID_CLOSING_QUOTE'])
+const MAX_RESUMES = 200
+
+function describeCsvError(err: CsvError): string {
+  switch (err.code) {
+    case 'CSV_MAX_RECORD_SIZE':
+      return `the row is longer than ${LIMITS.csvRecordChars.toLocaleString('en')} characters`
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted value is never closed'
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote mark is in the wrong place (quote the whole value and double quotes inside it)'
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
+      return `${String(err.message).replace(/^Invalid Record Length: /, '').replace(/ on line \d+$/, '')} columns`
+    default:
+      return String(err.message)
+  }
+}
+
+/** Offset of the start of 1-based `line` in `text`, or -1 past the end. */
+function offsetOfLine(text: string, line: number, from = 0, fromLine = 1): number {
+  let offset = from
+  for (let l = fromLine; l < line; l++) {
+    const nl = text.indexOf('\n', offset)
+    if (nl === -1) return -1
+    offset = nl + 1
+  }
+  return offset
+}
+
+export function parseCsv(text: string): ParsedCsv {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  const delimiter = sniffDelimiter(source)
+  const records: CsvRecord[] = []
+  const errors: ImportRowError[] = []
+  let columns: number | undefined
+  let startLine = 1
+  let startOffset = 0
+
+  for (let resume = 0; resume <= MAX_RESUMES && startOffset !== -1 && startOffset < source.length; resume++) {
+    let lastEnd = startLine - 1
+    let lastEmpty = 0
+    let fatal: { line: number; err: CsvError } | null = null
+    const base = startLine - 1
+    parse(source.slice(startOffset), {
+      delimiter,
+      skip_empty_lines: true,
+      trim: true,
+      max_record_size: LIMITS.csvRecordChars,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      on_skip: (err: CsvError | undefined) => {
+        if (!err) return undefined
+        const line = lastEnd + 1
+        if (FATAL.has(err.code)) fatal = { line, err }
+        else errors.push({ line: base + Number(err.lines ?? line - base), message: describeCsvError(err) })
+        return undefined
+      },
+      on_record: (record: string[], info: InfoRecord) => {
+        const end = base + info.lines
+        const skippedEmpty = info.empty_lines - lastEmpty
+        const line = lastEnd + 1 + skippedEmpty
+        lastEnd = end
+        lastEmpty = info.empty_lines
+        if (columns === undefined) columns = record.length
+        if (record.length !== columns) {
+          errors.push({ line, message: `expected ${columns} columns, found ${record.length}` })
+        } else {
+          records.push({ line, cells: record })
+        }
+        return null
+      }
+    })
+    if (!fatal) break
+    const { line, err } = fatal as { line: number; err: CsvError }
+    errors.push({ line, message: describeCsvError(err) })
+    // Resume on the line after the one where the broken record began.
+    startOffset = offsetOfLine(source, line + 1, startOffset, startLine)
+    startLine = line + 1
+  }
+  if (startOffset !== -1 && startOffset < source.length && errors.length > MAX_RESUMES) {
+    errors.push({ line: startLine, message: 'too many broken rows; the rest of the file was not read' })
+  }
+  const [header, ...rows] = records
+  return { headers: header?.cells ?? [], records: rows, errors: errors.sort((a, b) => a.line - b.line) }
+}
+
+/** Comma by default; semicolon (what Excel writes in many European locales) or tab if the header says so. */
+function sniffDelimiter(text: string): string {
+  const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')) || text.length)
+  const counts = [',', ';', '\t'].map((d) => [d, firstLine.split(d).length - 1] as const)
+  counts.sort((a, b) => b[1] - a[1])
+  return counts[0] && counts[0][1] > 0 ? counts[0][0] : ','
+}
+
+const SYNONYMS: Record<keyof ImportMapping, string[]> = {
+  name: ['name', 'fullname', 'participant', 'participantname', 'attendee', 'attendeename', 'guest', 'member', 'customer', 'teilnehmer'],
+  firstName: ['firstname', 'first', 'givenname', 'forename', 'vorname'],
+  lastName: ['lastname', 'last', 'surname', 'familyname', 'nachname'],
+  email: ['email', 'emailaddress', 'mail', 'emailadresse'],
+  phone: ['phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'cell', 'telefon', 'handy'],
+  partySize: ['partysize', 'party', 'guests', 'seats', 'tickets', 'quantity', 'qty', 'persons', 'people', 'spots', 'anzahl', 'personen'],
+  externalId: ['id', 'externalid', 'bookingid', 'booking', 'bookingnumber', 'ticket', 'ticketid', 'ticketnumber', 'code', 'barcode', 'reference', 'ref', 'customernumber', 'membernumber', 'buchungsnummer'],
+  status: ['status', 'bookingstatus'],
+  sessionTitle: ['session', 'sessiontitle', 'sessionname', 'class', 'classname', 'event', 'eventname', 'eventtitle', 'course', 'title', 'kurs', 'veranstaltung'],
+  sessionStart: ['start', 'starts', 'startsat', 'starttime', 'sessionstart', 'date', 'datetime', 'begin', 'beginn', 'when', 'datum'],
+  sessionEnd: ['end', 'ends', 'endsat', 'endtime', 'sessionend', 'ende'],
+  sessionTimeZone: ['timezone', 'tz', 'zone', 'zeitzone'],
+  sessionCapacity: ['capacity', 'maxcapacity', 'maxparticipants', 'kapazitat']
+}
+
+const headerKey = (h: string) => foldText(h).replace(/[^a-z0-9]/g, '')
+
+/** A best guess at which column is which, from the header row's words. */
+export function guessMapping(headers: string[]): ImportMapping {
+  const keys = headers.map(headerKey)
+  const used = new Set<number>()
+  const pick = (field: keyof ImportMapping): string | null => {
+    for (const synonym of SYNONYMS[field]) {
+      const i = keys.findIndex((k, idx) => !used.has(idx) && k === synonym)
+      if (i !== -1) {
+        used.add(i)
+        return headers[i] ?? null
+      }
+    }
+    return null
+  }
+  // Order matters: specific fields claim their columns before generic ones ("Session" vs "Name").
+  const mapping = {} as ImportMapping
+  for (const field of ['firstName', 'lastName', 'email', 'phone', 'partySize', 'status', 'sessionTimeZone', 'sessionCapacity', 'sessionStart', 'sessionEnd', 'sessionTitle', 'externalId', 'name'] as const) {
+    mapping[field] = pick(field)
+  }
+  return mapping
+}
+
+export interface RosterLine {
+  line: number
+  name: string
+  email: string | null
+  phone: string | null
+  partySize: number
+  externalId: string | null
+  status: ParticipationStatus
+  /** Null when importing into a chosen session. */
+  session: { title: string; startsAt: number; endsAt: number; timeZone: string; capacity: number | null } | null
+}
+
+const STATUS_WORDS: Record<string, ParticipationStatus> = {
+  confirmed: 'CONFIRMED',
+  booked: 'CONFIRMED',
+  paid: 'CONFIRMED',
+  bestatigt: 'CONFIRMED',
+  pending: 'PENDING_CONFIRMATION',
+  pendingconfirmation: 'PENDING_CONFIRMATION',
+  unconfirmed: 'PENDING_CONFIRMATION',
+  waiting: 'PENDING_CONFIRMATION',
+  offen: 'PENDING_CONFIRMATION',
+  cancelled: 'CANCELLED',
+  canceled: 'CANCELLED',
+  storniert: 'CANCELLED'
+}
+
+const DATE_FORMATS = ['yyyy-MM-dd HH:mm', 'yyyy-MM-dd H:mm', 'yyyy-MM-dd HH:mm:ss', 'dd.MM.yyyy HH:mm', 'd.M.yyyy H:mm', 'dd.MM.yyyy', 'yyyy-MM-dd']
+
+/** Reads a session time; a value without an offset is in `zone`. */
+function parseInstant(value: string, zone: string): DateTime | null {
+  const iso = DateTime.fromISO(value, { zone, setZone: true })
+  if (iso.isValid) return iso
+  for (const format of DATE_FORMATS) {
+    const dt = DateTime.fromFormat(value, format, { zone })
+    if (dt.isValid) return dt
+  }
+  return null
+}
+
+function isZone(zone: string): boolean {
+  return DateTime.local().setZone(zone).isValid
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** Validates one CSV record against the mapping. Returns the row or the reasons it is rejected. */
+export function readRosterLine(
+  record: CsvRecord,
+  headers: string[],
+  mapping: ImportMapping,
+  options: { timeZone: string; intoChosenSession: boolean }
+): { row: RosterLine } | { errors: string[] } {
+  const cell = (field: keyof ImportMapping): string => {
+    const column = mapping[field]
+    if (column === null) return ''
+    const index = headers.indexOf(column)
+    return index === -1 ? '' : (record.cells[index] ?? '').trim()
+  }
+  const errors: string[] = []
+  const name = cell('name') || [cell('firstName'), cell('lastName')].filter(Boolean).join(' ')
+  if (!name) errors.push('name is missing')
+  else if (name.length > LIMITS.name) errors.push(`name is longer than ${LIMITS.name} characters`)
+
+  const partyText = cell('partySize')
+  let partySize = 1
+  if (partyText) {
+    partySize = Number(partyText)
+    if (!/^\d+$/.test(partyText) || partySize < 1 || partySize > LIMITS.partySize) {
+      errors.push(`party size must be a whole number from 1 to ${LIMITS.partySize} (found "${partyText.slice(0, 20)}")`)
+    }
+  }
+  const email = cell('email') || null
+  if (email && (email.length > 254 || !EMAIL.test(email))) errors.push(`email "${email.slice(0, 60)}" is not an email address`)
+  const phone = cell('phone') || null
+  if (phone && phone.length > 40) errors.push('phone number is longer than 40 characters')
+  const externalId = cell('externalId') || null
+  if (externalId && externalId.length > 250) errors.push('id is longer than 250 characters')
+
+  const statusText = cell('status')
+  const status = statusText ? STATUS_WORDS[headerKey(statusText)] : 'CONFIRMED'
+  if (!status) errors.push(`status "${statusText.slice(0, 30)}" is not one of confirmed, pending, cancelled`)
+
+  let session: RosterLine['session'] = null
+  if (!options.intoChosenSession) {
+    const title = cell('sessionTitle')
+    const startText = cell('sessionStart')
+    const zone = cell('sessionTimeZone') || options.timeZone
+    if (!title) errors.push('session title is missing')
+    else if (title.length > LIMITS.name) errors.push(`session title is longer than ${LIMITS.name} characters`)
+    if (!isZone(zone)) errors.push(`time zone "${zone.slice(0, 40)}" is unknown (use e.g. Europe/Berlin)`)
+    const start = startText && isZone(zone) ? parseInstant(startText, zone) : null
+    if (!startText) errors.push('session start is missing')
+    else if (isZone(zone) && !start) errors.push(`session start "${startText.slice(0, 40)}" is not a date and time (use 2026-07-06 09:00)`)
+    const endText = cell('sessionEnd')
+    let end = start ? start.plus({ hours: 1 }) : null
+    if (endText && start) {
+      const parsed = parseInstant(endText, zone) ?? (/^\d{1,2}:\d{2}$/.test(endText) ? DateTime.fromFormat(`${start.toFormat('yyyy-MM-dd')} ${endText}`, 'yyyy-MM-dd H:mm', { zone }) : null)
+      if (!parsed || !parsed.isValid) errors.push(`session end "${endText.slice(0, 40)}" is not a date and time`)
+      else if (parsed <= start) errors.push('session ends before it starts')
+      else end = parsed
+    }
+    const capacityText = cell('sessionCapacity')
+    const capacity = capacityText ? Number(capacityText) : null
+    if (capacityText && (!/^\d+$/.test(capacityText) || capacity! < 1 || capacity! > 100_000)) {
+      errors.push(`capacity must be a whole number from 1 to 100000 (found "${capacityText.slice(0, 20)}")`)
+    }
+    if (title && start && end && errors.length === 0) {
+      session = { title, startsAt: start.toMillis(), endsAt: end.toMillis(), timeZone: zone, capacity }
+    }
+  }
+  if (errors.length > 0 || !status) return { errors }
+  return { row: { line: record.line, name, email, phone, partySize, externalId, status, session } }
+}

@@ -1,0 +1,2 @@
+export { createLocalImport } from './import'
+export { parseCsv, guessMapping } from './csv-roster'

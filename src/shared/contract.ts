@@ -1,0 +1,281 @@
+/**
+ * The one typed contract between the renderer and main.
+ *
+ * Every call the renderer can make is listed here with the schema of its input and output. The
+ * preload exposes exactly these calls, main registers exactly these handlers, and the web transport
+ * serves exactly these routes; a test checks all three stay in step. Inputs are validated in main at
+ * the boundary with these schemas (zod: a well-kept library whose schemas double as TS types, so the
+ * contract cannot drift from the code that uses it).
+ */
+import { z } from 'zod'
+
+/** Hard caps that keep one call from exhausting main; generous for a real desk. */
+export const LIMITS = {
+  /** A roster CSV: 100,000 rows of ~300 bytes fits comfortably. */
+  csvChars: 64 * 1024 * 1024,
+  /** One CSV record (a line, or a quoted multi-line record). */
+  csvRecordChars: 64 * 1024,
+  rosterPage: 500,
+  search: 200,
+  partySize: 1000,
+  name: 200
+} as const
+
+const id = z.number().int().positive()
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+const isoInstant = z.iso.datetime({ offset: true })
+const timeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz })
+      return true
+    } catch {
+      return false
+    }
+  }, 'unknown IANA time zone')
+
+export const AttendanceStatus = z.enum(['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'])
+export type AttendanceStatus = z.infer<typeof AttendanceStatus>
+
+export const ParticipationStatus = z.enum(['CONFIRMED', 'PENDING_CONFIRMATION', 'CANCELLED'])
+export type ParticipationStatus = z.infer<typeof ParticipationStatus>
+
+export const ProviderName = z.enum(['local', 'wix', 'plandocket'])
+export type ProviderName = z.infer<typeof ProviderName>
+
+export const SessionCounts = z.object({
+  /** People who arrived: the sum of attendees over checked-in participations. */
+  arrivedPeople: z.number().int(),
+  /** People expected: the sum of party sizes over participations that are not cancelled. */
+  expectedPeople: z.number().int(),
+  capacity: z.number().int().nullable(),
+  participations: z.number().int(),
+  checkedIn: z.number().int(),
+  noShows: z.number().int(),
+  pendingConfirmations: z.number().int()
+})
+export type SessionCounts = z.infer<typeof SessionCounts>
+
+export const Session = z.object({
+  id,
+  provider: ProviderName,
+  providerId: z.string(),
+  title: z.string(),
+  startsAt: isoInstant,
+  endsAt: isoInstant,
+  timeZone: z.string(),
+  capacity: z.number().int().nullable(),
+  kind: z.string(),
+  status: z.enum(['CONFIRMED', 'CANCELLED']),
+  scheduleId: z.string().nullable(),
+  counts: SessionCounts
+})
+export type Session = z.infer<typeof Session>
+
+export const Attendance = z.object({
+  status: AttendanceStatus,
+  attendees: z.number().int(),
+  /** When the desk made the mark (the desk's clock), ISO instant. */
+  markedAt: isoInstant.nullable(),
+  deskId: z.string().nullable(),
+  /** Whether the last mark on this row can be undone. */
+  canUndo: z.boolean()
+})
+export type Attendance = z.infer<typeof Attendance>
+
+export const RosterRow = z.object({
+  participationId: id,
+  sessionId: id,
+  name: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  externalId: z.string().nullable(),
+  partySize: z.number().int(),
+  status: ParticipationStatus,
+  isWalkIn: z.boolean(),
+  attendance: Attendance
+})
+export type RosterRow = z.infer<typeof RosterRow>
+
+/** Which CSV column (by header text) feeds which roster field; null = not imported. */
+export const ImportMapping = z.object({
+  name: z.string().nullable(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  partySize: z.string().nullable(),
+  externalId: z.string().nullable(),
+  status: z.string().nullable(),
+  sessionTitle: z.string().nullable(),
+  sessionStart: z.string().nullable(),
+  sessionEnd: z.string().nullable(),
+  sessionTimeZone: z.string().nullable(),
+  sessionCapacity: z.string().nullable()
+})
+export type ImportMapping = z.infer<typeof ImportMapping>
+export const IMPORT_FIELDS = ImportMapping.keyof().options
+
+export const ImportRequest = z.object({
+  csv: z.string().max(LIMITS.csvChars, `the file is larger than ${LIMITS.csvChars / 1024 / 1024} MB`),
+  /** Omit to let Rollcall guess from the header row. */
+  mapping: ImportMapping.optional(),
+  /** Import every row into this session instead of sessions named by columns. */
+  targetSessionId: id.optional(),
+  /** Zone of session times in the file that carry no offset (the desk's zone by default). */
+  timeZone
+})
+export type ImportRequest = z.infer<typeof ImportRequest>
+
+export const ImportRowError = z.object({
+  /** 1-based line number in the file where the record starts. */
+  line: z.number().int(),
+  message: z.string()
+})
+export type ImportRowError = z.infer<typeof ImportRowError>
+
+export const ImportPreviewRow = z.object({
+  line: z.number().int(),
+  name: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  partySize: z.number().int(),
+  session: z.string()
+})
+
+export const ImportPreview = z.object({
+  headers: z.array(z.string()),
+  mapping: ImportMapping,
+  totalRows: z.number().int(),
+  validRows: z.number().int(),
+  sample: z.array(ImportPreviewRow),
+  sessions: z.array(z.object({ title: z.string(), startsAt: isoInstant, rows: z.number().int(), exists: z.boolean() })),
+  errors: z.array(ImportRowError),
+  /** Errors beyond the ones listed. */
+  moreErrors: z.number().int()
+})
+export type ImportPreview = z.infer<typeof ImportPreview>
+
+export const ImportResult = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  sessionsCreated: z.number().int(),
+  sessionIds: z.array(id)
+})
+export type ImportResult = z.infer<typeof ImportResult>
+
+export const ExportFile = z.object({ fileName: z.string(), csv: z.string(), rows: z.number().int() })
+export type ExportFile = z.infer<typeof ExportFile>
+
+export const DeskInfo = z.object({
+  deskId: z.string(),
+  deskName: z.string(),
+  provider: ProviderName,
+  version: z.string()
+})
+export type DeskInfo = z.infer<typeof DeskInfo>
+
+const empty = z.object({}).strict()
+
+/**
+ * The calls. Keys are the channel names (IPC channel `rollcall:<key>`, HTTP route
+ * `/api/<key>`). Inputs are strict objects: an unknown key is an error, not silently dropped.
+ */
+export const contract = {
+  'desk.info': { input: empty, output: DeskInfo },
+  'sessions.forDay': {
+    input: z.object({ date: isoDate, timeZone }).strict(),
+    output: z.object({ sessions: z.array(Session) })
+  },
+  'sessions.get': { input: z.object({ sessionId: id }).strict(), output: Session },
+  'sessions.create': {
+    input: z
+      .object({
+        title: z.string().trim().min(1, 'a session needs a title').max(LIMITS.name),
+        startsAt: isoInstant,
+        endsAt: isoInstant,
+        timeZone,
+        capacity: z.number().int().min(1).max(100_000).nullable()
+      })
+      .strict()
+      .refine((s) => Date.parse(s.endsAt) > Date.parse(s.startsAt), 'a session must end after it starts'),
+    output: Session
+  },
+  'roster.page': {
+    input: z
+      .object({
+        sessionId: id,
+        search: z.string().max(LIMITS.search).default(''),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(LIMITS.rosterPage)
+      })
+      .strict(),
+    output: z.object({ total: z.number().int(), rows: z.array(RosterRow) })
+  },
+  'roster.counts': { input: z.object({ sessionId: id }).strict(), output: SessionCounts },
+  'attendance.checkIn': {
+    input: z
+      .object({
+        sessionId: id,
+        participationId: id,
+        attendees: z.number().int().min(1, 'at least one person must arrive').max(LIMITS.partySize),
+        /** The desk confirmed more people than booked (walk-in guests of a booking). */
+        allowOverParty: z.boolean().default(false),
+        method: z.enum(['manual', 'scan']).default('manual')
+      })
+      .strict(),
+    output: RosterRow
+  },
+  'attendance.undo': {
+    input: z.object({ sessionId: id, participationId: id }).strict(),
+    output: RosterRow
+  },
+  'attendance.noShow': {
+    input: z.object({ sessionId: id, participationId: id }).strict(),
+    output: RosterRow
+  },
+  'import.preview': { input: ImportRequest.strict(), output: ImportPreview },
+  'import.commit': {
+    input: ImportRequest.extend({
+      /** Without it an import with any bad row changes nothing. */
+      skipInvalidRows: z.boolean().default(false)
+    }).strict(),
+    output: ImportResult
+  },
+  'export.roster': {
+    input: z.union([
+      z.object({ sessionId: id }).strict(),
+      z.object({ date: isoDate, timeZone }).strict()
+    ]),
+    output: ExportFile
+  }
+} as const
+
+export type Contract = typeof contract
+export type CallName = keyof Contract
+export const CALL_NAMES = Object.keys(contract) as CallName[]
+export type CallInput<K extends CallName> = z.input<Contract[K]['input']>
+export type ParsedInput<K extends CallName> = z.output<Contract[K]['input']>
+export type CallOutput<K extends CallName> = z.output<Contract[K]['output']>
+
+/** What every call answers on the wire, over IPC and HTTP alike. */
+export type ErrorCode = 'invalid_input' | 'not_found' | 'refused' | 'unknown_call' | 'forbidden' | 'internal'
+export interface CallError {
+  code: ErrorCode
+  message: string
+  /** Field-level problems for invalid input: path and message. */
+  issues?: { path: string; message: string }[]
+}
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CallError }
+
+/** The API object the renderer talks to, whatever carries it (preload IPC or HTTP). */
+export type RollcallApi = { [K in CallName]: (input: CallInput<K>) => Promise<CallOutput<K>> }
+
+/** The shape the preload puts on `window.rollcall`: each call answers an envelope, never throws. */
+export type RollcallBridge = { [K in CallName]: (input: CallInput<K>) => Promise<Envelope<CallOutput<K>>> }
+
+export const IPC_PREFIX = 'rollcall:'

@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach } from 'vitest'
+import { createDispatcher } from '../../src/main/ipc/dispatcher'
+import { openDesk, type Desk } from '../../src/main/core'
+import type { CallName, CallInput, CallOutput } from '../../src/shared/contract'
+
+export const ZONE = 'Europe/Berlin'
+export const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8')
+
+const dirs: string[] = []
+const desks: Desk[] = []
+afterEach(() => {
+  for (const d of desks.splice(0)) {
+    try {
+      d.close()
+    } catch {
+      /* already closed by the test */
+    }
+  }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rollcall-test-'))
+  dirs.push(dir)
+  return dir
+}
+
+/** A desk on a real SQLite file, driven through the same dispatcher the app uses. */
+export function testDesk(options: { dataDir?: string; now?: () => number } = {}) {
+  const dataDir = options.dataDir ?? tempDir()
+  const desk = openDesk({ dataDir, now: options.now })
+  desks.push(desk)
+  const dispatch = createDispatcher(desk.handlers, () => {})
+  async function call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
+    const answer = await dispatch(name, input)
+    if (!answer.ok) throw Object.assign(new Error(answer.error.message), { code: answer.error.code, issues: answer.error.issues })
+    return answer.value as CallOutput<K>
+  }
+  async function fail(name: CallName, input: unknown) {
+    const answer = await dispatch(name, input)
+    if (answer.ok) throw new Error(`${name} was expected to fail`)
+    return answer.error
+  }
+  return { desk, dataDir, call, fail, dispatch }
+}
+
+export async function importStudio(t: ReturnType<typeof testDesk>) {
+  const result = await t.call('import.commit', { csv: fixture('studio-roster.csv'), timeZone: ZONE })
+  const { sessions } = await t.call('sessions.forDay', { date: '2026-07-06', timeZone: ZONE })
+  const byTitle = (title: string) => sessions.find((s) => s.title === title)!
+  return { result, sessions, yoga: byTitle('Morning Yoga'), spin: byTitle('Evening Spin') }
+}
