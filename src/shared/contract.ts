@@ -179,6 +179,91 @@ export const DeskInfo = z.object({
 })
 export type DeskInfo = z.infer<typeof DeskInfo>
 
+export const SyncStatus = z.object({
+  provider: ProviderName,
+  /** local: nothing to sync to; the rest say what the engine is doing now. */
+  state: z.enum(['local', 'idle', 'syncing', 'offline', 'retrying', 'sign_in_needed']),
+  /** null until the service has answered (or failed to) since the last change of settings. */
+  online: z.boolean().nullable(),
+  /** Marks made at this desk not yet accepted by the booking system. */
+  pending: z.number().int(),
+  /** Marks set aside (rejected or in conflict) that need the desk's decision. */
+  problems: z.number().int(),
+  lastSuccessAt: isoInstant.nullable(),
+  lastAttemptAt: isoInstant.nullable(),
+  lastError: z.string().nullable(),
+  /** The booking system's clock minus ours, from its Date header. */
+  clockOffsetMs: z.number().nullable(),
+  /** A download under way. */
+  pull: z.object({ label: z.string(), done: z.number().int(), total: z.number().int().nullable() }).nullable(),
+  /** Goes up whenever synced data changed the replica: the renderer refetches what it shows. */
+  dataVersion: z.number().int()
+})
+export type SyncStatus = z.infer<typeof SyncStatus>
+
+export const SyncProblem = z.object({
+  opId: z.string(),
+  kind: z.string(),
+  state: z.enum(['rejected', 'conflict']),
+  message: z.string(),
+  personName: z.string().nullable(),
+  sessionTitle: z.string().nullable(),
+  createdAt: isoInstant,
+  attempts: z.number().int()
+})
+export type SyncProblem = z.infer<typeof SyncProblem>
+
+const baseUrl = z
+  .string()
+  .trim()
+  .max(300)
+  .refine((u) => {
+    try {
+      const url = new URL(u)
+      return url.protocol === 'https:' || url.protocol === 'http:'
+    } catch {
+      return false
+    }
+  }, 'must be an http(s) URL')
+
+export const WixSettingsInput = z
+  .object({
+    siteId: z.string().trim().min(1, 'the site id is required').max(100),
+    /** Omit to keep the stored key. */
+    apiKey: z.string().trim().min(1).max(4096).optional(),
+    baseUrl: baseUrl.optional(),
+    /** The extendedFields namespace that holds check-ins on non-Bookings events. */
+    namespace: z.string().trim().regex(/^[A-Za-z0-9_@.-]{1,100}$/, 'letters, digits, _ @ . - only').default('@rollcall/checkin')
+  })
+  .strict()
+
+export const PlandocketSettingsInput = z
+  .object({
+    baseUrl: baseUrl,
+    apiKey: z.string().trim().min(1).max(4096).optional()
+  })
+  .strict()
+
+export const ProviderSettingsInput = z.discriminatedUnion('provider', [
+  z.object({ provider: z.literal('local') }).strict(),
+  z.object({ provider: z.literal('wix'), wix: WixSettingsInput }).strict(),
+  z.object({ provider: z.literal('plandocket'), plandocket: PlandocketSettingsInput }).strict()
+])
+export type ProviderSettingsInput = z.infer<typeof ProviderSettingsInput>
+
+/** Settings as the renderer may see them: whether a key is stored, never the key. */
+export const ProviderSettingsView = z.object({
+  provider: ProviderName,
+  deskName: z.string(),
+  wix: z.object({ siteId: z.string(), baseUrl: z.string(), namespace: z.string(), apiKeySet: z.boolean() }),
+  plandocket: z.object({ baseUrl: z.string(), apiKeySet: z.boolean() }),
+  /** How secrets are protected on this machine: os = the OS keychain; otherwise a warning is shown. */
+  secretStorage: z.enum(['os', 'basic_text', 'unavailable'])
+})
+export type ProviderSettingsView = z.infer<typeof ProviderSettingsView>
+
+export const ConnectionReport = z.object({ ok: z.boolean(), message: z.string() })
+
 const empty = z.object({}).strict()
 
 /**
@@ -252,7 +337,23 @@ export const contract = {
       z.object({ date: isoDate, timeZone }).strict()
     ]),
     output: ExportFile
-  }
+  },
+  'sync.status': { input: empty, output: SyncStatus },
+  'sync.now': { input: empty, output: SyncStatus },
+  'sync.problems': { input: empty, output: z.object({ problems: z.array(SyncProblem) }) },
+  'sync.resolve': {
+    input: z
+      .object({
+        opId: z.string().min(1).max(100),
+        /** retry: send again as it is; mine: overrule the other desk; discard: drop this desk's change. */
+        choice: z.enum(['retry', 'mine', 'discard'])
+      })
+      .strict(),
+    output: SyncStatus
+  },
+  'settings.get': { input: empty, output: ProviderSettingsView },
+  'settings.save': { input: ProviderSettingsInput, output: ProviderSettingsView },
+  'settings.testConnection': { input: ProviderSettingsInput, output: ConnectionReport }
 } as const
 
 export type Contract = typeof contract

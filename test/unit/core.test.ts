@@ -171,12 +171,15 @@ describe('check-in, undo, no-show and counts', () => {
 
     // Every mark is in the outbox and the audit log, in order.
     const sqlite = t.desk.db.$client
-    const ops = sqlite.prepare(`SELECT kind, state, json_extract(payload, '$.attendees') AS attendees FROM outbox ORDER BY seq`).all()
+    const ops = sqlite.prepare(`SELECT kind, json_extract(payload, '$.attendees') AS attendees FROM outbox ORDER BY seq`).all()
     expect(ops).toEqual([
-      { kind: 'attendance.set', state: 'pending', attendees: 2 },
-      { kind: 'attendance.set', state: 'pending', attendees: 3 },
-      { kind: 'attendance.set', state: 'pending', attendees: 2 }
+      { kind: 'attendance.set', attendees: 2 },
+      { kind: 'attendance.set', attendees: 3 },
+      { kind: 'attendance.set', attendees: 2 }
     ])
+    // A local-only desk has nowhere to send them: they are complete, and nothing shows as pending.
+    await t.desk.sync.idle()
+    expect(await t.call('sync.status', {})).toMatchObject({ state: 'local', pending: 0, problems: 0 })
     const audit = sqlite.prepare(`SELECT action FROM audit_log WHERE participation_id IS NOT NULL ORDER BY id`).pluck().all()
     expect(audit).toEqual(['check_in', 'check_in', 'undo'])
   })

@@ -8,12 +8,19 @@ import { openDatabase, type Db, type MigrationReport } from '../db'
 import { createRosterExport } from '../export'
 import type { Handlers } from '../ipc/dispatcher'
 import { createLocalImport } from '../providers/local'
+import type { Provider } from '../providers/types'
+import { createWixProvider } from '../providers/wix'
+import { createFileSecretBox, createNodeSettingsStore, createSettings, type KeyValueStore, type SecretBox, type StoredSettings } from '../settings'
+import { createOutbox, createReplica, createSyncEngine, type BackoffPolicy, type PullRequest } from '../sync'
+import { DateTime } from 'luxon'
 import { createAttendanceService } from './attendance'
 import { createContext, type CoreContext } from './context'
 import { createRosterService } from './roster'
 import { createSessionService } from './sessions'
 
-export { DeskError } from './errors'
+import { DeskError } from './errors'
+
+export { DeskError }
 export { foldText, toFtsQuery } from './text'
 
 export const VERSION = '0.1.0'
@@ -23,7 +30,21 @@ export interface DeskOptions {
   nativeBinding?: string
   /** Injected clock (tests). */
   now?: () => number
+  /** Where settings and secrets live; plain-Node defaults in the data dir. */
+  settingsStore?: KeyValueStore
+  secretBox?: SecretBox
+  env?: NodeJS.ProcessEnv
+  /** Sync: background timer period (0 = only on triggers) and backoff policy (tests). */
+  syncTimerMs?: number
+  backoff?: BackoffPolicy
+  /** Client timeout for provider requests. */
+  providerTimeoutMs?: number
+  log?: (message: string, err?: unknown) => void
 }
+
+/** How long a pulled day or roster counts as fresh before reading it asks for another pull. */
+const DAY_FRESH_MS = 60_000
+const ROSTER_FRESH_MS = 30_000
 
 export interface Desk {
   handlers: Handlers
@@ -31,6 +52,7 @@ export interface Desk {
   db: Db
   context: CoreContext
   migrations: MigrationReport
+  sync: ReturnType<typeof createSyncEngine>
   close(): void
 }
 
@@ -39,30 +61,142 @@ export const DATABASE_FILE = 'rollcall.sqlite'
 export function openDesk(options: DeskOptions): Desk {
   const { db, migrations } = openDatabase(join(options.dataDir, DATABASE_FILE), { nativeBinding: options.nativeBinding })
   const ctx = createContext(db, { now: options.now })
+  const now = ctx.now
   const sessions = createSessionService(ctx)
   const roster = createRosterService(ctx, sessions)
   const attendance = createAttendanceService(ctx, sessions, roster)
   const localImport = createLocalImport(ctx, sessions)
   const exporter = createRosterExport(db)
-  const info: DeskInfo = { deskId: ctx.deskId, deskName: ctx.deskName, provider: 'local', version: VERSION }
+  const settings = createSettings(
+    options.settingsStore ?? createNodeSettingsStore(options.dataDir),
+    options.secretBox ?? createFileSecretBox(options.dataDir),
+    options.env ?? process.env
+  )
+
+  // The provider follows the settings; rebuilt only when they change.
+  let provider: Provider | null = null
+  let providerKey = ''
+  const buildProvider = (s: StoredSettings): Provider | null => {
+    if (s.provider === 'wix' && s.wix.apiKey && s.wix.siteId) {
+      return createWixProvider({
+        baseUrl: s.wix.baseUrl,
+        siteId: s.wix.siteId,
+        apiKey: s.wix.apiKey,
+        namespace: s.wix.namespace,
+        timeoutMs: options.providerTimeoutMs,
+        onServerDate: (server, local) => engine.noteServerDate(server, local)
+      })
+    }
+    return null
+  }
+  const currentProvider = (): Provider | null => {
+    const s = settings.current()
+    const key = JSON.stringify(s)
+    if (key !== providerKey) {
+      providerKey = key
+      provider = buildProvider(s)
+    }
+    return provider
+  }
+
+  const outbox = createOutbox(db, now)
+  const replica = createReplica(db, now)
+  const engine = createSyncEngine({
+    outbox,
+    replica,
+    provider: currentProvider,
+    desk: { deskId: ctx.deskId, deskName: ctx.deskName },
+    now,
+    backoff: options.backoff,
+    timerMs: options.syncTimerMs,
+    log: options.log
+  })
+
+  // Reading a day or a roster asks for a fresh copy in the background: the desk never waits.
+  const pulledAt = new Map<string, number>()
+  let lastDay: PullRequest | null = null
+  const pullIfStale = (key: string, freshMs: number, request: PullRequest) => {
+    if (!currentProvider()) return
+    const at = pulledAt.get(key)
+    if (at !== undefined && now() - at < freshMs) return
+    pulledAt.set(key, now())
+    void engine.requestPull(request)
+  }
+  const dayRequest = (date: string, timeZone: string): PullRequest => {
+    const start = DateTime.fromISO(date, { zone: timeZone }).startOf('day')
+    return { kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone }
+  }
+  const marked = <T>(row: T): T => {
+    void engine.trigger('mark')
+    return row
+  }
+
+  const info: DeskInfo = { deskId: ctx.deskId, deskName: ctx.deskName, provider: settings.current().provider, version: VERSION }
 
   const handlers: Handlers = {
-    'desk.info': () => info,
-    'sessions.forDay': ({ date, timeZone }) => ({ sessions: sessions.forDay(date, timeZone) }),
+    'desk.info': () => ({ ...info, provider: settings.current().provider }),
+    'sessions.forDay': ({ date, timeZone }) => {
+      lastDay = dayRequest(date, timeZone)
+      pullIfStale(`day:${date}:${timeZone}`, DAY_FRESH_MS, lastDay)
+      return { sessions: sessions.forDay(date, timeZone) }
+    },
     'sessions.get': ({ sessionId }) => sessions.get(sessionId),
     'sessions.create': (input) => sessions.create(input),
-    'roster.page': (input) => roster.page(input),
+    'roster.page': (input) => {
+      const page = roster.page(input)
+      if (input.offset === 0) pullIfStale(`session:${input.sessionId}`, ROSTER_FRESH_MS, { kind: 'session', sessionId: input.sessionId })
+      return page
+    },
     'roster.counts': ({ sessionId }) => sessions.counts(sessions.require(sessionId)),
-    'attendance.checkIn': (input) => attendance.checkIn(input),
-    'attendance.undo': (input) => attendance.undo(input),
-    'attendance.noShow': (input) => attendance.noShow(input),
+    'attendance.checkIn': (input) => marked(attendance.checkIn(input)),
+    'attendance.undo': (input) => marked(attendance.undo(input)),
+    'attendance.noShow': (input) => marked(attendance.noShow(input)),
     'import.preview': (input) => localImport.preview(input),
     'import.commit': (input) => localImport.commit(input),
     'export.roster': (input) => {
       if ('sessionId' in input) return exporter.session(sessions.require(input.sessionId))
       return exporter.sessions(input.date, sessions.forDay(input.date, input.timeZone).map((s) => s.id))
+    },
+    'sync.status': () => engine.status(),
+    'sync.now': () => {
+      pulledAt.clear()
+      if (lastDay) void engine.requestPull(lastDay)
+      void engine.trigger('manual')
+      return engine.status()
+    },
+    'sync.problems': () => ({ problems: engine.problems() }),
+    'sync.resolve': ({ opId, choice }) => {
+      const op = outbox.get(opId)
+      if (!op || (op.state !== 'rejected' && op.state !== 'conflict')) {
+        throw new DeskError('not_found', 'That sync problem is already resolved.')
+      }
+      if (choice === 'discard') {
+        outbox.discard(opId)
+        // The booking system's version is the truth again: fetch it.
+        if (op.sessionId !== null) void engine.requestPull({ kind: 'session', sessionId: op.sessionId })
+      } else outbox.requeue(opId, choice === 'mine')
+      void engine.trigger('manual')
+      return engine.status()
+    },
+    'settings.get': () => settings.view(ctx.deskName),
+    'settings.save': (input) => {
+      settings.save(input)
+      pulledAt.clear()
+      if (lastDay) void engine.requestPull(lastDay)
+      void engine.trigger('settings')
+      return settings.view(ctx.deskName)
+    },
+    'settings.testConnection': async (input) => {
+      const candidate = settings.merged(input)
+      if (candidate.provider === 'local') return { ok: true, message: 'Local-only mode needs no connection.' }
+      if (candidate.provider === 'wix' && !candidate.wix.apiKey) return { ok: false, message: 'Enter the API key.' }
+      const p = buildProvider(candidate)
+      if (!p) return { ok: false, message: 'This provider is not available yet.' }
+      return p.testConnection()
     }
   }
+
+  void engine.trigger('start')
 
   return {
     handlers,
@@ -70,6 +204,10 @@ export function openDesk(options: DeskOptions): Desk {
     db,
     context: ctx,
     migrations,
-    close: () => db.$client.close()
+    sync: engine,
+    close: () => {
+      void engine.stop()
+      db.$client.close()
+    }
   }
 }

@@ -82,6 +82,7 @@ export const participations = sqliteTable(
     index('participations_session_sort').on(t.sessionId, t.sortName),
     index('participations_schedule_sort').on(t.scheduleId, t.sortName),
     index('participations_external').on(t.externalId),
+    index('participations_booking').on(t.provider, t.bookingId),
     check('participations_party_size', sql`${t.partySize} BETWEEN 1 AND 1000`),
     check(
       'participations_one_target',
@@ -141,7 +142,7 @@ export const outbox = sqliteTable(
     sessionId: integer('session_id').references(() => sessions.id, { onDelete: 'restrict' }),
     participationId: integer('participation_id').references(() => participations.id, { onDelete: 'restrict' }),
     payload: text('payload', { mode: 'json' }).notNull(),
-    state: text('state', { enum: ['pending', 'in_flight', 'done', 'rejected', 'conflict'] })
+    state: text('state', { enum: ['pending', 'in_flight', 'done', 'rejected', 'conflict', 'discarded'] })
       .notNull()
       .default('pending'),
     attempts: integer('attempts').notNull().default(0),

@@ -1,0 +1,1 @@
+CREATE INDEX `participations_booking` ON `participations` (`provider`,`booking_id`);

@@ -1,0 +1,123 @@
+/**
+ * JSON over HTTP for providers, with every failure sorted into what the sync engine must do about
+ * it. Retrying is NOT done here: the engine keeps each operation's retry schedule in the database,
+ * so it survives a restart and keeps the queue in order (an in-memory retry helper would not).
+ */
+
+export type ProviderErrorKind =
+  | 'network' // no answer: refused, reset, timed out, cut off
+  | 'server' // 5xx
+  | 'bad_response' // an answer that is not the JSON it should be
+  | 'rate_limited' // 429
+  | 'auth' // 401/403: sign-in needed
+  | 'conflict' // 409
+  | 'not_found' // 404
+  | 'rejected' // any other 4xx: this request will never succeed as it is
+
+export class ProviderError extends Error {
+  constructor(
+    readonly kind: ProviderErrorKind,
+    message: string,
+    readonly status: number | null = null,
+    readonly retryAfterMs: number | null = null,
+    readonly body: unknown = null
+  ) {
+    super(message)
+    this.name = 'ProviderError'
+  }
+
+  /** Whether the same request may succeed later unchanged. */
+  get retryable(): boolean {
+    return this.kind === 'network' || this.kind === 'server' || this.kind === 'bad_response' || this.kind === 'rate_limited'
+  }
+}
+
+export interface HttpClientOptions {
+  baseUrl: string
+  headers: () => Record<string, string>
+  /** Per request; a slow answer past this is treated as no answer. */
+  timeoutMs?: number
+  /** Told the server's clock (from the Date header) and when we received it. */
+  onServerDate?: (serverMs: number, localMs: number) => void
+  /** Pulls the human message out of a provider's error body. */
+  describeError?: (body: unknown) => string | null
+  fetch?: typeof fetch
+}
+
+export const USER_AGENT = 'Rollcall/0.1 (front-desk check-in; +https://rollcall.invalid)'
+
+function retryAfter(header: string | null, now: number): number | null {
+  if (!header) return null
+  const seconds = Number(header)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const date = Date.parse(header)
+  return Number.isFinite(date) ? Math.max(0, date - now) : null
+}
+
+export function createHttpClient(options: HttpClientOptions) {
+  const doFetch = options.fetch ?? fetch
+  const timeoutMs = options.timeoutMs ?? 15_000
+  const base = options.baseUrl.replace(/\/+$/, '')
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
+    let response: Response
+    try {
+      response = await doFetch(`${base}${path}`, {
+        method,
+        headers: {
+          'User-Agent': USER_AGENT,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...options.headers()
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs)
+      })
+    } catch (err) {
+      const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : 'could not connect'
+      throw new ProviderError('network', `${method} ${path}: ${reason}`)
+    }
+    const now = Date.now()
+    const date = response.headers.get('date')
+    if (date && options.onServerDate) {
+      const serverMs = Date.parse(date)
+      if (Number.isFinite(serverMs)) options.onServerDate(serverMs, now)
+    }
+    let text: string
+    try {
+      text = await response.text()
+    } catch {
+      throw new ProviderError('network', `${method} ${path}: the answer was cut off`, response.status)
+    }
+    let data: unknown = null
+    if (text.trim()) {
+      try {
+        data = JSON.parse(text)
+      } catch {
+        if (response.ok) throw new ProviderError('bad_response', `${method} ${path}: the answer is not valid JSON`, response.status)
+      }
+    }
+    if (response.ok) return { status: response.status, data: data as T }
+
+    const detail = options.describeError?.(data) || (response.statusText ? response.statusText : `HTTP ${response.status}`)
+    const status = response.status
+    if (status === 401 || status === 403) throw new ProviderError('auth', `sign-in needed: ${detail}`, status, null, data)
+    if (status === 429) {
+      throw new ProviderError('rate_limited', `rate limited: ${detail}`, status, retryAfter(response.headers.get('retry-after'), now), data)
+    }
+    if (status === 409) throw new ProviderError('conflict', detail, status, null, data)
+    if (status === 404) throw new ProviderError('not_found', detail, status, null, data)
+    if (status >= 500) throw new ProviderError('server', `the service had a problem (${status})${detail ? `: ${detail}` : ''}`, status, null, data)
+    throw new ProviderError('rejected', detail, status, null, data)
+  }
+
+  return {
+    get: <T>(path: string) => request<T>('GET', path),
+    post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
+    patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+    put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+    delete: <T>(path: string) => request<T>('DELETE', path)
+  }
+}
+
+export type HttpClient = ReturnType<typeof createHttpClient>

@@ -1,0 +1,142 @@
+/**
+ * What a booking system must offer the desk. The sync engine only knows this interface, so a new
+ * provider is a new folder under providers/, not a change to the engine.
+ */
+import type { AttendanceStatus, ParticipationStatus, ProviderName } from '../../shared/contract'
+
+export interface SessionRecord {
+  providerId: string
+  title: string
+  startsAt: number
+  endsAt: number
+  timeZone: string
+  allDay: boolean
+  capacity: number | null
+  scheduleId: string | null
+  scheduleName: string | null
+  kind: string
+  status: 'CONFIRMED' | 'CANCELLED'
+  appId: string | null
+  revision: string | null
+  raw: unknown
+}
+
+export interface ParticipationRecord {
+  providerId: string
+  externalId: string | null
+  /** The provider id of the one session it is for, or null for a course participation. */
+  sessionProviderId: string | null
+  scheduleId: string | null
+  name: string
+  email: string | null
+  phone: string | null
+  contactId: string | null
+  customerNumber: string | null
+  bookingId: string | null
+  badgeNumber: string | null
+  partySize: number
+  status: ParticipationStatus
+  /** Changes whenever the provider's record changes; equal revision = nothing to rewrite. */
+  revision: string | null
+  raw: unknown
+  /** Marks the provider keeps on the participation itself (applied together with it). */
+  attendance?: AttendanceRecord[]
+}
+
+export interface AttendanceRecord {
+  /** Which participation: by the provider's participation id, or by its booking id. */
+  participationProviderId: string | null
+  bookingId?: string
+  sessionProviderId: string
+  status: AttendanceStatus
+  attendees: number
+  /** The provider's id of the attendance record, when it has one. */
+  providerId: string | null
+  markedAt: number | null
+  deskId: string | null
+}
+
+/** A session as the provider needs to see it to pull or push for it. */
+export interface SessionRef {
+  id: number
+  providerId: string
+  scheduleId: string | null
+  kind: string
+  appId: string | null
+  timeZone: string
+}
+
+export interface ParticipationRef {
+  id: number
+  providerId: string
+  externalId: string | null
+  bookingId: string | null
+  sessionProviderId: string | null
+  scheduleId: string | null
+  name: string
+  email: string | null
+  phone: string | null
+  partySize: number
+  status: ParticipationStatus
+  revision: string | null
+  raw: unknown
+}
+
+/** One outbox operation, handed to the provider with what it refers to. */
+export interface PushOperation {
+  opId: string
+  kind: 'attendance.set' | 'participation.confirm' | 'participation.create'
+  payload: {
+    status?: AttendanceStatus
+    attendees?: number
+    markedAt?: number
+    method?: 'manual' | 'scan'
+    previous?: { status: AttendanceStatus; attendees: number }
+    /** The desk chose to overrule a conflicting mark from another desk. */
+    force?: boolean
+    [key: string]: unknown
+  }
+  session: SessionRef
+  participation: ParticipationRef
+  deskId: string
+  deskName: string
+  /** Server ids learnt by earlier operations (e.g. the attendance record to delete on undo). */
+  attendanceProviderId: string | null
+}
+
+export type PushOutcome =
+  | {
+      result: 'done'
+      /** What the provider now holds, to store locally (new revision, server ids). */
+      participation?: Partial<Pick<ParticipationRecord, 'providerId' | 'revision' | 'raw' | 'status'>>
+      attendanceProviderId?: string | null
+      note?: string
+    }
+  | { result: 'conflict'; message: string; server?: { status: AttendanceStatus; attendees: number } }
+  | { result: 'rejected'; message: string }
+
+export interface ConnectionReport {
+  ok: boolean
+  message: string
+}
+
+export interface PullProgress {
+  (done: number, total: number | null): void
+}
+
+export interface Provider {
+  readonly name: ProviderName
+  testConnection(): Promise<ConnectionReport>
+  /** Sessions overlapping [from, to), as seen in `timeZone`. */
+  pullSessions(range: { from: number; to: number; timeZone: string }): AsyncIterable<SessionRecord[]>
+  pullRoster(session: SessionRef): AsyncIterable<ParticipationRecord[]>
+  pullAttendance(session: SessionRef): AsyncIterable<AttendanceRecord[]>
+  /**
+   * Sends one operation. Throws a ProviderError for transport problems and answers that say
+   * "try later" or "sign in"; resolves with the operation's fate otherwise.
+   */
+  push(op: PushOperation): Promise<PushOutcome>
+  /** Operations that can go in one request with `op` (e.g. Wix bulk attendance), up to this many. */
+  batchSize?(op: PushOperation): number
+  pushBatch?(ops: PushOperation[]): Promise<PushOutcome[]>
+}

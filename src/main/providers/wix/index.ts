@@ -1,0 +1,491 @@
+/**
+ * Wix: sessions from Calendar Events v3, rosters from Calendar Participations v3, attendance from
+ * Bookings Attendance v2 (Bookings events) or from the participation's extended fields (other
+ * events). Contract: shared/contracts/wix.md.
+ */
+import { DateTime } from 'luxon'
+import type { AttendanceStatus, ParticipationStatus } from '../../../shared/contract'
+import { createHttpClient, ProviderError, type HttpClient } from '../http'
+import type {
+  AttendanceRecord,
+  ConnectionReport,
+  ParticipationRecord,
+  Provider,
+  PushOperation,
+  PushOutcome,
+  SessionRecord,
+  SessionRef
+} from '../types'
+
+export const BOOKINGS_APP_ID = '13d21c63-b5ec-5912-8397-c3a5ddb27a97'
+const PAGE = 100
+const ATTENDANCE_PAGE = 1000
+const BULK_MAX = 8
+const ATTENDANCE_PREFIX = '/bookings/v2/attendance'
+/** How often a revision conflict is re-read and re-applied before it is handed to the desk. */
+const MAX_REAPPLY = 3
+
+export interface WixConfig {
+  baseUrl: string
+  siteId: string
+  apiKey: string
+  namespace: string
+  timeoutMs?: number
+  onServerDate?: (serverMs: number, localMs: number) => void
+  fetch?: typeof fetch
+}
+
+interface WixDate {
+  localDate?: string
+  timeZone?: string
+  utcDate?: string
+}
+
+interface WixEvent {
+  id: string
+  scheduleId?: string
+  scheduleName?: string
+  appId?: string
+  type?: string
+  status?: string
+  title?: string
+  start?: WixDate
+  end?: WixDate
+  adjustedStart?: WixDate
+  adjustedEnd?: WixDate
+  allDay?: boolean
+  timeZone?: string
+  totalCapacity?: number
+  revision?: string | number
+  updatedDate?: string
+}
+
+interface WixParticipation {
+  id: string
+  externalId?: string
+  eventId?: string
+  scheduleId?: string
+  participant?: { name?: string; phone?: string; email?: string; contactId?: string }
+  partySize?: number
+  status?: string
+  appId?: string
+  revision?: string
+  updatedDate?: string
+  extendedFields?: { namespaces?: Record<string, Record<string, unknown>> }
+}
+
+interface WixAttendance {
+  id?: string
+  bookingId?: string
+  eventId?: string
+  sessionId?: string
+  status?: AttendanceStatus
+  numberOfAttendees?: number
+  updatedDate?: string
+}
+
+interface Paged {
+  pagingMetadata?: { cursors?: { next?: string | null }; hasNext?: boolean }
+}
+
+/** What Rollcall keeps in a participation's extended fields, per session (course participations attend many). */
+interface StoredMark {
+  status: AttendanceStatus
+  attendees: number
+  markedAt: string | null
+  deskId: string | null
+  deskName?: string | null
+}
+type NamespaceData = { sessions?: Record<string, StoredMark> } & Record<string, unknown>
+
+function describeWixError(body: unknown): string | null {
+  if (!body || typeof body !== 'object') return null
+  const b = body as { message?: string; details?: { applicationError?: { description?: string; code?: string }; validationError?: { fieldViolations?: { field?: string; description?: string }[] } } }
+  const violations = b.details?.validationError?.fieldViolations
+  if (violations?.length) return violations.map((v) => `${v.field ?? 'field'}: ${v.description ?? 'invalid'}`).join('; ')
+  return b.details?.applicationError?.description || b.message || b.details?.applicationError?.code || null
+}
+
+function instant(date: WixDate | undefined, fallbackZone: string): number | null {
+  if (!date) return null
+  if (date.utcDate) {
+    const ms = Date.parse(date.utcDate)
+    if (Number.isFinite(ms)) return ms
+  }
+  if (date.localDate) {
+    const dt = DateTime.fromISO(date.localDate, { zone: date.timeZone || fallbackZone })
+    if (dt.isValid) return dt.toMillis()
+  }
+  return null
+}
+
+export function toSessionRecord(e: WixEvent, fallbackZone: string): SessionRecord | null {
+  const timeZone = e.timeZone || e.start?.timeZone || fallbackZone
+  const startsAt = instant(e.adjustedStart ?? e.start, timeZone)
+  const endsAt = instant(e.adjustedEnd ?? e.end, timeZone)
+  if (!e.id || startsAt === null) return null
+  return {
+    providerId: e.id,
+    title: (e.title || e.scheduleName || 'Untitled session').slice(0, 200),
+    startsAt,
+    endsAt: endsAt ?? startsAt,
+    timeZone,
+    allDay: Boolean(e.allDay),
+    capacity: typeof e.totalCapacity === 'number' ? e.totalCapacity : null,
+    scheduleId: e.scheduleId ?? null,
+    scheduleName: e.scheduleName ?? null,
+    kind: e.type ?? 'DEFAULT',
+    status: e.status === 'CANCELLED' ? 'CANCELLED' : 'CONFIRMED',
+    appId: e.appId ?? null,
+    revision: e.revision !== undefined ? String(e.revision) : (e.updatedDate ?? null),
+    raw: e
+  }
+}
+
+function participationStatus(status: string | undefined): ParticipationStatus {
+  return status === 'PENDING_CONFIRMATION' ? 'PENDING_CONFIRMATION' : 'CONFIRMED'
+}
+
+export function toParticipationRecord(p: WixParticipation, namespace: string): ParticipationRecord | null {
+  if (!p.id) return null
+  const isBookings = p.appId === BOOKINGS_APP_ID
+  const marks = (p.extendedFields?.namespaces?.[namespace] as NamespaceData | undefined)?.sessions ?? {}
+  return {
+    providerId: p.id,
+    externalId: p.externalId ?? null,
+    sessionProviderId: p.eventId ?? null,
+    scheduleId: p.eventId ? null : (p.scheduleId ?? null),
+    name: (p.participant?.name || 'Unnamed guest').slice(0, 200),
+    email: p.participant?.email || null,
+    phone: p.participant?.phone || null,
+    contactId: p.participant?.contactId ?? null,
+    customerNumber: null,
+    // Bookings participations carry the booking as their external id (inferred from the contract).
+    bookingId: isBookings ? (p.externalId ?? null) : null,
+    badgeNumber: null,
+    partySize: Number(p.partySize) || 1,
+    status: participationStatus(p.status),
+    revision: p.revision ?? p.updatedDate ?? null,
+    raw: p,
+    attendance: isBookings
+      ? undefined
+      : Object.entries(marks).map(([sessionProviderId, m]) => ({
+          participationProviderId: p.id,
+          sessionProviderId,
+          status: m.status,
+          attendees: m.status === 'ATTENDED' ? m.attendees : 0,
+          providerId: null,
+          markedAt: m.markedAt ? Date.parse(m.markedAt) : null,
+          deskId: m.deskId
+        }))
+  }
+}
+
+export function createWixProvider(config: WixConfig): Provider {
+  const http: HttpClient = createHttpClient({
+    baseUrl: config.baseUrl,
+    headers: () => ({ Authorization: config.apiKey, 'wix-site-id': config.siteId }),
+    timeoutMs: config.timeoutMs,
+    onServerDate: config.onServerDate,
+    describeError: describeWixError,
+    fetch: config.fetch
+  })
+
+  /** Cursor paging exactly as Wix wants it: the query once, then only the cursor. */
+  async function* pages<T>(path: string, first: Record<string, unknown>, key: string, limit: number): AsyncGenerator<T[]> {
+    let body: Record<string, unknown> = first
+    for (let guard = 0; guard < 100_000; guard++) {
+      const { data } = await http.post<Paged & Record<string, unknown>>(path, body)
+      if (!data || typeof data !== 'object') throw new ProviderError('bad_response', `${path}: empty answer`)
+      const items = data[key]
+      if (items !== undefined && !Array.isArray(items)) throw new ProviderError('bad_response', `${path}: "${key}" is not a list`)
+      yield (items ?? []) as T[]
+      const next = data.pagingMetadata?.cursors?.next
+      if (!next) return
+      body = { query: { cursorPaging: { cursor: next, limit } } }
+    }
+  }
+
+  const isBookingsSession = (session: SessionRef) => session.appId === BOOKINGS_APP_ID
+
+  function attendanceBody(op: PushOperation) {
+    const status = op.payload.status ?? 'NOT_SET'
+    // Wix does not check consistency itself: ATTENDED always with ≥ 1 person, otherwise 0.
+    const numberOfAttendees = status === 'ATTENDED' ? Math.max(1, op.payload.attendees ?? 1) : 0
+    return { bookingId: op.participation.bookingId, eventId: op.session.providerId, status, numberOfAttendees }
+  }
+
+  async function findAttendanceId(op: PushOperation): Promise<string | null> {
+    if (op.attendanceProviderId) return op.attendanceProviderId
+    const { data } = await http.post<{ attendances?: WixAttendance[] }>(`${ATTENDANCE_PREFIX}/query`, {
+      query: { filter: { bookingId: { $eq: op.participation.bookingId } }, cursorPaging: { limit: ATTENDANCE_PAGE } }
+    })
+    return data?.attendances?.find((a) => (a.eventId ?? a.sessionId) === op.session.providerId)?.id ?? null
+  }
+
+  async function pushBookingsAttendance(op: PushOperation): Promise<PushOutcome> {
+    if (!op.participation.bookingId) return { result: 'rejected', message: 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.' }
+    if ((op.payload.status ?? 'NOT_SET') === 'NOT_SET') {
+      // Undoing the only mark: the attendance record goes away (gone already counts as done).
+      const id = await findAttendanceId(op)
+      if (id) {
+        try {
+          await http.delete(`${ATTENDANCE_PREFIX}/${encodeURIComponent(id)}`)
+        } catch (err) {
+          if (!(err instanceof ProviderError && err.kind === 'not_found')) throw err
+        }
+      }
+      return { result: 'done', attendanceProviderId: null }
+    }
+    const { data } = await http.post<{ attendance?: WixAttendance }>(`${ATTENDANCE_PREFIX}/set`, {
+      attendance: attendanceBody(op),
+      participantNotification: { notifyParticipants: false }
+    })
+    return { result: 'done', attendanceProviderId: data?.attendance?.id ?? null }
+  }
+
+  function markOf(p: WixParticipation, sessionProviderId: string): { status: AttendanceStatus; attendees: number } {
+    const m = (p.extendedFields?.namespaces?.[config.namespace] as NamespaceData | undefined)?.sessions?.[sessionProviderId]
+    return m ? { status: m.status, attendees: m.status === 'ATTENDED' ? m.attendees : 0 } : { status: 'NOT_SET', attendees: 0 }
+  }
+
+  const same = (a: { status: AttendanceStatus; attendees: number }, b: { status: AttendanceStatus; attendees: number }) =>
+    a.status === b.status && (a.status !== 'ATTENDED' || a.attendees === b.attendees)
+
+  async function getParticipation(id: string): Promise<WixParticipation | null> {
+    try {
+      const { data } = await http.get<{ participation?: WixParticipation }>(`/calendar/v3/participations/${encodeURIComponent(id)}`)
+      return data?.participation ?? null
+    } catch (err) {
+      if (err instanceof ProviderError && err.kind === 'not_found') return null
+      throw err
+    }
+  }
+
+  const participationOutcome = (p: WixParticipation | undefined): PushOutcome => ({
+    result: 'done',
+    participation: p ? { providerId: p.id, revision: p.revision ?? null, raw: p, status: participationStatus(p.status) } : undefined
+  })
+
+  /**
+   * PATCH with the revision we know; on 409 read the participation again and decide whether our
+   * intent still applies to what is there now.
+   */
+  async function patchWithRevision(
+    op: PushOperation,
+    build: (current: WixParticipation) => Record<string, unknown>,
+    decide: (current: WixParticipation) => 'apply' | 'done' | { conflict: string }
+  ): Promise<PushOutcome> {
+    let current = op.participation.raw as WixParticipation | null
+    if (!current?.revision) current = await getParticipation(op.participation.providerId)
+    for (let attempt = 0; attempt <= MAX_REAPPLY; attempt++) {
+      if (!current) return { result: 'conflict', message: `${op.participation.name} was removed from this event in Wix.` }
+      const verdict = attempt === 0 ? 'apply' : decide(current)
+      if (verdict === 'done') return participationOutcome(current)
+      if (verdict !== 'apply') return { result: 'conflict', message: verdict.conflict }
+      try {
+        const { data } = await http.patch<{ participation?: WixParticipation }>(
+          `/calendar/v3/participations/${encodeURIComponent(current.id)}`,
+          { participation: { ...build(current), revision: current.revision } }
+        )
+        return participationOutcome(data?.participation)
+      } catch (err) {
+        if (!(err instanceof ProviderError && err.kind === 'conflict')) throw err
+        current = await getParticipation(op.participation.providerId)
+      }
+    }
+    return { result: 'conflict', message: `${op.participation.name} keeps changing in Wix; try again.` }
+  }
+
+  async function pushExtendedFieldMark(op: PushOperation): Promise<PushOutcome> {
+    const intent = { status: op.payload.status ?? 'NOT_SET', attendees: op.payload.attendees ?? 0 }
+    const previous = op.payload.previous ?? { status: 'NOT_SET' as const, attendees: 0 }
+    const eventId = op.session.providerId
+    return patchWithRevision(
+      op,
+      (current) => {
+        const data: NamespaceData = { ...((current.extendedFields?.namespaces?.[config.namespace] as NamespaceData | undefined) ?? {}) }
+        const sessions = { ...(data.sessions ?? {}) }
+        if (intent.status === 'NOT_SET') delete sessions[eventId]
+        else {
+          sessions[eventId] = {
+            status: intent.status,
+            attendees: intent.status === 'ATTENDED' ? intent.attendees : 0,
+            markedAt: op.payload.markedAt ? new Date(op.payload.markedAt).toISOString() : null,
+            deskId: op.deskId,
+            deskName: op.deskName
+          }
+        }
+        return { extendedFields: { namespaces: { [config.namespace]: { ...data, sessions } } } }
+      },
+      (current) => {
+        const server = markOf(current, eventId)
+        if (same(server, intent)) return 'done'
+        // Nobody else touched this session's mark (only other fields changed): apply ours.
+        if (same(server, previous) || op.payload.force === true) return 'apply'
+        const theirs = server.status === 'ATTENDED' ? `checked in ${server.attendees}` : server.status === 'NOT_ATTENDED' ? 'marked as no-show' : 'cleared the check-in'
+        const mine = intent.status === 'ATTENDED' ? `check in ${intent.attendees}` : intent.status === 'NOT_ATTENDED' ? 'mark as no-show' : 'clear the check-in'
+        return { conflict: `Another desk ${theirs} for ${op.participation.name}; this desk wanted to ${mine}.` }
+      }
+    )
+  }
+
+  async function pushConfirm(op: PushOperation): Promise<PushOutcome> {
+    return patchWithRevision(
+      op,
+      () => ({ status: 'CONFIRMED' }),
+      (current) => (current.status === 'CONFIRMED' ? 'done' : 'apply')
+    )
+  }
+
+  async function pushCreate(op: PushOperation): Promise<PushOutcome> {
+    if (isBookingsSession(op.session)) {
+      return { result: 'rejected', message: 'Walk-ins for Wix Bookings sessions must be booked in Wix; kept on this desk only.' }
+    }
+    const { data } = await http.post<{ participation?: WixParticipation }>('/calendar/v3/participations', {
+      participation: {
+        ...(op.session.kind === 'COURSE' && op.session.scheduleId ? { scheduleId: op.session.scheduleId } : { eventId: op.session.providerId }),
+        participant: {
+          name: op.participation.name,
+          ...(op.participation.email ? { email: op.participation.email } : {}),
+          ...(op.participation.phone ? { phone: op.participation.phone } : {})
+        },
+        partySize: op.participation.partySize,
+        status: 'CONFIRMED'
+      },
+      // The outbox operation id: a retry after a lost answer can never create the walk-in twice.
+      idempotencyKey: op.opId
+    })
+    return participationOutcome(data?.participation)
+  }
+
+  return {
+    name: 'wix',
+
+    async testConnection(): Promise<ConnectionReport> {
+      try {
+        const today = DateTime.now().toFormat('yyyy-MM-dd')
+        const { data } = await http.post<{ events?: unknown[] }>('/calendar/v3/events/query', {
+          fromLocalDate: `${today}T00:00:00`,
+          toLocalDate: `${today}T23:59:59`,
+          timeZone: 'UTC',
+          query: { cursorPaging: { limit: 1 } }
+        })
+        if (!data || !Array.isArray(data.events)) return { ok: false, message: 'The server answered, but not like Wix: check the base URL.' }
+        return { ok: true, message: `Connected to the Wix site ${config.siteId}.` }
+      } catch (err) {
+        return { ok: false, message: explainConnectionError(err, config.baseUrl) }
+      }
+    },
+
+    async *pullSessions({ from, to, timeZone }) {
+      const local = (ms: number) => DateTime.fromMillis(ms, { zone: timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ss")
+      for await (const events of pages<WixEvent>(
+        '/calendar/v3/events/query',
+        {
+          fromLocalDate: local(from),
+          toLocalDate: local(to - 1000),
+          timeZone,
+          recurrenceType: ['NONE', 'INSTANCE', 'EXCEPTION'],
+          query: { filter: { type: { $in: ['CLASS', 'COURSE', 'APPOINTMENT', 'DEFAULT'] } }, cursorPaging: { limit: PAGE } }
+        },
+        'events',
+        PAGE
+      )) {
+        yield events.map((e) => toSessionRecord(e, timeZone)).filter((s): s is SessionRecord => s !== null)
+      }
+    },
+
+    async *pullRoster(session) {
+      const filters: Record<string, unknown>[] = [{ eventId: { $eq: session.providerId } }]
+      if (session.kind === 'COURSE' && session.scheduleId) filters.push({ scheduleId: { $eq: session.scheduleId } })
+      for (const filter of filters) {
+        for await (const items of pages<WixParticipation>(
+          '/calendar/v3/participations/query',
+          { query: { filter, sort: [{ fieldName: 'createdDate', order: 'ASC' }], cursorPaging: { limit: PAGE } } },
+          'participations',
+          PAGE
+        )) {
+          yield items.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord => p !== null)
+        }
+      }
+    },
+
+    async *pullAttendance(session) {
+      // Other events carry their marks in the participations, applied with the roster.
+      if (!isBookingsSession(session)) return
+      for await (const items of pages<WixAttendance>(
+        `${ATTENDANCE_PREFIX}/query`,
+        { query: { filter: { eventId: { $eq: session.providerId } }, cursorPaging: { limit: ATTENDANCE_PAGE } } },
+        'attendances',
+        ATTENDANCE_PAGE
+      )) {
+        yield items
+          .filter((a) => a.bookingId)
+          .map(
+            (a): AttendanceRecord => ({
+              participationProviderId: null,
+              bookingId: a.bookingId!,
+              sessionProviderId: session.providerId,
+              status: a.status ?? 'NOT_SET',
+              attendees: a.status === 'ATTENDED' ? (a.numberOfAttendees ?? 1) : 0,
+              providerId: a.id ?? null,
+              markedAt: a.updatedDate ? Date.parse(a.updatedDate) : null,
+              deskId: null
+            })
+          )
+      }
+    },
+
+    push(op) {
+      if (op.kind === 'participation.create') return pushCreate(op)
+      if (op.kind === 'participation.confirm') return pushConfirm(op)
+      return isBookingsSession(op.session) ? pushBookingsAttendance(op) : pushExtendedFieldMark(op)
+    },
+
+    batchSize(op) {
+      return op.kind === 'attendance.set' && isBookingsSession(op.session) && op.payload.status !== 'NOT_SET' && op.participation.bookingId ? BULK_MAX : 1
+    },
+
+    async pushBatch(ops) {
+      const { data } = await http.post<{
+        results?: { item?: WixAttendance; itemMetadata?: { originalIndex?: number; success?: boolean; error?: { code?: string; description?: string } } }[]
+      }>('/bookings/v2/bulk/attendance/set', {
+        attendanceDetails: ops.map((op) => ({ attendance: attendanceBody(op) })),
+        returnFullEntity: true
+      })
+      const results = data?.results
+      if (!Array.isArray(results)) throw new ProviderError('bad_response', 'bulk attendance: no results in the answer')
+      return ops.map((_, i): PushOutcome => {
+        const r = results.find((x) => x.itemMetadata?.originalIndex === i) ?? results[i]
+        if (!r) return { result: 'rejected', message: 'Wix did not answer for this mark.' }
+        if (r.itemMetadata?.success === false) {
+          return { result: 'rejected', message: r.itemMetadata.error?.description || r.itemMetadata.error?.code || 'Wix refused this mark.' }
+        }
+        return { result: 'done', attendanceProviderId: r.item?.id ?? null }
+      })
+    }
+  }
+}
+
+export function explainConnectionError(err: unknown, baseUrl: string): string {
+  if (err instanceof ProviderError) {
+    switch (err.kind) {
+      case 'auth':
+        return `The API key or site id was refused (${err.status}). Check both and that the key may use Calendar and Bookings.`
+      case 'network':
+        return `Cannot reach ${baseUrl}: ${err.message.replace(/^\w+ \S+: /, '')}. Check the network and the base URL.`
+      case 'rate_limited':
+        return 'Wix says too many requests: wait a minute and try again.'
+      case 'server':
+        return `Wix had a problem (${err.status}). Try again in a moment.`
+      case 'bad_response':
+        return 'The server answered, but not like Wix: check the base URL.'
+      case 'not_found':
+        return `Nothing at ${baseUrl}: check the base URL.`
+      default:
+        return `Wix refused the request: ${err.message}`
+    }
+  }
+  return `Unexpected problem: ${err instanceof Error ? err.message : String(err)}`
+}

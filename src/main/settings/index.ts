@@ -1,0 +1,174 @@
+/**
+ * Provider settings and their secrets. Core code sees only these interfaces; the Electron glue
+ * backs them with electron-store + safeStorage, plain Node (the web transport, tests) with `conf`
+ * (the library electron-store is built on, so both write the same JSON) and a file-mode secret box.
+ * Secrets never leave main: the renderer gets `apiKeySet`, never a key.
+ */
+import { chmodSync, existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
+import Conf from 'conf'
+import type { ProviderName, ProviderSettingsInput, ProviderSettingsView } from '../../shared/contract'
+
+export const DEFAULT_WIX_BASE_URL = 'https://www.wixapis.com'
+export const DEFAULT_NAMESPACE = '@rollcall/checkin'
+
+export interface StoredSettings {
+  provider: ProviderName
+  deskName: string | null
+  wix: { siteId: string; baseUrl: string; namespace: string; apiKey: string | null }
+  plandocket: { baseUrl: string; apiKey: string | null }
+}
+
+/** Encrypts secrets at rest. `kind` is shown to the desk when it is weaker than the OS keychain. */
+export interface SecretBox {
+  kind: ProviderSettingsView['secretStorage']
+  encrypt(plain: string): string
+  decrypt(cipher: string): string
+}
+
+/** Where settings are kept: electron-store in Electron, `conf` elsewhere (same API, same file). */
+export interface KeyValueStore {
+  get(key: string): unknown
+  set(key: string, value: unknown): void
+}
+
+const DEFAULTS = {
+  provider: 'local' as ProviderName,
+  deskName: null as string | null,
+  wix: { siteId: '', baseUrl: '', namespace: DEFAULT_NAMESPACE, apiKeyCipher: null as string | null },
+  plandocket: { baseUrl: '', apiKeyCipher: null as string | null }
+}
+
+export type SettingsShape = typeof DEFAULTS
+
+export function settingsDefaults(): SettingsShape {
+  return structuredClone(DEFAULTS)
+}
+
+export function createSettings(store: KeyValueStore, secrets: SecretBox, env: NodeJS.ProcessEnv = process.env) {
+  const read = <K extends keyof SettingsShape>(key: K): SettingsShape[K] => ({ ...structuredClone(DEFAULTS[key] as object), ...(store.get(key) as object) }) as SettingsShape[K]
+  const decrypt = (cipher: string | null) => {
+    if (!cipher) return null
+    try {
+      return secrets.decrypt(cipher)
+    } catch {
+      // A key encrypted on another machine or OS account cannot be read here: ask for it again.
+      return null
+    }
+  }
+
+  function current(): StoredSettings {
+    const wix = read('wix')
+    const plandocket = read('plandocket')
+    return {
+      provider: (store.get('provider') as ProviderName | undefined) ?? 'local',
+      deskName: (store.get('deskName') as string | null | undefined) ?? null,
+      wix: {
+        siteId: wix.siteId,
+        // The env var wins: it is how a proxy or a local fake is put in front of a desk.
+        baseUrl: env.ROLLCALL_WIX_BASE_URL || wix.baseUrl || DEFAULT_WIX_BASE_URL,
+        namespace: wix.namespace || DEFAULT_NAMESPACE,
+        apiKey: decrypt(wix.apiKeyCipher)
+      },
+      plandocket: {
+        baseUrl: env.ROLLCALL_PLANDOCKET_BASE_URL || plandocket.baseUrl,
+        apiKey: decrypt(plandocket.apiKeyCipher)
+      }
+    }
+  }
+
+  /** The settings `input` describes, merged over what is stored (an omitted key keeps the stored one). */
+  function merged(input: ProviderSettingsInput): StoredSettings {
+    const now = current()
+    if (input.provider === 'wix') {
+      return {
+        ...now,
+        provider: 'wix',
+        wix: {
+          siteId: input.wix.siteId,
+          baseUrl: env.ROLLCALL_WIX_BASE_URL || input.wix.baseUrl || now.wix.baseUrl,
+          namespace: input.wix.namespace,
+          apiKey: input.wix.apiKey ?? now.wix.apiKey
+        }
+      }
+    }
+    if (input.provider === 'plandocket') {
+      return {
+        ...now,
+        provider: 'plandocket',
+        plandocket: { baseUrl: env.ROLLCALL_PLANDOCKET_BASE_URL || input.plandocket.baseUrl, apiKey: input.plandocket.apiKey ?? now.plandocket.apiKey }
+      }
+    }
+    return { ...now, provider: 'local' }
+  }
+
+  return {
+    current,
+    merged,
+    save(input: ProviderSettingsInput): StoredSettings {
+      const next = merged(input)
+      store.set('provider', next.provider)
+      if (input.provider === 'wix') {
+        const old = read('wix')
+        store.set('wix', {
+          siteId: input.wix.siteId,
+          baseUrl: input.wix.baseUrl ?? old.baseUrl,
+          namespace: input.wix.namespace,
+          apiKeyCipher: input.wix.apiKey ? secrets.encrypt(input.wix.apiKey) : old.apiKeyCipher
+        })
+      }
+      if (input.provider === 'plandocket') {
+        const old = read('plandocket')
+        store.set('plandocket', {
+          baseUrl: input.plandocket.baseUrl,
+          apiKeyCipher: input.plandocket.apiKey ? secrets.encrypt(input.plandocket.apiKey) : old.apiKeyCipher
+        })
+      }
+      return next
+    },
+    view(deskName: string): ProviderSettingsView {
+      const s = current()
+      return {
+        provider: s.provider,
+        deskName: s.deskName ?? deskName,
+        wix: { siteId: s.wix.siteId, baseUrl: s.wix.baseUrl, namespace: s.wix.namespace, apiKeySet: Boolean(s.wix.apiKey) },
+        plandocket: { baseUrl: s.plandocket.baseUrl, apiKeySet: Boolean(s.plandocket.apiKey) },
+        secretStorage: secrets.kind
+      }
+    }
+  }
+}
+
+export type Settings = ReturnType<typeof createSettings>
+
+/** Settings for plain Node: `conf` in the data dir. */
+export function createNodeSettingsStore(dataDir: string): KeyValueStore {
+  return new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'settings', projectName: 'rollcall' })
+}
+
+/**
+ * Without Electron there is no OS keychain: the key is kept in a file only this OS user can read,
+ * and the settings screen says so (secretStorage: 'unavailable').
+ */
+export function createFileSecretBox(dataDir: string): SecretBox {
+  const file = join(dataDir, 'secrets.json')
+  const load = (): Record<string, string> => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {})
+  return {
+    kind: 'unavailable',
+    encrypt(plain) {
+      const all = load()
+      const ref = `file:${Object.keys(all).length}:${Date.now()}`
+      all[ref] = plain
+      const tmp = `${file}.tmp`
+      writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 })
+      chmodSync(tmp, 0o600)
+      renameSync(tmp, file)
+      return ref
+    },
+    decrypt(ref) {
+      const value = load()[ref]
+      if (value === undefined) throw new Error('secret not found')
+      return value
+    }
+  }
+}

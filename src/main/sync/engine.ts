@@ -1,0 +1,337 @@
+/**
+ * The sync engine: drains the outbox to the provider in order, then refreshes the replica from it.
+ *
+ * - One runner at a time. Triggers (a new mark, back online, resume, start, timer, the desk's
+ *   "Sync now") only raise a flag; a trigger during a run makes the runner go round once more, so
+ *   none is lost and none runs twice in parallel.
+ * - Order: operations go out oldest first. A transient failure (no network, 5xx, 429, garbled
+ *   answer) stops the queue and schedules a retry (exponential backoff with jitter, capped, or the
+ *   server's Retry-After). Sign-in problems hold the queue until the credentials change. A rejected
+ *   or conflicting operation is set aside, visible, and the queue moves on.
+ * - An operation is marked in flight before it is sent; one found in flight at start-up is simply
+ *   sent again, which every provider operation tolerates (upserts, revision checks, idempotency keys).
+ */
+import type { SyncProblem, SyncStatus } from '../../shared/contract'
+import type { Provider, PushOperation, PushOutcome, SessionRef } from '../providers/types'
+import { ProviderError } from '../providers/http'
+import type { Outbox, OutboxRow } from './outbox'
+import type { Replica } from './replica'
+
+export type Trigger = 'mark' | 'online' | 'resume' | 'start' | 'timer' | 'manual' | 'settings'
+
+export interface BackoffPolicy {
+  baseMs: number
+  capMs: number
+  random: () => number
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 5 * 60_000, random: Math.random }
+
+/** Exponential backoff with "equal jitter": never sooner than half the step, never past the cap. */
+export function backoffDelay(attempts: number, policy: BackoffPolicy, retryAfterMs: number | null = null): number {
+  if (retryAfterMs !== null) return Math.min(policy.capMs, retryAfterMs) + Math.floor(policy.random() * 250)
+  const step = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(attempts, 20))
+  return Math.floor(step / 2 + policy.random() * (step / 2))
+}
+
+export interface PullRequest {
+  kind: 'day' | 'session'
+  /** day: local midnight to midnight in `timeZone`. */
+  from?: number
+  to?: number
+  timeZone?: string
+  sessionId?: number
+}
+
+export interface EngineOptions {
+  outbox: Outbox
+  replica: Replica
+  provider: () => Provider | null
+  desk: { deskId: string; deskName: string }
+  now: () => number
+  backoff?: BackoffPolicy
+  /** Background timer period; 0 disables (tests drive the engine by hand). */
+  timerMs?: number
+  log?: (message: string, err?: unknown) => void
+}
+
+export function createSyncEngine(options: EngineOptions) {
+  const { outbox, replica, now } = options
+  const backoff = options.backoff ?? DEFAULT_BACKOFF
+  const log = options.log ?? (() => {})
+
+  let running: Promise<void> | null = null
+  let again = false
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let stopped = false
+  let authNeeded: string | null = null
+  let lastError: string | null = null
+  let lastSuccessAt: number | null = null
+  let lastAttemptAt: number | null = null
+  let online: boolean | null = null
+  let clockOffsetMs: number | null = null
+  let dataVersion = 0
+  let pull: SyncStatus['pull'] = null
+  const pulls: PullRequest[] = []
+
+  const bump = () => {
+    dataVersion++
+  }
+
+  function schedule(at: number | null) {
+    if (timer) clearTimeout(timer)
+    timer = null
+    if (stopped) return
+    const period = options.timerMs ?? 30_000
+    const due = at === null ? (period > 0 ? now() + period : null) : Math.min(at, period > 0 ? now() + period : at)
+    if (due === null) return
+    timer = setTimeout(() => void trigger('timer'), Math.max(0, due - now()))
+    timer.unref?.()
+  }
+
+  function toOperation(row: OutboxRow): PushOperation | null {
+    const session = row.sessionId === null ? undefined : replica.sessionRef(row.sessionId)
+    const participation = row.participationId === null ? undefined : replica.participationRef(row.participationId)
+    if (!session || !participation) return null
+    return {
+      opId: row.opId,
+      kind: row.kind,
+      payload: JSON.parse(row.payload),
+      session,
+      participation,
+      deskId: options.desk.deskId,
+      deskName: options.desk.deskName,
+      attendanceProviderId: replica.attendanceProviderId(participation.id, session.id)
+    }
+  }
+
+  function settle(row: OutboxRow, op: PushOperation, outcome: PushOutcome) {
+    if (outcome.result === 'done') {
+      replica.recordPushResult(op.participation.id, op.session.id, outcome.participation, outcome.attendanceProviderId)
+      outbox.markDone(row.opId)
+      lastSuccessAt = now()
+      bump()
+    } else if (outcome.result === 'conflict') {
+      outbox.conflict(row.opId, outcome.message)
+    } else {
+      outbox.reject(row.opId, outcome.message)
+    }
+  }
+
+  /** What to do with an operation after an error; returns false when the queue must stop. */
+  function fail(rows: OutboxRow[], err: unknown): boolean {
+    const message = err instanceof Error ? err.message : String(err)
+    if (err instanceof ProviderError) {
+      if (err.kind === 'auth') {
+        authNeeded = message
+        for (const row of rows) outbox.hold(row.opId, message)
+        return false
+      }
+      if (err.retryable) {
+        online = err.kind === 'network' ? false : online
+        lastError = message
+        for (const row of rows) outbox.retryLater(row.opId, now() + backoffDelay(row.attempts, backoff, err.retryAfterMs), message)
+        return false
+      }
+      const verdict = err.kind === 'conflict' ? outbox.conflict : outbox.reject
+      for (const row of rows) verdict(row.opId, message)
+      return true
+    }
+    // A bug must not wedge the queue forever: set the operation aside where the desk sees it.
+    log('push failed unexpectedly', err)
+    for (const row of rows) outbox.reject(row.opId, `internal error: ${message}`)
+    return true
+  }
+
+  async function drain(provider: Provider): Promise<void> {
+    for (;;) {
+      if (stopped || authNeeded) return
+      const rows = outbox.head(provider.name)
+      const first = rows[0]
+      if (!first) return
+      if (first.nextAttemptAt !== null && first.nextAttemptAt > now()) {
+        schedule(first.nextAttemptAt)
+        return
+      }
+      const firstOp = toOperation(first)
+      if (!firstOp) {
+        outbox.reject(first.opId, 'the session or person this change was for is no longer on this desk')
+        continue
+      }
+      // Consecutive operations the provider can send in one request (e.g. Wix bulk attendance).
+      const size = provider.batchSize?.(firstOp) ?? 1
+      const batch: { row: OutboxRow; op: PushOperation }[] = [{ row: first, op: firstOp }]
+      for (const row of rows.slice(1)) {
+        if (batch.length >= size || (row.nextAttemptAt !== null && row.nextAttemptAt > now())) break
+        const op = toOperation(row)
+        if (!op || (provider.batchSize?.(op) ?? 1) < 2 || op.kind !== firstOp.kind) break
+        // Two marks for the same person in one request would race each other: keep them apart.
+        if (batch.some((b) => b.op.participation.id === op.participation.id && b.op.session.id === op.session.id)) break
+        batch.push({ row, op })
+      }
+      for (const b of batch) outbox.markInFlight(b.row.opId)
+      lastAttemptAt = now()
+      try {
+        const outcomes =
+          batch.length > 1 && provider.pushBatch
+            ? await provider.pushBatch(batch.map((b) => b.op))
+            : [await provider.push(firstOp)]
+        batch.forEach((b, i) => settle(b.row, b.op, outcomes[i] ?? { result: 'rejected', message: 'no answer for this item' }))
+        online = true
+        lastError = null
+      } catch (err) {
+        if (!fail(batch.map((b) => b.row), err)) return
+      }
+    }
+  }
+
+  async function runPull(provider: Provider, request: PullRequest): Promise<void> {
+    const sessions: SessionRef[] = []
+    if (request.kind === 'day') {
+      pull = { label: 'Downloading sessions', done: 0, total: null }
+      for await (const page of provider.pullSessions({ from: request.from!, to: request.to!, timeZone: request.timeZone! })) {
+        const stats = replica.applySessions(provider.name, page)
+        if (stats.inserted || stats.updated) bump()
+        for (const id of stats.ids) {
+          const ref = replica.sessionRef(id)
+          if (ref) sessions.push(ref)
+        }
+      }
+    } else {
+      const ref = replica.sessionRef(request.sessionId!)
+      if (ref) sessions.push(ref)
+    }
+    for (const session of sessions) {
+      let done = 0
+      pull = { label: 'Downloading roster', done, total: null }
+      for await (const page of provider.pullRoster(session)) {
+        const stats = replica.applyParticipations(provider.name, session, page)
+        if (stats.inserted || stats.updated || stats.marks.inserted || stats.marks.updated) bump()
+        done += page.length
+        pull = { label: 'Downloading roster', done, total: null }
+      }
+      for await (const page of provider.pullAttendance(session)) {
+        const stats = replica.applyAttendance(provider.name, session.id, page)
+        if (stats.inserted || stats.updated) bump()
+      }
+    }
+    pull = null
+  }
+
+  async function cycle(): Promise<void> {
+    const completedLocally = outbox.completeLocal()
+    if (completedLocally) bump()
+    const provider = options.provider()
+    if (!provider) return
+    await drain(provider)
+    // Pull only after our own marks are out, and only while the service answers.
+    while (pulls.length > 0 && !authNeeded && online !== false) {
+      const request = pulls.shift()!
+      try {
+        await runPull(provider, request)
+        online = true
+        lastSuccessAt = now()
+      } catch (err) {
+        pull = null
+        if (err instanceof ProviderError && err.kind === 'auth') authNeeded = err.message
+        else {
+          if (err instanceof ProviderError && err.kind === 'network') online = false
+          lastError = `download failed: ${err instanceof Error ? err.message : String(err)}`
+          log('pull failed', err)
+        }
+        pulls.unshift(request)
+        schedule(now() + backoffDelay(2, backoff))
+        break
+      }
+    }
+  }
+
+  function trigger(reason: Trigger): Promise<void> {
+    if (stopped) return Promise.resolve()
+    if (reason === 'settings' || reason === 'manual') authNeeded = null
+    if (reason === 'online' || reason === 'manual' || reason === 'settings') online = null
+    if (running) {
+      again = true
+      return running
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false
+          await cycle()
+        } while (again && !stopped)
+      } catch (err) {
+        log('sync cycle failed', err)
+        lastError = err instanceof Error ? err.message : String(err)
+      } finally {
+        running = null
+        schedule(null)
+      }
+    })()
+    return running
+  }
+
+  return {
+    trigger,
+    /** Ask for a pull; it runs after the outbox is drained. Duplicate requests are merged. */
+    requestPull(request: PullRequest) {
+      const same = (r: PullRequest) => r.kind === request.kind && r.sessionId === request.sessionId && r.from === request.from
+      if (!pulls.some(same)) pulls.push(request)
+      return trigger('timer')
+    },
+    /** Told the server's Date: the offset between its clock and ours (shown, and used for display). */
+    noteServerDate(serverMs: number, localMs: number) {
+      clockOffsetMs = serverMs - localMs
+    },
+    status(): SyncStatus {
+      const provider = options.provider()
+      const counts = outbox.counts()
+      const pending = counts.pending + counts.in_flight
+      const state: SyncStatus['state'] = !provider
+        ? 'local'
+        : authNeeded
+          ? 'sign_in_needed'
+          : running
+            ? 'syncing'
+            : online === false
+              ? 'offline'
+              : lastError && pending > 0
+                ? 'retrying'
+                : 'idle'
+      return {
+        provider: provider?.name ?? 'local',
+        state,
+        online,
+        pending,
+        problems: counts.rejected + counts.conflict,
+        lastSuccessAt: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),
+        lastAttemptAt: lastAttemptAt === null ? null : new Date(lastAttemptAt).toISOString(),
+        lastError: authNeeded ?? lastError,
+        clockOffsetMs,
+        pull,
+        dataVersion
+      }
+    },
+    problems(): SyncProblem[] {
+      return outbox.problems().map((row) => ({
+        opId: row.opId,
+        kind: row.kind,
+        state: row.state as 'rejected' | 'conflict',
+        message: row.lastError ?? '',
+        personName: row.name,
+        sessionTitle: row.title,
+        createdAt: new Date(row.createdAt).toISOString(),
+        attempts: row.attempts
+      }))
+    },
+    /** Resolves once the current run (if any) is over. */
+    idle: () => running ?? Promise.resolve(),
+    stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      return running ?? Promise.resolve()
+    }
+  }
+}
+
+export type SyncEngine = ReturnType<typeof createSyncEngine>

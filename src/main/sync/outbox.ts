@@ -1,0 +1,100 @@
+/**
+ * The outbox as a state machine over the `outbox` table:
+ *   pending → in_flight → done
+ *                       → pending (retry later, attempts + 1)
+ *                       → rejected | conflict (visible; the desk retries or discards)
+ * Every transition is one UPDATE, committed before the engine moves on, so a crash at any point
+ * leaves each operation in a state the engine can resume from.
+ */
+import type { Db } from '../db'
+import type { PushOperation } from '../providers/types'
+
+export interface OutboxRow {
+  seq: number
+  opId: string
+  kind: PushOperation['kind']
+  provider: string
+  sessionId: number | null
+  participationId: number | null
+  payload: string
+  state: 'pending' | 'in_flight' | 'done' | 'rejected' | 'conflict' | 'discarded'
+  attempts: number
+  nextAttemptAt: number | null
+  lastError: string | null
+  deskId: string
+  createdAt: number
+  updatedAt: number
+}
+
+const columns = (t = '') => `${t}seq, ${t}op_id AS opId, ${t}kind, ${t}provider, ${t}session_id AS sessionId,
+  ${t}participation_id AS participationId, ${t}payload, ${t}state, ${t}attempts, ${t}next_attempt_at AS nextAttemptAt,
+  ${t}last_error AS lastError, ${t}desk_id AS deskId, ${t}created_at AS createdAt, ${t}updated_at AS updatedAt`
+const COLUMNS = columns()
+
+export function createOutbox(db: Db, now: () => number) {
+  const sqlite = db.$client
+  const head = sqlite.prepare<[string, number], OutboxRow>(
+    `SELECT ${COLUMNS} FROM outbox WHERE provider = ? AND state IN ('pending', 'in_flight') AND seq > ? ORDER BY seq LIMIT 16`
+  )
+  const setState = sqlite.prepare(
+    `UPDATE outbox SET state = @state, attempts = attempts + @attempt, next_attempt_at = @nextAttemptAt,
+       last_error = @lastError, updated_at = @now WHERE op_id = @opId`
+  )
+  const counts = sqlite.prepare<[], { state: string; n: number }>(
+    `SELECT state, count(*) AS n FROM outbox WHERE state <> 'done' GROUP BY state`
+  )
+  const problems = sqlite.prepare<[], OutboxRow & { name: string | null; title: string | null }>(
+    `SELECT ${columns('o.')}, p.name, s.title
+     FROM outbox o LEFT JOIN participations p ON p.id = o.participation_id LEFT JOIN sessions s ON s.id = o.session_id
+     WHERE o.state IN ('rejected', 'conflict') ORDER BY o.seq`
+  )
+  const byOpId = sqlite.prepare<[string], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE op_id = ?`)
+  const pendingFor = sqlite.prepare<[number, number], { n: number }>(
+    `SELECT count(*) AS n FROM outbox WHERE participation_id = ? AND session_id = ? AND state IN ('pending', 'in_flight')`
+  )
+  const completeLocal = sqlite.prepare(
+    `UPDATE outbox SET state = 'done', updated_at = ? WHERE provider = 'local' AND state IN ('pending', 'in_flight')`
+  )
+
+  const transition = (opId: string, state: OutboxRow['state'], extra: { attempt?: boolean; nextAttemptAt?: number | null; lastError?: string | null } = {}) =>
+    setState.run({
+      opId,
+      state,
+      attempt: extra.attempt ? 1 : 0,
+      nextAttemptAt: extra.nextAttemptAt ?? null,
+      lastError: extra.lastError ?? null,
+      now: now()
+    })
+
+  return {
+    /** The first unsent operations of a provider, oldest first (in_flight ones are resumed). */
+    head: (provider: string, afterSeq = 0) => head.all(provider, afterSeq),
+    get: (opId: string) => byOpId.get(opId),
+    markInFlight: (opId: string) => transition(opId, 'in_flight'),
+    markDone: (opId: string) => transition(opId, 'done'),
+    retryLater: (opId: string, nextAttemptAt: number, error: string) =>
+      transition(opId, 'pending', { attempt: true, nextAttemptAt, lastError: error }),
+    /** Back to pending without counting an attempt (nothing was sent, e.g. sign-in needed). */
+    hold: (opId: string, error: string) => transition(opId, 'pending', { lastError: error }),
+    reject: (opId: string, error: string) => transition(opId, 'rejected', { attempt: true, lastError: error }),
+    conflict: (opId: string, error: string) => transition(opId, 'conflict', { attempt: true, lastError: error }),
+    /** The desk asks to send a rejected or conflicting operation again; `force` overrules the other desk. */
+    requeue(opId: string, force = false) {
+      if (force) sqlite.prepare(`UPDATE outbox SET payload = json_set(payload, '$.force', json('true')) WHERE op_id = ?`).run(opId)
+      transition(opId, 'pending')
+    },
+    /** The desk drops its change; the provider's version will replace it at the next pull. */
+    discard: (opId: string) => transition(opId, 'discarded'),
+    counts(): Record<OutboxRow['state'], number> {
+      const result = { pending: 0, in_flight: 0, done: 0, rejected: 0, conflict: 0, discarded: 0 }
+      for (const row of counts.all()) result[row.state as OutboxRow['state']] = row.n
+      return result
+    },
+    problems: () => problems.all(),
+    hasPending: (participationId: number, sessionId: number) => (pendingFor.get(participationId, sessionId)?.n ?? 0) > 0,
+    /** Local-only sessions have nowhere to sync to: their operations are complete once committed. */
+    completeLocal: () => completeLocal.run(now()).changes
+  }
+}
+
+export type Outbox = ReturnType<typeof createOutbox>
