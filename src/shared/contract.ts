@@ -233,7 +233,7 @@ export const WixSettingsInput = z
     apiKey: z.string().trim().min(1).max(4096).optional(),
     baseUrl: baseUrl.optional(),
     /** The extendedFields namespace that holds check-ins on non-Bookings events. */
-    namespace: z.string().trim().regex(/^[A-Za-z0-9_@.-]{1,100}$/, 'letters, digits, _ @ . - only').default('@rollcall/checkin')
+    namespace: z.string().trim().regex(/^[A-Za-z0-9_@./-]{1,100}$/, 'letters, digits and _ @ . / - only').default('@rollcall/checkin')
   })
   .strict()
 

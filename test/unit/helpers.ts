@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
 import { createDispatcher } from '../../src/main/ipc/dispatcher'
-import { openDesk, type Desk } from '../../src/main/core'
+import { openDesk, type Desk, type DeskOptions } from '../../src/main/core'
 import type { CallName, CallInput, CallOutput } from '../../src/shared/contract'
 
 export const ZONE = 'Europe/Berlin'
@@ -29,9 +29,9 @@ export function tempDir(): string {
 }
 
 /** A desk on a real SQLite file, driven through the same dispatcher the app uses. */
-export function testDesk(options: { dataDir?: string; now?: () => number } = {}) {
+export function testDesk(options: Partial<DeskOptions> = {}) {
   const dataDir = options.dataDir ?? tempDir()
-  const desk = openDesk({ dataDir, now: options.now })
+  const desk = openDesk({ env: {}, ...options, dataDir })
   desks.push(desk)
   const dispatch = createDispatcher(desk.handlers, () => {})
   async function call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
@@ -45,6 +45,19 @@ export function testDesk(options: { dataDir?: string; now?: () => number } = {})
     return answer.error
   }
   return { desk, dataDir, call, fail, dispatch }
+}
+
+export type TestDesk = ReturnType<typeof testDesk>
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Lets the desk's sync engine run until `done` holds (or fails the test after `ms`). */
+export async function waitFor(done: () => boolean | Promise<boolean>, ms = 15_000, what = 'condition') {
+  const until = Date.now() + ms
+  while (!(await done())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
 }
 
 export async function importStudio(t: ReturnType<typeof testDesk>) {

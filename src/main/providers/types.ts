@@ -107,8 +107,8 @@ export interface PushOperation {
 export type PushOutcome =
   | {
       result: 'done'
-      /** What the provider now holds, to store locally (new revision, server ids). */
-      participation?: Partial<Pick<ParticipationRecord, 'providerId' | 'revision' | 'raw' | 'status'>>
+      /** The participation as the provider now holds it (new revision, server id), to store locally. */
+      participation?: ParticipationRecord
       attendanceProviderId?: string | null
       note?: string
     }

@@ -107,7 +107,7 @@ export function createSyncEngine(options: EngineOptions) {
 
   function settle(row: OutboxRow, op: PushOperation, outcome: PushOutcome) {
     if (outcome.result === 'done') {
-      replica.recordPushResult(op.participation.id, op.session.id, outcome.participation, outcome.attendanceProviderId)
+      replica.recordPushResult(op.participation.id, op.session.id, options.provider()?.name ?? 'local', outcome.participation, outcome.attendanceProviderId)
       outbox.markDone(row.opId)
       lastSuccessAt = now()
       bump()

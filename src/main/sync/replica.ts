@@ -86,8 +86,10 @@ export function createReplica(db: Db, now: () => number) {
      FROM participations p LEFT JOIN sessions s ON s.id = p.session_id WHERE p.id = ?`
   )
   const setParticipationFromServer = sqlite.prepare(
-    `UPDATE participations SET provider_id = coalesce(@providerId, provider_id), revision = coalesce(@revision, revision),
-       raw = coalesce(@raw, raw), status = coalesce(@status, status), updated_at = @now WHERE id = @id`
+    `UPDATE participations SET provider_id = @providerId, external_id = @externalId, name = @name, sort_name = @sortName,
+       email = @email, phone = @phone, contact_id = @contactId, customer_number = @customerNumber, booking_id = @bookingId,
+       badge_number = @badgeNumber, search_codes = @searchCodes, party_size = @partySize, status = @status,
+       revision = @revision, raw = @raw, updated_at = @now WHERE id = @id`
   )
   const sessionsOfProvider = sqlite.prepare<[string, string], { id: number; providerId: string }>(
     `SELECT id, provider_id AS providerId FROM sessions WHERE provider = ? AND provider_id IN (SELECT value FROM json_each(?))`
@@ -246,19 +248,12 @@ export function createReplica(db: Db, now: () => number) {
       (
         participationId: number,
         sessionId: number,
-        participation: Partial<Pick<ParticipationRecord, 'providerId' | 'revision' | 'raw' | 'status'>> | undefined,
+        provider: string,
+        participation: ParticipationRecord | undefined,
         attendanceProviderId: string | null | undefined
       ) => {
-        if (participation) {
-          setParticipationFromServer.run({
-            id: participationId,
-            providerId: participation.providerId ?? null,
-            revision: participation.revision ?? null,
-            raw: participation.raw === undefined ? null : JSON.stringify(participation.raw),
-            status: participation.status ?? null,
-            now: now()
-          })
-        }
+        // What the server answered is its current record: take it whole (a walk-in gets its real id).
+        if (participation) setParticipationFromServer.run({ ...participationValues(provider, participation, null), id: participationId })
         if (attendanceProviderId !== undefined) setAttendanceProviderId.run(attendanceProviderId, participationId, sessionId)
       }
     ),

@@ -264,7 +264,7 @@ export function createWixProvider(config: WixConfig): Provider {
 
   const participationOutcome = (p: WixParticipation | undefined): PushOutcome => ({
     result: 'done',
-    participation: p ? { providerId: p.id, revision: p.revision ?? null, raw: p, status: participationStatus(p.status) } : undefined
+    participation: (p && toParticipationRecord(p, config.namespace)) || undefined
   })
 
   /**

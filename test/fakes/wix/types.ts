@@ -1,0 +1,188 @@
+/**
+ * Shapes of the fake Wix: the entities exactly as Wix returns them (see
+ * /work/shared/contracts/wix.md and samples/), plus the fake's own options, faults and logs.
+ */
+
+/** Wix Bookings' app id: events it owns have their roster managed by Bookings. */
+export const BOOKINGS_APP_ID = '13d21c63-b5ec-5912-8397-c3a5ddb27a97'
+/** Any other calendar app (a non-Bookings event whose participations Rollcall may PATCH). */
+export const OTHER_APP_ID = '9f4c7a1e-2b3d-4e5f-8a6b-7c8d9e0f1a2b'
+
+export type EventType = 'DEFAULT' | 'WORKING_HOURS' | 'APPOINTMENT' | 'CLASS' | 'COURSE'
+export type EventStatus = 'CONFIRMED' | 'CANCELLED'
+export type RecurrenceType = 'NONE' | 'MASTER' | 'INSTANCE' | 'EXCEPTION'
+export type ParticipationStatus = 'CONFIRMED' | 'PENDING_CONFIRMATION'
+export type AttendanceStatus = 'NOT_SET' | 'ATTENDED' | 'NOT_ATTENDED'
+
+export interface EventTime {
+  /** Wall-clock time without offset, e.g. `2026-07-06T09:00:00`. */
+  localDate: string
+  timeZone: string
+  /** The same instant in UTC, e.g. `2026-07-06T08:00:00Z`. */
+  utcDate: string
+}
+
+export interface WixEvent {
+  id: string
+  scheduleId: string
+  scheduleName?: string
+  appId: string
+  type: EventType
+  status: EventStatus
+  title: string
+  start: EventTime
+  end: EventTime
+  /** Only in responses: start/end shown in the zone the query asked for. */
+  adjustedStart?: EventTime
+  adjustedEnd?: EventTime
+  allDay: boolean
+  timeZone: string
+  recurrenceType: RecurrenceType
+  location?: { id?: string; type: string; name?: string; address?: string }
+  resources: unknown[]
+  /** Absent = unlimited; then remainingCapacity is absent too. */
+  totalCapacity?: number
+  remainingCapacity?: number
+  participants: { total: number }
+  revision: string
+  createdDate: string
+  updatedDate: string
+}
+
+export interface Participant {
+  name: string
+  phone?: string
+  email?: string
+  contactId?: string
+}
+
+export interface Participation {
+  id: string
+  externalId?: string
+  participant: Participant
+  /** Exactly one of eventId / scheduleId is set. */
+  eventId?: string
+  scheduleId?: string
+  partySize: number
+  status: ParticipationStatus
+  appId: string
+  /** int64 as a string: "1" on create, +1 per update. */
+  revision: string
+  createdDate: string
+  updatedDate: string
+  extendedFields?: { namespaces: Record<string, Record<string, unknown>> }
+}
+
+export interface Attendance {
+  id: string
+  bookingId: string
+  eventId: string
+  status: AttendanceStatus
+  numberOfAttendees: number
+}
+
+/** Seeds: everything optional; start/end may be given as a local date string in `timeZone`. */
+export type EventSeed = Partial<Omit<WixEvent, 'start' | 'end' | 'adjustedStart' | 'adjustedEnd' | 'participants' | 'remainingCapacity'>> & {
+  start?: string | Partial<EventTime>
+  end?: string | Partial<EventTime>
+}
+export type ParticipationSeed = Partial<Omit<Participation, 'participant'>> & { participant?: Partial<Participant> }
+export type AttendanceSeed = Partial<Attendance>
+export type SeedMaker<T> = T | ((index: number) => T)
+
+export interface FieldViolation {
+  field: string
+  description: string
+  violatedRule: string
+  data?: Record<string, unknown>
+}
+
+/** Wix's documented error body. */
+export interface WixErrorBody {
+  message: string
+  details: {
+    applicationError?: { code: string; description: string; data: Record<string, unknown> }
+    validationError?: { fieldViolations: FieldViolation[] }
+  }
+}
+
+/** Knobs a test may flip at any time through `fake.settings`. */
+export interface FakeWixSettings {
+  /** `pagingMetadata.count`: always sent, never sent, or on every other response. */
+  pagingCount: 'present' | 'absent' | 'alternate'
+  /** What `cursors` holds on the last page: `{}` or `{prev}`. */
+  lastPageCursors: 'empty' | 'prev'
+  /** Reject filter fields/operators/sorts the contract does not list for the endpoint. */
+  strictFilters: boolean
+  /** applicationError code on a participation revision conflict (unknown in the contract); null = `details: {}`. */
+  revisionConflictCode: string | null
+  /** Refuse requests over this many per minute (Wix: 200) with 429; undefined = no limit. */
+  rateLimitPerMinute: number | undefined
+}
+
+export interface FakeWixOptions extends Partial<FakeWixSettings> {
+  apiKey?: string
+  siteId?: string
+  /** 0 (default) = any free port. */
+  port?: number
+  /** Same seed → same ids and cursors. Random when absent. */
+  seed?: string | number
+  now?: () => number | Date
+  /** The business time zone: used when a query or seed names none. Default `UTC`. */
+  timeZone?: string
+}
+
+export type FaultWhen = 'before' | 'after'
+
+/**
+ * `when: 'before'` = the request is not processed (a gateway failure); `'after'` = the request is
+ * processed (committed) and only the answer fails. Each type documents its default.
+ */
+export type Fault =
+  /** Default before. Body defaults to '' (Wix 5xx bodies may be empty). */
+  | { type: 'status'; status: number; body?: string | object; when?: FaultWhen }
+  /** Never processed. Without retryAfterSeconds no Retry-After header is sent (as documented). */
+  | { type: 'rateLimit'; retryAfterSeconds?: number }
+  /** Default before: wait, then process, then answer (processed even if the client gave up). */
+  | { type: 'delay'; ms: number; when?: FaultWhen }
+  /** Default before. Destroys the socket (TCP RST) without any answer. */
+  | { type: 'reset'; when?: FaultWhen }
+  /** Default after. 200 with a body that is not JSON. */
+  | { type: 'malformed'; body?: string; when?: FaultWhen }
+  /**
+   * Always after: the real answer cut in half. `lyingLength` (default): Content-Length of the
+   * whole body, half sent, socket closed; `closeMidBody`: chunked, half sent, socket closed;
+   * `shortBody`: Content-Length of the half, so HTTP completes but the JSON is cut.
+   */
+  | { type: 'truncated'; mode?: 'lyingLength' | 'closeMidBody' | 'shortBody' }
+
+/** `'POST /calendar/v3/participations'`, `'/path'` (any method), a RegExp on the path, or a predicate. */
+export type RouteMatcher = string | RegExp | ((request: { method: string; path: string }) => boolean)
+
+export interface LoggedRequest {
+  seq: number
+  method: string
+  path: string
+  /** The raw query string (without `?`), '' if none. */
+  search: string
+  headers: Record<string, string | string[] | undefined>
+  /** Parsed JSON, the raw text if it was not JSON, or undefined if empty. */
+  body: unknown
+  /** Status sent; 0 when the socket was destroyed before a status line went out. */
+  status: number
+  /** Whether the request reached a handler (its effects, if any, are committed). */
+  processed: boolean
+  fault?: Fault['type']
+}
+
+export interface Violation {
+  rule:
+    | 'ATTENDANCE_NOT_ATTENDED_WITH_ATTENDEES'
+    | 'ATTENDANCE_ZERO_ATTENDEES'
+    | 'ATTENDANCE_DEPRECATED_SESSION_ID'
+    | 'BOOKINGS_PARTICIPATION_WRITE'
+    | 'IDEMPOTENCY_KEY_REUSED'
+  method: string
+  path: string
+  detail: string
+}

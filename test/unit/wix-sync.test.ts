@@ -1,0 +1,408 @@
+/**
+ * The Wix provider and the sync engine end to end against the fake Wix over real HTTP.
+ */
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { DateTime } from 'luxon'
+import { afterEach, describe, expect, it } from 'vitest'
+import { BOOKINGS_APP_ID } from '../../src/main/providers/wix'
+import { startFakeWix, type FakeWix, type Fault } from '../fakes/wix'
+import { sleep, tempDir, testDesk, waitFor, type TestDesk } from './helpers'
+
+const ZONE = 'Europe/Berlin'
+const DAY = '2026-07-06'
+const NS = '@rollcall/checkin'
+const OTHER_APP = 'aaaaaaaa-1111-2222-3333-bbbbbbbbbbbb'
+
+const fakes: FakeWix[] = []
+afterEach(async () => {
+  for (const f of fakes.splice(0)) await f.close()
+})
+
+async function fakeWix() {
+  const fake = await startFakeWix({ seed: 7, timeZone: ZONE })
+  fakes.push(fake)
+  return fake
+}
+
+/** A desk set up for the fake, retrying fast so tests do not wait for real backoff. */
+async function wixDesk(fake: FakeWix, dataDir?: string): Promise<TestDesk> {
+  const t = testDesk({
+    ...(dataDir ? { dataDir } : {}),
+    syncTimerMs: 25,
+    backoff: { baseMs: 5, capMs: 40, random: () => 0.5 },
+    providerTimeoutMs: 1_000
+  })
+  await t.call('settings.save', { provider: 'wix', wix: { siteId: fake.siteId, apiKey: fake.apiKey, baseUrl: fake.baseUrl, namespace: NS } })
+  return t
+}
+
+async function pullDay(t: TestDesk, date = DAY) {
+  const start = DateTime.fromISO(date, { zone: ZONE })
+  await t.desk.sync.requestPull({ kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: ZONE })
+  await t.desk.sync.idle()
+  return (await t.call('sessions.forDay', { date, timeZone: ZONE })).sessions
+}
+
+const rosterOf = async (t: TestDesk, sessionId: number, search = '') =>
+  (await t.call('roster.page', { sessionId, search, offset: 0, limit: 500 })).rows
+
+async function drained(t: TestDesk, what = 'the outbox to drain') {
+  await waitFor(async () => (await t.call('sync.status', {})).pending === 0, 20_000, what)
+}
+
+function classEvent(fake: FakeWix, title = 'Spin', appId = OTHER_APP) {
+  return fake.addEvent({ title, type: 'CLASS', appId, start: `${DAY}T09:00:00`, end: `${DAY}T10:00:00`, timeZone: ZONE, totalCapacity: 5000 })
+}
+
+const markOn = (fake: FakeWix, participationId: string, eventId: string) => {
+  const p = fake.participations().find((x) => x.id === participationId)
+  const ns = p?.extendedFields?.namespaces?.[NS] as { sessions?: Record<string, { status: string; attendees: number }> } | undefined
+  return ns?.sessions?.[eventId] ?? null
+}
+
+describe('Wix pull', () => {
+  it('pulls 2,500 participations over many cursor pages, courses included, and re-pulls incrementally', async () => {
+    const fake = await fakeWix()
+    const spin = classEvent(fake)
+    const course = fake.addEvent({ title: 'Pottery course', type: 'COURSE', appId: OTHER_APP, start: `${DAY}T18:00:00`, end: `${DAY}T20:00:00`, timeZone: ZONE, totalCapacity: 5000 })
+    fake.addEvent({ title: 'Tomorrow', type: 'CLASS', appId: OTHER_APP, start: '2026-07-07T09:00:00', end: '2026-07-07T10:00:00', timeZone: ZONE })
+    fake.addEvent({ title: 'Rained off', type: 'CLASS', status: 'CANCELLED', appId: OTHER_APP, start: `${DAY}T12:00:00`, end: `${DAY}T13:00:00`, timeZone: ZONE })
+    fake.seedMany(2000, (i) => ({ eventId: spin.id, participant: { name: `Spinner ${String(i).padStart(4, '0')}`, email: `s${i}@example.com` }, partySize: 1 + (i % 3) }))
+    fake.seedMany(500, (i) => ({ scheduleId: course.scheduleId, participant: { name: `Potter ${String(i).padStart(3, '0')}` }, partySize: 1 }))
+
+    const t = await wixDesk(fake)
+    const sessions = await pullDay(t)
+    expect(sessions.map((s) => [s.title, s.status])).toEqual([['Spin', 'CONFIRMED'], ['Rained off', 'CANCELLED'], ['Pottery course', 'CONFIRMED']])
+    const spinLocal = sessions[0]!
+    const courseLocal = sessions[2]!
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: spinLocal.id })
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: courseLocal.id })
+    await t.desk.sync.idle()
+    expect((await t.call('roster.page', { sessionId: spinLocal.id, search: '', offset: 0, limit: 1 })).total).toBe(2000)
+    expect((await t.call('roster.page', { sessionId: courseLocal.id, search: '', offset: 0, limit: 1 })).total).toBe(500)
+    const expectedPeople = Array.from({ length: 2000 }, (_, i) => 1 + (i % 3)).reduce((a, b) => a + b, 0)
+    expect(await t.call('roster.counts', { sessionId: spinLocal.id })).toMatchObject({ participations: 2000, expectedPeople })
+    // Paging: the first request of a roster carries the query, the next ones only the cursor.
+    const rosterRequests = fake.requests('POST /calendar/v3/participations/query')
+    expect(rosterRequests.length).toBeGreaterThanOrEqual(25)
+    expect(rosterRequests.every((r) => r.status === 200)).toBe(true)
+
+    // Re-pull: nothing changed, nothing rewritten; one change on Wix, one row rewritten.
+    const sqlite = t.desk.db.$client
+    const stamp = () => sqlite.prepare('SELECT sum(updated_at), count(*) FROM participations').raw().get()
+    const before = stamp()
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: spinLocal.id })
+    await t.desk.sync.idle()
+    expect(stamp()).toEqual(before)
+    const someone = fake.participations().find((p) => p.participant.name === 'Spinner 0042')!
+    fake.updateParticipation(someone.id, { participant: { name: 'Spinner 0042 Renamed' } })
+    await sleep(5)
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: spinLocal.id })
+    await t.desk.sync.idle()
+    const changed = sqlite.prepare('SELECT name FROM participations WHERE updated_at > (SELECT min(updated_at) FROM participations) + 0').pluck().all()
+    expect(changed).toContain('Spinner 0042 Renamed')
+    expect(await rosterOf(t, spinLocal.id, 'renamed')).toHaveLength(1)
+  })
+})
+
+describe('Wix push', () => {
+  it('pushes marks made while Wix is unreachable once it returns, in order, exactly once', async () => {
+    const fake = await fakeWix()
+    const spin = classEvent(fake)
+    const people = ['Ada', 'Ben', 'Cleo'].map((name) => fake.addParticipation({ eventId: spin.id, participant: { name }, partySize: 2 }))
+    const t = await wixDesk(fake)
+    const [session] = await pullDay(t)
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: session!.id })
+    await t.desk.sync.idle()
+    const rows = await rosterOf(t, session!.id)
+
+    await fake.down()
+    for (const name of ['Cleo', 'Ada', 'Ben']) {
+      const row = rows.find((r) => r.name === name)!
+      await t.call('attendance.checkIn', { sessionId: session!.id, participationId: row.participationId, attendees: name === 'Ada' ? 2 : 1 })
+    }
+    await waitFor(async () => (await t.call('sync.status', {})).state === 'offline', 5_000, 'offline')
+    expect(await t.call('sync.status', {})).toMatchObject({ pending: 3, online: false })
+
+    fake.clearRequests()
+    await fake.up()
+    await drained(t)
+    const patches = fake.requests((r) => r.method === 'PATCH' && r.path.startsWith('/calendar/v3/participations/')).filter((r) => r.status === 200)
+    const byId = new Map(people.map((p) => [p.id, p.participant.name]))
+    expect(patches.map((r) => byId.get(r.path.split('/').pop()!))).toEqual(['Cleo', 'Ada', 'Ben'])
+    expect(markOn(fake, people[0]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 2 })
+    expect(markOn(fake, people[1]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 1 })
+    expect(fake.violations()).toEqual([])
+  })
+
+  it('records Bookings attendance through the Attendance API, in bulk batches of at most 8, never inconsistent', async () => {
+    const fake = await fakeWix()
+    const yoga = classEvent(fake, 'Yoga', BOOKINGS_APP_ID)
+    const bookings = Array.from({ length: 11 }, (_, i) =>
+      fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: `0000000${i}-aaaa-bbbb-cccc-dddddddddddd`, participant: { name: `Booker ${i}` }, partySize: 2 })
+    )
+    fake.addAttendance({ bookingId: bookings[10]!.externalId!, eventId: yoga.id, status: 'ATTENDED', numberOfAttendees: 2 })
+    const t = await wixDesk(fake)
+    const [session] = await pullDay(t)
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: session!.id })
+    await t.desk.sync.idle()
+    const rows = await rosterOf(t, session!.id)
+    // The attendance already on Wix arrived with the roster.
+    expect(rows.find((r) => r.name === 'Booker 10')!.attendance).toMatchObject({ status: 'ATTENDED', attendees: 2 })
+
+    await fake.down()
+    for (let i = 0; i < 9; i++) {
+      const row = rows.find((r) => r.name === `Booker ${i}`)!
+      await t.call('attendance.checkIn', { sessionId: session!.id, participationId: row.participationId, attendees: 1 })
+    }
+    const nine = rows.find((r) => r.name === 'Booker 9')!
+    await t.call('attendance.noShow', { sessionId: session!.id, participationId: nine.participationId })
+    const ten = rows.find((r) => r.name === 'Booker 10')!
+    await t.call('attendance.checkIn', { sessionId: session!.id, participationId: ten.participationId, attendees: 1 })
+    await t.call('attendance.undo', { sessionId: session!.id, participationId: ten.participationId }) // back to 2
+    await fake.up()
+    await drained(t)
+
+    const bulk = fake.requests('POST /bookings/v2/bulk/attendance/set').filter((r) => r.status === 200)
+    expect(bulk.length).toBeGreaterThan(0)
+    for (const r of bulk) expect((r.body as { attendanceDetails: unknown[] }).attendanceDetails.length).toBeLessThanOrEqual(8)
+    const state = new Map(fake.attendances().map((a) => [a.bookingId, [a.status, a.numberOfAttendees]]))
+    for (let i = 0; i < 9; i++) expect(state.get(bookings[i]!.externalId!)).toEqual(['ATTENDED', 1])
+    expect(state.get(bookings[9]!.externalId!)).toEqual(['NOT_ATTENDED', 0])
+    expect(state.get(bookings[10]!.externalId!)).toEqual(['ATTENDED', 2])
+    expect(fake.attendances()).toHaveLength(11)
+    expect(fake.violations(), JSON.stringify(fake.violations())).toEqual([])
+    // Bookings participations are never edited by the desk.
+    expect(fake.requests((r) => r.method === 'PATCH')).toEqual([])
+  })
+
+  const faults: [string, Fault][] = [
+    ['5xx with an empty body', { type: 'status', status: 503 }],
+    ['5xx after the server committed', { type: 'status', status: 500, when: 'after' }],
+    ['429 without Retry-After', { type: 'rateLimit' }],
+    ['429 with Retry-After', { type: 'rateLimit', retryAfterSeconds: 0 }],
+    ['a slow answer past the client timeout', { type: 'delay', ms: 1_500 }],
+    ['a slow answer after the server committed', { type: 'delay', ms: 1_500, when: 'after' }],
+    ['a reset before processing', { type: 'reset' }],
+    ['a reset after processing', { type: 'reset', when: 'after' }],
+    ['malformed JSON', { type: 'malformed' }],
+    ['truncated JSON (lying length)', { type: 'truncated' }],
+    ['truncated JSON (short body)', { type: 'truncated', mode: 'shortBody' }]
+  ]
+
+  for (const [label, fault] of faults) {
+    it(`ends with exactly the expected state after ${label}`, async () => {
+      const fake = await fakeWix()
+      const spin = classEvent(fake)
+      const yoga = classEvent(fake, 'Yoga', BOOKINGS_APP_ID)
+      const a = fake.addParticipation({ eventId: spin.id, participant: { name: 'Ada' }, partySize: 3 })
+      const b = fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: '11111111-aaaa-bbbb-cccc-dddddddddddd', participant: { name: 'Ben' }, partySize: 1 })
+      const t = await wixDesk(fake)
+      const sessions = await pullDay(t)
+      for (const s of sessions) await t.desk.sync.requestPull({ kind: 'session', sessionId: s.id })
+      await t.desk.sync.idle()
+      const spinLocal = sessions.find((s) => s.title === 'Spin')!
+      const yogaLocal = sessions.find((s) => s.title === 'Yoga')!
+      const ada = (await rosterOf(t, spinLocal.id))[0]!
+      const ben = (await rosterOf(t, yogaLocal.id))[0]!
+
+      fake.faults.next(1, fault, (r) => r.method !== 'GET' && !r.path.endsWith('/query'))
+      await t.call('attendance.checkIn', { sessionId: spinLocal.id, participationId: ada.participationId, attendees: 2 })
+      await t.call('attendance.checkIn', { sessionId: yogaLocal.id, participationId: ben.participationId, attendees: 1 })
+      await t.call('attendance.checkIn', { sessionId: spinLocal.id, participationId: ada.participationId, attendees: 3 })
+      await drained(t, `the outbox to drain after ${label}`)
+
+      expect(markOn(fake, a.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 3 })
+      expect(fake.attendances().map((x) => [x.bookingId, x.status, x.numberOfAttendees])).toEqual([[b.externalId, 'ATTENDED', 1]])
+      expect(fake.participations()).toHaveLength(2)
+      expect(fake.violations()).toEqual([])
+      expect((await t.call('sync.status', {})).problems).toBe(0)
+    })
+  }
+
+  it('ends with exactly the expected state under a random mix of faults (seeded)', async () => {
+    const fake = await fakeWix()
+    const spin = classEvent(fake)
+    const people = Array.from({ length: 6 }, (_, i) => fake.addParticipation({ eventId: spin.id, participant: { name: `Person ${i}` }, partySize: 4 }))
+    const t = await wixDesk(fake)
+    const [session] = await pullDay(t)
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: session!.id })
+    await t.desk.sync.idle()
+    const rows = await rosterOf(t, session!.id)
+
+    let seed = 12345
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const expected = new Map<string, number>()
+    for (let step = 0; step < 40; step++) {
+      const f = faults[Math.floor(random() * faults.length)]![1]
+      if (random() < 0.5) fake.faults.next(1, f.type === 'delay' ? { ...f, ms: 1_100 } : f, (r) => r.method !== 'GET')
+      const i = Math.floor(random() * rows.length)
+      const attendees = 1 + Math.floor(random() * 4)
+      await t.call('attendance.checkIn', { sessionId: session!.id, participationId: rows[i]!.participationId, attendees })
+      expected.set(rows[i]!.name, attendees)
+    }
+    await drained(t)
+    for (const p of people) {
+      const want = expected.get(p.participant.name)
+      expect(markOn(fake, p.id, spin.id)?.attendees ?? null, p.participant.name).toBe(want ?? null)
+    }
+    expect(fake.violations()).toEqual([])
+  })
+
+  it('a desk killed between sending a mark and recording the answer sends it again safely, exactly once', async () => {
+    const fake = await fakeWix()
+    const spin = classEvent(fake)
+    const walkInTarget = fake.addParticipation({ eventId: spin.id, participant: { name: 'Kim' }, partySize: 2 })
+    const dataDir = tempDir()
+    const setup = await wixDesk(fake, dataDir)
+    const [session] = await pullDay(setup)
+    await setup.desk.sync.requestPull({ kind: 'session', sessionId: session!.id })
+    await setup.desk.sync.idle()
+    const kim = (await rosterOf(setup, session!.id))[0]!
+    setup.desk.close()
+
+    // Wix commits the PATCH but the answer never comes back in time; the desk dies waiting.
+    fake.faults.always({ type: 'delay', ms: 60_000, when: 'after' }, (r) => r.method === 'PATCH')
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'wix-desk-child.ts'), dataDir, String(session!.id), String(kim.participationId)], {
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    await waitFor(() => markOn(fake, walkInTarget.id, spin.id) !== null, 20_000, `the child's PATCH to reach Wix (${stderr})`)
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+    fake.faults.clear()
+
+    const t = await wixDesk(fake, dataDir)
+    expect(t.desk.db.$client.prepare('SELECT state FROM outbox').pluck().all()).toEqual(['in_flight'])
+    void t.call('sync.now', {})
+    await drained(t)
+    expect(markOn(fake, walkInTarget.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 2 })
+    // The resend met a newer revision (its own first PATCH), re-read, saw its intent done: no second write.
+    const patches = fake.requests((r) => r.method === 'PATCH')
+    // The first was committed by Wix but its answer died with the desk (no status went out).
+    expect(patches.map((r) => [r.processed, r.status])).toEqual([[true, 0], [true, 409]])
+    expect(fake.participations().find((p) => p.id === walkInTarget.id)!.revision).toBe('2')
+  })
+
+  it('two desks marking the same person: no double count, 409 merged, a real disagreement shown as a conflict', async () => {
+    const fake = await fakeWix()
+    const spin = classEvent(fake)
+    const zoe = fake.addParticipation({ eventId: spin.id, participant: { name: 'Zoë' }, partySize: 3 })
+    const [a, b] = [await wixDesk(fake), await wixDesk(fake)]
+    const sessionOf = async (t: TestDesk) => {
+      const [s] = await pullDay(t)
+      await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
+      await t.desk.sync.idle()
+      const row = (await rosterOf(t, s!.id))[0]!
+      return { sessionId: s!.id, participationId: row.participationId }
+    }
+    const [atA, atB] = [await sessionOf(a), await sessionOf(b)]
+
+    // Both check Zoë in with 2, from the same starting point: the second meets a 409 and merges.
+    await a.call('attendance.checkIn', { ...atA, attendees: 2 })
+    await drained(a)
+    await b.call('attendance.checkIn', { ...atB, attendees: 2 })
+    await drained(b)
+    expect(markOn(fake, zoe.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 2 })
+    expect(fake.requests((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([200, 409])
+    expect((await b.call('sync.status', {})).problems).toBe(0)
+
+    // Now they disagree: A adds the third person, B (still at 2) marks a no-show.
+    await a.call('attendance.checkIn', { ...atA, attendees: 3 })
+    await drained(a)
+    await b.call('attendance.noShow', atB)
+    await waitFor(async () => (await b.call('sync.status', {})).problems === 1, 10_000, 'the conflict')
+    const [problem] = (await b.call('sync.problems', {})).problems
+    expect(problem).toMatchObject({ state: 'conflict', personName: 'Zoë', sessionTitle: 'Spin' })
+    expect(problem!.message).toBe('Another desk checked in 3 for Zoë; this desk wanted to mark as no-show.')
+    expect(markOn(fake, zoe.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 3 })
+
+    // B's desk decides to drop its change: Wix's version comes back to B.
+    await b.call('sync.resolve', { opId: problem!.opId, choice: 'discard' })
+    await waitFor(async () => (await rosterOf(b, atB.sessionId))[0]!.attendance.attendees === 3, 10_000, 'B to show 3')
+    expect((await b.call('sync.status', {})).problems).toBe(0)
+  })
+
+  it('a conflict the desk overrules is sent again and wins', async () => {
+    const fake = await fakeWix()
+    const spin = classEvent(fake)
+    const p = fake.addParticipation({ eventId: spin.id, participant: { name: 'Max' }, partySize: 1 })
+    const t = await wixDesk(fake)
+    const [s] = await pullDay(t)
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
+    await t.desk.sync.idle()
+    const row = (await rosterOf(t, s!.id))[0]!
+    // Someone else marks Max as no-show on Wix directly.
+    fake.updateParticipation(p.id, { extendedFields: { namespaces: { [NS]: { sessions: { [spin.id]: { status: 'NOT_ATTENDED', attendees: 0, markedAt: null, deskId: 'other' } } } } } })
+    await t.call('attendance.checkIn', { sessionId: s!.id, participationId: row.participationId, attendees: 1 })
+    await waitFor(async () => (await t.call('sync.status', {})).problems === 1, 10_000, 'the conflict')
+    const [problem] = (await t.call('sync.problems', {})).problems
+    await t.call('sync.resolve', { opId: problem!.opId, choice: 'mine' })
+    await drained(t)
+    expect(markOn(fake, p.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 1 })
+  })
+
+  it('holds the queue with "sign-in needed" on a refused key, and drains once the key is fixed', async () => {
+    const fake = await fakeWix()
+    const spin = classEvent(fake)
+    fake.addParticipation({ eventId: spin.id, participant: { name: 'Ola' }, partySize: 1 })
+    const t = await wixDesk(fake)
+    const [s] = await pullDay(t)
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
+    await t.desk.sync.idle()
+    const row = (await rosterOf(t, s!.id))[0]!
+    await t.call('settings.save', { provider: 'wix', wix: { siteId: fake.siteId, apiKey: 'revoked-key', baseUrl: fake.baseUrl, namespace: NS } })
+    await t.call('attendance.checkIn', { sessionId: s!.id, participationId: row.participationId, attendees: 1 })
+    await waitFor(async () => (await t.call('sync.status', {})).state === 'sign_in_needed', 10_000, 'sign-in needed')
+    expect(await t.call('sync.status', {})).toMatchObject({ pending: 1 })
+    await t.call('settings.save', { provider: 'wix', wix: { siteId: fake.siteId, apiKey: fake.apiKey, baseUrl: fake.baseUrl, namespace: NS } })
+    await drained(t)
+    expect((await t.call('sync.status', {})).state).not.toBe('sign_in_needed')
+  })
+
+  it('a pull never overwrites a mark that is still waiting to be sent', async () => {
+    const fake = await fakeWix()
+    const spin = classEvent(fake)
+    const p = fake.addParticipation({ eventId: spin.id, participant: { name: 'Pat' }, partySize: 2 })
+    const t = await wixDesk(fake)
+    const [s] = await pullDay(t)
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
+    await t.desk.sync.idle()
+    const row = (await rosterOf(t, s!.id))[0]!
+    fake.faults.always({ type: 'status', status: 503 }, (r) => r.method === 'PATCH')
+    await t.call('attendance.checkIn', { sessionId: s!.id, participationId: row.participationId, attendees: 2 })
+    fake.updateParticipation(p.id, { participant: { name: 'Pat Renamed' } })
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
+    await sleep(200)
+    const now = (await rosterOf(t, s!.id))[0]!
+    expect(now.attendance).toMatchObject({ status: 'ATTENDED', attendees: 2 })
+    expect(now.name).toBe('Pat')
+    fake.faults.clear()
+    await drained(t)
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
+    await t.desk.sync.idle()
+    expect((await rosterOf(t, s!.id))[0]).toMatchObject({ name: 'Pat Renamed', attendance: { status: 'ATTENDED', attendees: 2 } })
+  })
+
+  it('tests the connection with a clear answer for each failure', async () => {
+    const fake = await fakeWix()
+    const t = testDesk()
+    const wix = (over: Record<string, string> = {}) => ({ provider: 'wix' as const, wix: { siteId: fake.siteId, apiKey: fake.apiKey, baseUrl: fake.baseUrl, namespace: NS, ...over } })
+    expect(await t.call('settings.testConnection', wix())).toEqual({ ok: true, message: `Connected to the Wix site ${fake.siteId}.` })
+    expect((await t.call('settings.testConnection', wix({ apiKey: 'wrong' }))).message).toMatch(/API key or site id was refused \(401\)/)
+    fake.faults.next(1, { type: 'status', status: 502 })
+    expect((await t.call('settings.testConnection', wix())).message).toMatch(/Wix had a problem \(502\)/)
+    fake.faults.next(1, { type: 'malformed' })
+    expect((await t.call('settings.testConnection', wix())).message).toMatch(/not like Wix: check the base URL/)
+    await fake.down()
+    expect((await t.call('settings.testConnection', wix())).message).toMatch(/^Cannot reach http:\/\/127\.0\.0\.1:\d+/)
+    await fake.up()
+    // Secrets stay in main: the settings the renderer sees only say a key is stored.
+    await t.call('settings.save', wix())
+    const view = await t.call('settings.get', {})
+    expect(view.wix).toEqual({ siteId: fake.siteId, baseUrl: fake.baseUrl, namespace: NS, apiKeySet: true })
+    expect(JSON.stringify(view)).not.toContain(fake.apiKey)
+  })
+})
