@@ -56,24 +56,18 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
   const withCourse = '(p.session_id = @sessionId OR p.schedule_id = @scheduleId)'
 
   // Four shapes (own/course × plain/search), each prepared once.
-  const prepare = (where: string, search: boolean) => ({
-    page: sqlite.prepare(
-      search
-        ? `SELECT ${COLUMNS} FROM participation_search s JOIN participations p ON p.id = s.rowid ${join}
-           WHERE participation_search MATCH @query AND ${where}
-           ORDER BY p.sort_name, p.id LIMIT @limit OFFSET @offset`
-        : `SELECT ${COLUMNS} FROM participations p ${join} WHERE ${where}
-           ORDER BY p.sort_name, p.id LIMIT @limit OFFSET @offset`
-    ),
-    total: sqlite
-      .prepare(
-        search
-          ? `SELECT count(*) FROM participation_search s JOIN participations p ON p.id = s.rowid
-             WHERE participation_search MATCH @query AND ${where}`
-          : `SELECT count(*) FROM participations p WHERE ${where}`
-      )
-      .pluck()
-  })
+  // The search runs once, as a set (FTS5 first, then the roster filter and the name order): with
+  // MATCH in the join, SQLite would walk the roster in order and re-run the FTS query per row.
+  const hits = 'p.id IN (SELECT rowid FROM participation_search WHERE participation_search MATCH @query)'
+  const prepare = (where: string, search: boolean) => {
+    const filter = search ? `${where} AND ${hits}` : where
+    return {
+      page: sqlite.prepare(
+        `SELECT ${COLUMNS} FROM participations p ${join} WHERE ${filter} ORDER BY p.sort_name, p.id LIMIT @limit OFFSET @offset`
+      ),
+      total: sqlite.prepare(`SELECT count(*) FROM participations p WHERE ${filter}`).pluck()
+    }
+  }
   const statements = {
     own: { plain: prepare(own, false), search: prepare(own, true) },
     course: { plain: prepare(withCourse, false), search: prepare(withCourse, true) }
