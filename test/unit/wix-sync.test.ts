@@ -264,7 +264,7 @@ describe('Wix push', () => {
 
     // Wix commits the PATCH but the answer never comes back in time; the desk dies waiting.
     fake.faults.always({ type: 'delay', ms: 60_000, when: 'after' }, (r) => r.method === 'PATCH')
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'wix-desk-child.ts'), dataDir, String(session!.id), String(kim.participationId)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'sync-desk-child.ts'), dataDir, String(session!.id), String(kim.participationId)], {
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let stderr = ''

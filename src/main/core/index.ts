@@ -9,6 +9,7 @@ import { createRosterExport } from '../export'
 import type { Handlers } from '../ipc/dispatcher'
 import { createLocalImport } from '../providers/local'
 import type { Provider } from '../providers/types'
+import { createPlandocketProvider } from '../providers/plandocket'
 import { createWixProvider } from '../providers/wix'
 import { createFileSecretBox, createNodeSettingsStore, createSettings, type KeyValueStore, type SecretBox, type StoredSettings } from '../settings'
 import { createOutbox, createReplica, createSyncEngine, type BackoffPolicy, type PullRequest } from '../sync'
@@ -83,6 +84,14 @@ export function openDesk(options: DeskOptions): Desk {
         siteId: s.wix.siteId,
         apiKey: s.wix.apiKey,
         namespace: s.wix.namespace,
+        timeoutMs: options.providerTimeoutMs,
+        onServerDate: (server, local) => engine.noteServerDate(server, local)
+      })
+    }
+    if (s.provider === 'plandocket' && s.plandocket.apiKey && s.plandocket.baseUrl) {
+      return createPlandocketProvider({
+        baseUrl: s.plandocket.baseUrl,
+        apiKey: s.plandocket.apiKey,
         timeoutMs: options.providerTimeoutMs,
         onServerDate: (server, local) => engine.noteServerDate(server, local)
       })
@@ -190,8 +199,10 @@ export function openDesk(options: DeskOptions): Desk {
       const candidate = settings.merged(input)
       if (candidate.provider === 'local') return { ok: true, message: 'Local-only mode needs no connection.' }
       if (candidate.provider === 'wix' && !candidate.wix.apiKey) return { ok: false, message: 'Enter the API key.' }
+      if (candidate.provider === 'plandocket' && !candidate.plandocket.apiKey) return { ok: false, message: 'Enter the API key.' }
+      if (candidate.provider === 'plandocket' && !candidate.plandocket.baseUrl) return { ok: false, message: 'Enter the tenant address, e.g. https://yourname.plandocket.com/api/v1.' }
       const p = buildProvider(candidate)
-      if (!p) return { ok: false, message: 'This provider is not available yet.' }
+      if (!p) return { ok: false, message: 'Fill in every field of the connection first.' }
       return p.testConnection()
     }
   }

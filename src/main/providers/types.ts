@@ -102,6 +102,11 @@ export interface PushOperation {
   deskName: string
   /** Server ids learnt by earlier operations (e.g. the attendance record to delete on undo). */
   attendanceProviderId: string | null
+  /**
+   * This operation may already have reached the provider (an earlier try got no answer, or the
+   * desk stopped while it was in flight). Providers without idempotency keys look before creating.
+   */
+  maybeSent: boolean
 }
 
 export type PushOutcome =

@@ -101,7 +101,8 @@ export function createSyncEngine(options: EngineOptions) {
       participation,
       deskId: options.desk.deskId,
       deskName: options.desk.deskName,
-      attendanceProviderId: replica.attendanceProviderId(participation.id, session.id)
+      attendanceProviderId: replica.attendanceProviderId(participation.id, session.id),
+      maybeSent: row.attempts > 0 || row.state === 'in_flight'
     }
   }
 

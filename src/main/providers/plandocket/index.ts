@@ -1,0 +1,384 @@
+/**
+ * Plandocket: sessions from events, rosters from participants (with their contact), check-ins from
+ * the check-ins API. Contract: shared/contracts/plandocket.md. Where the contract says "unknown"
+ * (list envelope, paging, single envelope, timestamp form) every plausible form is accepted.
+ * Plandocket has no party size (a participant is one person) and no idempotency keys: a check-in
+ * that may already have been sent is looked up before it is posted again.
+ */
+import type { ParticipationStatus } from '../../../shared/contract'
+import { createHttpClient, ProviderError, type HttpClient } from '../http'
+import type { AttendanceRecord, ConnectionReport, ParticipationRecord, Provider, PushOperation, PushOutcome, SessionRecord } from '../types'
+
+const PER_PAGE = 100
+/** A runaway server (a `links.next` that never ends) cannot keep the desk paging forever. */
+const MAX_PAGES = 10_000
+
+export interface PlandocketConfig {
+  baseUrl: string
+  apiKey: string
+  timeoutMs?: number
+  onServerDate?: (serverMs: number, localMs: number) => void
+  fetch?: typeof fetch
+}
+
+type Json = Record<string, unknown>
+
+interface Contact {
+  customer_number?: string | number | null
+  first_name?: string | null
+  last_name?: string | null
+  company_name?: string | null
+  email?: string | null
+  phone?: string | null
+  mobile?: string | null
+}
+
+interface Participant {
+  id?: number | string
+  participant_id?: number | string
+  event_id?: number | string
+  contact_id?: number | string
+  is_confirmed?: boolean | number | string
+  badge_number?: string | null
+  created_at?: string | number | null
+  updated_at?: string | number | null
+  contact?: Contact | null
+}
+
+interface CheckIn {
+  id?: number | string
+  event_participant_id?: number | string
+  participant_id?: number | string
+  event_key?: string
+  check_in_type?: string
+  station?: string | null
+  checked_in_at?: string | number | null
+  checked_out_at?: string | number | null
+  is_checked_in?: boolean | number
+}
+
+/** `{"error": "...", "errors": {"email": ["The email field is required."]}}` → one readable line. */
+export function describePlandocketError(body: unknown): string | null {
+  if (!body || typeof body !== 'object') return null
+  const b = body as { error?: unknown; message?: unknown; errors?: Record<string, unknown> }
+  const fields = b.errors && typeof b.errors === 'object'
+    ? Object.values(b.errors).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v) => typeof v === 'string')
+    : []
+  const head = typeof b.error === 'string' ? b.error : typeof b.message === 'string' ? b.message : null
+  if (fields.length) return `${head ?? 'Validation failed'}: ${fields.join(' ')}`
+  return head
+}
+
+/** ISO 8601 text or unix seconds (number or numeric text) → epoch ms. */
+export function parseTimestamp(value: unknown): number | null {
+  if (value === null || value === undefined || value === '') return null
+  if (typeof value === 'number') return Number.isFinite(value) ? (value < 1e11 ? value * 1000 : value) : null
+  if (typeof value === 'string') {
+    if (/^\d+(\.\d+)?$/.test(value.trim())) return parseTimestamp(Number(value))
+    const ms = Date.parse(value)
+    return Number.isFinite(ms) ? ms : null
+  }
+  return null
+}
+
+/** A bare array, `{data: [...]}` or `{data: [...], meta, links}`. */
+function listOf(body: unknown): { items: Json[]; next: string | null } {
+  if (Array.isArray(body)) return { items: body as Json[], next: null }
+  if (body && typeof body === 'object') {
+    const b = body as { data?: unknown; links?: { next?: unknown } }
+    if (Array.isArray(b.data)) return { items: b.data as Json[], next: typeof b.links?.next === 'string' ? b.links.next : null }
+  }
+  throw new ProviderError('bad_response', 'Plandocket answered with something that is not a list')
+}
+
+/** A bare object or `{data: {...}, meta}`. */
+function singleOf<T>(body: unknown): T | null {
+  if (!body || typeof body !== 'object') return null
+  const b = body as { data?: unknown }
+  if (b.data && typeof b.data === 'object' && !Array.isArray(b.data)) return b.data as T
+  return body as T
+}
+
+const idOf = (x: { id?: unknown; participant_id?: unknown }) => {
+  const id = x.id ?? x.participant_id
+  return id === undefined || id === null ? null : String(id)
+}
+const truthy = (v: unknown) => v === true || v === 1 || v === '1' || v === 'true'
+const text = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v))
+
+export function toParticipationRecord(p: Participant, eventKey: string): ParticipationRecord | null {
+  const id = idOf(p)
+  if (!id) return null
+  const c = p.contact ?? {}
+  const name = [c.first_name, c.last_name].filter(Boolean).join(' ').trim() || text(c.company_name) || `Participant ${id}`
+  const status: ParticipationStatus = p.is_confirmed === undefined || truthy(p.is_confirmed) ? 'CONFIRMED' : 'PENDING_CONFIRMATION'
+  const updated = parseTimestamp(p.updated_at)
+  return {
+    providerId: id,
+    externalId: text(c.customer_number),
+    sessionProviderId: eventKey,
+    scheduleId: null,
+    name: name.slice(0, 200),
+    email: text(c.email),
+    phone: text(c.phone) ?? text(c.mobile),
+    contactId: text(p.contact_id),
+    customerNumber: text(c.customer_number),
+    bookingId: null,
+    badgeNumber: text(p.badge_number),
+    partySize: 1,
+    status,
+    // Not every answer carries updated_at, and its form varies: fall back to a hash of the record.
+    revision: null,
+    raw: { ...p, updated_at: updated }
+  }
+}
+
+export function createPlandocketProvider(config: PlandocketConfig): Provider {
+  const base = config.baseUrl.replace(/\/+$/, '')
+  const http: HttpClient = createHttpClient({
+    baseUrl: base,
+    headers: () => ({ Authorization: `Bearer ${config.apiKey}` }),
+    timeoutMs: config.timeoutMs,
+    onServerDate: config.onServerDate,
+    describeError: describePlandocketError,
+    fetch: config.fetch
+  })
+
+  /** Turns a `links.next` URL into a path on our base; a link elsewhere is not followed. */
+  function relative(link: string): string | null {
+    if (link.startsWith('/')) {
+      const basePath = new URL(base).pathname.replace(/\/+$/, '')
+      return link.startsWith(basePath) ? link.slice(basePath.length) : null
+    }
+    return link.startsWith(`${base}/`) || link.startsWith(`${base}?`) ? link.slice(base.length) : null
+  }
+
+  /**
+   * Every page of a list, whichever way the server pages: follows `links.next`, else asks for
+   * page 2, 3, … until a short or empty page, or a page with nothing new (a server that ignores
+   * `page` and always answers everything).
+   */
+  async function* pages(path: string, params: Record<string, string>): AsyncGenerator<Json[]> {
+    const seen = new Set<string>()
+    const query = (page: number) => `${path}?${new URLSearchParams({ ...params, page: String(page), per_page: String(PER_PAGE) })}`
+    let next: string | null = query(1)
+    for (let page = 1; next && page <= MAX_PAGES; page++) {
+      const { data } = await http.get<unknown>(next)
+      const { items, next: link } = listOf(data)
+      const fresh = items.filter((item) => {
+        const key = idOf(item as Participant) ?? JSON.stringify(item)
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+      })
+      if (fresh.length) yield fresh
+      if (link) next = relative(link)
+      else next = fresh.length === 0 || items.length < PER_PAGE ? null : query(page + 1)
+    }
+  }
+
+  async function findOpenCheckIn(op: PushOperation): Promise<CheckIn | null> {
+    const eventKey = op.session.providerId
+    let found: CheckIn | null = null
+    for await (const items of pages('/check-ins', { event_key: eventKey })) {
+      for (const c of items as CheckIn[]) {
+        const who = text(c.event_participant_id ?? c.participant_id)
+        if (who === op.participation.providerId && truthy(c.is_checked_in ?? !c.checked_out_at)) found = c
+      }
+    }
+    return found
+  }
+
+  async function checkIn(op: PushOperation): Promise<PushOutcome> {
+    if (op.maybeSent || op.attendanceProviderId) {
+      const existing = await findOpenCheckIn(op)
+      if (existing) return { result: 'done', attendanceProviderId: text(existing.id) }
+    }
+    try {
+      const { data } = await http.post<unknown>('/check-ins', {
+        event_key: op.session.providerId,
+        participant_id: Number(op.participation.providerId) || op.participation.providerId,
+        action: 'check_in',
+        check_in_type: op.payload.method === 'scan' ? 'scan' : 'manual',
+        station: op.deskName
+      })
+      return { result: 'done', attendanceProviderId: text(singleOf<CheckIn>(data)?.id) }
+    } catch (err) {
+      // "Already checked in" from a server that refuses repeats: the goal is met.
+      if (err instanceof ProviderError && (err.kind === 'rejected' || err.kind === 'conflict')) {
+        const existing = await findOpenCheckIn(op)
+        if (existing) return { result: 'done', attendanceProviderId: text(existing.id) }
+      }
+      throw err
+    }
+  }
+
+  async function clearCheckIn(op: PushOperation): Promise<PushOutcome & { result: 'done' }> {
+    const id = op.attendanceProviderId ?? text((await findOpenCheckIn(op))?.id)
+    if (id) {
+      try {
+        await http.delete(`/check-ins/${encodeURIComponent(id)}`)
+      } catch (err) {
+        // Deleted elsewhere already: that is what we wanted.
+        if (!(err instanceof ProviderError && err.kind === 'not_found')) throw err
+      }
+    }
+    return { result: 'done', attendanceProviderId: null }
+  }
+
+  async function pushAttendance(op: PushOperation): Promise<PushOutcome> {
+    const status = op.payload.status ?? 'NOT_SET'
+    if (status === 'ATTENDED') return checkIn(op)
+    // Plandocket has no "no-show": clearing any check-in is all that can be recorded there.
+    const outcome = await clearCheckIn(op)
+    return status === 'NOT_ATTENDED' ? { ...outcome, note: 'no-show kept on this desk (Plandocket has no no-show)' } : outcome
+  }
+
+  async function confirm(op: PushOperation): Promise<PushOutcome> {
+    const { data } = await http.patch<unknown>(`/participants/${encodeURIComponent(op.participation.providerId)}`, { is_confirmed: true })
+    const p = singleOf<Participant>(data)
+    const record = p && idOf(p) ? toParticipationRecord({ contact: rawContact(op), ...p }, op.session.providerId) : null
+    return { result: 'done', ...(record ? { participation: record } : {}) }
+  }
+
+  const rawContact = (op: PushOperation) => ((op.participation.raw as Participant | null)?.contact ?? null)
+
+  /** A walk-in: a contact linked to the event, which makes it a participant. */
+  async function createWalkIn(op: PushOperation): Promise<PushOutcome> {
+    const eventKey = op.session.providerId
+    const [first, ...rest] = op.participation.name.split(/\s+/)
+    const find = async () => {
+      for await (const items of pages('/participants', { event_key: eventKey, include: 'contact' })) {
+        for (const p of items as Participant[]) {
+          const c = p.contact ?? {}
+          const sameName = [c.first_name, c.last_name].filter(Boolean).join(' ').trim() === op.participation.name
+          const sameEmail = (c.email ?? null) === op.participation.email
+          if (sameName && sameEmail) return toParticipationRecord(p, eventKey)
+        }
+      }
+      return null
+    }
+    if (op.maybeSent) {
+      const existing = await find()
+      if (existing) return { result: 'done', participation: existing }
+    }
+    await http.post<unknown>('/contacts', {
+      first_name: first ?? op.participation.name,
+      last_name: rest.join(' ') || null,
+      email: op.participation.email,
+      phone: op.participation.phone,
+      event_keys: [eventKey]
+    })
+    const created = await find()
+    if (!created) throw new ProviderError('bad_response', 'the walk-in was created but cannot be found among the participants')
+    return { result: 'done', participation: created }
+  }
+
+  return {
+    name: 'plandocket',
+
+    async testConnection(): Promise<ConnectionReport> {
+      try {
+        const { data } = await http.get<unknown>(`/events?${new URLSearchParams({ upcoming: '1', per_page: '1' })}`)
+        listOf(data)
+        return { ok: true, message: `Connected to Plandocket at ${base}.` }
+      } catch (err) {
+        return { ok: false, message: explainPlandocketError(err, base) }
+      }
+    },
+
+    async *pullSessions({ from, to, timeZone }) {
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+      for await (const items of pages('/events', { date_from: day(from), date_to: day(to), sort: 'date_from', order: 'ASC' })) {
+        const records: SessionRecord[] = []
+        for (const e of items) {
+          const startsAt = parseTimestamp(e.date_from)
+          const endsAt = parseTimestamp(e.date_to) ?? startsAt
+          // A server that ignores the date filter still only gives the desk the day's events.
+          if (startsAt === null || endsAt === null || startsAt >= to || Math.max(endsAt, startsAt + 1) <= from) continue
+          const key = text(e.event_key) ?? text(e.id)
+          if (!key) continue
+          records.push({
+            providerId: key,
+            title: (text(e.title) ?? key).slice(0, 200),
+            startsAt,
+            endsAt: Math.max(endsAt, startsAt),
+            // Plandocket events carry no zone: show them in the desk's.
+            timeZone,
+            allDay: false,
+            capacity: null,
+            scheduleId: null,
+            scheduleName: null,
+            kind: 'EVENT',
+            status: 'CONFIRMED',
+            appId: null,
+            revision: null,
+            raw: e
+          })
+        }
+        if (records.length) yield records
+      }
+    },
+
+    async *pullRoster(session) {
+      for await (const items of pages('/participants', { event_key: session.providerId, include: 'contact' })) {
+        yield (items as Participant[]).map((p) => toParticipationRecord(p, session.providerId)).filter((p): p is ParticipationRecord => p !== null)
+      }
+    },
+
+    async *pullAttendance(session) {
+      // Check-in history may hold several records per person: the latest one tells the state.
+      const latest = new Map<string, AttendanceRecord>()
+      for await (const items of pages('/check-ins', { event_key: session.providerId })) {
+        for (const c of items as CheckIn[]) {
+          const who = text(c.event_participant_id ?? c.participant_id)
+          if (!who) continue
+          const open = c.is_checked_in === undefined ? !c.checked_out_at : truthy(c.is_checked_in)
+          const markedAt = parseTimestamp(c.checked_in_at)
+          const prior = latest.get(who)
+          if (prior && (prior.markedAt ?? 0) > (markedAt ?? 0)) continue
+          latest.set(who, {
+            participationProviderId: who,
+            sessionProviderId: session.providerId,
+            status: open ? 'ATTENDED' : 'NOT_SET',
+            attendees: open ? 1 : 0,
+            providerId: open ? text(c.id) : null,
+            markedAt,
+            deskId: text(c.station)
+          })
+        }
+      }
+      yield [...latest.values()]
+    },
+
+    push(op) {
+      if (op.kind === 'participation.create') return createWalkIn(op)
+      if (op.kind === 'participation.confirm') return confirm(op)
+      return pushAttendance(op)
+    }
+  }
+}
+
+export function explainPlandocketError(err: unknown, baseUrl: string): string {
+  if (err instanceof ProviderError) {
+    switch (err.kind) {
+      case 'auth':
+        return err.status === 403
+          ? 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.'
+          : 'The API key was refused (401). Check the key and the tenant address.'
+      case 'network':
+        return `Cannot reach ${baseUrl}: ${err.message.replace(/^\w+ \S+: /, '')}. Check the network and the tenant address.`
+      case 'rate_limited':
+        return 'Plandocket says the hourly request limit is used up: try again later.'
+      case 'server':
+        return `Plandocket had a problem (${err.status}). Try again in a moment.`
+      case 'bad_response':
+        return 'The server answered, but not like Plandocket: check the tenant address (…/api/v1).'
+      case 'not_found':
+        return `Nothing at ${baseUrl}: check the tenant address (…/api/v1).`
+      default:
+        return `Plandocket refused the request: ${err.message}`
+    }
+  }
+  return `Unexpected problem: ${err instanceof Error ? err.message : String(err)}`
+}
