@@ -1,0 +1,309 @@
+/**
+ * The web carrier of the contract: the same dispatcher as Electron IPC, over HTTP on 127.0.0.1, so
+ * the desk also runs in a browser (machines without the Electron binary, the e2e tests).
+ *
+ * Plain `node:http`, no framework: there are two kinds of route (one POST per call, static files),
+ * and every security-relevant step — token check, body cap, path containment, headers — is a few
+ * visible lines here instead of middleware defaults to audit. It also adds no dependency.
+ *
+ *   POST /api/<call>   Authorization: Bearer <token>, JSON body → the dispatcher's Envelope as JSON
+ *   GET  /…            the built renderer (index.html at /), never outside `staticDir`
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { readFile, realpath, stat } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, resolve, sep } from 'node:path'
+import type { CallError, Envelope } from '../../shared/contract'
+import type { Dispatch } from '../ipc/dispatcher'
+
+/** A roster CSV may be 64 M characters (LIMITS.csvChars); JSON escaping needs headroom on top. */
+export const MAX_BODY_BYTES = 96 * 1024 * 1024
+
+/** Used only if the built index.html carries no CSP meta tag; the same spirit as the page's own. */
+export const FALLBACK_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'"
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm'
+}
+
+export interface WebDeskOptions {
+  dispatch: Dispatch
+  /** 0 picks a free port. */
+  port: number
+  /** Loopback only; the type allows nothing else on purpose. */
+  host?: '127.0.0.1'
+  /** The built renderer, usually `out/renderer`. */
+  staticDir: string
+  /** A fixed token (tests); by default a fresh random one per run. */
+  token?: string
+  log?: (msg: string, err?: unknown) => void
+}
+
+export interface WebDesk {
+  /** `http://127.0.0.1:<port>/` */
+  url: string
+  port: number
+  token: string
+  close(): Promise<void>
+}
+
+/** The CSP a page declares in `<meta http-equiv="Content-Security-Policy" content="…">`, if any. */
+export function cspFromHtml(html: string): string | null {
+  for (const tag of html.match(/<meta\b[^>]*>/gi) ?? []) {
+    const attr = (name: string): string | undefined => {
+      const m = new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'i').exec(tag)
+      return m ? (m[1] ?? m[2]) : undefined
+    }
+    if (attr('http-equiv')?.toLowerCase() === 'content-security-policy') {
+      const content = attr('content')?.replace(/\s+/g, ' ').trim()
+      if (content) return content
+    }
+  }
+  return null
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest()
+}
+
+function errorEnvelope(code: CallError['code'], message: string): Envelope<never> {
+  return { ok: false, error: { code, message } }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const json = JSON.stringify(body)
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(json)),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...extra
+  })
+  res.end(json)
+}
+
+function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'X-Content-Type-Options': 'nosniff',
+    ...extra
+  })
+  res.end(text)
+}
+
+/** Answers, then drops the connection so an oversized upload is not read to the end. */
+function refuseBody(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  res.on('finish', () => req.socket.destroy())
+  sendJson(res, status, body, { Connection: 'close' })
+}
+
+/** The whole body, or null once it passes MAX_BODY_BYTES (reading stops there). */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let settled = false
+    const settle = (fn: () => void): void => {
+      if (settled) return
+      settled = true
+      fn()
+    }
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        req.pause()
+        settle(() => resolveBody(null))
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => settle(() => resolveBody(Buffer.concat(chunks))))
+    req.on('error', (err) => settle(() => reject(err)))
+    req.on('close', () => settle(() => reject(new Error('the client went away before sending the whole request'))))
+  })
+}
+
+export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
+  const { dispatch, staticDir } = options
+  const host = options.host ?? '127.0.0.1'
+  const log = options.log ?? ((msg: string, err?: unknown) => console.error(msg, err ?? ''))
+  const token = options.token ?? randomBytes(24).toString('base64url')
+  if (!token) throw new Error('the web desk token must not be empty')
+  const tokenDigest = digest(token)
+  const root = await realpath(resolve(staticDir)).catch(() => resolve(staticDir))
+  let port = options.port
+
+  const authorized = (req: IncomingMessage): boolean => {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')
+    // Compare fixed-length digests: timingSafeEqual needs equal lengths and must not leak the token's.
+    return m?.[1] !== undefined && timingSafeEqual(digest(m[1]), tokenDigest)
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, call: string): Promise<void> {
+    if (!authorized(req)) {
+      sendJson(res, 401, errorEnvelope('forbidden', 'Missing or wrong desk token. Open the address Rollcall printed when it started (it ends in ?token=…).'), {
+        'WWW-Authenticate': 'Bearer'
+      })
+      return
+    }
+    if (req.method !== 'POST') {
+      sendJson(res, 405, errorEnvelope('unknown_call', `${req.method ?? '?'} is not allowed here; calls are POST /api/<call>`), { Allow: 'POST' })
+      return
+    }
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
+    if (type !== 'application/json') {
+      sendJson(res, 415, errorEnvelope('invalid_input', 'The request body must be JSON (Content-Type: application/json).'))
+      return
+    }
+    const tooLarge = errorEnvelope('invalid_input', `The request is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`)
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      refuseBody(req, res, 413, tooLarge)
+      return
+    }
+    const body = await readBody(req)
+    if (body === null) {
+      refuseBody(req, res, 413, tooLarge)
+      return
+    }
+    const text = body.toString('utf8')
+    let payload: unknown
+    try {
+      // An empty body means "no input", which is `{}` for calls that take none.
+      payload = text.trim() === '' ? {} : JSON.parse(text)
+    } catch (err) {
+      sendJson(res, 400, errorEnvelope('invalid_input', `The request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`))
+      return
+    }
+    const envelope = await dispatch(call, payload)
+    // Handled errors (invalid input, not found, refused) are answers, not transport failures: 200.
+    const status = !envelope.ok && envelope.error.code === 'unknown_call' ? 404 : 200
+    sendJson(res, status, envelope)
+  }
+
+  async function handleStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendText(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' })
+      return
+    }
+    const notFound = (): void => sendText(res, 404, 'Not found\n')
+    let rel: string
+    try {
+      rel = decodeURIComponent(pathname)
+    } catch {
+      notFound()
+      return
+    }
+    if (rel.includes('\0')) return notFound()
+    if (rel === '/' || rel === '') rel = '/index.html'
+    const candidate = resolve(join(root, rel))
+    const inside = (p: string): boolean => p.startsWith(root + sep)
+    if (!inside(candidate)) return notFound()
+    let file: string
+    try {
+      file = await realpath(candidate)
+      if (!inside(file) || !(await stat(file)).isFile()) return notFound()
+    } catch {
+      return notFound()
+    }
+    const ext = extname(file).toLowerCase()
+    const headers: Record<string, string> = {
+      'Content-Type': MIME[ext] ?? 'application/octet-stream',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+      'Cross-Origin-Opener-Policy': 'same-origin'
+    }
+    if (ext === '.html') {
+      const html = await readFile(file, 'utf8')
+      headers['Content-Security-Policy'] = cspFromHtml(html) ?? FALLBACK_CSP
+      headers['Cache-Control'] = 'no-store'
+      headers['Content-Length'] = String(Buffer.byteLength(html))
+      res.writeHead(200, headers)
+      res.end(req.method === 'HEAD' ? undefined : html)
+      return
+    }
+    headers['Cache-Control'] = 'no-cache'
+    headers['Content-Length'] = String((await stat(file)).size)
+    res.writeHead(200, headers)
+    if (req.method === 'HEAD') {
+      res.end()
+      return
+    }
+    createReadStream(file)
+      .on('error', (err) => {
+        log(`reading ${file} failed`, err)
+        res.destroy()
+      })
+      .pipe(res)
+  }
+
+  const server = createServer((req, res) => {
+    // Only our own origin: a page elsewhere that resolves a hostname to 127.0.0.1 (DNS rebinding)
+    // sends its own Host header and gets nothing.
+    const hostHeader = (req.headers.host ?? '').toLowerCase()
+    if (hostHeader !== `127.0.0.1:${port}` && hostHeader !== `localhost:${port}`) {
+      sendText(res, 421, 'This desk only answers at its own address.\n')
+      return
+    }
+    let pathname: string
+    try {
+      pathname = new URL(req.url ?? '/', `http://${hostHeader}`).pathname
+    } catch {
+      sendText(res, 400, 'Bad request\n')
+      return
+    }
+    const work = pathname.startsWith('/api/') ? handleApi(req, res, pathname.slice('/api/'.length)) : handleStatic(req, res, pathname)
+    work.catch((err: unknown) => {
+      log(`${req.method ?? '?'} ${pathname} failed`, err)
+      if (!res.headersSent) sendJson(res, 500, errorEnvelope('internal', 'Rollcall hit an internal error; nothing was changed. Details are in the log.'))
+      else res.destroy()
+    })
+  })
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, host, () => {
+      server.off('error', reject)
+      resolveListen()
+    })
+  })
+  port = (server.address() as AddressInfo).port
+
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose())
+        server.closeAllConnections()
+      })
+  }
+}
