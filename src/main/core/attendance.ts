@@ -6,6 +6,7 @@
 import type { AttendanceStatus, RosterRow } from '../../shared/contract'
 import type { CoreContext } from './context'
 import { DeskError } from './errors'
+import { buildSearchCodes, foldText } from './text'
 import type { RosterService } from './roster'
 import type { SessionService } from './sessions'
 
@@ -46,7 +47,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
   )
   const enqueue = sqlite.prepare(
     `INSERT INTO outbox (op_id, kind, provider, session_id, participation_id, payload, state, desk_id, created_at, updated_at)
-     VALUES (@opId, 'attendance.set', @provider, @sessionId, @participationId, @payload, 'pending', @deskId, @now, @now)`
+     VALUES (@opId, @kind, @provider, @sessionId, @participationId, @payload, 'pending', @deskId, @now, @now)`
   )
   const audit = sqlite.prepare(
     `INSERT INTO audit_log (at, desk_id, action, session_id, participation_id, op_id, details)
@@ -117,6 +118,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       const opId = ctx.newId()
       enqueue.run({
         opId,
+        kind: 'attendance.set',
         provider: session.provider,
         sessionId: session.id,
         participationId,
@@ -148,7 +150,80 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     }
   )
 
+  const insertWalkIn = sqlite.prepare(
+    `INSERT INTO participations (provider, provider_id, session_id, name, sort_name, email, phone, search_codes, party_size,
+       status, is_walk_in, created_at, updated_at)
+     VALUES (@provider, @providerId, @sessionId, @name, @sortName, @email, @phone, @searchCodes, @partySize, 'CONFIRMED', 1, @now, @now)`
+  )
+  const setConfirmed = sqlite.prepare(`UPDATE participations SET status = 'CONFIRMED', updated_at = ? WHERE id = ?`)
+  const unmarked = (scheduleId: string | null) =>
+    sqlite.prepare<{ sessionId: number; scheduleId: string | null }, { id: number }>(
+      `SELECT p.id FROM participations p
+       LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = @sessionId
+       WHERE ${scheduleId ? '(p.session_id = @sessionId OR p.schedule_id = @scheduleId)' : 'p.session_id = @sessionId'}
+         AND p.status <> 'CANCELLED' AND (a.status IS NULL OR a.status = 'NOT_SET')
+       ORDER BY p.sort_name, p.id`
+    )
+  const unmarkedOwn = unmarked(null)
+  const unmarkedCourse = unmarked('course')
+
+  /** An operation for the booking system that is not an attendance mark, with its audit entry. */
+  function record(kind: 'participation.create' | 'participation.confirm', action: string, session: { id: number; provider: string }, participationId: number, payload: object) {
+    const now = ctx.now()
+    const opId = ctx.newId()
+    enqueue.run({ opId, kind, provider: session.provider, sessionId: session.id, participationId, deskId: ctx.deskId, now, payload: JSON.stringify(payload) })
+    audit.run({ now, deskId: ctx.deskId, action, sessionId: session.id, participationId, opId, details: JSON.stringify(payload) })
+  }
+
+  const walkIn = sqlite.transaction(
+    (input: { sessionId: number; name: string; email: string | null; phone: string | null; partySize: number; checkIn: boolean }): RosterRow => {
+      const session = sessions.require(input.sessionId)
+      if (session.status === 'CANCELLED') throw new DeskError('refused', `"${session.title}" is cancelled: no check-ins.`)
+      const now = ctx.now()
+      const participationId = Number(
+        insertWalkIn.run({
+          provider: session.provider,
+          // Until the booking system answers with its own id (local-only walk-ins keep this one).
+          providerId: `walk-in:${ctx.newId()}`,
+          sessionId: session.id,
+          name: input.name,
+          sortName: foldText(input.name),
+          email: input.email,
+          phone: input.phone,
+          searchCodes: buildSearchCodes([], input.phone),
+          partySize: input.partySize,
+          now
+        }).lastInsertRowid
+      )
+      record('participation.create', 'walk_in', session, participationId, { name: input.name, partySize: input.partySize })
+      if (!input.checkIn) return roster.row(session.id, participationId)
+      return commit(session.id, participationId, { status: 'ATTENDED', attendees: input.partySize }, 'check_in', 'manual')
+    }
+  )
+
+  const confirm = sqlite.transaction((sessionId: number, participationId: number): RosterRow => {
+    const { session, person } = target(sessionId, participationId)
+    if (person.status === 'CONFIRMED') return roster.row(session.id, participationId)
+    if (person.status === 'CANCELLED') throw new DeskError('refused', `${person.name}’s booking is cancelled.`)
+    setConfirmed.run(ctx.now(), participationId)
+    record('participation.confirm', 'confirm', session, participationId, { from: person.status })
+    return roster.row(session.id, participationId)
+  })
+
+  /** Everyone on the roster without a mark becomes a no-show, each with its own synced operation. */
+  const close = sqlite.transaction((sessionId: number): { marked: number } => {
+    const session = sessions.require(sessionId)
+    const rows = (session.scheduleId ? unmarkedCourse : unmarkedOwn).all({ sessionId: session.id, scheduleId: session.scheduleId })
+    for (const { id } of rows) commit(session.id, id, { status: 'NOT_ATTENDED', attendees: 0 }, 'no_show', 'manual')
+    const now = ctx.now()
+    audit.run({ now, deskId: ctx.deskId, action: 'session.close', sessionId: session.id, participationId: null, opId: null, details: JSON.stringify({ noShows: rows.length }) })
+    return { marked: rows.length }
+  })
+
   return {
+    walkIn: (input: Parameters<typeof walkIn>[0]) => walkIn.immediate(input),
+    confirm: (input: { sessionId: number; participationId: number }) => confirm.immediate(input.sessionId, input.participationId),
+    closeSession: (input: { sessionId: number }) => close.immediate(input.sessionId),
     checkIn(input: { sessionId: number; participationId: number; attendees: number; allowOverParty: boolean; method: 'manual' | 'scan' }): RosterRow {
       const { person } = target(input.sessionId, input.participationId)
       if (person.status === 'CANCELLED') throw new DeskError('refused', `${person.name}’s booking is cancelled.`)

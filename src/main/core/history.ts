@@ -1,0 +1,82 @@
+/**
+ * What happened at the desk, for the people running it: the audit trail (every mark, undo and
+ * import, with the desk's time and when the booking system accepted it) and arrival statistics.
+ */
+import { DateTime } from 'luxon'
+import type { CoreContext } from './context'
+import type { SessionService } from './sessions'
+
+export interface AuditEntry {
+  id: number
+  at: string
+  deskId: string
+  action: string
+  sessionTitle: string | null
+  personName: string | null
+  details: unknown
+  /** Sync of the operation this entry caused: null when it needs none (local-only, imports). */
+  sync: { state: string; uploadedAt: string | null; error: string | null } | null
+}
+
+export function createHistory(ctx: CoreContext, sessions: SessionService) {
+  const sqlite = ctx.db.$client
+  const page = sqlite.prepare(
+    `SELECT l.id, l.at, l.desk_id AS deskId, l.action, l.details, s.title AS sessionTitle, p.name AS personName,
+            o.state AS syncState, o.updated_at AS syncAt, o.last_error AS syncError, o.provider AS syncProvider
+     FROM audit_log l
+     LEFT JOIN sessions s ON s.id = l.session_id
+     LEFT JOIN participations p ON p.id = l.participation_id
+     LEFT JOIN outbox o ON o.op_id = l.op_id
+     WHERE (@sessionId IS NULL OR l.session_id = @sessionId) AND (@beforeId IS NULL OR l.id < @beforeId)
+     ORDER BY l.id DESC LIMIT @limit`
+  )
+  const arrivals = sqlite.prepare<[number], { markedAt: number; attendees: number }>(
+    `SELECT marked_at AS markedAt, attendees FROM attendance WHERE session_id = ? AND status = 'ATTENDED' AND marked_at IS NOT NULL ORDER BY marked_at`
+  )
+
+  return {
+    audit(input: { sessionId: number | null; beforeId: number | null; limit: number }): AuditEntry[] {
+      const rows = page.all(input) as {
+        id: number
+        at: number
+        deskId: string
+        action: string
+        details: string | null
+        sessionTitle: string | null
+        personName: string | null
+        syncState: string | null
+        syncAt: number | null
+        syncError: string | null
+        syncProvider: string | null
+      }[]
+      return rows.map((r) => ({
+        id: r.id,
+        at: new Date(r.at).toISOString(),
+        deskId: r.deskId,
+        action: r.action,
+        sessionTitle: r.sessionTitle,
+        personName: r.personName,
+        details: r.details ? JSON.parse(r.details) : null,
+        sync:
+          r.syncState === null || r.syncProvider === 'local'
+            ? null
+            : { state: r.syncState, uploadedAt: r.syncState === 'done' && r.syncAt !== null ? new Date(r.syncAt).toISOString() : null, error: r.syncError }
+      }))
+    },
+
+    /** People arrived per time slot of the session, in the session's zone. */
+    arrivals(sessionId: number, slotMinutes: number): { slotStart: string; people: number }[] {
+      const session = sessions.require(sessionId)
+      const slots = new Map<number, number>()
+      const slotMs = slotMinutes * 60_000
+      for (const a of arrivals.all(session.id)) {
+        const slot = Math.floor(a.markedAt / slotMs) * slotMs
+        slots.set(slot, (slots.get(slot) ?? 0) + a.attendees)
+      }
+      return [...slots.entries()].map(([slot, people]) => ({
+        slotStart: DateTime.fromMillis(slot, { zone: session.timeZone }).toISO() ?? new Date(slot).toISOString(),
+        people
+      }))
+    }
+  }
+}
