@@ -1,5 +1,7 @@
 // `npm test`: native module check → electron-vite build → vitest → playwright, one summary line.
-import { binOf, build, run, say } from './lib.mjs'
+import { readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { binOf, build, ROOT, run, say } from './lib.mjs'
 import { electronInfo, ensureElectronSqlite, ensureNodeSqlite } from './native.mjs'
 
 const results = []
@@ -30,17 +32,40 @@ record('build', built)
 
 // 4. Unit tests.
 say('vitest run ...')
-record('unit', (await run(process.execPath, [binOf('vitest'), 'run'], { env })) === 0)
+const vitestJson = join(ROOT, 'test-results', 'vitest.json')
+const playwrightJson = join(ROOT, 'test-results', 'playwright.json')
+for (const f of [vitestJson, playwrightJson]) rmSync(f, { force: true })
+record('unit', (await run(process.execPath, [binOf('vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], { env })) === 0)
 
 // 5. End-to-end tests, only on a fresh build.
 if (built) {
   say('playwright test ...')
-  record('e2e', (await run(process.execPath, [binOf('@playwright/test', 'playwright'), 'test'], { env })) === 0)
+  record('e2e', (await run(process.execPath, [binOf('@playwright/test', 'playwright'), 'test', '--reporter=list,json'], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson } })) === 0)
 } else {
   record('e2e', false, 'skipped: no build')
+}
+
+// One closing line with the counts of both runners, for people and for CI logs alike.
+const counts = { passed: 0, failed: 0, skipped: 0 }
+try {
+  const v = JSON.parse(readFileSync(vitestJson, 'utf8'))
+  counts.passed += v.numPassedTests
+  counts.failed += v.numFailedTests
+  counts.skipped += v.numPendingTests + (v.numTodoTests ?? 0)
+} catch {
+  say('no vitest results to count')
+}
+try {
+  const p = JSON.parse(readFileSync(playwrightJson, 'utf8')).stats
+  counts.passed += p.expected + p.flaky
+  counts.failed += p.unexpected
+  counts.skipped += p.skipped
+} catch {
+  say('no playwright results to count')
 }
 
 const failed = results.filter((r) => !r.ok)
 const line = results.map((r) => `${r.step} ${r.ok ? 'ok' : 'FAILED'}${r.note ? ` (${r.note})` : ''}`).join(', ')
 console.log(`\nRollcall tests ${failed.length === 0 ? 'PASSED' : 'FAILED'}: ${line}`)
+console.log(`${counts.passed} passed, ${counts.failed + (failed.length && !counts.failed ? 1 : 0)} failed, ${counts.skipped} skipped`)
 process.exit(failed.length === 0 ? 0 : 1)
