@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { openDesk } from '../../src/main/core'
 import { ProviderError } from '../../src/main/providers/http'
 import type { Provider, PushOperation, PushOutcome } from '../../src/main/providers/types'
+import { createLocalProvider } from '../../src/main/providers/local'
 import { backoffDelay, createOutbox, createReplica, createSyncEngine } from '../../src/main/sync'
 import { tempDir } from './helpers'
 
@@ -55,6 +56,7 @@ function engineFor(desk: ReturnType<typeof deskWithWixSession>, provider: Provid
     outbox: createOutbox(desk.db, now),
     replica: createReplica(desk.db, now),
     provider: () => provider,
+    local: createLocalProvider(),
     desk: { deskId: desk.context.deskId, deskName: 'Desk A' },
     now,
     timerMs: 0,

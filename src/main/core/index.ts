@@ -7,7 +7,7 @@ import type { DeskInfo } from '../../shared/contract'
 import { openDatabase, type Db, type MigrationReport } from '../db'
 import { createRosterExport } from '../export'
 import type { Handlers } from '../ipc/dispatcher'
-import { createLocalImport } from '../providers/local'
+import { createLocalImport, createLocalProvider } from '../providers/local'
 import type { Provider } from '../providers/types'
 import { createPlandocketProvider } from '../providers/plandocket'
 import { createWixProvider } from '../providers/wix'
@@ -114,6 +114,7 @@ export function openDesk(options: DeskOptions): Desk {
     outbox,
     replica,
     provider: currentProvider,
+    local: createLocalProvider(),
     desk: { deskId: ctx.deskId, deskName: ctx.deskName },
     now,
     backoff: options.backoff,

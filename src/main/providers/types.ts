@@ -143,5 +143,7 @@ export interface Provider {
   push(op: PushOperation): Promise<PushOutcome>
   /** Operations that can go in one request with `op` (e.g. Wix bulk attendance), up to this many. */
   batchSize?(op: PushOperation): number
+  /** The largest batchSize() ever answers. */
+  maxBatch?: number
   pushBatch?(ops: PushOperation[]): Promise<PushOutcome[]>
 }

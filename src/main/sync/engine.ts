@@ -46,7 +46,10 @@ export interface PullRequest {
 export interface EngineOptions {
   outbox: Outbox
   replica: Replica
+  /** The booking system the desk syncs with, or null in local-only mode. */
   provider: () => Provider | null
+  /** Settles operations on local-only sessions (CSV rosters); they never wait on a network. */
+  local: Provider
   desk: { deskId: string; deskName: string }
   now: () => number
   backoff?: BackoffPolicy
@@ -106,12 +109,14 @@ export function createSyncEngine(options: EngineOptions) {
     }
   }
 
-  function settle(row: OutboxRow, op: PushOperation, outcome: PushOutcome) {
+  function settle(provider: Provider, row: OutboxRow, op: PushOperation, outcome: PushOutcome) {
     if (outcome.result === 'done') {
-      replica.recordPushResult(op.participation.id, op.session.id, options.provider()?.name ?? 'local', outcome.participation, outcome.attendanceProviderId)
+      replica.recordPushResult(op.participation.id, op.session.id, provider.name, outcome.participation, outcome.attendanceProviderId)
       outbox.markDone(row.opId)
-      lastSuccessAt = now()
-      bump()
+      if (provider !== options.local) {
+        lastSuccessAt = now()
+        bump()
+      }
     } else if (outcome.result === 'conflict') {
       outbox.conflict(row.opId, outcome.message)
     } else {
@@ -147,7 +152,8 @@ export function createSyncEngine(options: EngineOptions) {
   async function drain(provider: Provider): Promise<void> {
     for (;;) {
       if (stopped || authNeeded) return
-      const rows = outbox.head(provider.name)
+      // Enough rows for the largest batch the provider takes, and no more (this runs per request).
+      const rows = outbox.head(provider.name, provider.maxBatch ?? 1)
       const first = rows[0]
       if (!first) return
       if (first.nextAttemptAt !== null && first.nextAttemptAt > now()) {
@@ -177,9 +183,11 @@ export function createSyncEngine(options: EngineOptions) {
           batch.length > 1 && provider.pushBatch
             ? await provider.pushBatch(batch.map((b) => b.op))
             : [await provider.push(firstOp)]
-        batch.forEach((b, i) => settle(b.row, b.op, outcomes[i] ?? { result: 'rejected', message: 'no answer for this item' }))
-        online = true
-        lastError = null
+        batch.forEach((b, i) => settle(provider, b.row, b.op, outcomes[i] ?? { result: 'rejected', message: 'no answer for this item' }))
+        if (provider !== options.local) {
+          online = true
+          lastError = null
+        }
       } catch (err) {
         if (!fail(batch.map((b) => b.row), err)) return
       }
@@ -220,8 +228,7 @@ export function createSyncEngine(options: EngineOptions) {
   }
 
   async function cycle(): Promise<void> {
-    const completedLocally = outbox.completeLocal()
-    if (completedLocally) bump()
+    await drain(options.local)
     const provider = options.provider()
     if (!provider) return
     await drain(provider)

@@ -34,7 +34,7 @@ const COLUMNS = columns()
 export function createOutbox(db: Db, now: () => number) {
   const sqlite = db.$client
   const head = sqlite.prepare<[string, number], OutboxRow>(
-    `SELECT ${COLUMNS} FROM outbox WHERE provider = ? AND state IN ('pending', 'in_flight') AND seq > ? ORDER BY seq LIMIT 16`
+    `SELECT ${COLUMNS} FROM outbox WHERE provider = ? AND state IN ('pending', 'in_flight') ORDER BY seq LIMIT ?`
   )
   const setState = sqlite.prepare(
     `UPDATE outbox SET state = @state, attempts = attempts + @attempt, next_attempt_at = @nextAttemptAt,
@@ -52,9 +52,6 @@ export function createOutbox(db: Db, now: () => number) {
   const pendingFor = sqlite.prepare<[number, number], { n: number }>(
     `SELECT count(*) AS n FROM outbox WHERE participation_id = ? AND session_id = ? AND state IN ('pending', 'in_flight')`
   )
-  const completeLocal = sqlite.prepare(
-    `UPDATE outbox SET state = 'done', updated_at = ? WHERE provider = 'local' AND state IN ('pending', 'in_flight')`
-  )
 
   const transition = (opId: string, state: OutboxRow['state'], extra: { attempt?: boolean; nextAttemptAt?: number | null; lastError?: string | null } = {}) =>
     setState.run({
@@ -67,8 +64,8 @@ export function createOutbox(db: Db, now: () => number) {
     })
 
   return {
-    /** The first unsent operations of a provider, oldest first (in_flight ones are resumed). */
-    head: (provider: string, afterSeq = 0) => head.all(provider, afterSeq),
+    /** The first `limit` unsent operations of a provider, oldest first (in_flight ones are resumed). */
+    head: (provider: string, limit: number) => head.all(provider, limit),
     get: (opId: string) => byOpId.get(opId),
     markInFlight: (opId: string) => transition(opId, 'in_flight'),
     markDone: (opId: string) => transition(opId, 'done'),
@@ -91,9 +88,7 @@ export function createOutbox(db: Db, now: () => number) {
       return result
     },
     problems: () => problems.all(),
-    hasPending: (participationId: number, sessionId: number) => (pendingFor.get(participationId, sessionId)?.n ?? 0) > 0,
-    /** Local-only sessions have nowhere to sync to: their operations are complete once committed. */
-    completeLocal: () => completeLocal.run(now()).changes
+    hasPending: (participationId: number, sessionId: number) => (pendingFor.get(participationId, sessionId)?.n ?? 0) > 0
   }
 }
 

@@ -443,6 +443,8 @@ export function createWixProvider(config: WixConfig): Provider {
       return isBookingsSession(op.session) ? pushBookingsAttendance(op) : pushExtendedFieldMark(op)
     },
 
+    maxBatch: BULK_MAX,
+
     batchSize(op) {
       return op.kind === 'attendance.set' && isBookingsSession(op.session) && op.payload.status !== 'NOT_SET' && op.participation.bookingId ? BULK_MAX : 1
     },

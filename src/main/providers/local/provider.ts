@@ -1,0 +1,21 @@
+/**
+ * The local-only provider: the desk itself is the system of record (rosters come from CSV files),
+ * so there is nothing to download and every operation is complete once it is committed locally.
+ * It sits behind the same interface as Wix and Plandocket, so the engine has no special case.
+ */
+import type { Provider } from '../types'
+
+export function createLocalProvider(): Provider {
+  return {
+    name: 'local',
+    testConnection: async () => ({ ok: true, message: 'Local-only mode needs no connection.' }),
+    async *pullSessions() {},
+    async *pullRoster() {},
+    async *pullAttendance() {},
+    push: async () => ({ result: 'done' }),
+    // Everything queued can be settled in one go.
+    batchSize: () => 500,
+    maxBatch: 500,
+    pushBatch: async (ops) => ops.map(() => ({ result: 'done' as const }))
+  }
+}
