@@ -121,3 +121,35 @@ export function createHttpClient(options: HttpClientOptions) {
 }
 
 export type HttpClient = ReturnType<typeof createHttpClient>
+
+export interface ServiceWords {
+  /** "Wix", "Plandocket". */
+  service: string
+  baseUrl: string
+  /** What to check when the address is wrong: "the base URL", "the tenant address (…/api/v1)". */
+  address: string
+  /** What the desk should check when the service refuses the credentials (by HTTP status). */
+  auth: (status: number | null) => string
+  rateLimited: string
+}
+
+/** "Test connection" answers: one plain sentence per way a connection can fail. */
+export function explainConnectionError(err: unknown, words: ServiceWords): string {
+  if (!(err instanceof ProviderError)) return `Unexpected problem: ${err instanceof Error ? err.message : String(err)}`
+  switch (err.kind) {
+    case 'auth':
+      return words.auth(err.status)
+    case 'network':
+      return `Cannot reach ${words.baseUrl}: ${err.message.replace(/^\w+ \S+: /, '')}. Check the network and ${words.address}.`
+    case 'rate_limited':
+      return words.rateLimited
+    case 'server':
+      return `${words.service} had a problem (${err.status}). Try again in a moment.`
+    case 'bad_response':
+      return `The server answered, but not like ${words.service}: check ${words.address}.`
+    case 'not_found':
+      return `Nothing at ${words.baseUrl}: check ${words.address}.`
+    default:
+      return `${words.service} refused the request: ${err.message}`
+  }
+}

@@ -6,7 +6,7 @@
  * that may already have been sent is looked up before it is posted again.
  */
 import type { ParticipationStatus } from '../../../shared/contract'
-import { createHttpClient, ProviderError, type HttpClient } from '../http'
+import { createHttpClient, explainConnectionError, ProviderError, type HttpClient } from '../http'
 import type { AttendanceRecord, ConnectionReport, ParticipationRecord, Provider, PushOperation, PushOutcome, SessionRecord } from '../types'
 
 const PER_PAGE = 100
@@ -283,7 +283,19 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
         listOf(data)
         return { ok: true, message: `Connected to Plandocket at ${base}.` }
       } catch (err) {
-        return { ok: false, message: explainPlandocketError(err, base) }
+        return {
+          ok: false,
+          message: explainConnectionError(err, {
+            service: 'Plandocket',
+            baseUrl: base,
+            address: 'the tenant address (…/api/v1)',
+            auth: (status) =>
+              status === 403
+                ? 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.'
+                : 'The API key was refused (401). Check the key and the tenant address.',
+            rateLimited: 'Plandocket says the hourly request limit is used up: try again later.'
+          })
+        }
       }
     },
 
@@ -357,28 +369,4 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       return pushAttendance(op)
     }
   }
-}
-
-export function explainPlandocketError(err: unknown, baseUrl: string): string {
-  if (err instanceof ProviderError) {
-    switch (err.kind) {
-      case 'auth':
-        return err.status === 403
-          ? 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.'
-          : 'The API key was refused (401). Check the key and the tenant address.'
-      case 'network':
-        return `Cannot reach ${baseUrl}: ${err.message.replace(/^\w+ \S+: /, '')}. Check the network and the tenant address.`
-      case 'rate_limited':
-        return 'Plandocket says the hourly request limit is used up: try again later.'
-      case 'server':
-        return `Plandocket had a problem (${err.status}). Try again in a moment.`
-      case 'bad_response':
-        return 'The server answered, but not like Plandocket: check the tenant address (…/api/v1).'
-      case 'not_found':
-        return `Nothing at ${baseUrl}: check the tenant address (…/api/v1).`
-      default:
-        return `Plandocket refused the request: ${err.message}`
-    }
-  }
-  return `Unexpected problem: ${err instanceof Error ? err.message : String(err)}`
 }

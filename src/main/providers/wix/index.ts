@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon'
 import type { AttendanceStatus, ParticipationStatus } from '../../../shared/contract'
-import { createHttpClient, ProviderError, type HttpClient } from '../http'
+import { createHttpClient, explainConnectionError, ProviderError, type HttpClient } from '../http'
 import type {
   AttendanceRecord,
   ConnectionReport,
@@ -374,7 +374,16 @@ export function createWixProvider(config: WixConfig): Provider {
         if (!data || !Array.isArray(data.events)) return { ok: false, message: 'The server answered, but not like Wix: check the base URL.' }
         return { ok: true, message: `Connected to the Wix site ${config.siteId}.` }
       } catch (err) {
-        return { ok: false, message: explainConnectionError(err, config.baseUrl) }
+        return {
+          ok: false,
+          message: explainConnectionError(err, {
+            service: 'Wix',
+            baseUrl: config.baseUrl,
+            address: 'the base URL',
+            auth: (status) => `The API key or site id was refused (${status}). Check both and that the key may use Calendar and Bookings.`,
+            rateLimited: 'Wix says too many requests: wait a minute and try again.'
+          })
+        }
       }
     },
 
@@ -468,26 +477,4 @@ export function createWixProvider(config: WixConfig): Provider {
       })
     }
   }
-}
-
-export function explainConnectionError(err: unknown, baseUrl: string): string {
-  if (err instanceof ProviderError) {
-    switch (err.kind) {
-      case 'auth':
-        return `The API key or site id was refused (${err.status}). Check both and that the key may use Calendar and Bookings.`
-      case 'network':
-        return `Cannot reach ${baseUrl}: ${err.message.replace(/^\w+ \S+: /, '')}. Check the network and the base URL.`
-      case 'rate_limited':
-        return 'Wix says too many requests: wait a minute and try again.'
-      case 'server':
-        return `Wix had a problem (${err.status}). Try again in a moment.`
-      case 'bad_response':
-        return 'The server answered, but not like Wix: check the base URL.'
-      case 'not_found':
-        return `Nothing at ${baseUrl}: check the base URL.`
-      default:
-        return `Wix refused the request: ${err.message}`
-    }
-  }
-  return `Unexpected problem: ${err instanceof Error ? err.message : String(err)}`
 }
