@@ -1,8 +1,10 @@
 /**
- * Watches `sync.status`: what the header says about syncing, and `dataVersion`, which goes up when
- * synced data changed the local replica (the screen then refetches what it shows).
+ * The one copy of the sync status on screen. `App` polls `sync.status` (every 2 s); the header's
+ * indicator, the thin download bar and the Sync panel all read this store, and `dataVersion` (which
+ * goes up when synced data changed the local replica) tells the screen to refetch what it shows.
+ * The problems list is fetched only when the problem count changes or the panel asks for it.
  */
-import type { SyncStatus } from '../../../shared/contract'
+import type { ProviderName, SyncProblem, SyncStatus } from '../../../shared/contract'
 import { api, CallFailed } from './api'
 import { formatTime } from './dates'
 
@@ -10,40 +12,132 @@ class SyncWatch {
   status = $state<SyncStatus | null>(null)
   /** False when this desk service has no sync calls (then polling stops). */
   available = $state(true)
+  /** Marks set aside that need the desk's decision; null until first fetched. */
+  problems = $state<SyncProblem[] | null>(null)
+  /** Why the problems list could not be fetched (cleared by the next fetch that works). */
+  problemsError = $state<unknown>(null)
+  #polling = false
+  #problemsSeq = 0
 
   async poll(): Promise<void> {
-    if (!this.available) return
+    if (!this.available || this.#polling) return
+    this.#polling = true
     try {
-      this.status = await api['sync.status']({})
+      this.set(await api['sync.status']({}))
     } catch (err) {
       // An unreachable service already shows in the status bar; an older one has no sync calls.
       if (err instanceof CallFailed && (err.code === 'unknown_call' || err.code === 'not_found')) this.available = false
+    } finally {
+      this.#polling = false
     }
+  }
+
+  /** Take a status main answered (a poll, "Sync now", a resolved problem). */
+  set(next: SyncStatus): void {
+    const before = this.status?.problems ?? 0
+    this.status = next
+    // The list follows the count: fetch it again when the count moved (or was never fetched).
+    if (next.problems !== before || (this.problems === null && next.problems > 0)) void this.loadProblems()
+  }
+
+  async loadProblems(): Promise<void> {
+    const mine = ++this.#problemsSeq
+    try {
+      const { problems } = await api['sync.problems']({})
+      if (mine !== this.#problemsSeq) return
+      this.problems = problems
+      this.problemsError = null
+    } catch (err) {
+      if (mine === this.#problemsSeq) this.problemsError = err
+    }
+  }
+
+  /** "Sync now": send what waits and fetch the day again. Throws what main refused. */
+  async now(): Promise<void> {
+    this.set(await api['sync.now']({}))
+  }
+
+  /** The desk's decision on one problem. Throws what main refused. */
+  async resolve(opId: string, choice: 'retry' | 'mine' | 'discard'): Promise<void> {
+    const next = await api['sync.resolve']({ opId, choice })
+    // Drop it from the list at once; the refetch below confirms.
+    if (this.problems) this.problems = this.problems.filter((p) => p.opId !== opId)
+    this.status = next
+    void this.loadProblems()
   }
 }
 
 export const sync = new SyncWatch()
 
-/** One line for the header, and whether it needs the desk's attention. */
-export function describeSync(s: SyncStatus | null, deskZone: string): { text: string; warn: boolean } | null {
-  if (!s || s.state === 'local') return null
-  const waiting = s.pending > 0 ? ` · ${s.pending} mark${s.pending === 1 ? '' : 's'} waiting` : ''
-  const problems = s.problems > 0 ? ` · ${s.problems} sync problem${s.problems === 1 ? '' : 's'}` : ''
+export const PROVIDER_LABELS = { local: 'Local only', wix: 'Wix', plandocket: 'Plandocket' } as const satisfies Record<ProviderName, string>
+
+export type SyncTone = 'neutral' | 'ok' | 'busy' | 'warn' | 'bad'
+
+export interface SyncSummary {
+  state: SyncStatus['state']
+  /** What sync is doing, short: "Synced · 12:04", "Offline · 3 waiting". */
+  text: string
+  tone: SyncTone
+  /** "2 need attention", or null. */
+  attention: string | null
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`
+}
+
+/** The indicator's words and colour for a status. */
+export function summarize(s: SyncStatus, deskZone: string): SyncSummary {
+  const waiting = s.pending > 0 ? ` · ${s.pending.toLocaleString()} waiting` : ''
+  const attention = s.problems > 0 ? `${s.problems.toLocaleString()} ${s.problems === 1 ? 'needs' : 'need'} attention` : null
+  const base = { state: s.state, attention }
   switch (s.state) {
+    case 'local':
+      return { ...base, text: `Local only${waiting}`, tone: 'neutral' }
     case 'idle':
       return {
-        text: `${s.lastSuccessAt ? `Synced ${formatTime(s.lastSuccessAt, deskZone)}` : 'Not synced yet'}${waiting}${problems}`,
-        warn: s.problems > 0
+        ...base,
+        text: `${s.lastSuccessAt ? `Synced · ${formatTime(s.lastSuccessAt, deskZone)}` : 'Not synced yet'}${waiting}`,
+        tone: s.lastSuccessAt ? 'ok' : 'neutral'
       }
-    case 'syncing': {
-      const pull = s.pull ? ` ${s.pull.label} ${s.pull.done}${s.pull.total !== null ? `/${s.pull.total}` : ''}` : ''
-      return { text: `Syncing…${pull}${problems}`, warn: s.problems > 0 }
-    }
+    case 'syncing':
+      return { ...base, text: `Syncing…${waiting}`, tone: 'busy' }
     case 'offline':
-      return { text: `Offline${waiting}${problems}`, warn: true }
+      return { ...base, text: `Offline${waiting}`, tone: 'warn' }
     case 'retrying':
-      return { text: `Sync retrying${s.lastError ? `: ${s.lastError}` : ''}${waiting}${problems}`, warn: true }
+      return { ...base, text: `Retrying${waiting}`, tone: 'warn' }
     case 'sign_in_needed':
-      return { text: `Sync needs sign-in${waiting}${problems}`, warn: true }
+      return { ...base, text: `Sign-in needed${waiting}`, tone: 'bad' }
+  }
+}
+
+/** "Downloading roster: 1,200 so far" / "… 1,200 of 3,000". */
+export function describePull(pull: NonNullable<SyncStatus['pull']>): string {
+  const done = pull.done.toLocaleString()
+  return `${pull.label}: ${pull.total !== null ? `${done} of ${pull.total.toLocaleString()}` : `${done} so far`}`
+}
+
+const CLOCK_WARN_MS = 2 * 60_000
+
+/** "Wix's clock is 5 min ahead of this desk", when the gap is worth knowing about; else null. */
+export function describeClockOffset(s: SyncStatus): string | null {
+  const offset = s.clockOffsetMs
+  if (offset === null || Math.abs(offset) <= CLOCK_WARN_MS || s.provider === 'local') return null
+  const minutes = Math.round(Math.abs(offset) / 60_000)
+  const gap = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60).toLocaleString()} h`
+  return `${PROVIDER_LABELS[s.provider]}'s clock is ${gap} ${offset > 0 ? 'ahead of' : 'behind'} this desk`
+}
+
+/** What a set-aside operation was trying to do, in the desk's words. */
+export function describeProblemKind(kind: string): string {
+  switch (kind) {
+    case 'attendance.set':
+      return 'Record the check-in mark'
+    case 'participation.create':
+      return 'Add the walk-in'
+    case 'participation.confirm':
+      return 'Confirm the booking'
+    default:
+      return kind
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * The set-up form as plain data, and the settings call input built from it. The API key is write
+ * only: main never sends it back, and an empty field means "keep the stored key".
+ */
+import type { CallInput, ProviderName, ProviderSettingsView } from '../../../shared/contract'
+
+export interface SetupForm {
+  provider: ProviderName
+  wixSiteId: string
+  wixApiKey: string
+  wixBaseUrl: string
+  wixNamespace: string
+  plandocketBaseUrl: string
+  plandocketApiKey: string
+}
+
+/** The form's fields, keyed as main names them in `invalid_input` issues (`wix.siteId`). */
+export type SetupField = 'wix.siteId' | 'wix.apiKey' | 'wix.baseUrl' | 'wix.namespace' | 'plandocket.baseUrl' | 'plandocket.apiKey'
+
+export function formFrom(view: ProviderSettingsView): SetupForm {
+  return {
+    provider: view.provider,
+    wixSiteId: view.wix.siteId,
+    wixApiKey: '',
+    wixBaseUrl: view.wix.baseUrl,
+    wixNamespace: view.wix.namespace,
+    plandocketBaseUrl: view.plandocket.baseUrl,
+    plandocketApiKey: ''
+  }
+}
+
+const filled = (s: string): string | undefined => (s.trim() === '' ? undefined : s.trim())
+
+export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
+  if (form.provider === 'wix') {
+    const apiKey = filled(form.wixApiKey)
+    const baseUrl = filled(form.wixBaseUrl)
+    const namespace = filled(form.wixNamespace)
+    return {
+      provider: 'wix',
+      wix: {
+        siteId: form.wixSiteId.trim(),
+        ...(apiKey ? { apiKey } : {}),
+        ...(baseUrl ? { baseUrl } : {}),
+        ...(namespace ? { namespace } : {})
+      }
+    }
+  }
+  if (form.provider === 'plandocket') {
+    const apiKey = filled(form.plandocketApiKey)
+    return { provider: 'plandocket', plandocket: { baseUrl: form.plandocketBaseUrl.trim(), ...(apiKey ? { apiKey } : {}) } }
+  }
+  return { provider: 'local' }
+}
+
+const FIELDS: readonly SetupField[] = ['wix.siteId', 'wix.apiKey', 'wix.baseUrl', 'wix.namespace', 'plandocket.baseUrl', 'plandocket.apiKey']
+
+/** Main's field issues by form field; the ones that match no field are returned apart. */
+export function fieldIssues(issues: readonly { path: string; message: string }[]): {
+  byField: Partial<Record<SetupField, string>>
+  other: string[]
+} {
+  const byField: Partial<Record<SetupField, string>> = {}
+  const other: string[] = []
+  for (const issue of issues) {
+    const field = FIELDS.find((f) => issue.path === f || issue.path.startsWith(`${f}.`))
+    if (field && !byField[field]) byField[field] = issue.message
+    else if (!field) other.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message)
+  }
+  return { byField, other }
+}

@@ -1,0 +1,234 @@
+/**
+ * Syncing with a booking system, end to end, as the front desk sees it: connect the desk to a fake
+ * Wix / Plandocket through Set-up, watch the session arrive, check people in, lose the network,
+ * keep checking in, get it back, and see every mark land exactly once. Plus a mark the booking
+ * system refuses: it waits in the Sync panel until the desk retries it.
+ */
+import type { Locator, Page } from '@playwright/test'
+import { DateTime } from 'luxon'
+import { startFakePlandocket, type FakePlandocket } from '../fakes/plandocket'
+import { startFakeWix, type FakeWix } from '../fakes/wix'
+import { expect, test } from './fixtures'
+
+const NS = '@rollcall/checkin'
+const OTHER_APP = 'aaaaaaaa-1111-2222-3333-bbbbbbbbbbbb'
+const PEOPLE = ['Ada Test', 'Ben Test', 'Cleo Test', 'Dora Test']
+const TITLE = 'Spin'
+
+/** A booking system seeded with today's Spin class, driven the same way whichever it is. */
+interface Backend {
+  label: 'Wix' | 'Plandocket'
+  /** Fill the chosen provider's fields in the Set-up dialog. */
+  fill(dialog: Locator): Promise<void>
+  /** Names of the people whose check-in the booking system holds, one entry per stored mark. */
+  marked(): string[]
+  down(): Promise<void>
+  up(): Promise<void>
+  close(): Promise<void>
+}
+
+interface Day {
+  zone: string
+  today: string
+}
+
+async function startWix(day: Day): Promise<Backend & { fake: FakeWix; eventId: string }> {
+  const fake = await startFakeWix({ seed: 11, timeZone: day.zone })
+  const event = fake.addEvent({
+    title: TITLE,
+    type: 'CLASS',
+    appId: OTHER_APP,
+    start: `${day.today}T09:00:00`,
+    end: `${day.today}T10:00:00`,
+    timeZone: day.zone,
+    totalCapacity: 50
+  })
+  for (const name of PEOPLE) fake.addParticipation({ eventId: event.id, participant: { name }, partySize: 1 })
+  return {
+    label: 'Wix',
+    fake,
+    eventId: event.id,
+    async fill(dialog) {
+      await dialog.getByLabel('Site ID').fill(fake.siteId)
+      await dialog.getByLabel('API key').fill(fake.apiKey)
+      await dialog.getByText('Advanced', { exact: true }).click()
+      await expect(dialog.getByLabel('Base URL')).toHaveValue('https://www.wixapis.com')
+      await expect(dialog.getByLabel('Check-in namespace')).toHaveValue(NS)
+      await dialog.getByLabel('Base URL').fill(fake.baseUrl)
+    },
+    marked() {
+      const marks: string[] = []
+      for (const p of fake.participations()) {
+        const sessions = (p.extendedFields?.namespaces?.[NS] as { sessions?: Record<string, { status: string; attendees: number }> } | undefined)?.sessions
+        const mark = sessions?.[event.id]
+        if (mark?.status === 'ATTENDED') marks.push(p.participant.name)
+      }
+      // Exactly once: one accepted PATCH per person.
+      const patched = fake.requests((r) => r.method === 'PATCH').filter((r) => r.status === 200)
+      const byId = new Map(fake.participations().map((p) => [p.id, p.participant.name]))
+      const patchedNames = patched.map((r) => byId.get(r.path.split('/').pop() ?? '') ?? r.path).sort()
+      expect(patchedNames, 'one accepted PATCH per check-in').toEqual([...marks].sort())
+      return marks
+    },
+    down: () => fake.down(),
+    up: () => fake.up(),
+    close: () => fake.close()
+  }
+}
+
+async function startPlandocket(day: Day): Promise<Backend & { fake: FakePlandocket }> {
+  const fake = await startFakePlandocket({ seed: 5 })
+  const at = (time: string) => DateTime.fromISO(`${day.today}T${time}`, { zone: day.zone }).toUTC().toISO({ suppressMilliseconds: true })!
+  const event = fake.addEvent({ event_key: `spin-${day.today}`, title: TITLE, date_from: at('09:00:00'), date_to: at('10:00:00'), is_visible: true })
+  const seeded = fake.seedMany(PEOPLE.length, event.event_key, (i) => {
+    const [first = '', last = ''] = PEOPLE[i]!.split(' ')
+    return { contact: { first_name: first, last_name: last } }
+  })
+  const nameOf = new Map(seeded.map((s) => [s.participant.id, `${s.contact.first_name} ${s.contact.last_name}`]))
+  return {
+    label: 'Plandocket',
+    fake,
+    async fill(dialog) {
+      await dialog.getByLabel('Tenant address').fill(fake.baseUrl)
+      await dialog.getByLabel('API key').fill(fake.apiKey)
+    },
+    marked: () => fake.checkIns().filter((c) => c.is_checked_in).map((c) => nameOf.get(c.event_participant_id) ?? `#${c.event_participant_id}`),
+    down: () => fake.down(),
+    up: () => fake.up(),
+    close: () => fake.close()
+  }
+}
+
+/** The desk's zone and today's date there (the desk shows today on open). */
+async function deskDay(page: Page): Promise<Day> {
+  return page.evaluate(() => {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+    const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+    return { zone, today: parts }
+  })
+}
+
+const indicator = (page: Page) => page.getByRole('button', { name: /^Sync status:/ })
+/** "Synced · 12:04" with nothing waiting and nothing to look at. */
+const SYNCED = /^Sync status: Synced · [^·]+$/
+
+/** Set-up → provider → fields → Test connection (must succeed) → Save. */
+async function connect(page: Page, backend: Backend, screenshot?: string): Promise<void> {
+  await page.getByRole('button', { name: 'Set-up', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'Set-up' })
+  await expect(dialog).toBeVisible()
+  await expect(dialog.getByRole('radio', { name: 'Local only (no account)' })).toBeChecked()
+  await dialog.getByRole('radio', { name: backend.label, exact: true }).check()
+  await backend.fill(dialog)
+  // The web desk has no keychain: the desk is told how the key is kept.
+  await expect(dialog.getByText('stored in a file only readable by this user account')).toBeVisible()
+
+  await dialog.getByRole('button', { name: 'Test connection' }).click()
+  await expect(dialog.getByRole('status')).toContainText('Connected to')
+  if (screenshot) await dialog.screenshot({ path: screenshot })
+
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click()
+  await expect(dialog).toBeHidden()
+}
+
+async function checkIn(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: `Check in ${name}` }).click()
+  await expect(page.getByRole('button', { name: `Undo last mark for ${name}` })).toBeVisible()
+}
+
+const backends = [
+  { label: 'Wix', start: startWix },
+  { label: 'Plandocket', start: startPlandocket }
+] as const
+
+for (const { label, start } of backends) {
+  test(`${label}: set up, check in, lose the network, keep checking in, and every mark lands once`, async ({ page, desk }, testInfo) => {
+    test.setTimeout(150_000)
+    const pageErrors: string[] = []
+    page.on('pageerror', (err) => pageErrors.push(err.message))
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) pageErrors.push(msg.text())
+    })
+    await page.setViewportSize({ width: 1280, height: 800 })
+    await page.goto(desk.deskUrl)
+    await expect(indicator(page)).toHaveAccessibleName('Sync status: Local only')
+    const backend = await start(await deskDay(page))
+    try {
+      await connect(page, backend, testInfo.outputPath(`${label.toLowerCase()}-setup.png`))
+
+      // The class arrives in the background, without a reload.
+      const sessions = page.getByRole('navigation', { name: /^Sessions on / })
+      await expect(sessions.getByRole('button', { name: new RegExp(TITLE) })).toBeVisible({ timeout: 20_000 })
+      await sessions.getByRole('button', { name: new RegExp(TITLE) }).click()
+      await expect(page.getByRole('button', { name: 'Check in Dora Test' })).toBeVisible({ timeout: 20_000 })
+
+      await checkIn(page, 'Ada Test')
+      await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 20_000 })
+      await expect.poll(() => backend.marked(), { timeout: 10_000 }).toEqual(['Ada Test'])
+
+      // Unplugged: marks keep working and wait on the desk.
+      await backend.down()
+      await checkIn(page, 'Ben Test')
+      await checkIn(page, 'Cleo Test')
+      await expect(indicator(page)).toHaveAccessibleName('Sync status: Offline · 2 waiting', { timeout: 15_000 })
+      await expect(indicator(page)).toContainText('Offline · 2 waiting')
+      await page.screenshot({ path: testInfo.outputPath(`${label.toLowerCase()}-offline.png`) })
+
+      await indicator(page).click()
+      const panel = page.getByRole('dialog', { name: 'Sync' })
+      await expect(panel).toBeVisible()
+      await expect(panel.getByText('2 marks', { exact: true })).toBeVisible()
+      await expect(panel.getByText(/^Offline: .* cannot be reached/)).toBeVisible()
+      await expect(panel.getByRole('button', { name: 'Sync now' })).toBeVisible()
+      await panel.screenshot({ path: testInfo.outputPath(`${label.toLowerCase()}-sync-panel.png`) })
+      await panel.getByRole('button', { name: 'Close' }).click()
+      await expect(panel).toBeHidden()
+
+      // Plugged back in: the desk retries on its own and the queue drains.
+      await backend.up()
+      await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 45_000 })
+      await expect.poll(() => backend.marked().sort(), { timeout: 10_000 }).toEqual(['Ada Test', 'Ben Test', 'Cleo Test'])
+      expect(pageErrors).toEqual([])
+    } finally {
+      await backend.close()
+    }
+  })
+}
+
+test('a mark Wix refuses waits in the Sync panel until the desk retries it', async ({ page, desk }, testInfo) => {
+  test.setTimeout(90_000)
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await page.goto(desk.deskUrl)
+  const backend = await startWix(await deskDay(page))
+  try {
+    await connect(page, backend)
+    const sessions = page.getByRole('navigation', { name: /^Sessions on / })
+    await sessions.getByRole('button', { name: new RegExp(TITLE) }).click({ timeout: 20_000 })
+    await expect(page.getByRole('button', { name: 'Check in Ada Test' })).toBeVisible({ timeout: 20_000 })
+
+    backend.fake.faults.next(1, { type: 'status', status: 400, body: { message: 'bad', details: {} } }, (r) => r.method === 'PATCH')
+    await checkIn(page, 'Ada Test')
+    await expect(indicator(page)).toHaveAccessibleName(/· 1 needs attention$/, { timeout: 20_000 })
+    await expect(indicator(page)).toContainText('1 needs attention')
+
+    await indicator(page).click()
+    const panel = page.getByRole('dialog', { name: 'Sync' })
+    const problems = panel.getByRole('region', { name: /^Need attention/ })
+    await expect(problems.getByRole('listitem')).toHaveCount(1)
+    await expect(problems.getByRole('listitem')).toContainText('Ada Test')
+    await expect(problems.getByRole('listitem')).toContainText(TITLE)
+    await expect(problems.getByRole('listitem')).toContainText('bad')
+    await expect(problems.getByRole('button', { name: "Discard this desk's change for Ada Test" })).toBeVisible()
+    await panel.screenshot({ path: testInfo.outputPath('wix-problem-panel.png') })
+    expect(backend.fake.participations().every((p) => !p.extendedFields?.namespaces?.[NS])).toBe(true)
+
+    await problems.getByRole('button', { name: 'Retry for Ada Test' }).click()
+    await expect(panel.getByRole('status')).toContainText('Sending the change for Ada Test again')
+    await expect(problems.getByRole('listitem')).toHaveCount(0)
+    await expect(panel.getByText('Nothing needs attention')).toBeVisible()
+    await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 20_000 })
+    await expect.poll(() => backend.marked(), { timeout: 10_000 }).toEqual(['Ada Test'])
+  } finally {
+    await backend.close()
+  }
+})
