@@ -206,6 +206,8 @@ export const SyncProblem = z.object({
   kind: z.string(),
   state: z.enum(['rejected', 'conflict']),
   message: z.string(),
+  /** What the desk wanted, in words: "check in 2", "mark as no-show", "add as walk-in". */
+  wanted: z.string(),
   personName: z.string().nullable(),
   sessionTitle: z.string().nullable(),
   createdAt: isoInstant,

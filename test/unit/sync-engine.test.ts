@@ -120,6 +120,22 @@ describe('sync engine', () => {
     desk.close()
   })
 
+  it('sends waiting marks at once when the network is back or the desk asks, without sitting out the backoff', async () => {
+    const desk = deskWithWixSession(1)
+    let down = true
+    const { provider, pushed } = scriptedProvider(() => (down ? new ProviderError('network', 'could not connect') : { result: 'done' }))
+    const engine = engineFor(desk, provider)
+    checkIn(desk, 1)
+    await engine.trigger('mark')
+    await engine.trigger('mark')
+    expect(pushed).toHaveLength(1) // backing off
+    down = false
+    await engine.trigger('online')
+    expect(pushed).toHaveLength(2)
+    expect(engine.status()).toMatchObject({ pending: 0, online: true, lastError: null })
+    desk.close()
+  })
+
   it('honours Retry-After on 429', async () => {
     const desk = deskWithWixSession(1)
     const { provider } = scriptedProvider(() => new ProviderError('rate_limited', 'slow down', 429, 30_000))
@@ -141,7 +157,7 @@ describe('sync engine', () => {
     await engine.trigger('mark')
     await engine.trigger('timer')
     expect(pushed).toHaveLength(1)
-    expect(engine.status()).toMatchObject({ state: 'sign_in_needed', pending: 2, lastError: 'sign-in needed: bad key' })
+    expect(engine.status()).toMatchObject({ state: 'sign_in_needed', pending: 2, lastError: "Wix refused this desk's key: open Set-up and check it." })
     expect(desk.db.$client.prepare('SELECT max(attempts) FROM outbox').pluck().get()).toBe(0)
     authorised = true
     await engine.trigger('settings')
@@ -162,7 +178,9 @@ describe('sync engine', () => {
     expect(pushed.map((op) => op.participation.id)).toEqual([1, 2, 3])
     expect(states(desk).map((s) => s.state)).toEqual(['done', 'rejected', 'done'])
     expect(engine.status()).toMatchObject({ pending: 0, problems: 1 })
-    expect(engine.problems()).toEqual([expect.objectContaining({ state: 'rejected', message: 'partySize: must be at most 1000', personName: 'Person 2', sessionTitle: 'Spin' })])
+    expect(engine.problems()).toEqual([
+      expect.objectContaining({ state: 'rejected', message: 'partySize: must be at most 1000', wanted: 'check in 1', personName: 'Person 2', sessionTitle: 'Spin' })
+    ])
     desk.close()
   })
 

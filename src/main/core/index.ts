@@ -190,6 +190,11 @@ export function openDesk(options: DeskOptions): Desk {
     },
     'settings.get': () => settings.view(ctx.deskName),
     'settings.save': (input) => {
+      const candidate = settings.merged(input)
+      if (candidate.provider === 'wix' && !candidate.wix.apiKey) throw new DeskError('invalid_input', 'Enter the Wix API key.', [{ path: 'wix.apiKey', message: 'required' }])
+      if (candidate.provider === 'plandocket' && !candidate.plandocket.apiKey) {
+        throw new DeskError('invalid_input', 'Enter the Plandocket API key.', [{ path: 'plandocket.apiKey', message: 'required' }])
+      }
       settings.save(input)
       pulledAt.clear()
       if (lastDay) void engine.requestPull(lastDay)

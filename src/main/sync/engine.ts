@@ -34,6 +34,36 @@ export function backoffDelay(attempts: number, policy: BackoffPolicy, retryAfter
   return Math.floor(step / 2 + policy.random() * (step / 2))
 }
 
+const SERVICE: Record<string, string> = { wix: 'Wix', plandocket: 'Plandocket', local: 'this desk' }
+
+/** A provider failure in words for the desk; the technical detail goes to the log. */
+export function humanError(provider: Provider, err: ProviderError): string {
+  const service = SERVICE[provider.name] ?? provider.name
+  switch (err.kind) {
+    case 'network':
+      return /no answer within/.test(err.message) ? `${service} did not answer in time.` : `No connection to ${service}.`
+    case 'server':
+      return `${service} had a problem (${err.status ?? 'error'}); trying again.`
+    case 'bad_response':
+      return `${service} sent an answer the desk could not read; trying again.`
+    case 'rate_limited':
+      return `${service} asked the desk to slow down; trying again shortly.`
+    case 'auth':
+      return `${service} refused this desk's key: open Set-up and check it.`
+    default:
+      return err.message
+  }
+}
+
+/** What an outbox operation wanted, in the desk's words. */
+export function describeIntent(kind: string, payload: { status?: string; attendees?: number }): string {
+  if (kind === 'participation.create') return 'add as a walk-in'
+  if (kind === 'participation.confirm') return 'confirm the booking'
+  if (payload.status === 'ATTENDED') return `check in ${payload.attendees ?? 1}`
+  if (payload.status === 'NOT_ATTENDED') return 'mark as no-show'
+  return 'clear the check-in'
+}
+
 export interface PullRequest {
   kind: 'day' | 'session'
   /** day: local midnight to midnight in `timeZone`. */
@@ -125,8 +155,9 @@ export function createSyncEngine(options: EngineOptions) {
   }
 
   /** What to do with an operation after an error; returns false when the queue must stop. */
-  function fail(rows: OutboxRow[], err: unknown): boolean {
-    const message = err instanceof Error ? err.message : String(err)
+  function fail(provider: Provider, rows: OutboxRow[], err: unknown): boolean {
+    const message = err instanceof ProviderError ? humanError(provider, err) : err instanceof Error ? err.message : String(err)
+    if (err instanceof ProviderError && err.retryable) log(`push to ${provider.name} failed: ${err.message}`)
     if (err instanceof ProviderError) {
       if (err.kind === 'auth') {
         authNeeded = message
@@ -189,7 +220,7 @@ export function createSyncEngine(options: EngineOptions) {
           lastError = null
         }
       } catch (err) {
-        if (!fail(batch.map((b) => b.row), err)) return
+        if (!fail(provider, batch.map((b) => b.row), err)) return
       }
     }
   }
@@ -244,7 +275,7 @@ export function createSyncEngine(options: EngineOptions) {
         if (err instanceof ProviderError && err.kind === 'auth') authNeeded = err.message
         else {
           if (err instanceof ProviderError && err.kind === 'network') online = false
-          lastError = `download failed: ${err instanceof Error ? err.message : String(err)}`
+          lastError = `Download failed: ${err instanceof ProviderError ? humanError(provider, err) : err instanceof Error ? err.message : String(err)}`
           log('pull failed', err)
         }
         pulls.unshift(request)
@@ -257,7 +288,10 @@ export function createSyncEngine(options: EngineOptions) {
   function trigger(reason: Trigger): Promise<void> {
     if (stopped) return Promise.resolve()
     if (reason === 'settings' || reason === 'manual') authNeeded = null
-    if (reason === 'online' || reason === 'manual' || reason === 'settings') online = null
+    if (reason === 'online' || reason === 'resume' || reason === 'manual' || reason === 'settings') {
+      online = null
+      outbox.makeDue()
+    }
     if (running) {
       again = true
       return running
@@ -326,6 +360,7 @@ export function createSyncEngine(options: EngineOptions) {
         kind: row.kind,
         state: row.state as 'rejected' | 'conflict',
         message: row.lastError ?? '',
+        wanted: describeIntent(row.kind, JSON.parse(row.payload) as { status?: string; attendees?: number }),
         personName: row.name,
         sessionTitle: row.title,
         createdAt: new Date(row.createdAt).toISOString(),

@@ -80,6 +80,8 @@ export function createOutbox(db: Db, now: () => number) {
       if (force) sqlite.prepare(`UPDATE outbox SET payload = json_set(payload, '$.force', json('true')) WHERE op_id = ?`).run(opId)
       transition(opId, 'pending')
     },
+    /** The network is back (or the desk asked): waiting operations need not sit out their backoff. */
+    makeDue: () => sqlite.prepare(`UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL`).run().changes,
     /** The desk drops its change; the provider's version will replace it at the next pull. */
     discard: (opId: string) => transition(opId, 'discarded'),
     counts(): Record<OutboxRow['state'], number> {

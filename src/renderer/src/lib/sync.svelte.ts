@@ -127,17 +127,3 @@ export function describeClockOffset(s: SyncStatus): string | null {
   const gap = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60).toLocaleString()} h`
   return `${PROVIDER_LABELS[s.provider]}'s clock is ${gap} ${offset > 0 ? 'ahead of' : 'behind'} this desk`
 }
-
-/** What a set-aside operation was trying to do, in the desk's words. */
-export function describeProblemKind(kind: string): string {
-  switch (kind) {
-    case 'attendance.set':
-      return 'Record the check-in mark'
-    case 'participation.create':
-      return 'Add the walk-in'
-    case 'participation.confirm':
-      return 'Confirm the booking'
-    default:
-      return kind
-  }
-}
