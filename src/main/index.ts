@@ -1,153 +1,192 @@
 /**
- * The Electron entry. Deliberately thin: it picks the data dir, opens the desk (all logic lives in
- * `core`, which never imports `electron`), wires the IPC carrier and opens one locked-down window.
+ * The Electron entry. Deliberately thin: it picks the data dir, installs the security guards
+ * (`security/`), opens the desk (all logic lives in `core`, which never imports `electron`), wires
+ * the IPC carrier and opens one locked-down window on `rollcall://app/index.html`.
+ *
+ * Testable without Electron: everything goes through `main(electron)`, which a test calls (by
+ * importing this module) with a stand-in `electron`. Before `app` is ready it only registers the
+ * privileged scheme, turns on the sandbox, hooks every new WebContents and takes the
+ * single-instance lock; the rest happens under `app.whenReady()`.
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, session, type WebContents } from 'electron'
+import { fileURLToPath } from 'node:url'
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron'
+import type { BrowserWindowConstructorOptions, WebFrameMain } from 'electron'
 import { openDesk, type Desk } from './core'
-import { createDispatcher, isAppFrame, registerIpc } from './ipc'
-import { createFileLogger, logFilePath } from './log'
+import { createElectronSettingsStore, createSafeStorageBox } from './electron-settings'
+import { createDispatcher, registerIpc, type IpcMainLike } from './ipc'
+import { createFileLogger, logFilePath, type Log } from './log'
 import { resolveNativeBinding } from './native'
+import {
+  APP_URL,
+  appSenderCheck,
+  installGuards,
+  installSessionGuards,
+  isAppPageUrl,
+  mainWindowOptions,
+  type EarlyGuardTargets,
+  type SessionGuardTargets
+} from './security'
+
+export { installGuards, installSessionGuards } from './security'
+
+/** The channel electron-store answers on for renderers; ours never uses it, so it is removed. */
+export const ELECTRON_STORE_CHANNEL = 'electron-store-get-data'
+
+interface WindowLike {
+  loadURL(url: string): Promise<void>
+  once(event: 'ready-to-show', listener: () => void): unknown
+  on(event: 'closed', listener: () => void): unknown
+  show(): void
+  focus(): void
+  restore(): void
+  isMinimized(): boolean
+}
+
+/** The parts of `electron` the entry uses (a stand-in provides them in tests). */
+export interface ElectronMain {
+  protocol: EarlyGuardTargets['protocol'] & SessionGuardTargets['protocol']
+  session: SessionGuardTargets['session']
+  shell: EarlyGuardTargets['shell']
+  app: EarlyGuardTargets['app'] & {
+    isPackaged: boolean
+    setPath(name: string, path: string): void
+    getPath(name: 'userData'): string
+    requestSingleInstanceLock(): boolean
+    quit(): void
+    exit(code?: number): void
+    whenReady(): Promise<unknown>
+    on(event: string, listener: (...args: never[]) => void): unknown
+  }
+  BrowserWindow: { new (options: BrowserWindowConstructorOptions): WindowLike; getAllWindows(): unknown[] }
+  ipcMain: IpcMainLike & { removeAllListeners(channel: string): unknown }
+  dialog: { showErrorBox(title: string, content: string): void }
+}
 
 /** out/main — the preload and renderer are built next to it. */
 const mainDir = dirname(fileURLToPath(import.meta.url))
 const projectRoot = resolve(mainDir, '..', '..')
-const preloadPath = join(mainDir, '..', 'preload', 'index.cjs')
-const rendererIndex = join(mainDir, '..', 'renderer', 'index.html')
-const devServerUrl = (!app.isPackaged && process.env.ELECTRON_RENDERER_URL) || undefined
-const appUrl = devServerUrl ?? pathToFileURL(rendererIndex).href
 
-// The data dir: ROLLCALL_DATA_DIR (tests, several desks on one machine) or the OS default. With the
-// env var, Electron's own profile goes there too, so the single-instance lock is per data dir.
-const envDataDir = process.env.ROLLCALL_DATA_DIR
-if (envDataDir) {
-  app.setPath('userData', resolve(envDataDir))
-  app.setPath('sessionData', join(resolve(envDataDir), 'chromium'))
+export interface MainHandle {
+  /** Resolves once the desk is open and the window created (or start-up failed). */
+  ready: Promise<void>
+  appUrl: string
+  dataDir: string
+  desk(): Desk | undefined
 }
-const dataDir = app.getPath('userData')
-mkdirSync(dataDir, { recursive: true })
-const log = createFileLogger(dataDir, (line) => process.stderr.write(line))
 
-process.on('uncaughtException', (err) => log('uncaught exception', err))
-process.on('unhandledRejection', (err) => log('unhandled rejection', err))
+export function main(e: ElectronMain, env: NodeJS.ProcessEnv = process.env): MainHandle {
+  const preloadPath = join(mainDir, '..', 'preload', 'index.cjs')
+  const rendererDir = join(mainDir, '..', 'renderer')
+  const devServerUrl = (!e.app.isPackaged && env.ELECTRON_RENDERER_URL) || undefined
+  const appUrl = devServerUrl ?? APP_URL
 
-let desk: Desk | undefined
-let mainWindow: BrowserWindow | null = null
-
-function closeDesk(): void {
-  if (!desk) return
-  try {
-    desk.close()
-  } catch (err) {
-    log('closing the desk database failed', err)
+  // The data dir: ROLLCALL_DATA_DIR (tests, several desks on one machine) or the OS default. With the
+  // env var, Electron's own profile goes there too, so the single-instance lock is per data dir.
+  const envDataDir = env.ROLLCALL_DATA_DIR
+  if (envDataDir) {
+    e.app.setPath('userData', resolve(envDataDir))
+    e.app.setPath('sessionData', join(resolve(envDataDir), 'chromium'))
   }
-  desk = undefined
-}
+  const dataDir = e.app.getPath('userData')
+  mkdirSync(dataDir, { recursive: true })
+  const log: Log = createFileLogger(dataDir, (line) => process.stderr.write(line))
 
-/** The app's own page, in dev (same origin as the dev server) or built (the same file). */
-function isAppUrl(url: string): boolean {
-  return isAppFrame({ url, parent: null }, appUrl)
-}
+  process.on('uncaughtException', (err) => log('uncaught exception', err))
+  process.on('unhandledRejection', (err) => log('unhandled rejection', err))
 
-function harden(contents: WebContents): void {
-  contents.setWindowOpenHandler(({ url }) => {
-    log(`refused to open a window for ${url}`)
-    return { action: 'deny' }
-  })
-  contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) {
-      event.preventDefault()
-      log(`refused navigation to ${url}`)
+  const isAppUrl = (url: string) => isAppPageUrl(url, appUrl)
+  const guardConfig = { isAppUrl, rendererDir, log }
+  installGuards(e, guardConfig)
+
+  let desk: Desk | undefined
+  let mainWindow: WindowLike | null = null
+
+  function closeDesk(): void {
+    if (!desk) return
+    try {
+      desk.close()
+    } catch (err) {
+      log('closing the desk database failed', err)
     }
-  })
-  contents.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault()
-  })
-  contents.on('will-attach-webview', (event) => event.preventDefault())
-}
-
-function createWindow(): void {
-  const icon = join(projectRoot, 'resources', 'icon.png')
-  mainWindow = new BrowserWindow({
-    title: 'Rollcall',
-    width: 1280,
-    height: 860,
-    minWidth: 800,
-    minHeight: 560,
-    show: false,
-    backgroundColor: '#ffffff',
-    ...(existsSync(icon) ? { icon } : {}),
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false
-    }
-  })
-  mainWindow.once('ready-to-show', () => mainWindow?.show())
-  mainWindow.on('closed', () => {
-    mainWindow = null
-  })
-  const loading = devServerUrl ? mainWindow.loadURL(devServerUrl) : mainWindow.loadFile(rendererIndex)
-  loading.catch((err: unknown) => log('loading the window failed', err))
-}
-
-function start(): void {
-  const nativeBinding = resolveNativeBinding({
-    env: process.env,
-    projectRoot,
-    electronVersion: process.versions.electron ?? '',
-    packaged: app.isPackaged
-  })
-  try {
-    desk = openDesk({ dataDir, nativeBinding })
-  } catch (err) {
-    log('opening the desk failed', err)
-    const hint = /NODE_MODULE_VERSION|invalid ELF|did not self-register/i.test(String(err))
-      ? '\n\nThe SQLite module is built for Node, not Electron. Start Rollcall with `npm start`, which builds the Electron version.'
-      : ''
-    dialog.showErrorBox('Rollcall could not open its data', `${err instanceof Error ? err.message : String(err)}${hint}\n\nLog: ${logFilePath(dataDir)}`)
-    app.exit(1)
-    return
+    desk = undefined
   }
 
-  const dispatch = createDispatcher(desk.handlers, log)
-  registerIpc(ipcMain, dispatch, (frame) => frame !== null && isAppFrame(frame, appUrl), log)
+  function createWindow(): void {
+    const icon = join(projectRoot, 'resources', 'icon.png')
+    const win = new e.BrowserWindow(mainWindowOptions({ preload: preloadPath, icon: existsSync(icon) ? icon : undefined }))
+    mainWindow = win
+    win.once('ready-to-show', () => win.show())
+    win.on('closed', () => {
+      mainWindow = null
+    })
+    win.loadURL(appUrl).catch((err: unknown) => log('loading the window failed', err))
+  }
 
-  // The desk needs no camera, notifications, geolocation, … : refuse every permission.
-  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => {
-    log(`refused permission request: ${permission}`)
-    callback(false)
-  })
-  session.defaultSession.setPermissionCheckHandler(() => false)
+  function start(): void {
+    installSessionGuards(e, guardConfig)
+    const nativeBinding = resolveNativeBinding({
+      env,
+      projectRoot,
+      electronVersion: process.versions.electron ?? '',
+      packaged: e.app.isPackaged
+    })
+    try {
+      const secretBox = createSafeStorageBox()
+      if (secretBox.kind !== 'os') {
+        log(`API keys are not protected by an OS keychain here (safeStorage: ${secretBox.kind}); the settings screen warns about it`)
+      }
+      const settingsStore = createElectronSettingsStore(dataDir)
+      // electron-store answers any renderer on this channel without a sender check; ours never asks.
+      e.ipcMain.removeAllListeners(ELECTRON_STORE_CHANNEL)
+      desk = openDesk({ dataDir, nativeBinding, settingsStore, secretBox, log })
+    } catch (err) {
+      log('opening the desk failed', err)
+      const hint = /NODE_MODULE_VERSION|invalid ELF|did not self-register/i.test(String(err))
+        ? '\n\nThe SQLite module is built for Node, not Electron. Start Rollcall with `npm start`, which builds the Electron version.'
+        : ''
+      e.dialog.showErrorBox('Rollcall could not open its data', `${err instanceof Error ? err.message : String(err)}${hint}\n\nLog: ${logFilePath(dataDir)}`)
+      e.app.exit(1)
+      return
+    }
 
-  createWindow()
+    const dispatch = createDispatcher(desk.handlers, log)
+    const trusted = appSenderCheck(appUrl)
+    registerIpc(e.ipcMain, dispatch, (frame: WebFrameMain | null) => trusted(frame), log)
+    createWindow()
+  }
+
+  let ready: Promise<void> = Promise.resolve()
+  if (!e.app.requestSingleInstanceLock()) {
+    // Another Rollcall already has this data dir open; it will bring its window forward.
+    e.app.quit()
+  } else {
+    e.app.on('second-instance', () => {
+      if (!mainWindow) return
+      if (mainWindow.isMinimized()) mainWindow.restore()
+      mainWindow.focus()
+    })
+    e.app.on('render-process-gone', (_event: unknown, _contents: unknown, details: { reason: string; exitCode: number }) =>
+      log(`renderer gone: ${details.reason} (exit ${details.exitCode})`)
+    )
+    e.app.on('child-process-gone', (_event: unknown, details: { type: string; reason: string; exitCode: number }) =>
+      log(`${details.type} process gone: ${details.reason} (exit ${details.exitCode})`)
+    )
+    e.app.on('window-all-closed', () => e.app.quit())
+    e.app.on('will-quit', closeDesk)
+    e.app.on('activate', () => {
+      if (desk && e.BrowserWindow.getAllWindows().length === 0) createWindow()
+    })
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => e.app.quit())
+    ready = e.app.whenReady().then(start, (err: unknown) => {
+      log('Electron failed to start', err)
+      e.app.exit(1)
+    })
+  }
+  return { ready, appUrl, dataDir, desk: () => desk }
 }
 
-if (!app.requestSingleInstanceLock()) {
-  // Another Rollcall already has this data dir open; it will bring its window forward.
-  app.quit()
-} else {
-  app.on('second-instance', () => {
-    if (!mainWindow) return
-    if (mainWindow.isMinimized()) mainWindow.restore()
-    mainWindow.focus()
-  })
-  app.on('web-contents-created', (_event, contents) => harden(contents))
-  app.on('render-process-gone', (_event, _contents, details) => log(`renderer gone: ${details.reason} (exit ${details.exitCode})`))
-  app.on('child-process-gone', (_event, details) => log(`${details.type} process gone: ${details.reason} (exit ${details.exitCode})`))
-  app.on('window-all-closed', () => app.quit())
-  app.on('will-quit', closeDesk)
-  app.on('activate', () => {
-    if (desk && BrowserWindow.getAllWindows().length === 0) createWindow()
-  })
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit())
-  app.whenReady().then(start, (err: unknown) => {
-    log('Electron failed to start', err)
-    app.exit(1)
-  })
-}
+/** The app itself: the real `electron` when Electron runs this file, the stand-in when a test imports it. */
+const realElectron: ElectronMain = { app, BrowserWindow, dialog, ipcMain, protocol, session, shell }
+export const running = main(realElectron)

@@ -60,8 +60,13 @@ export function registerIpc(
 
 /**
  * The usual sender check: a live top-level frame whose URL is the app's own page. `appUrl` is the
- * dev-server URL (same origin required) or the `file:` URL of the built index.html (same file
- * required; query and hash are ignored).
+ * app's custom-protocol page (`rollcall://app/index.html`: same scheme and host required), the
+ * dev-server URL (same origin required) or a `file:` URL (same file required; query and hash are
+ * ignored).
+ *
+ * Origins are not compared for custom schemes: Node's URL gives every non-special scheme the
+ * opaque origin "null", so `evil://x` would "match" `rollcall://app`. Scheme and host are compared
+ * instead, and a URL with credentials never matches.
  */
 export function isAppFrame(frame: Pick<WebFrameMain, 'url' | 'parent'> | null, appUrl: string): boolean {
   if (!frame || frame.parent) return false
@@ -73,6 +78,8 @@ export function isAppFrame(frame: Pick<WebFrameMain, 'url' | 'parent'> | null, a
   } catch {
     return false
   }
-  if (app.protocol === 'file:') return sender.protocol === 'file:' && sender.pathname === app.pathname && sender.host === app.host
+  if (sender.protocol !== app.protocol || sender.username || sender.password) return false
+  if (app.protocol === 'file:') return sender.pathname === app.pathname && sender.host === app.host
+  if (app.origin === 'null') return app.host !== '' && sender.host === app.host
   return sender.origin === app.origin
 }
