@@ -57,6 +57,7 @@ function engineFor(desk: ReturnType<typeof deskWithWixSession>, provider: Provid
     replica: createReplica(desk.db, now),
     provider: () => provider,
     local: createLocalProvider(),
+    atomically: (fn) => desk.db.$client.transaction(fn)(),
     desk: { deskId: desk.context.deskId, deskName: 'Desk A' },
     now,
     timerMs: 0,

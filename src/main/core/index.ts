@@ -3,7 +3,7 @@
  * Electron main and the web transport both open a desk through here.
  */
 import { join } from 'node:path'
-import type { DeskInfo } from '../../shared/contract'
+import type { DeskInfo, KioskStatus, RosterRow, SessionCounts } from '../../shared/contract'
 import { openDatabase, type Db, type MigrationReport } from '../db'
 import { createRosterExport } from '../export'
 import type { Handlers } from '../ipc/dispatcher'
@@ -16,6 +16,9 @@ import { createOutbox, createReplica, createSyncEngine, type BackoffPolicy, type
 import { DateTime } from 'luxon'
 import { createAttendanceService } from './attendance'
 import { createContext, type CoreContext } from './context'
+import { createHistory } from './history'
+import { createKiosk, maskEmail, maskPhone } from './kiosk'
+import { createScanner } from './scan'
 import { createRosterService } from './roster'
 import { createSessionService } from './sessions'
 
@@ -41,6 +44,8 @@ export interface DeskOptions {
   /** Client timeout for provider requests. */
   providerTimeoutMs?: number
   log?: (message: string, err?: unknown) => void
+  /** Told when kiosk mode starts or ends (Electron makes the window a full-screen kiosk). */
+  onKioskChange?: (status: KioskStatus) => void
 }
 
 /** How long a pulled day or roster counts as fresh before reading it asks for another pull. */
@@ -68,11 +73,11 @@ export function openDesk(options: DeskOptions): Desk {
   const attendance = createAttendanceService(ctx, sessions, roster)
   const localImport = createLocalImport(ctx, sessions)
   const exporter = createRosterExport(db)
-  const settings = createSettings(
-    options.settingsStore ?? createNodeSettingsStore(options.dataDir),
-    options.secretBox ?? createFileSecretBox(options.dataDir),
-    options.env ?? process.env
-  )
+  const store = options.settingsStore ?? createNodeSettingsStore(options.dataDir)
+  const settings = createSettings(store, options.secretBox ?? createFileSecretBox(options.dataDir), options.env ?? process.env)
+  const kiosk = createKiosk(store, now, options.onKioskChange)
+  const scanner = createScanner(ctx, sessions, roster, attendance)
+  const history = createHistory(ctx, sessions)
 
   // The provider follows the settings; rebuilt only when they change.
   let provider: Provider | null = null
@@ -115,6 +120,7 @@ export function openDesk(options: DeskOptions): Desk {
     replica,
     provider: currentProvider,
     local: createLocalProvider(),
+    atomically: (fn) => db.$client.transaction(fn)(),
     desk: { deskId: ctx.deskId, deskName: ctx.deskName },
     now,
     backoff: options.backoff,
@@ -136,6 +142,13 @@ export function openDesk(options: DeskOptions): Desk {
     const start = DateTime.fromISO(date, { zone: timeZone }).startOf('day')
     return { kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone }
   }
+  const masked = (row: RosterRow): RosterRow => ({
+    ...row,
+    email: row.email && maskEmail(row.email),
+    phone: row.phone && maskPhone(row.phone)
+  })
+  /** Rows answered to a self-service kiosk never carry contact details. */
+  const kioskRow = (row: RosterRow): RosterRow => (kiosk.selfService() ? masked(row) : row)
   const marked = <T>(row: T): T => {
     void engine.trigger('mark')
     return row
@@ -153,19 +166,71 @@ export function openDesk(options: DeskOptions): Desk {
     'sessions.get': ({ sessionId }) => sessions.get(sessionId),
     'sessions.create': (input) => sessions.create(input),
     'roster.page': (input) => {
-      const page = roster.page(input)
       if (input.offset === 0) pullIfStale(`session:${input.sessionId}`, ROSTER_FRESH_MS, { kind: 'session', sessionId: input.sessionId })
-      return page
+      if (kiosk.selfService()) {
+        // Self-service: nobody browses the list; a person finds themselves by typing their name.
+        if (input.search.trim().length < 3) return { total: 0, rows: [] }
+        const page = roster.page(input)
+        return { ...page, rows: page.rows.map(masked) }
+      }
+      return roster.page(input)
     },
     'roster.counts': ({ sessionId }) => sessions.counts(sessions.require(sessionId)),
-    'attendance.checkIn': (input) => marked(attendance.checkIn(input)),
-    'attendance.undo': (input) => marked(attendance.undo(input)),
-    'attendance.noShow': (input) => marked(attendance.noShow(input)),
-    'import.preview': (input) => localImport.preview(input),
-    'import.commit': (input) => localImport.commit(input),
+    'attendance.checkIn': (input) => kioskRow(marked(attendance.checkIn(input))),
+    'attendance.undo': (input) => kioskRow(marked(attendance.undo(input))),
+    'attendance.noShow': (input) => {
+      kiosk.requireAdmin('mark no-shows')
+      return marked(attendance.noShow(input))
+    },
+    'attendance.walkIn': (input) => kioskRow(marked(attendance.walkIn(input))),
+    'attendance.confirm': (input) => kioskRow(marked(attendance.confirm(input))),
+    'attendance.scan': (input) => {
+      const result = scanner.scan(input)
+      if (result.outcome === 'checked_in') void engine.trigger('mark')
+      return { ...result, row: result.row && kioskRow(result.row) }
+    },
+    'sessions.close': ({ sessionId }) => {
+      kiosk.requireAdmin('close a session')
+      const { marked: count } = marked(attendance.closeSession({ sessionId }))
+      return { marked: count, counts: sessions.counts(sessions.require(sessionId)) }
+    },
+    'stats.session': ({ sessionId, slotMinutes }) => ({
+      counts: sessions.counts(sessions.require(sessionId)),
+      arrivals: history.arrivals(sessionId, slotMinutes)
+    }),
+    'stats.day': ({ date, timeZone }) => {
+      const day = sessions.forDay(date, timeZone)
+      const totals: SessionCounts = { arrivedPeople: 0, expectedPeople: 0, capacity: null, participations: 0, checkedIn: 0, noShows: 0, pendingConfirmations: 0 }
+      for (const s of day) {
+        for (const key of ['arrivedPeople', 'expectedPeople', 'participations', 'checkedIn', 'noShows', 'pendingConfirmations'] as const) totals[key] += s.counts[key]
+        if (s.counts.capacity !== null) totals.capacity = (totals.capacity ?? 0) + s.counts.capacity
+      }
+      return { sessions: day, totals }
+    },
+    'audit.list': (input) => {
+      kiosk.requireAdmin('see the audit log')
+      return { entries: history.audit(input) }
+    },
+    'kiosk.status': () => kiosk.status(),
+    'kiosk.enter': ({ selfService }) => kiosk.enter(selfService),
+    'kiosk.exit': ({ pin }) => kiosk.exit(pin),
+    'kiosk.verifyPin': ({ pin }) => kiosk.verify(pin),
+    'kiosk.setPin': ({ currentPin, newPin }) => {
+      kiosk.requireAdmin('change the PIN')
+      return kiosk.setPin(currentPin, newPin)
+    },
+    'import.preview': (input) => {
+      kiosk.requireAdmin('import a roster')
+      return localImport.preview(input)
+    },
+    'import.commit': (input) => {
+      kiosk.requireAdmin('import a roster')
+      return localImport.commit(input)
+    },
     'export.roster': (input) => {
-      if ('sessionId' in input) return exporter.session(sessions.require(input.sessionId))
-      return exporter.sessions(input.date, sessions.forDay(input.date, input.timeZone).map((s) => s.id))
+      kiosk.requireAdmin('export a roster')
+      if ('sessionId' in input) return exporter.session(sessions.require(input.sessionId), input.columns)
+      return exporter.sessions(input.date, sessions.forDay(input.date, input.timeZone).map((s) => s.id), input.columns)
     },
     'sync.status': () => engine.status(),
     'sync.now': () => {
@@ -176,9 +241,14 @@ export function openDesk(options: DeskOptions): Desk {
     },
     'sync.problems': () => ({ problems: engine.problems() }),
     'sync.resolve': ({ opId, choice }) => {
+      kiosk.requireAdmin('resolve sync problems')
       const op = outbox.get(opId)
       if (!op || (op.state !== 'rejected' && op.state !== 'conflict')) {
         throw new DeskError('not_found', 'That sync problem is already resolved.')
+      }
+      // Sending an older mark again would overwrite the newer one the desk made since.
+      if (choice !== 'discard' && outbox.supersededBy(opId)) {
+        throw new DeskError('refused', 'A later mark for this person replaced this one: discard it.')
       }
       if (choice === 'discard') {
         outbox.discard(opId)
@@ -188,8 +258,12 @@ export function openDesk(options: DeskOptions): Desk {
       void engine.trigger('manual')
       return engine.status()
     },
-    'settings.get': () => settings.view(ctx.deskName),
+    'settings.get': () => {
+      kiosk.requireAdmin('open set-up')
+      return settings.view(ctx.deskName)
+    },
     'settings.save': (input) => {
+      kiosk.requireAdmin('change set-up')
       const candidate = settings.merged(input)
       if (candidate.provider === 'wix' && !candidate.wix.apiKey) throw new DeskError('invalid_input', 'Enter the Wix API key.', [{ path: 'wix.apiKey', message: 'required' }])
       if (candidate.provider === 'plandocket' && !candidate.plandocket.apiKey) {
@@ -202,6 +276,7 @@ export function openDesk(options: DeskOptions): Desk {
       return settings.view(ctx.deskName)
     },
     'settings.testConnection': async (input) => {
+      kiosk.requireAdmin('test the connection')
       const candidate = settings.merged(input)
       if (candidate.provider === 'local') return { ok: true, message: 'Local-only mode needs no connection.' }
       if (candidate.provider === 'wix' && !candidate.wix.apiKey) return { ok: false, message: 'Enter the API key.' }

@@ -42,6 +42,42 @@ export interface HttpClientOptions {
   /** Pulls the human message out of a provider's error body. */
   describeError?: (body: unknown) => string | null
   fetch?: typeof fetch
+  /** Answers larger than this are refused (a broken or hostile server cannot flood the desk). */
+  maxResponseBytes?: number
+}
+
+/** A page of 100 people is tens of kilobytes; this leaves room for a provider that sends everything at once. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+/** The body as text, refused past `max` bytes without reading the rest. */
+async function readCapped(response: Response, max: number, what: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length'))
+  const tooBig = () =>
+    new ProviderError('bad_response', `${what}: the answer is larger than ${Math.round(max / 1024 / 1024)} MB; refused`, response.status)
+  if (Number.isFinite(declared) && declared > max) {
+    await response.body?.cancel().catch(() => {})
+    throw tooBig()
+  }
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > max) {
+        await reader.cancel().catch(() => {})
+        throw tooBig()
+      }
+      chunks.push(value)
+    }
+  } catch (err) {
+    if (err instanceof ProviderError) throw err
+    throw new ProviderError('network', `${what}: the answer was cut off`, response.status)
+  }
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 export const USER_AGENT = 'Rollcall/0.1 (front-desk check-in; +https://rollcall.invalid)'
@@ -57,6 +93,7 @@ function retryAfter(header: string | null, now: number): number | null {
 export function createHttpClient(options: HttpClientOptions) {
   const doFetch = options.fetch ?? fetch
   const timeoutMs = options.timeoutMs ?? 15_000
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES
   const base = options.baseUrl.replace(/\/+$/, '')
 
   async function request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
@@ -83,12 +120,7 @@ export function createHttpClient(options: HttpClientOptions) {
       const serverMs = Date.parse(date)
       if (Number.isFinite(serverMs)) options.onServerDate(serverMs, now)
     }
-    let text: string
-    try {
-      text = await response.text()
-    } catch {
-      throw new ProviderError('network', `${method} ${path}: the answer was cut off`, response.status)
-    }
+    const text = await readCapped(response, maxBytes, `${method} ${path}`)
     let data: unknown = null
     if (text.trim()) {
       try {

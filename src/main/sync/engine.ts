@@ -45,7 +45,8 @@ export function humanError(provider: Provider, err: ProviderError): string {
     case 'server':
       return `${service} had a problem (${err.status ?? 'error'}); trying again.`
     case 'bad_response':
-      return `${service} sent an answer the desk could not read; trying again.`
+      // Say what was wrong with it (too large, not JSON, a cursor that repeats…), without the URL.
+      return `${service} sent an answer the desk could not use: ${err.message.replace(/^(?:[A-Z]+ )?\/\S*: /, '')}.`
     case 'rate_limited':
       return `${service} asked the desk to slow down; trying again shortly.`
     case 'auth':
@@ -82,6 +83,8 @@ export interface EngineOptions {
   local: Provider
   desk: { deskId: string; deskName: string }
   now: () => number
+  /** Runs `fn` in one database transaction: an answer is stored and its operation closed together. */
+  atomically: <T>(fn: () => T) => T
   backoff?: BackoffPolicy
   /** Background timer period; 0 disables (tests drive the engine by hand). */
   timerMs?: number
@@ -98,7 +101,9 @@ export function createSyncEngine(options: EngineOptions) {
   let timer: ReturnType<typeof setTimeout> | null = null
   let stopped = false
   let authNeeded: string | null = null
+  /** Why sending last failed, and why downloading last failed: both matter, kept apart. */
   let lastError: string | null = null
+  let pullError: string | null = null
   let lastSuccessAt: number | null = null
   let lastAttemptAt: number | null = null
   let online: boolean | null = null
@@ -141,8 +146,12 @@ export function createSyncEngine(options: EngineOptions) {
 
   function settle(provider: Provider, row: OutboxRow, op: PushOperation, outcome: PushOutcome) {
     if (outcome.result === 'done') {
-      replica.recordPushResult(op.participation.id, op.session.id, provider.name, outcome.participation, outcome.attendanceProviderId)
-      outbox.markDone(row.opId)
+      // Together or not at all: a new revision stored without the operation closed would let the
+      // resend after a crash pass the provider's revision check and write the mark twice.
+      options.atomically(() => {
+        outbox.markDone(row.opId)
+        replica.recordPushResult(op.participation.id, op.session, provider.name, outcome.participation, outcome.attendanceProviderId)
+      })
       if (provider !== options.local) {
         lastSuccessAt = now()
         bump()
@@ -269,17 +278,18 @@ export function createSyncEngine(options: EngineOptions) {
       try {
         await runPull(provider, request)
         online = true
+        pullError = null
         lastSuccessAt = now()
       } catch (err) {
         pull = null
-        if (err instanceof ProviderError && err.kind === 'auth') authNeeded = err.message
+        if (err instanceof ProviderError && err.kind === 'auth') authNeeded = humanError(provider, err)
         else {
           if (err instanceof ProviderError && err.kind === 'network') online = false
-          lastError = `Download failed: ${err instanceof ProviderError ? humanError(provider, err) : err instanceof Error ? err.message : String(err)}`
+          pullError = `Download failed: ${err instanceof ProviderError ? humanError(provider, err) : err instanceof Error ? err.message : String(err)}`
           log('pull failed', err)
         }
-        pulls.unshift(request)
-        schedule(now() + backoffDelay(2, backoff))
+        // A failed download is not retried in a loop: the screen asks again when it next needs
+        // the day or the roster (or the desk presses Sync now), so a broken service costs little.
         break
       }
     }
@@ -348,7 +358,7 @@ export function createSyncEngine(options: EngineOptions) {
         problems: counts.rejected + counts.conflict,
         lastSuccessAt: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),
         lastAttemptAt: lastAttemptAt === null ? null : new Date(lastAttemptAt).toISOString(),
-        lastError: authNeeded ?? lastError,
+        lastError: authNeeded ?? ([lastError, pullError].filter(Boolean).join(' ') || null),
         clockOffsetMs,
         pull,
         dataVersion

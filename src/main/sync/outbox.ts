@@ -80,6 +80,16 @@ export function createOutbox(db: Db, now: () => number) {
       if (force) sqlite.prepare(`UPDATE outbox SET payload = json_set(payload, '$.force', json('true')) WHERE op_id = ?`).run(opId)
       transition(opId, 'pending')
     },
+    /** A later operation for the same person and session, if one replaced this one. */
+    supersededBy: (opId: string) =>
+      sqlite
+        .prepare(
+          `SELECT later.op_id FROM outbox o JOIN outbox later ON later.participation_id = o.participation_id
+             AND later.session_id = o.session_id AND later.seq > o.seq AND later.kind = o.kind AND later.state <> 'discarded'
+           WHERE o.op_id = ? LIMIT 1`
+        )
+        .pluck()
+        .get(opId) as string | undefined,
     /** The network is back (or the desk asked): waiting operations need not sit out their backoff. */
     makeDue: () => sqlite.prepare(`UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL`).run().changes,
     /** The desk drops its change; the provider's version will replace it at the next pull. */

@@ -247,13 +247,18 @@ export function createReplica(db: Db, now: () => number) {
     recordPushResult: sqlite.transaction(
       (
         participationId: number,
-        sessionId: number,
+        session: { id: number; providerId: string },
         provider: string,
         participation: ParticipationRecord | undefined,
         attendanceProviderId: string | null | undefined
       ) => {
-        // What the server answered is its current record: take it whole (a walk-in gets its real id).
-        if (participation) setParticipationFromServer.run({ ...participationValues(provider, participation, null), id: participationId })
+        const sessionId = session.id
+        // What the server answered is its current record: take it whole (a walk-in gets its real id),
+        // with the marks it carries, so the stored revision never claims marks the replica lacks.
+        if (participation) {
+          setParticipationFromServer.run({ ...participationValues(provider, participation, null), id: participationId })
+          applyEmbeddedMarks(provider, session.id, session.providerId, participation, emptyStats())
+        }
         if (attendanceProviderId !== undefined) setAttendanceProviderId.run(attendanceProviderId, participationId, sessionId)
       }
     ),

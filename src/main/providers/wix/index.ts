@@ -142,12 +142,28 @@ export function toSessionRecord(e: WixEvent, fallbackZone: string): SessionRecor
   }
 }
 
+const textOf = (v: unknown): string | null => (v === null || v === undefined || v === '' || typeof v === 'object' ? null : String(v))
+
 function participationStatus(status: string | undefined): ParticipationStatus {
   return status === 'PENDING_CONFIRMATION' ? 'PENDING_CONFIRMATION' : 'CONFIRMED'
 }
 
+/** Whether a roster item has the shape the contract promises; anything else is not guessed at. */
+function isParticipation(p: unknown): p is WixParticipation {
+  if (!p || typeof p !== 'object' || Array.isArray(p)) return false
+  const x = p as Record<string, unknown>
+  const participant = x.participant as Record<string, unknown> | undefined
+  return (
+    typeof x.id === 'string' &&
+    x.id.length > 0 &&
+    (typeof x.eventId === 'string' || typeof x.scheduleId === 'string') &&
+    (x.partySize === undefined || (typeof x.partySize === 'number' && Number.isInteger(x.partySize))) &&
+    (participant === undefined || (typeof participant === 'object' && participant !== null && (participant.name === undefined || typeof participant.name === 'string')))
+  )
+}
+
 export function toParticipationRecord(p: WixParticipation, namespace: string): ParticipationRecord | null {
-  if (!p.id) return null
+  if (!isParticipation(p)) return null
   const isBookings = p.appId === BOOKINGS_APP_ID
   const marks = (p.extendedFields?.namespaces?.[namespace] as NamespaceData | undefined)?.sessions ?? {}
   return {
@@ -155,9 +171,10 @@ export function toParticipationRecord(p: WixParticipation, namespace: string): P
     externalId: p.externalId ?? null,
     sessionProviderId: p.eventId ?? null,
     scheduleId: p.eventId ? null : (p.scheduleId ?? null),
-    name: (p.participant?.name || 'Unnamed guest').slice(0, 200),
-    email: p.participant?.email || null,
-    phone: p.participant?.phone || null,
+    // One odd record must not fail the whole roster: everything is read as text.
+    name: (textOf(p.participant?.name) ?? 'Unnamed guest').slice(0, 200),
+    email: textOf(p.participant?.email),
+    phone: textOf(p.participant?.phone),
     contactId: p.participant?.contactId ?? null,
     customerNumber: null,
     // Bookings participations carry the booking as their external id (inferred from the contract).
@@ -194,14 +211,19 @@ export function createWixProvider(config: WixConfig): Provider {
   /** Cursor paging exactly as Wix wants it: the query once, then only the cursor. */
   async function* pages<T>(path: string, first: Record<string, unknown>, key: string, limit: number): AsyncGenerator<T[]> {
     let body: Record<string, unknown> = first
+    const seen = new Set<string>()
     for (let guard = 0; guard < 100_000; guard++) {
       const { data } = await http.post<Paged & Record<string, unknown>>(path, body)
-      if (!data || typeof data !== 'object') throw new ProviderError('bad_response', `${path}: empty answer`)
+      if (!data || typeof data !== 'object' || Array.isArray(data)) throw new ProviderError('bad_response', `${path}: not the answer Wix gives`)
       const items = data[key]
       if (items !== undefined && !Array.isArray(items)) throw new ProviderError('bad_response', `${path}: "${key}" is not a list`)
       yield (items ?? []) as T[]
-      const next = data.pagingMetadata?.cursors?.next
-      if (!next) return
+      const next: unknown = data.pagingMetadata?.cursors?.next
+      if (next === undefined || next === null || next === '') return
+      // A cursor that is not text, or one we were already given, would page forever.
+      if (typeof next !== 'string') throw new ProviderError('bad_response', `${path}: the next-page cursor is not text`)
+      if (seen.has(next)) throw new ProviderError('bad_response', `${path}: the next-page cursor repeats; stopping`)
+      seen.add(next)
       body = { query: { cursorPaging: { cursor: next, limit } } }
     }
   }
@@ -408,6 +430,7 @@ export function createWixProvider(config: WixConfig): Provider {
     async *pullRoster(session) {
       const filters: Record<string, unknown>[] = [{ eventId: { $eq: session.providerId } }]
       if (session.kind === 'COURSE' && session.scheduleId) filters.push({ scheduleId: { $eq: session.scheduleId } })
+      let unreadable = 0
       for (const filter of filters) {
         for await (const items of pages<WixParticipation>(
           '/calendar/v3/participations/query',
@@ -415,9 +438,13 @@ export function createWixProvider(config: WixConfig): Provider {
           'participations',
           PAGE
         )) {
-          yield items.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord => p !== null)
+          const records = items.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord => p !== null)
+          unreadable += items.length - records.length
+          if (records.length) yield records
         }
       }
+      // The readable rest of the roster is kept; the desk is told some of it could not be read.
+      if (unreadable) throw new ProviderError('bad_response', `${unreadable} participation(s) from Wix could not be read`)
     },
 
     async *pullAttendance(session) {
