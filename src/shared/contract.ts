@@ -169,6 +169,62 @@ export const ImportResult = z.object({
 export type ImportResult = z.infer<typeof ImportResult>
 
 export const ExportFile = z.object({ fileName: z.string(), csv: z.string(), rows: z.number().int() })
+
+/** Columns a roster export can carry, in this order unless the desk picks others. */
+export const EXPORT_COLUMNS = [
+  'session',
+  'sessionStart',
+  'timeZone',
+  'name',
+  'email',
+  'phone',
+  'partySize',
+  'bookingStatus',
+  'attendance',
+  'attendees',
+  'checkedInAt',
+  'checkedInBy',
+  'walkIn',
+  'externalId'
+] as const
+export const ExportColumn = z.enum(EXPORT_COLUMNS)
+export type ExportColumn = z.infer<typeof ExportColumn>
+const exportColumns = z.array(ExportColumn).min(1, 'choose at least one column').max(EXPORT_COLUMNS.length).optional()
+
+export const ScanOutcome = z.object({
+  /** checked_in: green; already: amber (with when and where); unknown / wrong_session: red, nothing changed. */
+  outcome: z.enum(['checked_in', 'already', 'unknown', 'wrong_session', 'refused']),
+  message: z.string(),
+  row: RosterRow.nullable(),
+  /** For wrong_session: the session the code belongs to. */
+  otherSession: z.object({ id, title: z.string(), startsAt: isoInstant }).nullable()
+})
+export type ScanOutcome = z.infer<typeof ScanOutcome>
+
+export const AuditEntry = z.object({
+  id,
+  at: isoInstant,
+  deskId: z.string(),
+  action: z.string(),
+  sessionTitle: z.string().nullable(),
+  personName: z.string().nullable(),
+  details: z.unknown(),
+  /** The booking system's side: null when nothing needs sending (local-only, imports). */
+  sync: z.object({ state: z.string(), uploadedAt: isoInstant.nullable(), error: z.string().nullable() }).nullable()
+})
+export type AuditEntry = z.infer<typeof AuditEntry>
+
+export const KioskStatus = z.object({
+  enabled: z.boolean(),
+  /** Attendees check themselves in: list hidden until 3 characters, contact details masked. */
+  selfService: z.boolean(),
+  pinSet: z.boolean(),
+  /** After 5 wrong PINs the kiosk refuses every PIN until then. */
+  lockedUntil: isoInstant.nullable(),
+  attemptsLeft: z.number().int()
+})
+export type KioskStatus = z.infer<typeof KioskStatus>
+const pin = z.string().regex(/^\d{4,12}$/, 'a PIN is 4 to 12 digits')
 export type ExportFile = z.infer<typeof ExportFile>
 
 export const DeskInfo = z.object({
@@ -335,11 +391,51 @@ export const contract = {
   },
   'export.roster': {
     input: z.union([
-      z.object({ sessionId: id }).strict(),
-      z.object({ date: isoDate, timeZone }).strict()
+      z.object({ sessionId: id, columns: exportColumns }).strict(),
+      z.object({ date: isoDate, timeZone, columns: exportColumns }).strict()
     ]),
     output: ExportFile
   },
+  'attendance.walkIn': {
+    input: z
+      .object({
+        sessionId: id,
+        name: z.string().trim().min(1, 'a walk-in needs a name').max(LIMITS.name),
+        email: z.string().trim().max(254).email('not an email address').nullable().default(null),
+        phone: z.string().trim().max(40).nullable().default(null),
+        partySize: z.number().int().min(1).max(LIMITS.partySize).default(1),
+        checkIn: z.boolean().default(true)
+      })
+      .strict(),
+    output: RosterRow
+  },
+  'attendance.confirm': { input: z.object({ sessionId: id, participationId: id }).strict(), output: RosterRow },
+  'attendance.scan': {
+    input: z.object({ sessionId: id, code: z.string().trim().min(1, 'empty scan').max(256) }).strict(),
+    output: ScanOutcome
+  },
+  'sessions.close': {
+    input: z.object({ sessionId: id }).strict(),
+    output: z.object({ marked: z.number().int(), counts: SessionCounts })
+  },
+  'stats.session': {
+    input: z.object({ sessionId: id, slotMinutes: z.union([z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)]).default(15) }).strict(),
+    output: z.object({ counts: SessionCounts, arrivals: z.array(z.object({ slotStart: z.string(), people: z.number().int() })) })
+  },
+  'stats.day': {
+    input: z.object({ date: isoDate, timeZone }).strict(),
+    output: z.object({ sessions: z.array(Session), totals: SessionCounts })
+  },
+  'audit.list': {
+    input: z.object({ sessionId: id.nullable().default(null), beforeId: id.nullable().default(null), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    output: z.object({ entries: z.array(AuditEntry) })
+  },
+  'kiosk.status': { input: empty, output: KioskStatus },
+  'kiosk.enter': { input: z.object({ selfService: z.boolean() }).strict(), output: KioskStatus },
+  'kiosk.exit': { input: z.object({ pin }).strict(), output: KioskStatus },
+  /** Opening set-up while in kiosk mode: the PIN is checked (and counted) like leaving. */
+  'kiosk.verifyPin': { input: z.object({ pin }).strict(), output: KioskStatus },
+  'kiosk.setPin': { input: z.object({ currentPin: pin.nullable().default(null), newPin: pin }).strict(), output: KioskStatus },
   'sync.status': { input: empty, output: SyncStatus },
   'sync.now': { input: empty, output: SyncStatus },
   'sync.problems': { input: empty, output: z.object({ problems: z.array(SyncProblem) }) },

@@ -5,25 +5,30 @@
  */
 import { stringify } from 'csv-stringify/sync'
 import { DateTime } from 'luxon'
-import type { ExportFile } from '../../shared/contract'
+import { EXPORT_COLUMNS, type ExportColumn, type ExportFile } from '../../shared/contract'
 import type { Db } from '../db'
 
-const HEADER = [
-  'Session',
-  'Session start',
-  'Time zone',
-  'Name',
-  'Email',
-  'Phone',
-  'Party size',
-  'Booking status',
-  'Attendance',
-  'Attendees',
-  'Checked in at',
-  'Checked in by desk',
-  'Walk-in',
-  'External id'
-]
+/** Each exportable column: its header and how a row fills it (times in the session's zone). */
+const COLUMNS: Record<ExportColumn, { header: string; cell: (r: ExportRow) => string }> = {
+  session: { header: 'Session', cell: (r) => r.sessionTitle },
+  sessionStart: { header: 'Session start', cell: (r) => local(r.startsAt, r.timeZone) },
+  timeZone: { header: 'Time zone', cell: (r) => r.timeZone },
+  name: { header: 'Name', cell: (r) => r.name },
+  email: { header: 'Email', cell: (r) => r.email ?? '' },
+  phone: { header: 'Phone', cell: (r) => r.phone ?? '' },
+  partySize: { header: 'Party size', cell: (r) => String(r.partySize) },
+  bookingStatus: { header: 'Booking status', cell: (r) => r.status },
+  attendance: { header: 'Attendance', cell: (r) => ATTENDANCE_WORDS[r.aStatus ?? 'NOT_SET'] ?? '' },
+  attendees: { header: 'Attendees', cell: (r) => String(r.attendees ?? 0) },
+  checkedInAt: { header: 'Checked in at', cell: (r) => (r.markedAt !== null && r.aStatus === 'ATTENDED' ? local(r.markedAt, r.timeZone) : '') },
+  checkedInBy: { header: 'Checked in by desk', cell: (r) => r.deskId ?? '' },
+  walkIn: { header: 'Walk-in', cell: (r) => (r.isWalkIn ? 'yes' : '') },
+  externalId: { header: 'External id', cell: (r) => r.externalId ?? '' }
+}
+
+function local(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm')
+}
 
 /** A leading = + - @ (or tab/CR) makes spreadsheets evaluate a cell: prefix a quote (OWASP's advice). */
 export function neutraliseFormula(value: string): string {
@@ -62,40 +67,23 @@ export function createRosterExport(db: Db) {
   const forSession = sqlite.prepare(`${SELECT} WHERE s.id = ? ORDER BY p.sort_name, p.id`)
   const forRange = sqlite.prepare(`${SELECT} WHERE s.id IN (SELECT value FROM json_each(?)) ORDER BY s.starts_at, s.title, s.id, p.sort_name, p.id`)
 
-  function toCsv(rows: ExportRow[]): string {
-    const local = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm')
-    const records = rows.map((r) =>
-      [
-        r.sessionTitle,
-        local(r.startsAt, r.timeZone),
-        r.timeZone,
-        r.name,
-        r.email ?? '',
-        r.phone ?? '',
-        String(r.partySize),
-        r.status,
-        ATTENDANCE_WORDS[r.aStatus ?? 'NOT_SET'] ?? '',
-        String(r.attendees ?? 0),
-        r.markedAt !== null && r.aStatus === 'ATTENDED' ? local(r.markedAt, r.timeZone) : '',
-        r.deskId ?? '',
-        r.isWalkIn ? 'yes' : '',
-        r.externalId ?? ''
-      ].map(neutraliseFormula)
-    )
-    return stringify([HEADER, ...records], { bom: true, record_delimiter: 'windows', quoted_match: /^\s|\s$/ })
+  function toCsv(rows: ExportRow[], columns: readonly ExportColumn[]): string {
+    const chosen = columns.map((c) => COLUMNS[c])
+    const records = rows.map((r) => chosen.map((c) => neutraliseFormula(c.cell(r))))
+    return stringify([chosen.map((c) => c.header), ...records], { bom: true, record_delimiter: 'windows', quoted_match: /^\s|\s$/ })
   }
 
   const slug = (s: string) => s.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60).toLowerCase() || 'session'
 
   return {
-    session(session: { id: number; title: string; startsAt: number; timeZone: string }): ExportFile {
+    session(session: { id: number; title: string; startsAt: number; timeZone: string }, columns: readonly ExportColumn[] = EXPORT_COLUMNS): ExportFile {
       const rows = forSession.all(session.id) as ExportRow[]
       const day = DateTime.fromMillis(session.startsAt, { zone: session.timeZone }).toFormat('yyyy-MM-dd')
-      return { fileName: `rollcall-${day}-${slug(session.title)}.csv`, csv: toCsv(rows), rows: rows.length }
+      return { fileName: `rollcall-${day}-${slug(session.title)}.csv`, csv: toCsv(rows, columns), rows: rows.length }
     },
-    sessions(date: string, sessionIds: number[]): ExportFile {
+    sessions(date: string, sessionIds: number[], columns: readonly ExportColumn[] = EXPORT_COLUMNS): ExportFile {
       const rows = forRange.all(JSON.stringify(sessionIds)) as ExportRow[]
-      return { fileName: `rollcall-${date}.csv`, csv: toCsv(rows), rows: rows.length }
+      return { fileName: `rollcall-${date}.csv`, csv: toCsv(rows, columns), rows: rows.length }
     }
   }
 }

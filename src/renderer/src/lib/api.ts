@@ -39,7 +39,19 @@ const CALLS = [
   'sync.resolve',
   'settings.get',
   'settings.save',
-  'settings.testConnection'
+  'settings.testConnection',
+  'attendance.walkIn',
+  'attendance.confirm',
+  'attendance.scan',
+  'sessions.close',
+  'stats.session',
+  'stats.day',
+  'audit.list',
+  'kiosk.status',
+  'kiosk.enter',
+  'kiosk.exit',
+  'kiosk.verifyPin',
+  'kiosk.setPin'
 ] as const satisfies readonly CallName[]
 type Unlisted = Exclude<CallName, (typeof CALLS)[number]>
 const everyCallListed: [Unlisted] extends [never] ? true : Unlisted = true
