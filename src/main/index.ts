@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, powerMonitor, protocol, session, shell } from 'electron'
 import type { BrowserWindowConstructorOptions, WebFrameMain } from 'electron'
 import { openDesk, type Desk } from './core'
 import { createElectronSettingsStore, createSafeStorageBox } from './electron-settings'
@@ -42,6 +42,8 @@ interface WindowLike {
   focus(): void
   restore(): void
   isMinimized(): boolean
+  setKiosk?(flag: boolean): void
+  setMenuBarVisibility?(visible: boolean): void
 }
 
 /** The parts of `electron` the entry uses (a stand-in provides them in tests). */
@@ -60,6 +62,7 @@ export interface ElectronMain {
     on(event: string, listener: (...args: never[]) => void): unknown
   }
   BrowserWindow: { new (options: BrowserWindowConstructorOptions): WindowLike; getAllWindows(): unknown[] }
+  powerMonitor?: { on(event: 'resume', listener: () => void): unknown }
   ipcMain: IpcMainLike & { removeAllListeners(channel: string): unknown }
   dialog: { showErrorBox(title: string, content: string): void }
 }
@@ -113,11 +116,20 @@ export function main(e: ElectronMain, env: NodeJS.ProcessEnv = process.env): Mai
     desk = undefined
   }
 
+  function applyKiosk(enabled: boolean): void {
+    mainWindow?.setKiosk?.(enabled)
+    mainWindow?.setMenuBarVisibility?.(!enabled)
+  }
+
   function createWindow(): void {
     const icon = join(projectRoot, 'resources', 'icon.png')
     const win = new e.BrowserWindow(mainWindowOptions({ preload: preloadPath, icon: existsSync(icon) ? icon : undefined }))
     mainWindow = win
-    win.once('ready-to-show', () => win.show())
+    win.once('ready-to-show', () => {
+      win.show()
+      // A lobby desk restarted in kiosk mode comes back in kiosk mode.
+      if (desk?.kiosk.status().enabled) applyKiosk(true)
+    })
     win.on('closed', () => {
       mainWindow = null
     })
@@ -140,7 +152,15 @@ export function main(e: ElectronMain, env: NodeJS.ProcessEnv = process.env): Mai
       const settingsStore = createElectronSettingsStore(dataDir)
       // electron-store answers any renderer on this channel without a sender check; ours never asks.
       e.ipcMain.removeAllListeners(ELECTRON_STORE_CHANNEL)
-      desk = openDesk({ dataDir, nativeBinding, settingsStore, secretBox, log })
+      desk = openDesk({
+        dataDir,
+        nativeBinding,
+        settingsStore,
+        secretBox,
+        log,
+        // Kiosk mode is the OS-level kiosk: full screen, no menus, no way out but the admin PIN.
+        onKioskChange: (status) => applyKiosk(status.enabled)
+      })
     } catch (err) {
       log('opening the desk failed', err)
       const hint = /NODE_MODULE_VERSION|invalid ELF|did not self-register/i.test(String(err))
@@ -155,6 +175,8 @@ export function main(e: ElectronMain, env: NodeJS.ProcessEnv = process.env): Mai
     const trusted = appSenderCheck(appUrl)
     registerIpc(e.ipcMain, dispatch, (frame: WebFrameMain | null) => trusted(frame), log)
     createWindow()
+    // Waking from sleep: marks made before it may be waiting; send them now, not at the next timer.
+    e.powerMonitor?.on('resume', () => void desk?.sync.trigger('resume'))
   }
 
   let ready: Promise<void> = Promise.resolve()
@@ -188,5 +210,5 @@ export function main(e: ElectronMain, env: NodeJS.ProcessEnv = process.env): Mai
 }
 
 /** The app itself: the real `electron` when Electron runs this file, the stand-in when a test imports it. */
-const realElectron: ElectronMain = { app, BrowserWindow, dialog, ipcMain, protocol, session, shell }
+const realElectron: ElectronMain = { app, BrowserWindow, dialog, ipcMain, powerMonitor, protocol, session, shell }
 export const running = main(realElectron)

@@ -192,6 +192,23 @@ describe('once the app is ready', () => {
     expect(s().windows[0]!.loadURL).toHaveBeenCalledWith('rollcall://app/index.html')
   })
 
+  it('kiosk mode makes the window an OS kiosk without menus, and leaving it (with the PIN) undoes that', async () => {
+    const app = { senderFrame: { url: 'rollcall://app/index.html', parent: null } }
+    const call = (name: string, input: unknown) => s().ipcHandlers.get(IPC_PREFIX + name)!(app, input)
+    expect(await call('kiosk.setPin', { newPin: '4321' })).toMatchObject({ ok: true })
+    expect(await call('kiosk.enter', { selfService: false })).toMatchObject({ ok: true, value: { enabled: true } })
+    expect(s().windows[0]!.setKiosk).toHaveBeenLastCalledWith(true)
+    expect(s().windows[0]!.setMenuBarVisibility).toHaveBeenLastCalledWith(false)
+    expect(await call('kiosk.exit', { pin: '0000' })).toMatchObject({ ok: false, error: { code: 'refused' } })
+    expect(s().windows[0]!.setKiosk).toHaveBeenLastCalledWith(true)
+    expect(await call('kiosk.exit', { pin: '4321' })).toMatchObject({ ok: true, value: { enabled: false } })
+    expect(s().windows[0]!.setKiosk).toHaveBeenLastCalledWith(false)
+  })
+
+  it('sends waiting marks when the computer wakes from sleep', () => {
+    expect(s().electron.powerMonitor.on).toHaveBeenCalledWith('resume', expect.any(Function))
+  })
+
   it('keeps secrets in main: safeStorage encrypts the key, the page sees only that one is set and that the backend is weak', async () => {
     // electron-store's own renderer channel (no sender check) is removed again.
     expect(s().electron.ipcMain.listeners.has(entry.ELECTRON_STORE_CHANNEL)).toBe(false)

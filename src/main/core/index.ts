@@ -17,7 +17,7 @@ import { DateTime } from 'luxon'
 import { createAttendanceService } from './attendance'
 import { createContext, type CoreContext } from './context'
 import { createHistory } from './history'
-import { createKiosk, maskEmail, maskPhone } from './kiosk'
+import { createKiosk, maskEmail, maskPhone, type Kiosk } from './kiosk'
 import { createScanner } from './scan'
 import { createRosterService } from './roster'
 import { createSessionService } from './sessions'
@@ -59,6 +59,7 @@ export interface Desk {
   context: CoreContext
   migrations: MigrationReport
   sync: ReturnType<typeof createSyncEngine>
+  kiosk: Kiosk
   close(): void
 }
 
@@ -297,6 +298,7 @@ export function openDesk(options: DeskOptions): Desk {
     context: ctx,
     migrations,
     sync: engine,
+    kiosk,
     close: () => {
       void engine.stop()
       db.$client.close()

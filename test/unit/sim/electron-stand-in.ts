@@ -63,6 +63,8 @@ export function createElectronStandIn(options: { storageBackend?: string; encryp
   class BrowserWindow {
     readonly options: Record<string, unknown>
     readonly loadURL = vi.fn(async (_url: string) => {})
+    readonly setKiosk = vi.fn((_flag: boolean) => {})
+    readonly setMenuBarVisibility = vi.fn((_visible: boolean) => {})
     readonly listeners = new Map<string, Fn[]>()
     constructor(options: Record<string, unknown>) {
       this.options = options
@@ -131,6 +133,7 @@ export function createElectronStandIn(options: { storageBackend?: string; encryp
     session: { defaultSession },
     shell: { openExternal: vi.fn(async (_url: string) => {}), openPath: vi.fn(async () => '') },
     dialog: { showErrorBox: vi.fn() },
+    powerMonitor: { on: vi.fn() },
     safeStorage,
     contextBridge: { exposeInMainWorld: vi.fn() },
     ipcRenderer: { invoke: vi.fn(), send: vi.fn(), on: vi.fn() }
