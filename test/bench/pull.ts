@@ -1,0 +1,108 @@
+/**
+ * A full pull of a conference roster from the loopback fake Wix (in a child process), through the
+ * real Wix provider and the real sync engine into a fresh desk, pages of 100.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { performance as nodePerformance } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { DateTime } from 'luxon'
+import { openDesk } from '../../src/main/core'
+import { createDispatcher } from '../../src/main/ipc/dispatcher'
+import { createWixProvider } from '../../src/main/providers/wix'
+import type { SessionRef } from '../../src/main/providers/types'
+
+export interface FakeInfo {
+  baseUrl: string
+  apiKey: string
+  siteId: string
+  eventId: string
+  namespace: string
+  seededMs: number
+  rss: number
+}
+
+export async function startFakeChild(root: string, size: number, day: string, zone: string): Promise<{ child: ChildProcess; info: FakeInfo }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'bench', 'fake-wix-child.ts'), String(size), day, zone], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit']
+  })
+  const info = await new Promise<FakeInfo>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the fake Wix did not start within 180 s')), 180_000)
+    child.once('exit', (code) => reject(new Error(`the fake Wix exited early (code ${code})`)))
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer)
+      child.removeAllListeners('exit')
+      resolve(JSON.parse(line) as FakeInfo)
+    })
+  })
+  return { child, info }
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.stdin?.end()
+    child.kill('SIGTERM')
+  })
+}
+
+export async function benchPull(root: string, dataDir: string, size: number, day: string, zone: string) {
+  const { child, info } = await startFakeChild(root, size, day, zone)
+  const desk = openDesk({ dataDir, env: {}, syncTimerMs: 0, providerTimeoutMs: 60_000 })
+  try {
+    const dispatch = createDispatcher(desk.handlers, () => {})
+    const saved = await dispatch('settings.save', { provider: 'wix', wix: { siteId: info.siteId, apiKey: info.apiKey, baseUrl: info.baseUrl, namespace: info.namespace } })
+    if (!saved.ok) throw new Error(`settings.save failed: ${JSON.stringify(saved.error)}`)
+    await desk.sync.idle()
+    const sqlite = desk.db.$client
+
+    // The timed part: a first sync of the day, as a new desk does it — the day's sessions, then
+    // every roster of the day (here the one conference roster), from the first request to idle.
+    const start = DateTime.fromISO(day, { zone })
+    const dayPull = { kind: 'day' as const, from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: zone }
+    const t0 = performance.now()
+    const elu0 = nodePerformance.eventLoopUtilization()
+    await desk.sync.requestPull(dayPull)
+    await desk.sync.idle()
+    const pullMs = performance.now() - t0
+    // This process's event loop during the pull: busy = applying pages, parsing, mapping (all
+    // synchronous); idle = waiting for the fake Wix to answer.
+    const elu = nodePerformance.eventLoopUtilization(elu0)
+    const status = desk.sync.status()
+    const sessionId = sqlite.prepare('SELECT id FROM sessions WHERE provider = ? AND provider_id = ?').pluck().get('wix', info.eventId) as number | undefined
+    if (sessionId === undefined) throw new Error(`the day pull did not bring the event: ${JSON.stringify(status)}`)
+    const rows = sqlite.prepare('SELECT count(*) FROM participations WHERE session_id = ?').pluck().get(sessionId) as number
+    const marks = sqlite.prepare('SELECT count(*) FROM attendance WHERE session_id = ?').pluck().get(sessionId) as number
+
+    // The same again: nothing changed on Wix, so nothing is rewritten.
+    const t2 = performance.now()
+    await desk.sync.requestPull({ kind: 'session', sessionId })
+    await desk.sync.idle()
+    const repullMs = performance.now() - t2
+
+    // The same pages through the provider alone (HTTP, the fake, JSON, mapping; no database).
+    const provider = createWixProvider({ baseUrl: info.baseUrl, siteId: info.siteId, apiKey: info.apiKey, namespace: info.namespace, timeoutMs: 60_000 })
+    const ref = sqlite
+      .prepare('SELECT id, provider_id AS providerId, schedule_id AS scheduleId, kind, app_id AS appId, time_zone AS timeZone FROM sessions WHERE id = ?')
+      .get(sessionId) as SessionRef
+    const t1 = performance.now()
+    let fetched = 0
+    let pages = 0
+    for await (const page of provider.pullRoster(ref)) {
+      fetched += page.length
+      pages++
+    }
+    const providerOnlyMs = performance.now() - t1
+    return { pullMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.lastError, seededMs: info.seededMs, fakeRss: info.rss }
+  } finally {
+    await desk.sync.stop()
+    desk.close()
+    await stopChild(child)
+  }
+}
