@@ -15,6 +15,8 @@ type Fn = (...args: never[]) => unknown
 export interface StandInWindow {
   options: Record<string, unknown>
   loadURL: ReturnType<typeof vi.fn>
+  setKiosk: ReturnType<typeof vi.fn>
+  setMenuBarVisibility: ReturnType<typeof vi.fn>
   listeners: Map<string, Fn[]>
 }
 
