@@ -132,7 +132,9 @@ export function toSessionRecord(e: WixEvent, fallbackZone: string): SessionRecor
     timeZone,
     allDay: Boolean(e.allDay),
     capacity: typeof e.totalCapacity === 'number' ? e.totalCapacity : null,
-    scheduleId: e.scheduleId ?? null,
+    // Only a course links its sessions: course participations (by scheduleId) attend every one.
+    // A class's schedule is just how Wix groups its recurring events; its bookings are per event.
+    scheduleId: e.type === 'COURSE' ? (e.scheduleId ?? null) : null,
     scheduleName: e.scheduleName ?? null,
     kind: e.type ?? 'DEFAULT',
     status: e.status === 'CANCELLED' ? 'CANCELLED' : 'CONFIRMED',
