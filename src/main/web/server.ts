@@ -57,6 +57,8 @@ export interface WebDeskOptions {
   staticDir: string
   /** A fixed token (tests); by default a fresh random one per run. */
   token?: string
+  /** Largest request body accepted (default MAX_BODY_BYTES); tests use a small one. */
+  maxBodyBytes?: number
   log?: (msg: string, err?: unknown) => void
 }
 
@@ -119,8 +121,8 @@ function refuseBody(req: IncomingMessage, res: ServerResponse, status: number, b
   sendJson(res, status, body, { Connection: 'close' })
 }
 
-/** The whole body, or null once it passes MAX_BODY_BYTES (reading stops there). */
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
+/** The whole body, or null once it passes `max` bytes (reading stops there). */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -133,7 +135,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
     req.on('data', (chunk: Buffer) => {
       if (settled) return
       size += chunk.length
-      if (size > MAX_BODY_BYTES) {
+      if (size > max) {
         req.pause()
         settle(() => resolveBody(null))
         return
@@ -153,6 +155,7 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
   const token = options.token ?? randomBytes(24).toString('base64url')
   if (!token) throw new Error('the web desk token must not be empty')
   const tokenDigest = digest(token)
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES
   const root = await realpath(resolve(staticDir)).catch(() => resolve(staticDir))
   let port = options.port
 
@@ -178,12 +181,12 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
       sendJson(res, 415, errorEnvelope('invalid_input', 'The request body must be JSON (Content-Type: application/json).'))
       return
     }
-    const tooLarge = errorEnvelope('invalid_input', `The request is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`)
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    const tooLarge = errorEnvelope('invalid_input', `The request is larger than ${Math.round(maxBody / 1024 / 1024)} MB.`)
+    if (Number(req.headers['content-length'] ?? 0) > maxBody) {
       refuseBody(req, res, 413, tooLarge)
       return
     }
-    const body = await readBody(req)
+    const body = await readBody(req, maxBody)
     if (body === null) {
       refuseBody(req, res, 413, tooLarge)
       return
