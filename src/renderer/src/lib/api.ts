@@ -18,6 +18,7 @@ import type {
   RollcallApi,
   RollcallBridge
 } from '../../../shared/contract'
+import { i18n } from './i18n.svelte'
 
 /** Every call name; the compiler checks this list matches the contract exactly. */
 const CALLS = [
@@ -78,7 +79,7 @@ export class CallFailed extends Error {
 export function describeError(err: unknown): string {
   if (err instanceof CallFailed) return err.message
   if (err instanceof Error && err.message) return err.message
-  return 'Something went wrong; nothing was changed.'
+  return i18n.t.common.unknownError
 }
 
 type Carrier = (name: CallName, input: unknown) => Promise<Envelope<unknown>>

@@ -1,4 +1,8 @@
-/** Dates and times as the desk sees them. Days are ISO `YYYY-MM-DD` strings in the desk's zone. */
+/**
+ * Dates and times as the desk sees them, in the language picked (`i18n.locale`). Days are ISO
+ * `YYYY-MM-DD` strings in the desk's zone; times are shown in the session's own zone.
+ */
+import { i18n } from './i18n.svelte'
 
 /** The desk's IANA time zone, e.g. "Europe/Berlin". */
 export function deskTimeZone(): string {
@@ -35,7 +39,7 @@ export function addDays(iso: string, days: number): string {
 export function formatDay(iso: string, today: string, short = false): string {
   const [y, m, d] = splitIso(iso)
   const sameYear = iso.slice(0, 4) === today.slice(0, 4)
-  return new Intl.DateTimeFormat(undefined, {
+  return new Intl.DateTimeFormat(i18n.locale, {
     weekday: short ? 'short' : 'long',
     day: 'numeric',
     month: short ? 'short' : 'long',
@@ -46,12 +50,12 @@ export function formatDay(iso: string, today: string, short = false): string {
 
 /** "09:30" (or "9:30 AM", per locale) in a zone. */
 export function formatTime(instant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(instant))
+  return new Intl.DateTimeFormat(i18n.locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(instant))
 }
 
 /** "Fri 21 Nov, 09:30" in a zone. */
 export function formatDayTime(instant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, {
+  return new Intl.DateTimeFormat(i18n.locale, {
     weekday: 'short',
     day: 'numeric',
     month: 'short',
@@ -66,9 +70,24 @@ export function formatTimeRange(startsAt: string, endsAt: string, timeZone: stri
   return `${formatTime(startsAt, timeZone)}–${formatTime(endsAt, timeZone)}`
 }
 
-/** "London time" for "Europe/London"; the desk's own zone gets no label. */
+/** "New York" for "America/New_York"; the desk's own zone gets no label (null). */
 export function zoneLabel(timeZone: string, deskZone: string): string | null {
   if (timeZone === deskZone) return null
-  const city = timeZone.split('/').pop()?.replaceAll('_', ' ') ?? timeZone
-  return `${city} time`
+  return zoneCity(timeZone)
+}
+
+/** The city of an IANA zone: "America/New_York" → "New York". */
+export function zoneCity(timeZone: string): string {
+  return timeZone.split('/').pop()?.replaceAll('_', ' ') ?? timeZone
+}
+
+/** "09:00" in the desk's zone, "09:00 (New York)" when the session's zone is another one. */
+export function withZone(text: string, timeZone: string, deskZone: string): string {
+  const zone = zoneLabel(timeZone, deskZone)
+  return zone ? `${text} (${zone})` : text
+}
+
+/** A time in a session's zone, labelled with the zone when it is not the desk's. */
+export function formatZonedTime(instant: string, timeZone: string, deskZone: string): string {
+  return withZone(formatTime(instant, timeZone), timeZone, deskZone)
 }

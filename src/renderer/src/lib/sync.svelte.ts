@@ -7,6 +7,7 @@
 import type { ProviderName, SyncProblem, SyncStatus } from '../../../shared/contract'
 import { api, CallFailed } from './api'
 import { formatTime } from './dates'
+import { i18n } from './i18n.svelte'
 
 class SyncWatch {
   status = $state<SyncStatus | null>(null)
@@ -69,7 +70,10 @@ class SyncWatch {
 
 export const sync = new SyncWatch()
 
-export const PROVIDER_LABELS = { local: 'Local only', wix: 'Wix', plandocket: 'Plandocket' } as const satisfies Record<ProviderName, string>
+/** "Wix", "Plandocket", or "Local only" in the current language. */
+export function providerLabel(provider: ProviderName): string {
+  return i18n.t.sync.providers[provider]
+}
 
 export type SyncTone = 'neutral' | 'ok' | 'busy' | 'warn' | 'bad'
 
@@ -82,39 +86,36 @@ export interface SyncSummary {
   attention: string | null
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`
-}
-
 /** The indicator's words and colour for a status. */
 export function summarize(s: SyncStatus, deskZone: string): SyncSummary {
-  const waiting = s.pending > 0 ? ` · ${s.pending.toLocaleString()} waiting` : ''
-  const attention = s.problems > 0 ? `${s.problems.toLocaleString()} ${s.problems === 1 ? 'needs' : 'need'} attention` : null
+  const t = i18n.t.sync
+  const waiting = s.pending > 0 ? t.waiting(s.pending) : ''
+  const attention = s.problems > 0 ? t.attention(s.problems) : null
   const base = { state: s.state, attention }
   switch (s.state) {
     case 'local':
-      return { ...base, text: `Local only${waiting}`, tone: 'neutral' }
+      return { ...base, text: `${t.localOnly}${waiting}`, tone: 'neutral' }
     case 'idle':
       return {
         ...base,
-        text: `${s.lastSuccessAt ? `Synced · ${formatTime(s.lastSuccessAt, deskZone)}` : 'Not synced yet'}${waiting}`,
+        text: `${s.lastSuccessAt ? t.synced(formatTime(s.lastSuccessAt, deskZone)) : t.notSynced}${waiting}`,
         tone: s.lastSuccessAt ? 'ok' : 'neutral'
       }
     case 'syncing':
-      return { ...base, text: `Syncing…${waiting}`, tone: 'busy' }
+      return { ...base, text: `${t.syncing}${waiting}`, tone: 'busy' }
     case 'offline':
-      return { ...base, text: `Offline${waiting}`, tone: 'warn' }
+      return { ...base, text: `${t.offline}${waiting}`, tone: 'warn' }
     case 'retrying':
-      return { ...base, text: `Retrying${waiting}`, tone: 'warn' }
+      return { ...base, text: `${t.retrying}${waiting}`, tone: 'warn' }
     case 'sign_in_needed':
-      return { ...base, text: `Sign-in needed${waiting}`, tone: 'bad' }
+      return { ...base, text: `${t.signIn}${waiting}`, tone: 'bad' }
   }
 }
 
-/** "Downloading roster: 1,200 so far" / "… 1,200 of 3,000". */
+/** "Downloading roster: 1,200 so far" / "… 1,200 of 3,000" (the label comes from main). */
 export function describePull(pull: NonNullable<SyncStatus['pull']>): string {
-  const done = pull.done.toLocaleString()
-  return `${pull.label}: ${pull.total !== null ? `${done} of ${pull.total.toLocaleString()}` : `${done} so far`}`
+  const t = i18n.t.sync
+  return pull.total !== null ? t.pullOf(pull.label, pull.done, pull.total) : t.pullSoFar(pull.label, pull.done)
 }
 
 const CLOCK_WARN_MS = 2 * 60_000
@@ -123,7 +124,8 @@ const CLOCK_WARN_MS = 2 * 60_000
 export function describeClockOffset(s: SyncStatus): string | null {
   const offset = s.clockOffsetMs
   if (offset === null || Math.abs(offset) <= CLOCK_WARN_MS || s.provider === 'local') return null
+  const t = i18n.t.sync
   const minutes = Math.round(Math.abs(offset) / 60_000)
-  const gap = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60).toLocaleString()} h`
-  return `${PROVIDER_LABELS[s.provider]}'s clock is ${gap} ${offset > 0 ? 'ahead of' : 'behind'} this desk`
+  const gap = minutes < 120 ? t.minutes(minutes) : t.hours(Math.round(minutes / 60))
+  return t.clock(providerLabel(s.provider), gap, offset > 0)
 }

@@ -1,0 +1,87 @@
+/**
+ * Kiosk mode as this screen sees it. Main keeps the state (it survives reloads and restarts),
+ * checks the PIN, counts wrong ones and locks PIN entry; its refusals are shown as they are.
+ *
+ * In a browser the screen also goes full screen; leaving full screen (Esc) does not leave kiosk
+ * mode: a blocking prompt asks for the PIN or offers to go back to full screen. In Electron main
+ * makes the window an OS kiosk (no way out but the PIN), so the page does not use full screen.
+ */
+import type { KioskStatus } from '../../../shared/contract'
+import { api } from './api'
+
+/** What the admin PIN is asked for in kiosk mode. */
+export type PinPurpose = 'exit' | 'setup'
+
+/** The Electron window (the preload's bridge): main handles full screen there. */
+export const inElectron = typeof window !== 'undefined' && 'rollcall' in window
+
+class Kiosk {
+  status = $state<KioskStatus | null>(null)
+  /** Whether the page is full screen (browser only). */
+  fullscreen = $state(typeof document !== 'undefined' && !!document.fullscreenElement)
+  /** Entering kiosk mode, before full screen took effect (not "left full screen"). */
+  entering = $state(false)
+
+  get enabled(): boolean {
+    return this.status?.enabled ?? false
+  }
+
+  get selfService(): boolean {
+    return this.status?.selfService ?? false
+  }
+
+  /** Kiosk mode in a browser that left full screen: the screen is locked until PIN or full screen. */
+  get locked(): boolean {
+    return this.enabled && !inElectron && !this.fullscreen && !this.entering
+  }
+
+  async load(): Promise<void> {
+    this.status = await api['kiosk.status']({})
+  }
+
+  async setPin(currentPin: string | null, newPin: string): Promise<void> {
+    this.status = await api['kiosk.setPin']({ currentPin, newPin })
+  }
+
+  /** Enter kiosk mode (throws main's refusal, e.g. no PIN set), then go full screen. */
+  async enter(selfService: boolean): Promise<void> {
+    this.entering = true
+    try {
+      this.status = await api['kiosk.enter']({ selfService })
+      await this.goFullscreen()
+    } finally {
+      this.entering = false
+    }
+  }
+
+  async exit(pin: string): Promise<void> {
+    this.status = await api['kiosk.exit']({ pin })
+    if (!inElectron && document.fullscreenElement) await document.exitFullscreen().catch(() => {})
+  }
+
+  /** The PIN for set-up in kiosk mode (main then allows admin calls for a few minutes). */
+  async verify(pin: string): Promise<void> {
+    this.status = await api['kiosk.verifyPin']({ pin })
+  }
+
+  async goFullscreen(): Promise<void> {
+    if (inElectron || document.fullscreenElement) return
+    try {
+      await document.documentElement.requestFullscreen({ navigationUI: 'hide' })
+    } catch {
+      // Refused (no user gesture, e.g. after a reload): the lock prompt offers the button.
+    }
+  }
+
+  /** Follow the page's full-screen state; returns the function that stops. */
+  watch(): () => void {
+    const update = (): void => {
+      this.fullscreen = !!document.fullscreenElement
+    }
+    update()
+    document.addEventListener('fullscreenchange', update)
+    return () => document.removeEventListener('fullscreenchange', update)
+  }
+}
+
+export const kiosk = new Kiosk()

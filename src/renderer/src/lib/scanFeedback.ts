@@ -1,0 +1,61 @@
+/**
+ * What the full-screen scan feedback says, built from main's structured answer (not its English
+ * message, so it reads in the desk's language): who, and for amber when and where they were
+ * checked in; for red why nothing happened. Main's own words are used only for a refusal.
+ */
+import type { ScanOutcome, Session } from '../../../shared/contract'
+import type { BeepTone } from './beep'
+import { formatDayTime, formatZonedTime, withZone } from './dates'
+import { i18n } from './i18n.svelte'
+
+export interface ScanFeedbackData {
+  id: number
+  tone: BeepTone
+  title: string
+  name: string | null
+  lines: string[]
+}
+
+let seq = 0
+
+export interface ScanContext {
+  session: Session
+  deskZone: string
+  /** This desk: an amber "where" names it instead of showing its id. */
+  desk: { deskId: string; deskName: string } | null
+}
+
+export function feedbackFor(result: ScanOutcome, code: string, ctx: ScanContext): ScanFeedbackData {
+  const t = i18n.t.scan
+  const id = ++seq
+  const row = result.row
+  switch (result.outcome) {
+    case 'checked_in': {
+      const people = row?.attendance.attendees ?? 1
+      return { id, tone: 'ok', title: t.checkedIn, name: row?.name ?? null, lines: people > 1 ? [t.partyOf(people)] : [] }
+    }
+    case 'already': {
+      const a = row?.attendance
+      const lines: string[] = []
+      if (a?.markedAt) lines.push(t.at(formatZonedTime(a.markedAt, ctx.session.timeZone, ctx.deskZone)))
+      if (a?.deskId) lines.push(ctx.desk && a.deskId === ctx.desk.deskId ? t.atThisDesk(ctx.desk.deskName) : t.atDesk(a.deskId))
+      if (row && row.partySize > 1 && a) lines.push(t.partyOf(a.attendees))
+      return { id, tone: 'warn', title: t.already, name: row?.name ?? null, lines }
+    }
+    case 'unknown':
+      return { id, tone: 'bad', title: t.unknown, name: null, lines: [t.code(code)] }
+    case 'wrong_session': {
+      const other = result.otherSession
+      const tz = ctx.session.timeZone
+      const lines = other ? [t.bookedFor(other.title, withZone(formatDayTime(other.startsAt, tz), tz, ctx.deskZone))] : [result.message]
+      return { id, tone: 'bad', title: t.wrongSession, name: null, lines }
+    }
+    case 'refused':
+      return { id, tone: 'bad', title: t.refused, name: row?.name ?? null, lines: [result.message] }
+  }
+}
+
+/** Red feedback that is not an answer from main (no session open, the call failed). */
+export function problemFeedback(title: string, lines: string[]): ScanFeedbackData {
+  return { id: ++seq, tone: 'bad', title, name: null, lines }
+}
