@@ -32,8 +32,9 @@ record('build', built)
 
 // 4. Unit tests.
 say('vitest run ...')
-const vitestJson = join(ROOT, 'test-results', 'vitest.json')
-const playwrightJson = join(ROOT, 'test-results', 'playwright.json')
+// Not in test-results/: Playwright empties that folder when it starts.
+const vitestJson = join(ROOT, 'test-reports', 'vitest.json')
+const playwrightJson = join(ROOT, 'test-reports', 'playwright.json')
 for (const f of [vitestJson, playwrightJson]) rmSync(f, { force: true })
 record('unit', (await run(process.execPath, [binOf('vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], { env })) === 0)
 
