@@ -192,46 +192,37 @@ export async function benchSearch(desk: Desk, sessionId: number, prefixes: { tex
 }
 
 /**
- * Where a search's time goes, with copies of roster.ts's statements in the shape the session
- * uses (a session with a scheduleId takes the "course" shape: own OR schedule participations):
- * the FTS match alone, the roster total, the sorted page; and the same total + page driven from
- * the FTS hits with the own-session filter only (what a narrower statement would cost).
+ * Where a search's time goes, through roster.ts itself: the plan it takes (plain, letter,
+ * selective, broad), the full-text match alone (desk-wide hits, no roster, no rows), and the
+ * whole roster.page service call.
  */
 export function explainSearch(desk: Desk, sessionId: number, texts: string[], limit = 200) {
   const sqlite = desk.db.$client
-  const session = sqlite.prepare('SELECT id, schedule_id AS scheduleId, kind FROM sessions WHERE id = ?').get(sessionId) as { id: number; scheduleId: string | null; kind: string }
-  const where = session.scheduleId ? '(p.session_id = @sessionId OR p.schedule_id = @scheduleId)' : 'p.session_id = @sessionId'
-  const hits = 'p.id IN (SELECT rowid FROM participation_search WHERE participation_search MATCH @query)'
-  const joinA = 'LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = @sessionId'
-  const cols = 'p.id, p.name, p.email, p.phone, p.external_id, p.party_size, p.status, p.is_walk_in, a.status, a.attendees, a.marked_at, a.desk_id, a.undo_status'
+  const roster = createRosterService(desk.context, createSessionService(desk.context))
   const ftsOnly = sqlite.prepare('SELECT count(*) FROM participation_search WHERE participation_search MATCH @query').pluck()
-  const total = sqlite.prepare(`SELECT count(*) FROM participations p WHERE ${where} AND ${hits}`).pluck()
-  const pageSql = `SELECT ${cols} FROM participations p ${joinA} WHERE ${where} AND ${hits} ORDER BY p.sort_name, p.id LIMIT @limit OFFSET 0`
-  const page = sqlite.prepare(pageSql)
-  const fromHits = '(SELECT rowid AS id FROM participation_search WHERE participation_search MATCH @query) h CROSS JOIN participations p ON p.id = h.id'
-  const altTotal = sqlite.prepare(`SELECT count(*) FROM ${fromHits} WHERE p.session_id = @sessionId`).pluck()
-  const altPage = sqlite.prepare(`SELECT ${cols} FROM ${fromHits} ${joinA} WHERE p.session_id = @sessionId ORDER BY p.sort_name, p.id LIMIT @limit OFFSET 0`)
-  const base = { sessionId, scheduleId: session.scheduleId, limit }
-  const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${pageSql}`).all({ ...base, query: '"a"*' }) as { detail: string }[]).map((r) => r.detail)
   const time = (f: () => unknown) => {
     f() // warm
     const s = now()
     const v = f()
     return { ms: now() - s, v }
   }
-  const rows = texts.map((text) => {
+  return texts.map((text) => {
     const query = toFtsQuery(text)
-    const params = { ...base, query }
-    const f = time(() => ftsOnly.get(params))
-    const c = time(() => total.get(params))
-    const p = time(() => page.all(params))
-    const alt = time(() => {
-      altTotal.get(params)
-      return altPage.all(params)
-    })
-    return { text, query, ftsHits: f.v as number, ftsMs: f.ms, total: c.v as number, totalMs: c.ms, pageMs: p.ms, hitsFirstMs: alt.ms }
+    const f = query ? time(() => ftsOnly.get({ query })) : { ms: 0, v: 0 }
+    const p = time(() => roster.page({ sessionId, search: text, offset: 0, limit }))
+    return { text, plan: roster.planOf(text), ftsHits: f.v as number, ftsMs: f.ms, total: (p.v as { total: number }).total, pageMs: p.ms }
   })
-  return { shape: session.scheduleId ? 'course (session OR schedule)' : 'own session', kind: session.kind, rows, plan }
+}
+
+/** Search samples grouped by the plan roster.ts takes for them. */
+export function searchByPlan(desk: Desk, samples: SearchSample[]) {
+  const roster = createRosterService(desk.context, createSessionService(desk.context))
+  const groups = new Map<string, SearchSample[]>()
+  for (const s of samples) {
+    const plan = roster.planOf(s.text)
+    groups.set(plan, [...(groups.get(plan) ?? []), s])
+  }
+  return [...groups].map(([plan, group]) => ({ plan, ...summary(group.map((s) => s.ms)), meanTotal: group.reduce((a, s) => a + s.total, 0) / group.length }))
 }
 
 /** The plan of roster.ts's plain page statement in the session's shape. */

@@ -58,11 +58,26 @@ export function toFtsQuery(input: string): string | null {
     .slice(0, 12)
   if (words.length === 0) return null
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"*`
-  return words
+  const terms = words
     .map((word) => {
       const compact = compactCode(word)
       const phrase = quote(word)
       return compact && compact !== foldText(word) ? `(${phrase} OR ${quote(compact)})` : phrase
     })
     .join(' AND ')
+  // Only the columns a person is found by: the index also holds each row's roster key.
+  return `${SEARCHED_COLUMNS} : (${terms})`
+}
+
+/** The full-text columns what the desk types is matched against (FTS5 column filter). */
+export const SEARCHED_COLUMNS = '{name email phone search_codes}'
+
+/**
+ * The FTS5 term for "on this session's roster": its own participations, and for a session of a
+ * course (scheduleId) the course's participations too. Mirrors the roster_key column (schema.ts).
+ */
+export function rosterFilter(sessionId: number, scheduleId: string | null): string {
+  const own = `roster_key : "s${sessionId}"`
+  if (scheduleId === null) return own
+  return `(${own} OR roster_key : "c${Buffer.from(scheduleId, 'utf8').toString('hex')}")`
 }

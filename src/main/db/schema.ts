@@ -75,7 +75,16 @@ export const participations = sqliteTable(
     isWalkIn: integer('is_walk_in', { mode: 'boolean' }).notNull().default(false),
     raw: text('raw', { mode: 'json' }),
     createdAt: integer('created_at').notNull(),
-    updatedAt: integer('updated_at').notNull()
+    updatedAt: integer('updated_at').notNull(),
+    /**
+     * The roster a participation is on, as one search token ("s12": session 12; "c" + hex: every
+     * session of a course). Indexed in the full-text table beside the text, so a search counts its
+     * hits on one roster inside the index instead of looking up every hit's row.
+     */
+    rosterKey: text('roster_key').generatedAlwaysAs(
+      sql`CASE WHEN session_id IS NOT NULL THEN 's' || session_id ELSE 'c' || lower(hex(schedule_id)) END`,
+      { mode: 'virtual' }
+    )
   },
   (t) => [
     uniqueIndex('participations_provider_id').on(t.provider, t.providerId),
@@ -83,6 +92,9 @@ export const participations = sqliteTable(
     index('participations_schedule_sort').on(t.scheduleId, t.sortName),
     index('participations_external').on(t.externalId),
     index('participations_booking').on(t.provider, t.bookingId),
+    // A selective search filters its hits by roster and sorts them by name: this small index
+    // answers that for an id without reading the row (rows carry the provider's raw record).
+    index('participations_roster_by_id').on(t.id, t.sessionId, t.scheduleId, t.sortName),
     check('participations_party_size', sql`${t.partySize} BETWEEN 1 AND 1000`),
     check(
       'participations_one_target',
