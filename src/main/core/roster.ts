@@ -60,7 +60,8 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
    *   merge with the (schedule_id, sort_name) one), so a deep OFFSET skips index entries, not rows,
    *   and only the rows shown are read whole;
    * - a selective search (few hits desk-wide): start from the hits, keep those on the roster and
-   *   sort them by name, all through the small (id, session, schedule, sort name) index;
+   *   sort them by name, all through the small (id, session, schedule, sort name) index, in one
+   *   pass that gives both the total and the page's ids;
    * - a broad search (thousands of hits, e.g. two letters): the hits on the roster are counted
    *   inside the full-text index (each row's roster key is indexed beside its text) without
    *   reading a row, and the page walks the roster index in name order keeping the rows that are
@@ -79,6 +80,9 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
       `SELECT ${COLUMNS} FROM (SELECT id, sort_name FROM (${ids}) ORDER BY sort_name, id LIMIT @limit OFFSET @offset) k
        JOIN participations p ON p.id = k.id ${join} ORDER BY p.sort_name, p.id`
     )
+  const rowsByIds = sqlite.prepare(
+    `SELECT ${COLUMNS} FROM json_each(@ids) k JOIN participations p ON p.id = k.value ${join} ORDER BY k.key`
+  )
   const countOnRoster = sqlite.prepare('SELECT count(*) FROM participation_search WHERE participation_search MATCH @onRoster').pluck()
   // One typed character jumps to the names that start with it, as in a phone book: what a desk
   // expects, and an index range instead of tens of thousands of full-text hits.
@@ -90,7 +94,7 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
       CROSS JOIN participations AS k INDEXED BY participations_roster_by_id ON k.id = h.id WHERE ${where}`
     return {
       plain: { page: pageOf(ids('')), total: sqlite.prepare(`SELECT count(*) FROM (${ids('')})`).pluck() },
-      selective: { page: pageOf(`SELECT k.id, k.sort_name FROM ${fromHits}`), total: sqlite.prepare(`SELECT count(*) FROM ${fromHits}`).pluck() },
+      selective: sqlite.prepare(`SELECT k.id FROM ${fromHits} ORDER BY k.sort_name, k.id`).pluck(),
       broad: pageOf(ids(` AND id IN (${hitList})`)),
       letter: { page: pageOf(ids(range)), total: sqlite.prepare(`SELECT count(*) FROM (${ids(range)})`).pluck() }
     }
@@ -132,8 +136,11 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
           return { total: shape.letter.total.get({ ...params, ...range }) as number, rows: read(shape.letter.page, range) }
         }
         case 'selective': {
-          const total = shape.selective.total.get(params) as number
-          return { total, rows: total > input.offset ? read(shape.selective.page) : [] }
+          // All the hits' ids in name order in one pass (at most a few thousand numbers), then
+          // the page's rows: cheaper than matching and filtering once to count and again to page.
+          const ids = shape.selective.all(params) as number[]
+          const page = ids.slice(input.offset, input.offset + input.limit)
+          return { total: ids.length, rows: page.length ? read(rowsByIds, { ids: JSON.stringify(page) }) : [] }
         }
         case 'broad': {
           const total = countOnRoster.get({ onRoster: `${query} AND ${rosterFilter(session.id, session.scheduleId)}` }) as number
