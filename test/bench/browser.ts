@@ -227,7 +227,7 @@ export async function benchBrowser(options: { deskUrl: string; zone: string; tot
         else trace(`keystroke "${ch}" (term "${typed}") showed no new results within 15 s`)
       }
       await page.waitForTimeout(120)
-      // Escape clears the search at once (no debounce): the same fetch + render, without the wait.
+      // Escape clears the search: the same fetch + render, for the whole roster.
       const c = await measureKey(page, 'Escape', '')
       if (c) clears.push(c)
       await waitForRoster(page, options.total)
