@@ -12,7 +12,8 @@
  *   ... point the provider at pd.baseUrl with pd.apiKey ...
  *   await pd.close()
  */
-import { FaultController, requestMatches, type Faults } from './faults'
+import type { Faults } from '../common'
+import { plandocketFaults, requestMatches } from './faults'
 import { checkInRoutes } from './handlers/checkins'
 import { contactRoutes } from './handlers/contacts'
 import { eventRoutes } from './handlers/events'
@@ -40,7 +41,7 @@ import {
 } from './types'
 
 export * from './types'
-export type { Faults } from './faults'
+export type { Faults } from '../common'
 export { BASE_PATH } from './server'
 
 export interface SeededParticipant {
@@ -173,7 +174,7 @@ export async function startFakePlandocket(options: FakePlandocketOptions = {}): 
   for (const [key, spec] of Object.entries(options.keys ?? {})) setKey(key, spec)
 
   const store = new PlandocketStore(clock, { ...DEFAULT_FIRST_IDS, ...options.firstIds })
-  const faults = new FaultController()
+  const faults = plandocketFaults()
   let origin = ''
   const render = new Renderer(settings, () => `${origin}${BASE_PATH}`, options.seed)
   const server = new PlandocketServer({

@@ -1,8 +1,9 @@
 /**
  * Shapes of the fake Plandocket: the entities as /work/shared/contracts/plandocket.md lists them,
  * the switches that pick one plausible form for each of the contract's unknowns, and the fault,
- * log and matcher types (the same as the Wix fake's, so suites treat both fakes alike).
+ * log and matcher types (the common ones, so suites treat both fakes alike).
  */
+import type { LoggedRequest as CommonLoggedRequest, RouteMatcher as CommonRouteMatcher } from '../common'
 
 export type Scope = 'events' | 'participants' | 'contacts' | 'checkins'
 export const ALL_SCOPES: readonly Scope[] = ['events', 'participants', 'contacts', 'checkins']
@@ -149,51 +150,17 @@ export interface FakePlandocketOptions extends Partial<FakePlandocketSettings> {
   firstIds?: Partial<Record<'event' | 'contact' | 'participant' | 'checkIn', number>>
 }
 
-export type FaultWhen = 'before' | 'after'
-
-/**
- * `when: 'before'` = the request is not processed (a gateway failure); `'after'` = the request is
- * processed (committed) and only the answer fails. Each type documents its default.
- */
-export type Fault =
-  /** Default before. Body defaults to '' (an empty 5xx). */
-  | { type: 'status'; status: number; body?: string | object; when?: FaultWhen }
-  /** Never processed: 429 `{"error":"Rate limit exceeded"}`. Without retryAfterSeconds no Retry-After header. */
-  | { type: 'rateLimit'; retryAfterSeconds?: number }
-  /** Default before: wait, then process, then answer (processed even if the client gave up). */
-  | { type: 'delay'; ms: number; when?: FaultWhen }
-  /** Default before. Destroys the socket (TCP RST) without any answer. */
-  | { type: 'reset'; when?: FaultWhen }
-  /** Default after. 200 with a body that is not JSON. */
-  | { type: 'malformed'; body?: string; when?: FaultWhen }
-  /**
-   * Always after: the real answer cut in half. `lyingLength` (default): Content-Length of the
-   * whole body, half sent, socket closed; `closeMidBody`: chunked, half sent, socket closed;
-   * `shortBody`: Content-Length of the half, so HTTP completes but the JSON is cut.
-   */
-  | { type: 'truncated'; mode?: 'lyingLength' | 'closeMidBody' | 'shortBody' }
+export type { Fault, FaultWhen } from '../common'
 
 /**
  * `'POST /check-ins'`, `'/participants'` (any method), a RegExp on the path, or a predicate. Paths
  * are relative to the base path `/api/v1`; the full path (`/api/v1/check-ins`) matches as well.
  */
-export type RouteMatcher = string | RegExp | ((request: { method: string; path: string }) => boolean)
+export type RouteMatcher = CommonRouteMatcher
 
-export interface LoggedRequest {
-  seq: number
-  method: string
+export interface LoggedRequest extends CommonLoggedRequest {
   /** Relative to `/api/v1` (e.g. `/participants/3`); the full path if outside it. */
   path: string
   fullPath: string
-  /** The raw query string (without `?`), '' if none. */
-  search: string
   query: Record<string, string>
-  headers: Record<string, string | string[] | undefined>
-  /** Parsed JSON, the raw text if it was not JSON, or undefined if empty. */
-  body: unknown
-  /** Status sent; 0 when the socket was destroyed before a status line went out. */
-  status: number
-  /** Whether the request reached a handler (its effects, if any, are committed). */
-  processed: boolean
-  fault?: Fault['type']
 }

@@ -10,8 +10,8 @@
  *   ... point the provider at wix.baseUrl with wix.apiKey / wix.siteId ...
  *   await wix.close()
  */
+import { FaultController, routeMatches, type Faults } from '../common'
 import { IdSource } from './ids'
-import { FaultController, routeMatches, type Faults } from './faults'
 import { attendanceRoutes } from './handlers/attendance'
 import { eventRoutes } from './handlers/events'
 import { participationRoutes } from './handlers/participations'
@@ -34,7 +34,7 @@ import type {
 } from './types'
 
 export * from './types'
-export type { Faults } from './faults'
+export type { Faults } from '../common'
 
 export interface FakeWix {
   /** `http://127.0.0.1:<port>`: what the provider uses instead of https://www.wixapis.com. */

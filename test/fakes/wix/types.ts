@@ -1,6 +1,6 @@
 /**
  * Shapes of the fake Wix: the entities exactly as Wix returns them (see
- * /work/shared/contracts/wix.md and samples/), plus the fake's own options, faults and logs.
+ * /work/shared/contracts/wix.md and samples/), plus the fake's own options.
  */
 
 /** Wix Bookings' app id: events it owns have their roster managed by Bookings. */
@@ -132,48 +132,8 @@ export interface FakeWixOptions extends Partial<FakeWixSettings> {
   timeZone?: string
 }
 
-export type FaultWhen = 'before' | 'after'
-
-/**
- * `when: 'before'` = the request is not processed (a gateway failure); `'after'` = the request is
- * processed (committed) and only the answer fails. Each type documents its default.
- */
-export type Fault =
-  /** Default before. Body defaults to '' (Wix 5xx bodies may be empty). */
-  | { type: 'status'; status: number; body?: string | object; when?: FaultWhen }
-  /** Never processed. Without retryAfterSeconds no Retry-After header is sent (as documented). */
-  | { type: 'rateLimit'; retryAfterSeconds?: number }
-  /** Default before: wait, then process, then answer (processed even if the client gave up). */
-  | { type: 'delay'; ms: number; when?: FaultWhen }
-  /** Default before. Destroys the socket (TCP RST) without any answer. */
-  | { type: 'reset'; when?: FaultWhen }
-  /** Default after. 200 with a body that is not JSON. */
-  | { type: 'malformed'; body?: string; when?: FaultWhen }
-  /**
-   * Always after: the real answer cut in half. `lyingLength` (default): Content-Length of the
-   * whole body, half sent, socket closed; `closeMidBody`: chunked, half sent, socket closed;
-   * `shortBody`: Content-Length of the half, so HTTP completes but the JSON is cut.
-   */
-  | { type: 'truncated'; mode?: 'lyingLength' | 'closeMidBody' | 'shortBody' }
-
-/** `'POST /calendar/v3/participations'`, `'/path'` (any method), a RegExp on the path, or a predicate. */
-export type RouteMatcher = string | RegExp | ((request: { method: string; path: string }) => boolean)
-
-export interface LoggedRequest {
-  seq: number
-  method: string
-  path: string
-  /** The raw query string (without `?`), '' if none. */
-  search: string
-  headers: Record<string, string | string[] | undefined>
-  /** Parsed JSON, the raw text if it was not JSON, or undefined if empty. */
-  body: unknown
-  /** Status sent; 0 when the socket was destroyed before a status line went out. */
-  status: number
-  /** Whether the request reached a handler (its effects, if any, are committed). */
-  processed: boolean
-  fault?: Fault['type']
-}
+/** The fault machinery is common to all fakes, so suites break Wix the way they break the others. */
+export type { Fault, FaultWhen, LoggedRequest, RouteMatcher } from '../common'
 
 export interface Violation {
   rule:
