@@ -37,6 +37,126 @@ const timeZone = z
     }
   }, 'unknown IANA time zone')
 
+/**
+ * Why main said what it said, as a stable machine code (`reason`) with typed parameters (`params`).
+ * Main still sends an English `message` next to it (logs, tests, and the fallback for a window that
+ * does not know the code); the window words the code in its own language. Text that comes verbatim
+ * from a booking system stays as it is, inside the params.
+ */
+const reason = <R extends string, P extends z.ZodRawShape>(code: R, params: P) => z.object({ reason: z.literal(code), params: z.object(params) })
+const int = z.number().int()
+const service = z.enum(['local', 'wix', 'plandocket'])
+
+/** Admin actions that need the PIN in kiosk mode. */
+export const AdminAction = z.enum([
+  'mark_no_shows',
+  'close_session',
+  'see_audit',
+  'change_pin',
+  'import_roster',
+  'export_roster',
+  'resolve_sync',
+  'open_setup',
+  'change_setup',
+  'test_connection'
+])
+export type AdminAction = z.infer<typeof AdminAction>
+
+/** What is wrong with one line of a roster CSV (several can apply to one line). */
+export const ImportProblem = z.discriminatedUnion('reason', [
+  reason('csv_record_too_long', { max: int }),
+  reason('csv_quote_not_closed', {}),
+  reason('csv_quote_misplaced', {}),
+  reason('csv_column_count', { expected: int, found: int }),
+  reason('csv_too_many_broken', {}),
+  /** csv-parse's own words for a problem the desk has no code for. */
+  reason('csv_other', { detail: z.string() }),
+  reason('name_missing', {}),
+  reason('name_too_long', { max: int }),
+  reason('party_size_invalid', { max: int, found: z.string() }),
+  reason('email_invalid', { value: z.string() }),
+  reason('phone_too_long', { max: int }),
+  reason('id_too_long', { max: int }),
+  reason('status_invalid', { value: z.string() }),
+  reason('session_title_missing', {}),
+  reason('session_title_too_long', { max: int }),
+  reason('time_zone_unknown', { value: z.string() }),
+  reason('session_start_missing', {}),
+  reason('session_start_invalid', { value: z.string() }),
+  reason('session_end_invalid', { value: z.string() }),
+  reason('session_end_before_start', {}),
+  reason('capacity_invalid', { max: int, found: z.string() }),
+  /** The mapping cannot work: said once, on line 1. */
+  reason('import_no_name_column', {}),
+  reason('import_no_session_columns', {})
+])
+export type ImportProblem = z.infer<typeof ImportProblem>
+export type ImportProblemCode = ImportProblem['reason']
+
+/** A refusal from a desk service (a call's error, or a scan that was refused). */
+export const DeskReason = z.discriminatedUnion('reason', [
+  // Kiosk PIN.
+  reason('pin_not_set', {}),
+  reason('pin_set_first', {}),
+  reason('pin_current_needed', {}),
+  reason('pin_wrong', { attemptsLeft: int }),
+  /** The wrong PIN that locked PIN entry. */
+  reason('pin_wrong_locked', { until: isoInstant, seconds: int }),
+  reason('pin_locked', { until: isoInstant, seconds: int }),
+  reason('admin_pin_needed', { action: AdminAction }),
+  // Sessions and marks.
+  reason('session_not_found', {}),
+  reason('date_invalid', { date: z.string() }),
+  reason('session_cancelled', { title: z.string() }),
+  reason('not_on_roster', {}),
+  reason('nothing_to_undo', {}),
+  reason('booking_cancelled', { name: z.string() }),
+  reason('over_party', { name: z.string(), booked: int, attendees: int }),
+  // Sync decisions and set-up.
+  reason('problem_resolved', {}),
+  reason('problem_superseded', {}),
+  reason('api_key_needed', { provider: z.enum(['wix', 'plandocket']) }),
+  // Roster import.
+  reason('import_empty', {}),
+  reason('import_column_missing', { column: z.string(), field: z.string() }),
+  reason('import_not_local', { title: z.string(), provider: service }),
+  reason('import_row_errors', { count: int, line: int, problems: z.array(ImportProblem) }),
+  reason('import_no_rows', {}),
+  ...ImportProblem.options
+])
+export type DeskReason = z.infer<typeof DeskReason>
+export type DeskReasonCode = DeskReason['reason']
+
+/** Why a scan answered what it did. */
+export const ScanReason = z.discriminatedUnion('reason', [
+  reason('scan_checked_in', { name: z.string(), partySize: int }),
+  reason('scan_already', { name: z.string() }),
+  reason('scan_unknown', { code: z.string() }),
+  reason('scan_wrong_session', { name: z.string(), title: z.string(), startsAt: isoInstant, timeZone: z.string() }),
+  reason('scan_not_booked_here', { name: z.string() }),
+  /** A refusal without a code: the window shows `message` as it is. */
+  reason('unspecified', {}),
+  ...DeskReason.options
+])
+export type ScanReason = z.infer<typeof ScanReason>
+
+/** Why sending or downloading failed, or why a mark was set aside. */
+export const SyncReason = z.discriminatedUnion('reason', [
+  reason('sync_timeout', { service }),
+  reason('sync_no_connection', { service }),
+  reason('sync_server_error', { service, status: z.string() }),
+  /** `detail` says what was wrong with the answer, in the desk service's (English) words. */
+  reason('sync_bad_response', { service, detail: z.string() }),
+  reason('sync_rate_limited', { service }),
+  reason('sync_auth', { service }),
+  reason('sync_gone', {}),
+  reason('sync_no_answer', {}),
+  reason('sync_internal', { detail: z.string() }),
+  /** The booking system's own words (e.g. a Wix error body), shown as they are. */
+  reason('provider_said', { text: z.string() })
+])
+export type SyncReason = z.infer<typeof SyncReason>
+
 export const AttendanceStatus = z.enum(['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'])
 export type AttendanceStatus = z.infer<typeof AttendanceStatus>
 
@@ -133,7 +253,9 @@ export type ImportRequest = z.infer<typeof ImportRequest>
 export const ImportRowError = z.object({
   /** 1-based line number in the file where the record starts. */
   line: z.number().int(),
-  message: z.string()
+  /** In English (logs, fallback); `problems` says the same as codes. */
+  message: z.string(),
+  problems: z.array(ImportProblem)
 })
 export type ImportRowError = z.infer<typeof ImportRowError>
 
@@ -191,14 +313,17 @@ export const ExportColumn = z.enum(EXPORT_COLUMNS)
 export type ExportColumn = z.infer<typeof ExportColumn>
 const exportColumns = z.array(ExportColumn).min(1, 'choose at least one column').max(EXPORT_COLUMNS.length).optional()
 
-export const ScanOutcome = z.object({
-  /** checked_in: green; already: amber (with when and where); unknown / wrong_session: red, nothing changed. */
-  outcome: z.enum(['checked_in', 'already', 'unknown', 'wrong_session', 'refused']),
-  message: z.string(),
-  row: RosterRow.nullable(),
-  /** For wrong_session: the session the code belongs to. */
-  otherSession: z.object({ id, title: z.string(), startsAt: isoInstant }).nullable()
-})
+export const ScanOutcome = z
+  .object({
+    /** checked_in: green; already: amber (with when and where); unknown / wrong_session: red, nothing changed. */
+    outcome: z.enum(['checked_in', 'already', 'unknown', 'wrong_session', 'refused']),
+    /** In English; `reason` and `params` say the same for the window to word. */
+    message: z.string(),
+    row: RosterRow.nullable(),
+    /** For wrong_session: the session the code belongs to (its times are in its own zone). */
+    otherSession: z.object({ id, title: z.string(), startsAt: isoInstant, timeZone: z.string() }).nullable()
+  })
+  .and(ScanReason)
 export type ScanOutcome = z.infer<typeof ScanOutcome>
 
 export const AuditEntry = z.object({
@@ -248,6 +373,8 @@ export const SyncStatus = z.object({
   lastSuccessAt: isoInstant.nullable(),
   lastAttemptAt: isoInstant.nullable(),
   lastError: z.string().nullable(),
+  /** `lastError` as codes: why sending (`send`), signing in (`sign_in`) or downloading (`download`) failed. */
+  errors: z.array(z.object({ stage: z.enum(['send', 'sign_in', 'download']), message: z.string() }).and(SyncReason)),
   /** The booking system's clock minus ours, from its Date header. */
   clockOffsetMs: z.number().nullable(),
   /** A download under way. */
@@ -257,18 +384,23 @@ export const SyncStatus = z.object({
 })
 export type SyncStatus = z.infer<typeof SyncStatus>
 
-export const SyncProblem = z.object({
-  opId: z.string(),
-  kind: z.string(),
-  state: z.enum(['rejected', 'conflict']),
-  message: z.string(),
-  /** What the desk wanted, in words: "check in 2", "mark as no-show", "add as walk-in". */
-  wanted: z.string(),
-  personName: z.string().nullable(),
-  sessionTitle: z.string().nullable(),
-  createdAt: isoInstant,
-  attempts: z.number().int()
-})
+export const SyncProblem = z
+  .object({
+    opId: z.string(),
+    kind: z.string(),
+    state: z.enum(['rejected', 'conflict']),
+    /** In English or the booking system's words; `reason` and `params` say it as codes. */
+    message: z.string(),
+    /** What the desk wanted, in words: "check in 2", "mark as no-show", "add as walk-in". */
+    wanted: z.string(),
+    /** `wanted` as a code: attendees for check_in. */
+    intent: z.object({ kind: z.enum(['check_in', 'no_show', 'clear', 'walk_in', 'confirm']), attendees: z.number().int() }),
+    personName: z.string().nullable(),
+    sessionTitle: z.string().nullable(),
+    createdAt: isoInstant,
+    attempts: z.number().int()
+  })
+  .and(SyncReason)
 export type SyncProblem = z.infer<typeof SyncProblem>
 
 const baseUrl = z
@@ -463,12 +595,17 @@ export type CallOutput<K extends CallName> = z.output<Contract[K]['output']>
 
 /** What every call answers on the wire, over IPC and HTTP alike. */
 export type ErrorCode = 'invalid_input' | 'not_found' | 'refused' | 'unknown_call' | 'forbidden' | 'internal'
-export interface CallError {
-  code: ErrorCode
-  message: string
-  /** Field-level problems for invalid input: path and message. */
-  issues?: { path: string; message: string }[]
-}
+export const CallError = z
+  .object({
+    code: z.enum(['invalid_input', 'not_found', 'refused', 'unknown_call', 'forbidden', 'internal']),
+    /** In English: logs, tests, and what a window shows when it does not know `reason`. */
+    message: z.string(),
+    /** Field-level problems for invalid input: path and message. */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional()
+  })
+  /** A refusal on purpose says why as a code with typed params (absent for input errors and internals). */
+  .and(z.union([DeskReason, z.object({ reason: z.undefined().optional(), params: z.undefined().optional() })]))
+export type CallError = z.infer<typeof CallError>
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CallError }
 
 /** The API object the renderer talks to, whatever carries it (preload IPC or HTTP). */

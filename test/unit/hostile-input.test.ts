@@ -88,9 +88,13 @@ describe('hostile CSV', () => {
     const csv = csvOf(row('Good One'), row(long), row('Good Two'), row('B'.repeat(70_000)), row('Good Three'), row(`${'C'.repeat(150)} ${'D'.repeat(60)}`))
     const preview = await t.call('import.preview', { csv, timeZone: ZONE })
     expect(preview.errors).toEqual([
-      { line: 3, message: `name is longer than ${LIMITS.name} characters` },
-      { line: 5, message: expect.stringMatching(/row is longer than 65,536 characters/) },
-      { line: 7, message: `name is longer than ${LIMITS.name} characters` }
+      { line: 3, message: `name is longer than ${LIMITS.name} characters`, problems: [{ reason: 'name_too_long', params: { max: LIMITS.name } }] },
+      {
+        line: 5,
+        message: expect.stringMatching(/row is longer than 65,536 characters/),
+        problems: [{ reason: 'csv_record_too_long', params: { max: LIMITS.csvRecordChars } }]
+      },
+      { line: 7, message: `name is longer than ${LIMITS.name} characters`, problems: [{ reason: 'name_too_long', params: { max: LIMITS.name } }] }
     ])
     expect(preview.validRows).toBe(3)
     expect(JSON.stringify(preview).length).toBeLessThan(20_000) // no echo of the monster cells

@@ -57,9 +57,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
   /** Checks that the person is on an open session's roster; returns what the rules need. */
   function target(sessionId: number, participationId: number) {
     const session = sessions.require(sessionId)
-    if (session.status === 'CANCELLED') throw new DeskError('refused', `"${session.title}" is cancelled: no check-ins.`)
+    if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } }, `"${session.title}" is cancelled: no check-ins.`)
     const person = roster.member(session.id, session.scheduleId, participationId)
-    if (!person) throw new DeskError('not_found', 'That person is not on this session’s roster.')
+    if (!person) throw DeskError.because('not_found', { reason: 'not_on_roster', params: {} }, 'That person is not on this session’s roster.')
     return { session, person }
   }
 
@@ -89,7 +89,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       }
       let row: CurrentRow
       if (next === 'undo') {
-        if (before.undoStatus === null) throw new DeskError('refused', 'There is nothing to undo for this person.')
+        if (before.undoStatus === null) throw DeskError.because('refused', { reason: 'nothing_to_undo', params: {} }, 'There is nothing to undo for this person.')
         row = {
           status: before.undoStatus,
           attendees: before.undoAttendees ?? 0,
@@ -178,7 +178,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
   const walkIn = sqlite.transaction(
     (input: { sessionId: number; name: string; email: string | null; phone: string | null; partySize: number; checkIn: boolean }): RosterRow => {
       const session = sessions.require(input.sessionId)
-      if (session.status === 'CANCELLED') throw new DeskError('refused', `"${session.title}" is cancelled: no check-ins.`)
+      if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } }, `"${session.title}" is cancelled: no check-ins.`)
       const now = ctx.now()
       const participationId = Number(
         insertWalkIn.run({
@@ -204,7 +204,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
   const confirm = sqlite.transaction((sessionId: number, participationId: number): RosterRow => {
     const { session, person } = target(sessionId, participationId)
     if (person.status === 'CONFIRMED') return roster.row(session.id, participationId)
-    if (person.status === 'CANCELLED') throw new DeskError('refused', `${person.name}’s booking is cancelled.`)
+    if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } }, `${person.name}’s booking is cancelled.`)
     setConfirmed.run(ctx.now(), participationId)
     record('participation.confirm', 'confirm', session, participationId, { from: person.status })
     return roster.row(session.id, participationId)
@@ -226,10 +226,11 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     closeSession: (input: { sessionId: number }) => close.immediate(input.sessionId),
     checkIn(input: { sessionId: number; participationId: number; attendees: number; allowOverParty: boolean; method: 'manual' | 'scan' }): RosterRow {
       const { person } = target(input.sessionId, input.participationId)
-      if (person.status === 'CANCELLED') throw new DeskError('refused', `${person.name}’s booking is cancelled.`)
+      if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } }, `${person.name}’s booking is cancelled.`)
       if (input.attendees > person.partySize && !input.allowOverParty) {
-        throw new DeskError(
+        throw DeskError.because(
           'refused',
+          { reason: 'over_party', params: { name: person.name, booked: person.partySize, attendees: input.attendees } },
           `${person.name} booked for ${person.partySize}; confirm to check in ${input.attendees}.`
         )
       }

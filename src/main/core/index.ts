@@ -245,11 +245,11 @@ export function openDesk(options: DeskOptions): Desk {
       kiosk.requireAdmin('resolve sync problems')
       const op = outbox.get(opId)
       if (!op || (op.state !== 'rejected' && op.state !== 'conflict')) {
-        throw new DeskError('not_found', 'That sync problem is already resolved.')
+        throw DeskError.because('not_found', { reason: 'problem_resolved', params: {} }, 'That sync problem is already resolved.')
       }
       // Sending an older mark again would overwrite the newer one the desk made since.
       if (choice !== 'discard' && outbox.supersededBy(opId)) {
-        throw new DeskError('refused', 'A later mark for this person replaced this one: discard it.')
+        throw DeskError.because('refused', { reason: 'problem_superseded', params: {} }, 'A later mark for this person replaced this one: discard it.')
       }
       if (choice === 'discard') {
         outbox.discard(opId)
@@ -266,9 +266,13 @@ export function openDesk(options: DeskOptions): Desk {
     'settings.save': (input) => {
       kiosk.requireAdmin('change set-up')
       const candidate = settings.merged(input)
-      if (candidate.provider === 'wix' && !candidate.wix.apiKey) throw new DeskError('invalid_input', 'Enter the Wix API key.', [{ path: 'wix.apiKey', message: 'required' }])
+      if (candidate.provider === 'wix' && !candidate.wix.apiKey) {
+        throw DeskError.because('invalid_input', { reason: 'api_key_needed', params: { provider: 'wix' } }, 'Enter the Wix API key.', [{ path: 'wix.apiKey', message: 'required' }])
+      }
       if (candidate.provider === 'plandocket' && !candidate.plandocket.apiKey) {
-        throw new DeskError('invalid_input', 'Enter the Plandocket API key.', [{ path: 'plandocket.apiKey', message: 'required' }])
+        throw DeskError.because('invalid_input', { reason: 'api_key_needed', params: { provider: 'plandocket' } }, 'Enter the Plandocket API key.', [
+          { path: 'plandocket.apiKey', message: 'required' }
+        ])
       }
       settings.save(input)
       pulledAt.clear()

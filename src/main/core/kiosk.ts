@@ -5,7 +5,7 @@
  * are masked; main enforces both, so no window can show what it should not.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
-import type { KioskStatus } from '../../shared/contract'
+import type { AdminAction, KioskStatus } from '../../shared/contract'
 import type { KeyValueStore } from '../settings'
 import { DeskError } from './errors'
 
@@ -23,6 +23,20 @@ interface KioskState {
 }
 
 const DEFAULT: KioskState = { enabled: false, selfService: false, pin: null, failures: 0, lockedUntil: null }
+
+/** The admin actions kiosk mode guards, in the English words of the refusal, and their codes. */
+const ADMIN_ACTIONS = {
+  'mark no-shows': 'mark_no_shows',
+  'close a session': 'close_session',
+  'see the audit log': 'see_audit',
+  'change the PIN': 'change_pin',
+  'import a roster': 'import_roster',
+  'export a roster': 'export_roster',
+  'resolve sync problems': 'resolve_sync',
+  'open set-up': 'open_setup',
+  'change set-up': 'change_setup',
+  'test the connection': 'test_connection'
+} as const satisfies Record<string, AdminAction>
 
 const hashPin = (pin: string, salt: string) => scryptSync(pin, salt, 32).toString('base64')
 
@@ -45,20 +59,24 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
   /** Checks a PIN, counting failures; throws a clear refusal when it is wrong or locked. */
   function check(pin: string): KioskState {
     const state = read()
-    if (!state.pin) throw new DeskError('refused', 'No admin PIN is set.')
+    if (!state.pin) throw DeskError.because('refused', { reason: 'pin_not_set', params: {} }, 'No admin PIN is set.')
     if (state.lockedUntil !== null && state.lockedUntil > now()) {
       const seconds = Math.ceil((state.lockedUntil - now()) / 1000)
-      throw new DeskError('refused', `Too many wrong PINs: try again in ${seconds} s.`)
+      const until = new Date(state.lockedUntil).toISOString()
+      throw DeskError.because('refused', { reason: 'pin_locked', params: { until, seconds } }, `Too many wrong PINs: try again in ${seconds} s.`)
     }
     const ok = timingSafeEqual(Buffer.from(hashPin(pin, state.pin.salt)), Buffer.from(state.pin.hash))
     if (!ok) {
       const failures = state.failures + 1
       const locked = failures >= MAX_ATTEMPTS
-      write({ ...state, failures: locked ? 0 : failures, lockedUntil: locked ? now() + LOCK_MS : null })
-      throw new DeskError(
-        'refused',
-        locked ? 'Wrong PIN. PIN entry is locked for one minute.' : `Wrong PIN. ${MAX_ATTEMPTS - failures} attempt(s) left.`
-      )
+      const lockedUntil = locked ? now() + LOCK_MS : null
+      write({ ...state, failures: locked ? 0 : failures, lockedUntil })
+      if (lockedUntil !== null) {
+        const until = new Date(lockedUntil).toISOString()
+        throw DeskError.because('refused', { reason: 'pin_wrong_locked', params: { until, seconds: LOCK_MS / 1000 } }, 'Wrong PIN. PIN entry is locked for one minute.')
+      }
+      const attemptsLeft = MAX_ATTEMPTS - failures
+      throw DeskError.because('refused', { reason: 'pin_wrong', params: { attemptsLeft } }, `Wrong PIN. ${attemptsLeft} attempt(s) left.`)
     }
     const cleared = { ...state, failures: 0, lockedUntil: null }
     write(cleared)
@@ -69,7 +87,7 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
     status: () => status(),
     enter(selfService: boolean): KioskStatus {
       const state = read()
-      if (!state.pin) throw new DeskError('refused', 'Set an admin PIN first: it is needed to leave kiosk mode.')
+      if (!state.pin) throw DeskError.because('refused', { reason: 'pin_set_first', params: {} }, 'Set an admin PIN first: it is needed to leave kiosk mode.')
       const next = { ...state, enabled: true, selfService }
       write(next)
       adminUntil = 0
@@ -90,7 +108,7 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
     setPin(currentPin: string | null, newPin: string): KioskStatus {
       let state = read()
       if (state.pin) {
-        if (currentPin === null) throw new DeskError('refused', 'Enter the current PIN to change it.')
+        if (currentPin === null) throw DeskError.because('refused', { reason: 'pin_current_needed', params: {} }, 'Enter the current PIN to change it.')
         state = check(currentPin)
       }
       const salt = randomBytes(16).toString('base64')
@@ -104,8 +122,10 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
       return s.enabled && s.selfService
     },
     /** Admin actions (set-up, import, closing a session…) in kiosk mode need a fresh PIN. */
-    requireAdmin(what: string) {
-      if (read().enabled && now() > adminUntil) throw new DeskError('refused', `Enter the admin PIN to ${what} in kiosk mode.`)
+    requireAdmin(what: keyof typeof ADMIN_ACTIONS) {
+      if (read().enabled && now() > adminUntil) {
+        throw DeskError.because('refused', { reason: 'admin_pin_needed', params: { action: ADMIN_ACTIONS[what] } }, `Enter the admin PIN to ${what} in kiosk mode.`)
+      }
     }
   }
 }

@@ -36,10 +36,11 @@ export function createScanner(ctx: CoreContext, sessions: SessionService, roster
      WHERE p.id IN (SELECT rowid FROM participation_search WHERE participation_search MATCH ?) LIMIT 50`
   )
   const byId = sqlite.prepare<[number], Candidate>(`SELECT ${CANDIDATE} FROM participations p WHERE p.id = ?`)
-  const sessionOfSchedule = sqlite.prepare<[string, number], { id: number; title: string; startsAt: number }>(
-    `SELECT id, title, starts_at AS startsAt FROM sessions WHERE schedule_id = ? ORDER BY abs(starts_at - ?) LIMIT 1`
+  type OtherSession = { id: number; title: string; startsAt: number; timeZone: string }
+  const sessionOfSchedule = sqlite.prepare<[string, number], OtherSession>(
+    `SELECT id, title, starts_at AS startsAt, time_zone AS timeZone FROM sessions WHERE schedule_id = ? ORDER BY abs(starts_at - ?) LIMIT 1`
   )
-  const sessionById = sqlite.prepare<[number], { id: number; title: string; startsAt: number }>(`SELECT id, title, starts_at AS startsAt FROM sessions WHERE id = ?`)
+  const sessionById = sqlite.prepare<[number], OtherSession>(`SELECT id, title, starts_at AS startsAt, time_zone AS timeZone FROM sessions WHERE id = ?`)
 
   /** Everyone whose code is exactly `code` (separators and case ignored). */
   function find(code: string): Candidate[] {
@@ -62,24 +63,50 @@ export function createScanner(ctx: CoreContext, sessions: SessionService, roster
       const mine = found.find((c) => c.sessionId === session.id || (session.scheduleId !== null && c.scheduleId === session.scheduleId))
       if (!mine) {
         const other = found[0]
-        if (!other) return { outcome: 'unknown', message: `No booking has the code ${input.code}.`, row: null, otherSession: null }
+        if (!other) {
+          return { outcome: 'unknown', message: `No booking has the code ${input.code}.`, reason: 'scan_unknown', params: { code: input.code }, row: null, otherSession: null }
+        }
         const where = other.sessionId !== null ? sessionById.get(other.sessionId) : sessionOfSchedule.get(other.scheduleId ?? '', session.startsAt)
+        if (!where) {
+          return {
+            outcome: 'wrong_session',
+            message: `${other.name} is not booked for this session.`,
+            reason: 'scan_not_booked_here',
+            params: { name: other.name },
+            row: null,
+            otherSession: null
+          }
+        }
+        const otherSession = { id: where.id, title: where.title, startsAt: new Date(where.startsAt).toISOString(), timeZone: where.timeZone }
         return {
           outcome: 'wrong_session',
-          message: where ? `${other.name} is booked for “${where.title}”, not this session.` : `${other.name} is not booked for this session.`,
+          message: `${other.name} is booked for “${where.title}”, not this session.`,
+          reason: 'scan_wrong_session',
+          params: { name: other.name, title: where.title, startsAt: otherSession.startsAt, timeZone: where.timeZone },
           row: null,
-          otherSession: where ? { id: where.id, title: where.title, startsAt: new Date(where.startsAt).toISOString() } : null
+          otherSession
         }
       }
       const row = roster.row(session.id, mine.id)
       if (row.attendance.status === 'ATTENDED') {
-        return { outcome: 'already', message: `${row.name} is already checked in.`, row, otherSession: null }
+        return { outcome: 'already', message: `${row.name} is already checked in.`, reason: 'scan_already', params: { name: row.name }, row, otherSession: null }
       }
       try {
         const checked = attendance.checkIn({ sessionId: session.id, participationId: mine.id, attendees: mine.partySize, allowOverParty: false, method: 'scan' })
-        return { outcome: 'checked_in', message: `${checked.name} checked in${mine.partySize > 1 ? ` (party of ${mine.partySize})` : ''}.`, row: checked, otherSession: null }
+        return {
+          outcome: 'checked_in',
+          message: `${checked.name} checked in${mine.partySize > 1 ? ` (party of ${mine.partySize})` : ''}.`,
+          reason: 'scan_checked_in',
+          params: { name: checked.name, partySize: mine.partySize },
+          row: checked,
+          otherSession: null
+        }
       } catch (err) {
-        if (err instanceof DeskError) return { outcome: 'refused', message: err.message, row, otherSession: null }
+        if (err instanceof DeskError) {
+          // A refusal without a code (none today) still answers: the window shows its English words.
+          const detail = err.detail ?? { reason: 'unspecified' as const, params: {} }
+          return { outcome: 'refused', message: err.message, ...detail, row, otherSession: null }
+        }
         throw err
       }
     }

@@ -34,7 +34,9 @@ export function createDispatcher(handlers: Handlers, log: (msg: string, err: unk
       const handler = handlers[name] as (input: unknown) => unknown
       return { ok: true, value: await handler(parsed.data) }
     } catch (err) {
-      if (err instanceof DeskError) return { ok: false, error: { code: err.code, message: err.message, issues: err.issues } }
+      if (err instanceof DeskError) {
+        return { ok: false, error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}), ...(err.detail ?? {}) } }
+      }
       log(`call ${name} failed`, err)
       return { ok: false, error: { code: 'internal', message: 'Rollcall hit an internal error; nothing was changed. Details are in the log.' } }
     }

@@ -11,7 +11,7 @@
  * - An operation is marked in flight before it is sent; one found in flight at start-up is simply
  *   sent again, which every provider operation tolerates (upserts, revision checks, idempotency keys).
  */
-import type { SyncProblem, SyncStatus } from '../../shared/contract'
+import type { ProviderName, SyncProblem, SyncReason, SyncStatus } from '../../shared/contract'
 import type { Provider, PushOperation, PushOutcome, SessionRef } from '../providers/types'
 import { ProviderError } from '../providers/http'
 import type { Outbox, OutboxRow } from './outbox'
@@ -36,33 +36,121 @@ export function backoffDelay(attempts: number, policy: BackoffPolicy, retryAfter
 
 const SERVICE: Record<string, string> = { wix: 'Wix', plandocket: 'Plandocket', local: 'this desk' }
 
-/** A provider failure in words for the desk; the technical detail goes to the log. */
-export function humanError(provider: Provider, err: ProviderError): string {
-  const service = SERVICE[provider.name] ?? provider.name
+/** A sync message as codes, with its English words (the window words the codes itself). */
+export type SyncDetail = SyncReason & { message: string }
+
+const serviceName = (name: string): ProviderName => (name === 'wix' || name === 'plandocket' ? name : 'local')
+
+/** English words for a sync reason. */
+export function syncText(r: SyncReason): string {
+  const service = 'service' in r.params ? (SERVICE[r.params.service] ?? r.params.service) : ''
+  switch (r.reason) {
+    case 'sync_timeout':
+      return `${service} did not answer in time.`
+    case 'sync_no_connection':
+      return `No connection to ${service}.`
+    case 'sync_server_error':
+      return `${service} had a problem (${r.params.status}); trying again.`
+    case 'sync_bad_response':
+      return `${service} sent an answer the desk could not use: ${r.params.detail}.`
+    case 'sync_rate_limited':
+      return `${service} asked the desk to slow down; trying again shortly.`
+    case 'sync_auth':
+      return `${service} refused this desk's key: open Set-up and check it.`
+    case 'sync_gone':
+      return 'the session or person this change was for is no longer on this desk'
+    case 'sync_no_answer':
+      return 'no answer for this item'
+    case 'sync_internal':
+      return `internal error: ${r.params.detail}`
+    case 'provider_said':
+      return r.params.text
+  }
+}
+
+const detailed = (r: SyncReason): SyncDetail => ({ ...r, message: syncText(r) })
+
+/** A provider failure as codes and words for the desk; the technical detail goes to the log. */
+export function explainSyncError(provider: Provider, err: ProviderError): SyncDetail {
+  const service = serviceName(provider.name)
   switch (err.kind) {
     case 'network':
-      return /no answer within/.test(err.message) ? `${service} did not answer in time.` : `No connection to ${service}.`
+      return detailed({ reason: /no answer within/.test(err.message) ? 'sync_timeout' : 'sync_no_connection', params: { service } })
     case 'server':
-      return `${service} had a problem (${err.status ?? 'error'}); trying again.`
+      return detailed({ reason: 'sync_server_error', params: { service, status: String(err.status ?? 'error') } })
     case 'bad_response':
       // Say what was wrong with it (too large, not JSON, a cursor that repeats…), without the URL.
-      return `${service} sent an answer the desk could not use: ${err.message.replace(/^(?:[A-Z]+ )?\/\S*: /, '')}.`
+      return detailed({ reason: 'sync_bad_response', params: { service, detail: err.message.replace(/^(?:[A-Z]+ )?\/\S*: /, '') } })
     case 'rate_limited':
-      return `${service} asked the desk to slow down; trying again shortly.`
+      return detailed({ reason: 'sync_rate_limited', params: { service } })
     case 'auth':
-      return `${service} refused this desk's key: open Set-up and check it.`
+      return detailed({ reason: 'sync_auth', params: { service } })
     default:
-      return err.message
+      return detailed({ reason: 'provider_said', params: { text: err.message } })
   }
+}
+
+/** A provider failure in words for the desk; the technical detail goes to the log. */
+export function humanError(provider: Provider, err: ProviderError): string {
+  return explainSyncError(provider, err).message
+}
+
+/** Any failure as codes: a provider's as above, anything else as its own words. */
+function explainAny(provider: Provider, err: unknown): SyncDetail {
+  if (err instanceof ProviderError) return explainSyncError(provider, err)
+  return detailed({ reason: 'provider_said', params: { text: err instanceof Error ? err.message : String(err) } })
+}
+
+/**
+ * A set-aside operation's stored words back as codes: the desk's own sentences are recognised, and
+ * anything else (a booking system's answer, e.g. a Wix error body) is the provider's own text.
+ */
+export function recogniseSyncMessage(message: string): SyncDetail {
+  const services = Object.entries(SERVICE)
+  for (const [name, word] of services) {
+    const service = serviceName(name)
+    if (!message.startsWith(`${word} `) && message !== `No connection to ${word}.`) continue
+    const candidates: SyncReason[] = [
+      { reason: 'sync_timeout', params: { service } },
+      { reason: 'sync_no_connection', params: { service } },
+      { reason: 'sync_rate_limited', params: { service } },
+      { reason: 'sync_auth', params: { service } }
+    ]
+    for (const c of candidates) if (syncText(c) === message) return detailed(c)
+    const server = message.match(new RegExp(`^${word} had a problem \\((.*)\\); trying again\\.$`))
+    if (server) return detailed({ reason: 'sync_server_error', params: { service, status: server[1]! } })
+    const bad = message.match(new RegExp(`^${word} sent an answer the desk could not use: (.*)\\.$`, 's'))
+    if (bad) return detailed({ reason: 'sync_bad_response', params: { service, detail: bad[1]! } })
+  }
+  for (const c of [{ reason: 'sync_gone', params: {} }, { reason: 'sync_no_answer', params: {} }] as const) if (syncText(c) === message) return detailed(c)
+  if (message.startsWith('internal error: ')) return detailed({ reason: 'sync_internal', params: { detail: message.slice('internal error: '.length) } })
+  return detailed({ reason: 'provider_said', params: { text: message } })
+}
+
+/** What an outbox operation wanted, as a code. */
+export function intentOf(kind: string, payload: { status?: string; attendees?: number }): SyncProblem['intent'] {
+  if (kind === 'participation.create') return { kind: 'walk_in', attendees: 0 }
+  if (kind === 'participation.confirm') return { kind: 'confirm', attendees: 0 }
+  if (payload.status === 'ATTENDED') return { kind: 'check_in', attendees: payload.attendees ?? 1 }
+  if (payload.status === 'NOT_ATTENDED') return { kind: 'no_show', attendees: 0 }
+  return { kind: 'clear', attendees: 0 }
 }
 
 /** What an outbox operation wanted, in the desk's words. */
 export function describeIntent(kind: string, payload: { status?: string; attendees?: number }): string {
-  if (kind === 'participation.create') return 'add as a walk-in'
-  if (kind === 'participation.confirm') return 'confirm the booking'
-  if (payload.status === 'ATTENDED') return `check in ${payload.attendees ?? 1}`
-  if (payload.status === 'NOT_ATTENDED') return 'mark as no-show'
-  return 'clear the check-in'
+  const intent = intentOf(kind, payload)
+  switch (intent.kind) {
+    case 'walk_in':
+      return 'add as a walk-in'
+    case 'confirm':
+      return 'confirm the booking'
+    case 'check_in':
+      return `check in ${intent.attendees}`
+    case 'no_show':
+      return 'mark as no-show'
+    case 'clear':
+      return 'clear the check-in'
+  }
 }
 
 export interface PullRequest {
@@ -104,6 +192,10 @@ export function createSyncEngine(options: EngineOptions) {
   /** Why sending last failed, and why downloading last failed: both matter, kept apart. */
   let lastError: string | null = null
   let pullError: string | null = null
+  /** The same three as codes (sign-in, sending, downloading), for the window to word. */
+  let authDetail: SyncDetail | null = null
+  let lastDetail: SyncDetail | null = null
+  let pullDetail: SyncDetail | null = null
   let lastSuccessAt: number | null = null
   let lastAttemptAt: number | null = null
   let online: boolean | null = null
@@ -165,17 +257,20 @@ export function createSyncEngine(options: EngineOptions) {
 
   /** What to do with an operation after an error; returns false when the queue must stop. */
   function fail(provider: Provider, rows: OutboxRow[], err: unknown): boolean {
-    const message = err instanceof ProviderError ? humanError(provider, err) : err instanceof Error ? err.message : String(err)
+    const detail = explainAny(provider, err)
+    const message = detail.message
     if (err instanceof ProviderError && err.retryable) log(`push to ${provider.name} failed: ${err.message}`)
     if (err instanceof ProviderError) {
       if (err.kind === 'auth') {
         authNeeded = message
+        authDetail = detail
         for (const row of rows) outbox.hold(row.opId, message)
         return false
       }
       if (err.retryable) {
         online = err.kind === 'network' ? false : online
         lastError = message
+        lastDetail = detail
         for (const row of rows) outbox.retryLater(row.opId, now() + backoffDelay(row.attempts, backoff, err.retryAfterMs), message)
         return false
       }
@@ -227,6 +322,7 @@ export function createSyncEngine(options: EngineOptions) {
         if (provider !== options.local) {
           online = true
           lastError = null
+          lastDetail = null
         }
       } catch (err) {
         if (!fail(provider, batch.map((b) => b.row), err)) return
@@ -279,13 +375,17 @@ export function createSyncEngine(options: EngineOptions) {
         await runPull(provider, request)
         online = true
         pullError = null
+        pullDetail = null
         lastSuccessAt = now()
       } catch (err) {
         pull = null
-        if (err instanceof ProviderError && err.kind === 'auth') authNeeded = humanError(provider, err)
-        else {
+        if (err instanceof ProviderError && err.kind === 'auth') {
+          authDetail = explainSyncError(provider, err)
+          authNeeded = authDetail.message
+        } else {
           if (err instanceof ProviderError && err.kind === 'network') online = false
-          pullError = `Download failed: ${err instanceof ProviderError ? humanError(provider, err) : err instanceof Error ? err.message : String(err)}`
+          pullDetail = explainAny(provider, err)
+          pullError = `Download failed: ${pullDetail.message}`
           log('pull failed', err)
         }
         // A failed download is not retried in a loop: the screen asks again when it next needs
@@ -297,7 +397,10 @@ export function createSyncEngine(options: EngineOptions) {
 
   function trigger(reason: Trigger): Promise<void> {
     if (stopped) return Promise.resolve()
-    if (reason === 'settings' || reason === 'manual') authNeeded = null
+    if (reason === 'settings' || reason === 'manual') {
+      authNeeded = null
+      authDetail = null
+    }
     if (reason === 'online' || reason === 'resume' || reason === 'manual' || reason === 'settings') {
       online = null
       outbox.makeDue()
@@ -315,6 +418,7 @@ export function createSyncEngine(options: EngineOptions) {
       } catch (err) {
         log('sync cycle failed', err)
         lastError = err instanceof Error ? err.message : String(err)
+        lastDetail = detailed({ reason: 'provider_said', params: { text: lastError } })
       } finally {
         running = null
         schedule(null)
@@ -359,6 +463,12 @@ export function createSyncEngine(options: EngineOptions) {
         lastSuccessAt: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),
         lastAttemptAt: lastAttemptAt === null ? null : new Date(lastAttemptAt).toISOString(),
         lastError: authNeeded ?? ([lastError, pullError].filter(Boolean).join(' ') || null),
+        errors: authNeeded
+          ? [{ stage: 'sign_in' as const, ...(authDetail ?? detailed({ reason: 'provider_said', params: { text: authNeeded } })) }]
+          : [
+              ...(lastError ? [{ stage: 'send' as const, ...(lastDetail ?? detailed({ reason: 'provider_said', params: { text: lastError } })) }] : []),
+              ...(pullError ? [{ stage: 'download' as const, ...(pullDetail ?? detailed({ reason: 'provider_said', params: { text: pullError } })) }] : [])
+            ],
         clockOffsetMs,
         pull,
         dataVersion
@@ -369,8 +479,10 @@ export function createSyncEngine(options: EngineOptions) {
         opId: row.opId,
         kind: row.kind,
         state: row.state as 'rejected' | 'conflict',
+        ...recogniseSyncMessage(row.lastError ?? ''),
         message: row.lastError ?? '',
         wanted: describeIntent(row.kind, JSON.parse(row.payload) as { status?: string; attendees?: number }),
+        intent: intentOf(row.kind, JSON.parse(row.payload) as { status?: string; attendees?: number }),
         personName: row.name,
         sessionTitle: row.title,
         createdAt: new Date(row.createdAt).toISOString(),

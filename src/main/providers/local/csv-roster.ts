@@ -8,7 +8,7 @@
  */
 import { parse, type CsvError, type InfoRecord } from 'csv-parse/sync'
 import { DateTime } from 'luxon'
-import { LIMITS, type ImportMapping, type ImportRowError, type ParticipationStatus } from '../../../shared/contract'
+import { LIMITS, type ImportMapping, type ImportProblem, type ImportRowError, type ParticipationStatus } from '../../../shared/contract'
 import { foldText } from '../../core/text'
 
 export interface CsvRecord {
@@ -25,20 +25,80 @@ export interface ParsedCsv {
 const FATAL = new Set(['CSV_MAX_RECORD_SIZE', 'CSV_QUOTE_NOT_CLOSED', 'INVALID_OPENING_QUOTE', 'CSV_INVALID_CLOSING_QUOTE'])
 const MAX_RESUMES = 200
 
-function describeCsvError(err: CsvError): string {
+/** One problem of an import line in English (logs, tests, and the window's fallback). */
+export function importProblemText(p: ImportProblem): string {
+  switch (p.reason) {
+    case 'csv_record_too_long':
+      return `the row is longer than ${p.params.max.toLocaleString('en')} characters`
+    case 'csv_quote_not_closed':
+      return 'a quoted value is never closed'
+    case 'csv_quote_misplaced':
+      return 'a quote mark is in the wrong place (quote the whole value and double quotes inside it)'
+    case 'csv_column_count':
+      return `expected ${p.params.expected} columns, found ${p.params.found}`
+    case 'csv_too_many_broken':
+      return 'too many broken rows; the rest of the file was not read'
+    case 'csv_other':
+      return p.params.detail
+    case 'name_missing':
+      return 'name is missing'
+    case 'name_too_long':
+      return `name is longer than ${p.params.max} characters`
+    case 'party_size_invalid':
+      return `party size must be a whole number from 1 to ${p.params.max} (found "${p.params.found}")`
+    case 'email_invalid':
+      return `email "${p.params.value}" is not an email address`
+    case 'phone_too_long':
+      return `phone number is longer than ${p.params.max} characters`
+    case 'id_too_long':
+      return `id is longer than ${p.params.max} characters`
+    case 'status_invalid':
+      return `status "${p.params.value}" is not one of confirmed, pending, cancelled`
+    case 'session_title_missing':
+      return 'session title is missing'
+    case 'session_title_too_long':
+      return `session title is longer than ${p.params.max} characters`
+    case 'time_zone_unknown':
+      return `time zone "${p.params.value}" is unknown (use e.g. Europe/Berlin)`
+    case 'session_start_missing':
+      return 'session start is missing'
+    case 'session_start_invalid':
+      return `session start "${p.params.value}" is not a date and time (use 2026-07-06 09:00)`
+    case 'session_end_invalid':
+      return `session end "${p.params.value}" is not a date and time`
+    case 'session_end_before_start':
+      return 'session ends before it starts'
+    case 'capacity_invalid':
+      return `capacity must be a whole number from 1 to ${p.params.max} (found "${p.params.found}")`
+    case 'import_no_name_column':
+      return 'no column is chosen for the name'
+    case 'import_no_session_columns':
+      return 'choose a session to import into, or the columns with the session title and start'
+  }
+}
+
+/** A line's error report: its problems as codes, and the same in English. */
+export function rowError(line: number, problems: ImportProblem[]): ImportRowError {
+  return { line, message: problems.map(importProblemText).join('; '), problems }
+}
+
+function describeCsvError(err: CsvError): ImportProblem {
   switch (err.code) {
     case 'CSV_MAX_RECORD_SIZE':
-      return `the row is longer than ${LIMITS.csvRecordChars.toLocaleString('en')} characters`
+      return { reason: 'csv_record_too_long', params: { max: LIMITS.csvRecordChars } }
     case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted value is never closed'
+      return { reason: 'csv_quote_not_closed', params: {} }
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'INVALID_OPENING_QUOTE':
-      return 'a quote mark is in the wrong place (quote the whole value and double quotes inside it)'
+      return { reason: 'csv_quote_misplaced', params: {} }
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
-      return `${String(err.message).replace(/^Invalid Record Length: /, '').replace(/ on line \d+$/, '')} columns`
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS': {
+      const [expected, found] = (String(err.message).match(/\d+/g) ?? []).map(Number)
+      if (expected !== undefined && found !== undefined) return { reason: 'csv_column_count', params: { expected, found } }
+      return { reason: 'csv_other', params: { detail: String(err.message) } }
+    }
     default:
-      return String(err.message)
+      return { reason: 'csv_other', params: { detail: String(err.message) } }
   }
 }
 
@@ -78,7 +138,7 @@ export function parseCsv(text: string): ParsedCsv {
         if (!err) return undefined
         const line = lastEnd + 1
         if (FATAL.has(err.code)) fatal = { line, err }
-        else errors.push({ line: base + Number(err.lines ?? line - base), message: describeCsvError(err) })
+        else errors.push(rowError(base + Number(err.lines ?? line - base), [describeCsvError(err)]))
         return undefined
       },
       on_record: (record: string[], info: InfoRecord) => {
@@ -89,7 +149,7 @@ export function parseCsv(text: string): ParsedCsv {
         lastEmpty = info.empty_lines
         if (columns === undefined) columns = record.length
         if (record.length !== columns) {
-          errors.push({ line, message: `expected ${columns} columns, found ${record.length}` })
+          errors.push(rowError(line, [{ reason: 'csv_column_count', params: { expected: columns, found: record.length } }]))
         } else {
           records.push({ line, cells: record })
         }
@@ -98,13 +158,13 @@ export function parseCsv(text: string): ParsedCsv {
     })
     if (!fatal) break
     const { line, err } = fatal as { line: number; err: CsvError }
-    errors.push({ line, message: describeCsvError(err) })
+    errors.push(rowError(line, [describeCsvError(err)]))
     // Resume on the line after the one where the broken record began.
     startOffset = offsetOfLine(source, line + 1, startOffset, startLine)
     startLine = line + 1
   }
   if (startOffset !== -1 && startOffset < source.length && errors.length > MAX_RESUMES) {
-    errors.push({ line: startLine, message: 'too many broken rows; the rest of the file was not read' })
+    errors.push(rowError(startLine, [{ reason: 'csv_too_many_broken', params: {} }]))
   }
   const [header, ...rows] = records
   return { headers: header?.cells ?? [], records: rows, errors: errors.sort((a, b) => a.line - b.line) }
@@ -210,60 +270,60 @@ export function readRosterLine(
   headers: string[],
   mapping: ImportMapping,
   options: { timeZone: string; intoChosenSession: boolean }
-): { row: RosterLine } | { errors: string[] } {
+): { row: RosterLine } | { errors: ImportProblem[] } {
   const cell = (field: keyof ImportMapping): string => {
     const column = mapping[field]
     if (column === null) return ''
     const index = headers.indexOf(column)
     return index === -1 ? '' : (record.cells[index] ?? '').trim()
   }
-  const errors: string[] = []
+  const errors: ImportProblem[] = []
   const name = cell('name') || [cell('firstName'), cell('lastName')].filter(Boolean).join(' ')
-  if (!name) errors.push('name is missing')
-  else if (name.length > LIMITS.name) errors.push(`name is longer than ${LIMITS.name} characters`)
+  if (!name) errors.push({ reason: 'name_missing', params: {} })
+  else if (name.length > LIMITS.name) errors.push({ reason: 'name_too_long', params: { max: LIMITS.name } })
 
   const partyText = cell('partySize')
   let partySize = 1
   if (partyText) {
     partySize = Number(partyText)
     if (!/^\d+$/.test(partyText) || partySize < 1 || partySize > LIMITS.partySize) {
-      errors.push(`party size must be a whole number from 1 to ${LIMITS.partySize} (found "${partyText.slice(0, 20)}")`)
+      errors.push({ reason: 'party_size_invalid', params: { max: LIMITS.partySize, found: partyText.slice(0, 20) } })
     }
   }
   const email = cell('email') || null
-  if (email && (email.length > 254 || !EMAIL.test(email))) errors.push(`email "${email.slice(0, 60)}" is not an email address`)
+  if (email && (email.length > 254 || !EMAIL.test(email))) errors.push({ reason: 'email_invalid', params: { value: email.slice(0, 60) } })
   const phone = cell('phone') || null
-  if (phone && phone.length > 40) errors.push('phone number is longer than 40 characters')
+  if (phone && phone.length > 40) errors.push({ reason: 'phone_too_long', params: { max: 40 } })
   const externalId = cell('externalId') || null
-  if (externalId && externalId.length > 250) errors.push('id is longer than 250 characters')
+  if (externalId && externalId.length > 250) errors.push({ reason: 'id_too_long', params: { max: 250 } })
 
   const statusText = cell('status')
   const status = statusText ? STATUS_WORDS[headerKey(statusText)] : 'CONFIRMED'
-  if (!status) errors.push(`status "${statusText.slice(0, 30)}" is not one of confirmed, pending, cancelled`)
+  if (!status) errors.push({ reason: 'status_invalid', params: { value: statusText.slice(0, 30) } })
 
   let session: RosterLine['session'] = null
   if (!options.intoChosenSession) {
     const title = cell('sessionTitle')
     const startText = cell('sessionStart')
     const zone = cell('sessionTimeZone') || options.timeZone
-    if (!title) errors.push('session title is missing')
-    else if (title.length > LIMITS.name) errors.push(`session title is longer than ${LIMITS.name} characters`)
-    if (!isZone(zone)) errors.push(`time zone "${zone.slice(0, 40)}" is unknown (use e.g. Europe/Berlin)`)
+    if (!title) errors.push({ reason: 'session_title_missing', params: {} })
+    else if (title.length > LIMITS.name) errors.push({ reason: 'session_title_too_long', params: { max: LIMITS.name } })
+    if (!isZone(zone)) errors.push({ reason: 'time_zone_unknown', params: { value: zone.slice(0, 40) } })
     const start = startText && isZone(zone) ? parseInstant(startText, zone) : null
-    if (!startText) errors.push('session start is missing')
-    else if (isZone(zone) && !start) errors.push(`session start "${startText.slice(0, 40)}" is not a date and time (use 2026-07-06 09:00)`)
+    if (!startText) errors.push({ reason: 'session_start_missing', params: {} })
+    else if (isZone(zone) && !start) errors.push({ reason: 'session_start_invalid', params: { value: startText.slice(0, 40) } })
     const endText = cell('sessionEnd')
     let end = start ? start.plus({ hours: 1 }) : null
     if (endText && start) {
       const parsed = parseInstant(endText, zone) ?? (/^\d{1,2}:\d{2}$/.test(endText) ? DateTime.fromFormat(`${start.toFormat('yyyy-MM-dd')} ${endText}`, 'yyyy-MM-dd H:mm', { zone }) : null)
-      if (!parsed || !parsed.isValid) errors.push(`session end "${endText.slice(0, 40)}" is not a date and time`)
-      else if (parsed <= start) errors.push('session ends before it starts')
+      if (!parsed || !parsed.isValid) errors.push({ reason: 'session_end_invalid', params: { value: endText.slice(0, 40) } })
+      else if (parsed <= start) errors.push({ reason: 'session_end_before_start', params: {} })
       else end = parsed
     }
     const capacityText = cell('sessionCapacity')
     const capacity = capacityText ? Number(capacityText) : null
     if (capacityText && (!/^\d+$/.test(capacityText) || capacity! < 1 || capacity! > 100_000)) {
-      errors.push(`capacity must be a whole number from 1 to 100000 (found "${capacityText.slice(0, 20)}")`)
+      errors.push({ reason: 'capacity_invalid', params: { max: 100_000, found: capacityText.slice(0, 20) } })
     }
     if (title && start && end && errors.length === 0) {
       session = { title, startsAt: start.toMillis(), endsAt: end.toMillis(), timeZone: zone, capacity }

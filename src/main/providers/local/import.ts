@@ -4,12 +4,12 @@
  * every row gets a stable key from its session and its id, email or name.
  */
 import { createHash } from 'node:crypto'
-import type { ImportMapping, ImportPreview, ImportRequest, ImportResult, ImportRowError } from '../../../shared/contract'
+import type { ImportMapping, ImportPreview, ImportProblem, ImportRequest, ImportResult, ImportRowError } from '../../../shared/contract'
 import type { CoreContext } from '../../core/context'
 import { DeskError } from '../../core/errors'
 import type { SessionService } from '../../core/sessions'
 import { buildSearchCodes, foldText, phoneDigits } from '../../core/text'
-import { guessMapping, parseCsv, readRosterLine, type RosterLine } from './csv-roster'
+import { guessMapping, importProblemText, parseCsv, readRosterLine, rowError, type RosterLine } from './csv-roster'
 
 const MAX_LISTED_ERRORS = 200
 const SAMPLE_ROWS = 20
@@ -22,7 +22,7 @@ interface Plan {
   totalRows: number
   rows: RosterLine[]
   errors: ImportRowError[]
-  blocking: string | null
+  blocking: ImportProblem | null
   target: { id: number; providerId: string; title: string; startsAt: number } | null
 }
 
@@ -31,35 +31,45 @@ export function createLocalImport(ctx: CoreContext, sessions: SessionService) {
 
   function plan(request: ImportRequest): Plan {
     const csv = parseCsv(request.csv)
-    if (csv.headers.length === 0) throw new DeskError('invalid_input', 'The file is empty: it needs a header row and one row per person.')
+    if (csv.headers.length === 0) {
+      throw DeskError.because('invalid_input', { reason: 'import_empty', params: {} }, 'The file is empty: it needs a header row and one row per person.')
+    }
     const mapping = request.mapping ?? guessMapping(csv.headers)
     for (const [field, column] of Object.entries(mapping)) {
       if (column !== null && !csv.headers.includes(column)) {
-        throw new DeskError('invalid_input', `The column "${column}" chosen for ${field} is not in the file.`)
+        throw DeskError.because(
+          'invalid_input',
+          { reason: 'import_column_missing', params: { column, field } },
+          `The column "${column}" chosen for ${field} is not in the file.`
+        )
       }
     }
     let target: Plan['target'] = null
     if (request.targetSessionId !== undefined) {
       const session = sessions.require(request.targetSessionId)
       if (session.provider !== 'local') {
-        throw new DeskError('refused', `"${session.title}" comes from ${session.provider}; import into a local session instead.`)
+        throw DeskError.because(
+          'refused',
+          { reason: 'import_not_local', params: { title: session.title, provider: session.provider } },
+          `"${session.title}" comes from ${session.provider}; import into a local session instead.`
+        )
       }
       target = { id: session.id, providerId: session.providerId, title: session.title, startsAt: session.startsAt }
     }
     const errors: ImportRowError[] = [...csv.errors]
     // A mapping that cannot work makes every row wrong: say it once, not once per row.
-    let blocking: string | null = null
-    if (!mapping.name && !mapping.firstName && !mapping.lastName) blocking = 'no column is chosen for the name'
+    let blocking: ImportProblem | null = null
+    if (!mapping.name && !mapping.firstName && !mapping.lastName) blocking = { reason: 'import_no_name_column', params: {} }
     else if (!target && (!mapping.sessionTitle || !mapping.sessionStart)) {
-      blocking = 'choose a session to import into, or the columns with the session title and start'
+      blocking = { reason: 'import_no_session_columns', params: {} }
     }
     const rows: RosterLine[] = []
-    if (blocking) errors.push({ line: 1, message: blocking })
+    if (blocking) errors.push(rowError(1, [blocking]))
     else {
       for (const record of csv.records) {
         const result = readRosterLine(record, csv.headers, mapping, { timeZone: request.timeZone, intoChosenSession: target !== null })
         if ('row' in result) rows.push(result.row)
-        else errors.push({ line: record.line, message: result.errors.join('; ') })
+        else errors.push(rowError(record.line, result.errors))
       }
     }
     errors.sort((a, b) => a.line - b.line)
@@ -212,16 +222,17 @@ export function createLocalImport(ctx: CoreContext, sessions: SessionService) {
 
     commit(request: ImportRequest & { skipInvalidRows: boolean }): ImportResult {
       const p = plan(request)
-      if (p.blocking) throw new DeskError('invalid_input', `Nothing was imported: ${p.blocking}.`)
+      if (p.blocking) throw DeskError.because('invalid_input', p.blocking, `Nothing was imported: ${importProblemText(p.blocking)}.`)
       if (p.errors.length > 0 && !request.skipInvalidRows) {
         const first = p.errors[0]!
-        throw new DeskError(
+        throw DeskError.because(
           'invalid_input',
+          { reason: 'import_row_errors', params: { count: p.errors.length, line: first.line, problems: first.problems } },
           `${p.errors.length} row(s) have errors (first: line ${first.line}: ${first.message}). Nothing was imported.`,
           p.errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ path: `line ${e.line}`, message: e.message }))
         )
       }
-      if (p.rows.length === 0) throw new DeskError('invalid_input', 'The file has no rows to import.')
+      if (p.rows.length === 0) throw DeskError.because('invalid_input', { reason: 'import_no_rows', params: {} }, 'The file has no rows to import.')
       return write.immediate(p.rows, rowKeys(p.rows, p.target), p.target)
     }
   }

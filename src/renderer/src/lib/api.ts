@@ -13,12 +13,14 @@
 import type {
   CallError,
   CallName,
+  DeskReason,
   Envelope,
   ErrorCode,
   RollcallApi,
   RollcallBridge
 } from '../../../shared/contract'
 import { i18n } from './i18n.svelte'
+import { describeDeskReason } from './reasons'
 
 /** Every call name; the compiler checks this list matches the contract exactly. */
 const CALLS = [
@@ -66,18 +68,24 @@ export class CallFailed extends Error {
   readonly call: CallName
   readonly code: ErrorCode | 'unreachable'
   readonly issues: NonNullable<CallError['issues']>
+  /** Why main refused, as a code with typed params (null: only the English message). */
+  readonly detail: DeskReason | null
 
-  constructor(call: CallName, code: ErrorCode | 'unreachable', message: string, issues: CallError['issues'] = []) {
+  constructor(call: CallName, code: ErrorCode | 'unreachable', message: string, issues: CallError['issues'] = [], detail: DeskReason | null = null) {
     super(message)
     this.call = call
     this.code = code
     this.issues = issues
+    this.detail = detail
   }
 }
 
-/** Plain-language text for any error a component caught. */
+/** Plain-language text for any error a component caught, in the desk's language where main gave a code. */
 export function describeError(err: unknown): string {
-  if (err instanceof CallFailed) return err.message
+  if (err instanceof CallFailed) {
+    if (err.code === 'unreachable') return i18n.t.status.unreachable
+    return (err.detail && describeDeskReason(err.detail)) || err.message
+  }
   if (err instanceof Error && err.message) return err.message
   return i18n.t.common.unknownError
 }
@@ -199,7 +207,9 @@ function createApi(carry: Carrier): RollcallApi {
     reachabilityListener(true)
     if (envelope.ok) return envelope.value
     const { code, message, issues } = envelope.error
-    throw new CallFailed(name, code, message || 'The desk service refused this without saying why.', issues)
+    const error = envelope.error
+    const detail = typeof error.reason === 'string' && typeof error.params === 'object' && error.params !== null ? (error as DeskReason) : null
+    throw new CallFailed(name, code, message || 'The desk service refused this without saying why.', issues, detail)
   }
   const entries = CALLS.map((name) => [name, (input: unknown) => call(name, input)] as const)
   return Object.fromEntries(entries) as unknown as RollcallApi

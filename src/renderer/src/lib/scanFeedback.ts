@@ -1,12 +1,13 @@
 /**
  * What the full-screen scan feedback says, built from main's structured answer (not its English
  * message, so it reads in the desk's language): who, and for amber when and where they were
- * checked in; for red why nothing happened. Main's own words are used only for a refusal.
+ * checked in; for red why nothing happened (a refusal's code, worded here).
  */
 import type { ScanOutcome, Session } from '../../../shared/contract'
 import type { BeepTone } from './beep'
 import { formatDayTime, formatZonedTime, withZone } from './dates'
 import { i18n } from './i18n.svelte'
+import { deskLabel, describeReason } from './reasons'
 
 export interface ScanFeedbackData {
   id: number
@@ -38,20 +39,22 @@ export function feedbackFor(result: ScanOutcome, code: string, ctx: ScanContext)
       const a = row?.attendance
       const lines: string[] = []
       if (a?.markedAt) lines.push(t.at(formatZonedTime(a.markedAt, ctx.session.timeZone, ctx.deskZone)))
-      if (a?.deskId) lines.push(ctx.desk && a.deskId === ctx.desk.deskId ? t.atThisDesk(ctx.desk.deskName) : t.atDesk(a.deskId))
+      if (a?.deskId) lines.push(ctx.desk && a.deskId === ctx.desk.deskId ? t.atThisDesk(ctx.desk.deskName) : t.atDesk(deskLabel(a.deskId, ctx.desk)))
       if (row && row.partySize > 1 && a) lines.push(t.partyOf(a.attendees))
       return { id, tone: 'warn', title: t.already, name: row?.name ?? null, lines }
     }
     case 'unknown':
       return { id, tone: 'bad', title: t.unknown, name: null, lines: [t.code(code)] }
     case 'wrong_session': {
+      // The other session's time in its own zone, labelled when that is not the desk's.
       const other = result.otherSession
-      const tz = ctx.session.timeZone
-      const lines = other ? [t.bookedFor(other.title, withZone(formatDayTime(other.startsAt, tz), tz, ctx.deskZone))] : [result.message]
-      return { id, tone: 'bad', title: t.wrongSession, name: null, lines }
+      const tz = other?.timeZone ?? ctx.session.timeZone
+      const name = result.reason === 'scan_wrong_session' || result.reason === 'scan_not_booked_here' ? result.params.name : null
+      const lines = other ? [t.bookedFor(other.title, withZone(formatDayTime(other.startsAt, tz), tz, ctx.deskZone))] : [describeReason(result)]
+      return { id, tone: 'bad', title: t.wrongSession, name, lines }
     }
     case 'refused':
-      return { id, tone: 'bad', title: t.refused, name: row?.name ?? null, lines: [result.message] }
+      return { id, tone: 'bad', title: t.refused, name: row?.name ?? null, lines: [describeReason(result)] }
   }
 }
 

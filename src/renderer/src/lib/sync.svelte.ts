@@ -8,6 +8,7 @@ import type { ProviderName, SyncProblem, SyncStatus } from '../../../shared/cont
 import { api, CallFailed } from './api'
 import { formatTime } from './dates'
 import { i18n } from './i18n.svelte'
+import { describePullLabel } from './reasons'
 
 class SyncWatch {
   status = $state<SyncStatus | null>(null)
@@ -115,7 +116,8 @@ export function summarize(s: SyncStatus, deskZone: string): SyncSummary {
 /** "Downloading roster: 1,200 so far" / "… 1,200 of 3,000" (the label comes from main). */
 export function describePull(pull: NonNullable<SyncStatus['pull']>): string {
   const t = i18n.t.sync
-  return pull.total !== null ? t.pullOf(pull.label, pull.done, pull.total) : t.pullSoFar(pull.label, pull.done)
+  const label = describePullLabel(pull.label)
+  return pull.total !== null ? t.pullOf(label, pull.done, pull.total) : t.pullSoFar(label, pull.done)
 }
 
 const CLOCK_WARN_MS = 2 * 60_000

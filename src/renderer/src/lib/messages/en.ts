@@ -2,7 +2,7 @@
  * English: the source language. Every string the screen shows or announces is here; the German
  * dictionary (de.ts) is typed as `Messages`, so it must have exactly these keys and parameters.
  */
-import type { ExportColumn } from '../../../../shared/contract'
+import type { AdminAction, ExportColumn, ProviderName } from '../../../../shared/contract'
 
 const n = (x: number): string => x.toLocaleString('en-GB')
 const plural = (x: number, one: string, many = `${one}s`): string => `${n(x)} ${x === 1 ? one : many}`
@@ -15,7 +15,9 @@ export const en = {
     tryAgain: 'Try again',
     loading: 'Loading…',
     back: 'Back',
-    unknownError: 'Something went wrong; nothing was changed.'
+    unknownError: 'Something went wrong; nothing was changed.',
+    /** Another desk, known only by its id: "Desk 3f9a…". */
+    otherDesk: (short: string) => `Desk ${short}…`
   },
   lang: {
     label: 'Language'
@@ -81,8 +83,11 @@ export const en = {
     exportHint: 'Saves the columns last chosen in “Export CSV…” (all columns at first)',
     exporting: 'Exporting…',
     addWalkIn: 'Add walk-in',
+    /** The button's visible words where space is short; `addWalkIn` stays its accessible name. */
+    addWalkInShort: 'Add walk-in',
     stats: 'Stats',
     closeSession: 'Close session',
+    closeSessionShort: 'Close session',
     loadError: (message: string) => `Could not load the roster: ${message}`,
     loadingRoster: 'Loading the roster…',
     noMatch: (search: string) => `No one matches “${search}”. Try part of the name, the email or the phone number.`,
@@ -133,6 +138,8 @@ export const en = {
     arrivedOf: (arrived: number, party: number) => `${n(arrived)} of ${n(party)} arrived`,
     checkIn: 'Check in',
     checkInName: (name: string) => `Check in ${name}`,
+    /** The row's no-show button: short, the row also holds the name, a stepper and Check in. */
+    noShowButton: 'No-show',
     noShowName: (name: string) => `Mark ${name} as no-show`,
     undo: 'Undo',
     undoName: (name: string) => `Undo last mark for ${name}`,
@@ -150,7 +157,8 @@ export const en = {
   status: {
     keys: 'Keys: ↑ ↓ pick a person · Enter checks in · Esc clears the search · Ctrl+Z undoes your last mark · scan a code at any time',
     selfService: 'Type your name to check in, or scan the code on your ticket.',
-    offline: 'The desk service is not reachable; retrying.'
+    offline: 'The desk service is not reachable; retrying.',
+    unreachable: 'The desk service is not reachable. Check that Rollcall is running, then try again.'
   },
   sync: {
     providers: { local: 'Local only', wix: 'Wix', plandocket: 'Plandocket' },
@@ -222,7 +230,92 @@ export const en = {
     keepMine: "Keep this desk's mark",
     keepMineFor: (name: string) => `Keep this desk's mark for ${name}`,
     useOther: "Use the other desk's",
-    useOtherFor: (name: string) => `Use the other desk's mark for ${name}`
+    useOtherFor: (name: string) => `Use the other desk's mark for ${name}`,
+    downloadFailed: (message: string) => `Download failed: ${message}`,
+    pullSessions: 'Downloading sessions',
+    pullRoster: 'Downloading roster',
+    intent: {
+      checkIn: (count: number) => `check in ${n(count)}`,
+      noShow: 'mark as no-show',
+      clear: 'clear the check-in',
+      walkIn: 'add as a walk-in',
+      confirm: 'confirm the booking'
+    }
+  },
+  /** Main's answers, worded from their codes (reason + params). */
+  reasons: {
+    service: { local: 'this desk', wix: 'Wix', plandocket: 'Plandocket' } satisfies Record<ProviderName, string>,
+    pinNotSet: 'No admin PIN is set.',
+    pinSetFirst: 'Set an admin PIN first: it is needed to leave kiosk mode.',
+    pinCurrentNeeded: 'Enter the current PIN to change it.',
+    pinWrong: (left: number) => `Wrong PIN. ${plural(left, 'attempt')} left.`,
+    pinWrongLocked: (time: string) => `Wrong PIN. PIN entry is locked until ${time}.`,
+    pinLocked: (time: string) => `Too many wrong PINs: PIN entry is locked until ${time}.`,
+    adminPinNeeded: (action: string) => `Enter the admin PIN to ${action} in kiosk mode.`,
+    adminActions: {
+      mark_no_shows: 'mark no-shows',
+      close_session: 'close a session',
+      see_audit: 'see the audit log',
+      change_pin: 'change the PIN',
+      import_roster: 'import a roster',
+      export_roster: 'export a roster',
+      resolve_sync: 'resolve sync problems',
+      open_setup: 'open set-up',
+      change_setup: 'change set-up',
+      test_connection: 'test the connection'
+    } satisfies Record<AdminAction, string>,
+    sessionNotFound: 'That session is not on this desk (it may have been removed).',
+    dateInvalid: (date: string) => `${date} is not a calendar date.`,
+    sessionCancelled: (title: string) => `“${title}” is cancelled: no check-ins.`,
+    notOnRoster: 'That person is not on this session’s roster.',
+    nothingToUndo: 'There is nothing to undo for this person.',
+    bookingCancelled: (name: string) => `${name}’s booking is cancelled.`,
+    overParty: (name: string, booked: number, count: number) => `${name} booked for ${n(booked)}; confirm to check in ${n(count)}.`,
+    problemResolved: 'That sync problem is already resolved.',
+    problemSuperseded: 'A later mark for this person replaced this one: discard it.',
+    apiKeyNeeded: (provider: string) => `Enter the ${provider} API key.`,
+    importEmpty: 'The file is empty: it needs a header row and one row per person.',
+    importColumnMissing: (column: string, field: string) => `The column “${column}” chosen for ${field} is not in the file.`,
+    importNotLocal: (title: string, provider: string) => `“${title}” comes from ${provider}; import into a local session instead.`,
+    importRowErrors: (count: number, line: number, first: string) =>
+      `${plural(count, 'row')} ${count === 1 ? 'has' : 'have'} errors (first: line ${n(line)}: ${first}).`,
+    importNoRows: 'The file has no rows to import.',
+    csvRecordTooLong: (max: number) => `the row is longer than ${n(max)} characters`,
+    csvQuoteNotClosed: 'a quoted value is never closed',
+    csvQuoteMisplaced: 'a quote mark is in the wrong place (quote the whole value and double quotes inside it)',
+    csvColumnCount: (expected: number, found: number) => `expected ${expected} columns, found ${found}`,
+    csvTooManyBroken: 'too many broken rows; the rest of the file was not read',
+    nameMissing: 'name is missing',
+    nameTooLong: (max: number) => `name is longer than ${max} characters`,
+    partySizeInvalid: (max: number, found: string) => `party size must be a whole number from 1 to ${max} (found "${found}")`,
+    emailInvalid: (value: string) => `email "${value}" is not an email address`,
+    phoneTooLong: (max: number) => `phone number is longer than ${max} characters`,
+    idTooLong: (max: number) => `id is longer than ${max} characters`,
+    statusInvalid: (value: string) => `status "${value}" is not one of confirmed, pending, cancelled`,
+    sessionTitleMissing: 'session title is missing',
+    sessionTitleTooLong: (max: number) => `session title is longer than ${max} characters`,
+    timeZoneUnknown: (value: string) => `time zone "${value}" is unknown (use e.g. Europe/Berlin)`,
+    sessionStartMissing: 'session start is missing',
+    sessionStartInvalid: (value: string) => `session start "${value}" is not a date and time (use 2026-07-06 09:00)`,
+    sessionEndInvalid: (value: string) => `session end "${value}" is not a date and time`,
+    sessionEndBeforeStart: 'session ends before it starts',
+    capacityInvalid: (max: number, found: string) => `capacity must be a whole number from 1 to ${max} (found "${found}")`,
+    importNoNameColumn: 'no column is chosen for the name',
+    importNoSessionColumns: 'choose a session to import into, or the columns with the session title and start',
+    scanCheckedIn: (name: string) => `${name} checked in.`,
+    scanAlready: (name: string) => `${name} is already checked in.`,
+    scanUnknown: (code: string) => `No booking has the code ${code}.`,
+    scanWrongSession: (name: string, title: string) => `${name} is booked for “${title}”, not this session.`,
+    scanNotBookedHere: (name: string) => `${name} is not booked for this session.`,
+    syncTimeout: (service: string) => `${service} did not answer in time.`,
+    syncNoConnection: (service: string) => `No connection to ${service}.`,
+    syncServerError: (service: string, status: string) => `${service} had a problem (${status}); trying again.`,
+    syncBadResponse: (service: string, detail: string) => `${service} sent an answer the desk could not use: ${detail}.`,
+    syncRateLimited: (service: string) => `${service} asked the desk to slow down; trying again shortly.`,
+    syncAuth: (service: string) => `${service} refused this desk's key: open Set-up and check it.`,
+    syncGone: 'The session or person this change was for is no longer on this desk.',
+    syncNoAnswer: 'The booking system did not answer for this mark.',
+    syncInternal: (detail: string) => `Internal error: ${detail}`
   },
   setup: {
     title: 'Set-up',
@@ -324,7 +417,7 @@ export const en = {
     already: 'Already checked in',
     at: (time: string) => `at ${time}`,
     atThisDesk: (desk: string) => `at this desk (${desk})`,
-    atDesk: (desk: string) => `at desk ${desk}`,
+    atDesk: (desk: string) => `at ${desk}`,
     unknown: 'Unknown code',
     code: (code: string) => `Code: ${code}`,
     wrongSession: 'Not booked for this session',

@@ -1,0 +1,246 @@
+/**
+ * Main's answers in the desk's language. Main says why it refused or answered what it did as a
+ * stable code (`reason`) with typed params, next to an English `message`; these functions word the
+ * code from the typed dictionaries. A code this window does not know (a newer desk service) falls
+ * back to main's English words. Text a booking system sent verbatim stays as it is.
+ */
+import type { DeskReason, ImportProblem, ImportRowError, ProviderName, ScanReason, SyncProblem, SyncReason, SyncStatus } from '../../../shared/contract'
+import { deskTimeZone, formatTime } from './dates'
+import { i18n } from './i18n.svelte'
+
+/** A time main sent (a lockout's end) as the desk reads it: "10:01" / "10:01 AM". */
+const at = (iso: string): string => formatTime(iso, deskTimeZone())
+
+function field(name: string): string {
+  const fields = i18n.t.import.fields as Record<string, string>
+  return fields[name] ?? name
+}
+
+/** One problem of an import line; null for a code this window does not know. */
+export function describeImportProblem(p: ImportProblem): string | null {
+  const t = i18n.t.reasons
+  switch (p.reason) {
+    case 'csv_record_too_long':
+      return t.csvRecordTooLong(p.params.max)
+    case 'csv_quote_not_closed':
+      return t.csvQuoteNotClosed
+    case 'csv_quote_misplaced':
+      return t.csvQuoteMisplaced
+    case 'csv_column_count':
+      return t.csvColumnCount(p.params.expected, p.params.found)
+    case 'csv_too_many_broken':
+      return t.csvTooManyBroken
+    case 'csv_other':
+      return p.params.detail
+    case 'name_missing':
+      return t.nameMissing
+    case 'name_too_long':
+      return t.nameTooLong(p.params.max)
+    case 'party_size_invalid':
+      return t.partySizeInvalid(p.params.max, p.params.found)
+    case 'email_invalid':
+      return t.emailInvalid(p.params.value)
+    case 'phone_too_long':
+      return t.phoneTooLong(p.params.max)
+    case 'id_too_long':
+      return t.idTooLong(p.params.max)
+    case 'status_invalid':
+      return t.statusInvalid(p.params.value)
+    case 'session_title_missing':
+      return t.sessionTitleMissing
+    case 'session_title_too_long':
+      return t.sessionTitleTooLong(p.params.max)
+    case 'time_zone_unknown':
+      return t.timeZoneUnknown(p.params.value)
+    case 'session_start_missing':
+      return t.sessionStartMissing
+    case 'session_start_invalid':
+      return t.sessionStartInvalid(p.params.value)
+    case 'session_end_invalid':
+      return t.sessionEndInvalid(p.params.value)
+    case 'session_end_before_start':
+      return t.sessionEndBeforeStart
+    case 'capacity_invalid':
+      return t.capacityInvalid(p.params.max, p.params.found)
+    case 'import_no_name_column':
+      return t.importNoNameColumn
+    case 'import_no_session_columns':
+      return t.importNoSessionColumns
+    default:
+      return null
+  }
+}
+
+/** What is wrong with one import line: its problems, or main's words when it sent none. */
+export function describeImportRow(e: ImportRowError): string {
+  const problems = Array.isArray(e.problems) ? e.problems : []
+  if (problems.length === 0) return e.message
+  const words = problems.map(describeImportProblem)
+  return words.some((w) => w === null) ? e.message : words.join('; ')
+}
+
+/** A refusal from main (a call's error or a refused scan). Null when the code is unknown here. */
+export function describeDeskReason(r: DeskReason | ScanReason): string | null {
+  const t = i18n.t.reasons
+  switch (r.reason) {
+    case 'pin_not_set':
+      return t.pinNotSet
+    case 'pin_set_first':
+      return t.pinSetFirst
+    case 'pin_current_needed':
+      return t.pinCurrentNeeded
+    case 'pin_wrong':
+      return t.pinWrong(r.params.attemptsLeft)
+    case 'pin_wrong_locked':
+      return t.pinWrongLocked(at(r.params.until))
+    case 'pin_locked':
+      return t.pinLocked(at(r.params.until))
+    case 'admin_pin_needed':
+      return t.adminPinNeeded(t.adminActions[r.params.action] ?? r.params.action)
+    case 'session_not_found':
+      return t.sessionNotFound
+    case 'date_invalid':
+      return t.dateInvalid(r.params.date)
+    case 'session_cancelled':
+      return t.sessionCancelled(r.params.title)
+    case 'not_on_roster':
+      return t.notOnRoster
+    case 'nothing_to_undo':
+      return t.nothingToUndo
+    case 'booking_cancelled':
+      return t.bookingCancelled(r.params.name)
+    case 'over_party':
+      return t.overParty(r.params.name, r.params.booked, r.params.attendees)
+    case 'problem_resolved':
+      return t.problemResolved
+    case 'problem_superseded':
+      return t.problemSuperseded
+    case 'api_key_needed':
+      return t.apiKeyNeeded(t.service[r.params.provider])
+    case 'import_empty':
+      return t.importEmpty
+    case 'import_column_missing':
+      return t.importColumnMissing(r.params.column, field(r.params.field))
+    case 'import_not_local':
+      return t.importNotLocal(r.params.title, t.service[r.params.provider] ?? r.params.provider)
+    case 'import_row_errors': {
+      const first = r.params.problems.map(describeImportProblem)
+      if (first.length === 0 || first.some((w) => w === null)) return null
+      return t.importRowErrors(r.params.count, r.params.line, first.join('; '))
+    }
+    case 'import_no_rows':
+      return t.importNoRows
+    case 'scan_checked_in':
+      return t.scanCheckedIn(r.params.name)
+    case 'scan_already':
+      return t.scanAlready(r.params.name)
+    case 'scan_unknown':
+      return t.scanUnknown(r.params.code)
+    case 'scan_wrong_session':
+      return t.scanWrongSession(r.params.name, r.params.title)
+    case 'scan_not_booked_here':
+      return t.scanNotBookedHere(r.params.name)
+    case 'unspecified':
+      return null
+    default:
+      // One of the import line problems, or a code this window does not know.
+      return describeImportProblem(r)
+  }
+}
+
+/** A reason with main's English fallback: the words to show. */
+export function describeReason(r: (DeskReason | ScanReason) & { message: string }): string {
+  return describeDeskReason(r) ?? r.message
+}
+
+/** Why sending, downloading or a mark failed, in words. */
+export function describeSyncReason(r: SyncReason & { message: string }): string {
+  const t = i18n.t.reasons
+  const service = (name: ProviderName): string => t.service[name] ?? name
+  let words: string | null
+  switch (r.reason) {
+    case 'sync_timeout':
+      words = t.syncTimeout(service(r.params.service))
+      break
+    case 'sync_no_connection':
+      words = t.syncNoConnection(service(r.params.service))
+      break
+    case 'sync_server_error':
+      words = t.syncServerError(service(r.params.service), r.params.status)
+      break
+    case 'sync_bad_response':
+      words = t.syncBadResponse(service(r.params.service), r.params.detail)
+      break
+    case 'sync_rate_limited':
+      words = t.syncRateLimited(service(r.params.service))
+      break
+    case 'sync_auth':
+      words = t.syncAuth(service(r.params.service))
+      break
+    case 'sync_gone':
+      words = t.syncGone
+      break
+    case 'sync_no_answer':
+      words = t.syncNoAnswer
+      break
+    case 'sync_internal':
+      words = t.syncInternal(r.params.detail)
+      break
+    case 'provider_said':
+      words = r.params.text
+      break
+    default:
+      words = null
+  }
+  return words ?? r.message
+}
+
+/** The sync status's last errors, one sentence each ("Download failed: No connection to Wix."). */
+export function describeSyncErrors(s: SyncStatus): string | null {
+  const errors = Array.isArray(s.errors) ? s.errors : []
+  if (errors.length === 0) return s.lastError
+  return errors
+    .map((e) => {
+      const words = describeSyncReason(e)
+      return e.stage === 'download' ? i18n.t.sync.downloadFailed(words) : words
+    })
+    .join(' ')
+}
+
+/** What a set-aside mark wanted: "check in 2", "2 einchecken". */
+export function describeIntent(p: SyncProblem): string {
+  const t = i18n.t.sync.intent
+  switch (p.intent?.kind) {
+    case 'check_in':
+      return t.checkIn(p.intent.attendees)
+    case 'no_show':
+      return t.noShow
+    case 'clear':
+      return t.clear
+    case 'walk_in':
+      return t.walkIn
+    case 'confirm':
+      return t.confirm
+    default:
+      return p.wanted
+  }
+}
+
+/** The label of a download under way: main says it in English; known ones are translated. */
+export function describePullLabel(label: string): string {
+  if (label === 'Downloading sessions') return i18n.t.sync.pullSessions
+  if (label === 'Downloading roster') return i18n.t.sync.pullRoster
+  return label
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * A desk as the screen names it: this desk by its own name (from settings), another desk by its
+ * name when the booking system keeps one, else its id shortened and labelled ("Desk 3f9a…").
+ */
+export function deskLabel(deskId: string, thisDesk: { deskId: string; deskName: string } | null): string {
+  if (thisDesk && deskId === thisDesk.deskId && thisDesk.deskName) return thisDesk.deskName
+  if (UUID.test(deskId) || /^[0-9a-f-]{16,}$/i.test(deskId)) return i18n.t.common.otherDesk(deskId.slice(0, 4))
+  return deskId
+}
