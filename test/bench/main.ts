@@ -31,6 +31,7 @@ import { benchBrowser } from './browser'
 import { benchCheckIn, benchExport, benchIngest, benchPages, benchSearch, explainExport, explainPages, explainSearch, searchByPlan } from './core'
 import { conferenceEvent, NAMESPACE, person, prng, searchPrefixes, wixParticipation } from './data'
 import { benchPull } from './pull'
+import { PULL_SLICE_MS } from '../../src/main/sync/engine'
 import { int, ms, Report, summary } from './report'
 import { call, processMemory, startServedDesk, stopServedDesk } from './serve'
 
@@ -93,12 +94,14 @@ async function main() {
     const sessionTitle = event.title
     const session = { id: sessionId, providerId: event.id }
     let ingestRate: number | null = null
+    let ingestFts: { withMs: number; withoutMs: number; rows: number } | null = null
     if (run('ingest')) {
       say('ingest: real pull path vs raw inserts, pages of 100 ...')
       const ing = benchIngest(desk, records, session, 100)
       const rate = (msv: number) => (ing.rows / msv) * 1000
       const per1k = (msv: number) => ms((msv / ing.rows) * 1000)
       ingestRate = rate(ing.realMs)
+      ingestFts = { withMs: ing.rawFtsMs, withoutMs: ing.rawPlainMs, rows: ing.rows }
       const ratio = ing.rawFtsMs / ing.realMs
       const ratioPlain = ing.rawPlainMs / ing.realMs
       report.add({
@@ -252,9 +255,10 @@ async function main() {
         goal: { text: '< 1 s', ok: (v) => v < 1000 },
         details: { ...exs, rows: ex.rows, bytes: ex.bytes, parts: exParts },
         why: [
-          `timed apart on the same rows: SQL ${ms(exParts.sqlMs)} (plan: ${exParts.plan.join(' | ')}; with the own-session join only: ${ms(exParts.ownSqlMs)}); ` +
-            `luxon DateTime per row for "Session start" ${ms(exParts.luxonMs)} (one DateTime per distinct instant instead: ${ms(exParts.cachedMs)}); ` +
-            `csv-stringify ${ms(exParts.csvMs)}; formula check ${ms(exParts.neutraliseMs)}.`
+          `timed apart on the same rows: the rows as arrays ${ms(exParts.sqlMs)} (${exParts.scannedChosen ? 'table order, sorted' : 'name order from the index'}: ${exParts.plan.join(' | ')}; ` +
+            `in name order from the index instead: ${ms(exParts.indexOrderMs)}); ` +
+            `the session's marks into a map ${ms(exParts.marksMs)}; cells + formula check ${ms(exParts.cellsMs)}; quoting and lines ${ms(exParts.quoteMs)}; ` +
+            `joining ${ms(exParts.joinMs)}. For comparison: the old statement (course OR, one object per row) ${ms(exParts.oldSqlMs)}, csv-stringify on the same records ${ms(exParts.csvStringifyMs)}.`
         ]
       })
     }
@@ -273,12 +277,36 @@ async function main() {
         unit: 'ms',
         shown: pull.rows === N ? `${seconds(pull.pullMs)} (${int((pull.rows / pull.pullMs) * 1000)} rows/s; re-pull, nothing changed: ${seconds(pull.repullMs)})` : `incomplete: ${pull.rows} rows, ${pull.lastError}`,
         goal: { text: '< 10 s', ok: (v) => v < 10_000 },
-        details: { ...pull, applyEstimateMs: applyEstimate },
+        details: { ...pull, applyEstimateMs: applyEstimate, checkInLatency: summary(pull.checkInLatency) },
         why: [
           `during the pull this process was busy ${seconds(pull.busyMs)} (applying pages to the replica, JSON, mapping: all synchronous) and idle ` +
             `${seconds(pull.idleMs)} (waiting for the fake Wix); the same ${int(pull.pages)} pages through the provider alone (HTTP, JSON, mapping, no database) ` +
-            `take ${seconds(pull.providerOnlyMs)}, and applying ${int(pull.rows)} rows at the ingest rate measured above takes ≈ ${seconds(applyEstimate)}: the database writes are the pull.`
+            `take ${seconds(pull.providerOnlyMs)}, and applying ${int(pull.rows)} rows at the ingest rate measured above takes ≈ ${seconds(applyEstimate)}: the database writes are the pull.`,
+          ...(pull.writtenBytes !== null
+            ? [
+                `the pull wrote ${(pull.writtenBytes / 1e6).toFixed(0)} MB through write() (${(pull.writtenBytes / pull.rows / 1024).toFixed(1)} KB per person, whose row is < 1 KB): ` +
+                  `each commit writes every page its rows touched to the WAL and checkpoints copy them back; the id, name and course-name indexes take people in random order, ` +
+                  `so a page of people touches a page of each index per person, and the search index adds a segment per commit. Transactions are sized to ~${PULL_SLICE_MS} ms ` +
+                  `(engine.ts PULL_SLICE_MS) so a check-in waits at most one of them (next line); when it was chosen, 50 ms ones pulled 100,000 no faster (16.6 s both) and doubled that wait.`
+              ]
+            : []),
+          ...(ingestFts
+            ? [
+                `raw inserts of the same rows in 100-row transactions: ${ms((ingestFts.withMs / ingestFts.rows) * 1000)} per 1,000 with the search index and its trigger, ` +
+                  `${ms((ingestFts.withoutMs / ingestFts.rows) * 1000)} without: the full-text index (4 prefix lengths over every name, email, phone and id token) is ` +
+                  `${(((ingestFts.withMs - ingestFts.withoutMs) / ingestFts.withMs) * 100).toFixed(0)} % of a raw insert.`
+              ]
+            : [])
         ]
+      })
+      const lat = summary(pull.checkInLatency)
+      report.add({
+        id: 'pull_checkin_latency',
+        label: `Check-in during the full pull (${pull.checkInLatency.length}, due → committed)`,
+        value: lat.max,
+        unit: 'ms',
+        shown: `p50 ${ms(lat.p50)} / p95 ${ms(lat.p95)} / max ${ms(lat.max)} (bench process RSS ${pull.rssBeforeMb.toFixed(0)} MB → peak ${pull.rssPeakMb.toFixed(0)} MB during the pull)`,
+        details: { ...lat, rssBeforeMb: pull.rssBeforeMb, rssPeakMb: pull.rssPeakMb }
       })
     }
 
@@ -315,7 +343,8 @@ async function main() {
             why: [
               `RSS at start ${mb(afterStart)}; after 100 searches and a deep page ${mb(afterSearch)} (peak so far ${afterSearch?.peakMb.toFixed(0)} MB); ` +
                 `one export of ${int(exp.value.rows)} rows, answered as ${(exp.bytes / 1e6).toFixed(1)} MB of JSON in ${seconds(exp.ms)}, takes the peak to ` +
-                `${settled?.peakMb.toFixed(0)} MB (${mb(afterExport)} right after, ${mb(settled)} 2 s later): the export's rows, records, CSV string and JSON copy are all alive at once.`
+                `${settled?.peakMb.toFixed(0)} MB (${mb(afterExport)} right after, ${mb(settled)} 2 s later): the CSV text is held as pieces while it is written, then joined ` +
+                `(two copies for a moment; UTF-16 when any name is outside Latin-1), and the rows streamed through it are garbage V8 collects late; the web transport writes the text in slices, without a JSON copy.`
             ]
           })
           report.add({ id: 'desk_start', label: 'Desk process start (serve.js, to its address line)', value: served.startMs, unit: 'ms', shown: ms(served.startMs) })

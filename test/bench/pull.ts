@@ -3,6 +3,7 @@
  * real Wix provider and the real sync engine into a fresh desk, pages of 100.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance as nodePerformance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
@@ -52,6 +53,17 @@ export function stopChild(child: ChildProcess): Promise<void> {
   })
 }
 
+/** Bytes this process passed to write() and read() so far (Linux /proc/self/io), or null. */
+function processIo(): { wchar: number; rchar: number } | null {
+  try {
+    const text = readFileSync('/proc/self/io', 'utf8')
+    const get = (key: string) => Number(new RegExp(`^${key}: (\\d+)`, 'm').exec(text)?.[1] ?? NaN)
+    return { wchar: get('wchar'), rchar: get('rchar') }
+  } catch {
+    return null
+  }
+}
+
 export async function benchPull(root: string, dataDir: string, size: number, day: string, zone: string) {
   const { child, info } = await startFakeChild(root, size, day, zone)
   const desk = openDesk({ dataDir, env: {}, syncTimerMs: 0, providerTimeoutMs: 60_000 })
@@ -66,11 +78,46 @@ export async function benchPull(root: string, dataDir: string, size: number, day
     // every roster of the day (here the one conference roster), from the first request to idle.
     const start = DateTime.fromISO(day, { zone })
     const dayPull = { kind: 'day' as const, from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: zone }
+    // Check-ins during the pull, on a session of this desk (a walk-in checked in and undone in
+    // turn), one every ~25 ms: each is timed from the moment it was due (its timer) to its durable
+    // commit, so the time it waited for the pull's synchronous writes to let go is included.
+    const dispatchCall = async (name: string, input: unknown) => {
+      const answer = await dispatch(name, input)
+      if (!answer.ok) throw new Error(`${name} failed: ${JSON.stringify(answer.error)}`)
+      return answer.value as { id: number; participationId: number }
+    }
+    const startsAt = DateTime.fromISO(`${day}T08:00:00`, { zone })
+    const desks = await dispatchCall('sessions.create', { title: 'Bench walk-ins', startsAt: startsAt.toUTC().toISO()!, endsAt: startsAt.plus({ hours: 1 }).toUTC().toISO()!, timeZone: zone, capacity: null })
+    const walkIn = await dispatchCall('attendance.walkIn', { sessionId: desks.id, name: 'Bench Walk-In', checkIn: false })
+    const checkInLatency: number[] = []
+    const rssBeforeMb = process.memoryUsage().rss / 2 ** 20
+    let rssPeakMb = rssBeforeMb
+    let probing = true
+    let checkedIn = false
+    const probe = async () => {
+      while (probing) {
+        const due = performance.now() + 25
+        await new Promise((r) => setTimeout(r, 25))
+        if (!probing) break
+        const input = { sessionId: desks.id, participationId: walkIn.participationId }
+        await dispatchCall(checkedIn ? 'attendance.undo' : 'attendance.checkIn', checkedIn ? input : { ...input, attendees: 1 })
+        checkedIn = !checkedIn
+        checkInLatency.push(performance.now() - due)
+        rssPeakMb = Math.max(rssPeakMb, process.memoryUsage().rss / 2 ** 20)
+      }
+    }
+
+    const io0 = processIo()
     const t0 = performance.now()
     const elu0 = nodePerformance.eventLoopUtilization()
+    const probing$ = probe()
     await desk.sync.requestPull(dayPull)
     await desk.sync.idle()
     const pullMs = performance.now() - t0
+    const io1 = processIo()
+    const writtenBytes = io0 && io1 ? io1.wchar - io0.wchar : null
+    probing = false
+    await probing$
     // This process's event loop during the pull: busy = applying pages, parsing, mapping (all
     // synchronous); idle = waiting for the fake Wix to answer.
     const elu = nodePerformance.eventLoopUtilization(elu0)
@@ -99,7 +146,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
       pages++
     }
     const providerOnlyMs = performance.now() - t1
-    return { pullMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.lastError, seededMs: info.seededMs, fakeRss: info.rss }
+    return { pullMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.lastError, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
   } finally {
     await desk.sync.stop()
     desk.close()

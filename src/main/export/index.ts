@@ -1,1 +1,1 @@
-export { createRosterExport, neutraliseFormula } from './roster-csv'
+export { createRosterExport, csvField, neutraliseFormula } from './roster-csv'

@@ -153,6 +153,80 @@ export function describeIntent(kind: string, payload: { status?: string; attende
   }
 }
 
+/**
+ * How long one pull transaction may hold the desk, roughly. Writes are synchronous, so a check-in
+ * that arrives during one waits for its end. Bigger transactions pull faster — a first pull of
+ * 100,000 people spends most of its time committing: each commit writes every index page its rows
+ * touched (the name and id indexes are in random order) and a new search-index segment — so the
+ * size is set from the time the last batch took per row, between one page and PULL_MAX_ROWS.
+ * test/bench (pull) measures both sides: the pull's time and the check-ins made during it.
+ */
+export const PULL_SLICE_MS = 25
+export const PULL_MAX_ROWS = 1000
+
+/**
+ * A pull's pages, read ahead and handed over in batches of up to `maxRows()`: the next requests go
+ * out (and the service prepares them) while the desk writes, and each batch is applied in one
+ * transaction. Order is kept; a page that failed surfaces after every page before it was handed
+ * over. Between batches, and while pages are awaited, the event loop runs, so a check-in waits for
+ * at most one batch's write.
+ */
+export async function* readAhead<T>(pages: AsyncIterable<T[]>, maxRows: () => number = () => PULL_MAX_ROWS, depth = 10): AsyncGenerator<T[]> {
+  const iterator = pages[Symbol.asyncIterator]()
+  interface Slot {
+    result: Promise<IteratorResult<T[]>>
+    state: 'waiting' | 'ok' | 'failed'
+  }
+  // The state is set by the first handler on the promise, before any awaiting code looks at it.
+  const slots: Slot[] = []
+  let ended = false
+  const fill = () => {
+    while (!ended && slots.length < depth) {
+      const slot: Slot = { result: iterator.next(), state: 'waiting' }
+      slot.result.then(
+        (r) => {
+          slot.state = 'ok'
+          if (r.done) ended = true
+        },
+        () => (slot.state = 'failed')
+      )
+      slots.push(slot)
+    }
+  }
+  try {
+    for (;;) {
+      fill()
+      const first = await slots.shift()!.result
+      if (first.done) return
+      const batch = first.value.slice()
+      // The following pages join this batch up to maxRows. Waiting for them leaves the event loop
+      // free (check-ins run at once); a page that failed stays queued and surfaces next time round.
+      const limit = maxRows()
+      while (batch.length < limit) {
+        fill()
+        const slot = slots[0]
+        if (!slot) break
+        await slot.result.then(
+          () => undefined,
+          () => undefined
+        )
+        if (slot.state === 'failed') break
+        const next = await slots.shift()!.result
+        if (next.done) break
+        for (const item of next.value) batch.push(item)
+      }
+      fill()
+      // Let the requests leave (and any check-in waiting in the queue run) before the synchronous write.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      yield batch
+    }
+  } finally {
+    // Stopped early (an error applying a batch, or the desk closing): end the provider's pages too.
+    ended = true
+    void Promise.allSettled(slots.map((s) => s.result)).then(() => iterator.return?.()).catch(() => undefined)
+  }
+}
+
 export interface PullRequest {
   kind: 'day' | 'session'
   /** day: local midnight to midnight in `timeZone`. */
@@ -331,10 +405,19 @@ export function createSyncEngine(options: EngineOptions) {
   }
 
   async function runPull(provider: Provider, request: PullRequest): Promise<void> {
+    const bulk = replica.bulkPull()
+    try {
+      await pullInto(provider, request, bulk)
+    } finally {
+      bulk.end()
+    }
+  }
+
+  async function pullInto(provider: Provider, request: PullRequest, bulk: ReturnType<Replica['bulkPull']>): Promise<void> {
     const sessions: SessionRef[] = []
     if (request.kind === 'day') {
       pull = { label: 'Downloading sessions', done: 0, total: null }
-      for await (const page of provider.pullSessions({ from: request.from!, to: request.to!, timeZone: request.timeZone! })) {
+      for await (const page of readAhead(provider.pullSessions({ from: request.from!, to: request.to!, timeZone: request.timeZone! }), () => 1)) {
         const stats = replica.applySessions(provider.name, page)
         if (stats.inserted || stats.updated) bump()
         for (const id of stats.ids) {
@@ -349,14 +432,24 @@ export function createSyncEngine(options: EngineOptions) {
     for (const session of sessions) {
       let done = 0
       pull = { label: 'Downloading roster', done, total: null }
-      for await (const page of provider.pullRoster(session)) {
+      let msPerRow = 0
+      const batchRows = () => (msPerRow > 0 ? Math.max(1, Math.min(PULL_MAX_ROWS, Math.floor(PULL_SLICE_MS / msPerRow))) : 1)
+      for await (const page of readAhead(provider.pullRoster(session), batchRows)) {
+        const started = performance.now()
         const stats = replica.applyParticipations(provider.name, session, page)
+        if (page.length) msPerRow = (performance.now() - started) / page.length
+        if (bulk.wrote(page.length)) {
+          // Its own slice: a check-in that arrived during the write goes first.
+          await new Promise<void>((resolve) => setImmediate(resolve))
+          bulk.checkpoint()
+        }
         if (stats.inserted || stats.updated || stats.marks.inserted || stats.marks.updated) bump()
         done += page.length
         pull = { label: 'Downloading roster', done, total: null }
       }
-      for await (const page of provider.pullAttendance(session)) {
+      for await (const page of readAhead(provider.pullAttendance(session), () => 1)) {
         const stats = replica.applyAttendance(provider.name, session.id, page)
+        if (bulk.wrote(page.length)) bulk.checkpoint()
         if (stats.inserted || stats.updated) bump()
       }
     }

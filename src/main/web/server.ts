@@ -105,6 +105,56 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
   res.end(json)
 }
 
+/** A string in an answer longer than this is written in slices (a roster export's CSV). */
+export const STREAM_STRING_CHARS = 1 << 20
+
+/**
+ * An answer as JSON; one carrying a very long string (a 100,000-row export is 18 M characters) is
+ * written without a JSON copy of it: the envelope around it is serialised with a placeholder, and
+ * the string goes out escaped slice by slice (chunked, waiting for the socket to drain), so the
+ * desk holds the CSV once instead of the CSV, its JSON text and that text's bytes at the same time.
+ */
+async function sendEnvelope(res: ServerResponse, status: number, envelope: Envelope<unknown>): Promise<void> {
+  const value = envelope.ok ? (envelope.value as Record<string, unknown> | null) : null
+  const key =
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.keys(value).find((k) => typeof value[k] === 'string' && (value[k] as string).length > STREAM_STRING_CHARS)
+      : undefined
+  if (!key) {
+    sendJson(res, status, envelope)
+    return
+  }
+  const big = value![key] as string
+  const placeholder = JSON.stringify(`\u0000${randomBytes(12).toString('hex')}\u0000`)
+  const outline = JSON.stringify({ ...envelope, value: { ...value, [key]: JSON.parse(placeholder) as string } })
+  const at = outline.indexOf(placeholder)
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+  const write = async (text: string) => {
+    if (res.destroyed) return
+    if (!res.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done)
+          res.off('close', done)
+          resolve()
+        }
+        res.on('drain', done)
+        res.on('close', done)
+      })
+    }
+  }
+  await write(outline.slice(0, at + 1))
+  for (let start = 0; start < big.length && !res.destroyed; ) {
+    let end = Math.min(big.length, start + STREAM_STRING_CHARS)
+    // Keep a surrogate pair in one slice (JSON.stringify would escape lone halves, which parse back, but longer).
+    const last = big.charCodeAt(end - 1)
+    if (end < big.length && last >= 0xd800 && last <= 0xdbff) end--
+    await write(JSON.stringify(big.slice(start, end)).slice(1, -1))
+    start = end
+  }
+  res.end(outline.slice(at + placeholder.length - 1))
+}
+
 function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, {
     'Content-Type': 'text/plain; charset=utf-8',
@@ -203,7 +253,7 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
     const envelope = await dispatch(call, payload)
     // Handled errors (invalid input, not found, refused) are answers, not transport failures: 200.
     const status = !envelope.ok && envelope.error.code === 'unknown_call' ? 404 : 200
-    sendJson(res, status, envelope)
+    await sendEnvelope(res, status, envelope)
   }
 
   async function handleStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {

@@ -1,0 +1,186 @@
+/**
+ * The pull's fast paths (src/main/sync/replica.ts, engine.ts readAhead) keep the old semantics:
+ * a page's new people are inserted with one statement, marks of a just-inserted person are written
+ * without lookups, pull transactions commit with synchronous=NORMAL and give FULL back, and pages
+ * read ahead arrive in order, batched, with a failure after every page before it.
+ */
+import { describe, expect, it } from 'vitest'
+import type { ParticipationRecord, SessionRecord } from '../../src/main/providers/types'
+import { createReplica } from '../../src/main/sync'
+import { readAhead } from '../../src/main/sync/engine'
+import { testDesk } from './helpers'
+
+const session = (providerId: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
+  providerId,
+  title: providerId,
+  startsAt: Date.parse('2026-07-06T09:00:00Z'),
+  endsAt: Date.parse('2026-07-06T10:00:00Z'),
+  timeZone: 'Europe/Berlin',
+  allDay: false,
+  capacity: null,
+  scheduleId: null,
+  scheduleName: null,
+  kind: 'DEFAULT',
+  status: 'CONFIRMED',
+  appId: null,
+  revision: '1',
+  raw: null,
+  ...extra
+})
+
+const person = (providerId: string, extra: Partial<ParticipationRecord> = {}): ParticipationRecord => ({
+  providerId,
+  externalId: null,
+  sessionProviderId: 'ev-1',
+  scheduleId: null,
+  name: providerId,
+  email: null,
+  phone: null,
+  contactId: null,
+  customerNumber: null,
+  bookingId: null,
+  badgeNumber: null,
+  partySize: 1,
+  status: 'CONFIRMED',
+  revision: '1',
+  raw: { id: providerId },
+  ...extra
+})
+
+const mark = (who: string, sessionProviderId: string, status: 'ATTENDED' | 'NOT_ATTENDED' | 'NOT_SET', attendees = status === 'ATTENDED' ? 2 : 0) => ({
+  participationProviderId: who,
+  sessionProviderId,
+  status,
+  attendees,
+  providerId: null,
+  markedAt: Date.parse('2026-07-06T09:05:00Z'),
+  deskId: 'other-desk'
+})
+
+function setup() {
+  const t = testDesk({ syncTimerMs: 0 })
+  const sqlite = t.desk.db.$client
+  const replica = createReplica(t.desk.db, () => Date.parse('2026-07-06T08:00:00Z'))
+  const [s1, s2] = replica.applySessions('wix', [session('ev-1', { scheduleId: 'sch', kind: 'COURSE' }), session('ev-2', { scheduleId: 'sch', kind: 'COURSE' })]).ids as [number, number]
+  const marksOf = (providerId: string) =>
+    sqlite
+      .prepare(`SELECT s.provider_id AS session, a.status, a.attendees FROM attendance a JOIN participations p ON p.id = a.participation_id JOIN sessions s ON s.id = a.session_id WHERE p.provider_id = ? ORDER BY s.provider_id`)
+      .all(providerId)
+  return { t, sqlite, replica, s1, s2, marksOf }
+}
+
+describe('applyParticipations', () => {
+  it('inserts a page of new people at once, in order, and handles a person repeated in the page like before', () => {
+    const { sqlite, replica, s1, marksOf } = setup()
+    const stats = replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [
+      person('a', { attendance: [mark('a', 'ev-1', 'ATTENDED')] }),
+      person('b'),
+      person('a', { name: 'a renamed', revision: '2', attendance: [mark('a', 'ev-1', 'NOT_ATTENDED')] }),
+      person('b'),
+      person('c', { attendance: [] })
+    ])
+    const id = (p: string) => sqlite.prepare(`SELECT id FROM participations WHERE provider_id = ?`).pluck().get(p) as number
+    expect(stats.ids).toEqual([id('a'), id('b'), id('a'), id('b'), id('c')])
+    expect(id('a')).toBeLessThan(id('b'))
+    expect(id('b')).toBeLessThan(id('c'))
+    expect(stats).toMatchObject({ inserted: 3, updated: 1, unchanged: 1, skippedPending: 0 })
+    expect(sqlite.prepare(`SELECT name, revision FROM participations WHERE provider_id = 'a'`).get()).toEqual({ name: 'a renamed', revision: '2' })
+    // The repeat's marks were applied after the first's: the later word wins.
+    expect(marksOf('a')).toEqual([{ session: 'ev-1', status: 'NOT_ATTENDED', attendees: 0 }])
+    expect(stats.marks).toMatchObject({ inserted: 1, updated: 1 })
+    // Everyone is in the search index.
+    expect(sqlite.prepare(`SELECT count(*) FROM participation_search WHERE participation_search MATCH 'renamed'`).pluck().get()).toBe(1)
+    expect(sqlite.prepare(`SELECT count(*) FROM participation_search`).pluck().get()).toBe(3)
+  })
+
+  it("writes a new person's marks for every known session of the course, and none for an unknown one", () => {
+    const { replica, s1, marksOf } = setup()
+    const stats = replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [
+      person('k', { sessionProviderId: null, scheduleId: 'sch', attendance: [mark('k', 'ev-2', 'ATTENDED', 3), mark('k', 'ev-9', 'ATTENDED'), mark('k', 'ev-1', 'NOT_SET')] }),
+      person('m', { attendance: [mark('m', 'ev-2', 'NOT_ATTENDED')] })
+    ])
+    expect(marksOf('k')).toEqual([{ session: 'ev-2', status: 'ATTENDED', attendees: 3 }])
+    expect(marksOf('m')).toEqual([{ session: 'ev-2', status: 'NOT_ATTENDED', attendees: 0 }])
+    expect(stats.marks).toMatchObject({ inserted: 2, updated: 0 })
+    // Pulled again unchanged: nothing written, nothing lost.
+    const again = replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('k', { sessionProviderId: null, scheduleId: 'sch' }), person('m')])
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 })
+    expect(marksOf('k')).toHaveLength(1)
+  })
+
+  it('commits with synchronous=NORMAL and gives the connection FULL back, also after a failure', () => {
+    const { sqlite, replica, s1 } = setup()
+    expect(sqlite.pragma('synchronous', { simple: true })).toBe(2)
+    const seen: number[] = []
+    const original = sqlite.pragma.bind(sqlite)
+    const spy = (sql: string, options?: { simple?: boolean }) => {
+      const result = original(sql, options as never)
+      if (/^synchronous = /.test(sql)) seen.push(sqlite.pragma('synchronous', { simple: true }) as number)
+      return result
+    }
+    ;(sqlite as unknown as { pragma: typeof spy }).pragma = spy
+    try {
+      replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('x')])
+      expect(seen).toEqual([1, 2])
+      expect(() => replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('y', { partySize: Number.NaN, name: null as never })])).toThrow()
+      expect(seen).toEqual([1, 2, 1, 2])
+      // Inside a caller's transaction the setting is left alone (SQLite would refuse to change it).
+      sqlite.transaction(() => replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('z')]))()
+      expect(seen).toEqual([1, 2, 1, 2])
+    } finally {
+      ;(sqlite as unknown as { pragma: typeof original }).pragma = original
+    }
+    expect(sqlite.pragma('synchronous', { simple: true })).toBe(2)
+  })
+})
+
+describe('bulkPull', () => {
+  it('turns the automatic checkpoint off for a pull, says when one is due, and puts it back', () => {
+    const { sqlite, replica } = setup()
+    const auto = () => sqlite.pragma('wal_autocheckpoint', { simple: true })
+    expect(auto()).toBe(1000)
+    const bulk = replica.bulkPull(300)
+    expect(auto()).toBe(0)
+    expect(bulk.wrote(200)).toBe(false)
+    expect(bulk.wrote(100)).toBe(true)
+    bulk.checkpoint()
+    expect(bulk.wrote(200)).toBe(false)
+    bulk.end()
+    bulk.end()
+    expect(auto()).toBe(1000)
+  })
+})
+
+describe('readAhead', () => {
+  async function* pages(n: number, size: number, failAt = -1) {
+    for (let i = 0; i < n; i++) {
+      await new Promise((r) => setTimeout(r, 1))
+      if (i === failAt) throw new Error(`page ${i} failed`)
+      yield Array.from({ length: size }, (_, k) => i * size + k)
+    }
+  }
+
+  it('hands pages over in order, in batches of at most the asked size', async () => {
+    const batches: number[][] = []
+    for await (const batch of readAhead(pages(10, 3), () => 7)) batches.push(batch)
+    expect(batches.flat()).toEqual(Array.from({ length: 30 }, (_, i) => i))
+    for (const b of batches) expect(b.length).toBeLessThanOrEqual(9)
+    expect(batches.length).toBeLessThan(10)
+  })
+
+  it('one page per batch when asked for one row', async () => {
+    const batches: number[][] = []
+    for await (const batch of readAhead(pages(4, 3), () => 1)) batches.push(batch)
+    expect(batches).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]])
+  })
+
+  it('a failed page surfaces after every page before it was handed over', async () => {
+    const got: number[] = []
+    await expect(
+      (async () => {
+        for await (const batch of readAhead(pages(6, 2, 4), () => 100)) got.push(...batch)
+      })()
+    ).rejects.toThrow('page 4 failed')
+    expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+  })
+})
