@@ -7,7 +7,7 @@
  * on a roster big enough that every plan runs.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
-import { foldText } from '../../src/main/core/text'
+import { buildSearchCodes, countryCodeLength, foldText } from '../../src/main/core/text'
 import { testDesk } from './helpers'
 
 const FIRST = ['Anna', 'Andreas', 'Ángel', 'Maria', 'Marie', 'Martin', 'Jan', 'Jana', 'Zoë', 'Ole', 'Mats', 'Noah']
@@ -147,5 +147,57 @@ describe('roster search at size', () => {
     t.desk.db.$client.prepare('UPDATE participations SET session_id = ? WHERE id = ?').run(own, anna.id)
     const after = await page(own, `anna marsh ${anna.email.split('@')[0]}`, 0, 50)
     expect(after.rows.map((r) => r.participationId)).toEqual([anna.id])
+  })
+})
+
+describe('found by the numbers a desk types', () => {
+  function desk() {
+    const t = testDesk()
+    const sqlite = t.desk.db.$client
+    const now = Date.now()
+    const session = Number(
+      sqlite
+        .prepare(`INSERT INTO sessions (provider, provider_id, title, starts_at, ends_at, time_zone, created_at, updated_at) VALUES ('wix', 'ev', 'Class', ?, ?, 'Europe/Lisbon', ?, ?)`)
+        .run(now, now, now, now).lastInsertRowid
+    )
+    const add = sqlite.prepare(
+      `INSERT INTO participations (provider, provider_id, session_id, name, sort_name, phone, search_codes, created_at, updated_at)
+       VALUES ('wix', @id, @session, @name, @sortName, @phone, @codes, 1, 1)`
+    )
+    const people: [string, string, string | null, string[]][] = [
+      ['3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8', 'Inês Sousa', '+351 912 345 678', ['M-1001']],
+      ['0b1c2d3e-0000-4000-8000-000000000001', 'Ana Novák', '+420 601 222 333', []],
+      ['0b1c2d3e-0000-4000-8000-000000000002', 'Bob Smith', '+1 (555) 010-9999', []],
+      ['0b1c2d3e-0000-4000-8000-000000000003', 'Jan Berg', '+49 170 1234567', []]
+    ]
+    for (const [id, name, phone, codes] of people) {
+      add.run({ id, session, name, sortName: foldText(name), phone, codes: buildSearchCodes([id, ...codes], phone) })
+    }
+    const names = async (search: string) => (await t.call('roster.page', { sessionId: session, search, offset: 0, limit: 10 })).rows.map((r) => r.name)
+    return names
+  }
+
+  it('a phone number in its national form, with or without the leading zero', async () => {
+    const names = desk()
+    expect(await names('912 345 678')).toEqual(['Inês Sousa']) // +351: a three-digit country code
+    expect(await names('0912345678')).toEqual(['Inês Sousa'])
+    expect(await names('601 222')).toEqual(['Ana Novák']) // +420
+    expect(await names('5550109999')).toEqual(['Bob Smith']) // +1
+    expect(await names('0170 1234567')).toEqual(['Jan Berg']) // +49
+    expect(await names('+49 170')).toEqual(['Jan Berg'])
+  })
+
+  it('a booking id from its start, with or without its hyphens; a short code by its number', async () => {
+    const names = desk()
+    expect(await names('3f9a1b2c-4d5e')).toEqual(['Inês Sousa'])
+    expect(await names('3F9A1B2C4D')).toEqual(['Inês Sousa'])
+    expect(await names('M-1001')).toEqual(['Inês Sousa'])
+    expect(await names('1001')).toEqual(['Inês Sousa'])
+  })
+
+  it('country codes are read as E.164 assigns them', () => {
+    expect(['12025550100', '74951234567', '491701234567', '441234567890', '351912345678', '420601222333', '3725123456'].map(countryCodeLength)).toEqual([
+      1, 1, 2, 2, 3, 3, 3
+    ])
   })
 })

@@ -89,9 +89,10 @@ export const participations = sqliteTable(
   (t) => [
     uniqueIndex('participations_provider_id').on(t.provider, t.providerId),
     index('participations_session_sort').on(t.sessionId, t.sortName),
-    index('participations_schedule_sort').on(t.scheduleId, t.sortName),
-    index('participations_external').on(t.externalId),
-    index('participations_booking').on(t.provider, t.bookingId),
+    // Partial: most participations are for one session, not a course, and most have no booking
+    // id; indexing their NULLs cost every insert of a pull a write at a random place in the index.
+    index('participations_schedule_sort').on(t.scheduleId, t.sortName).where(sql`${t.scheduleId} IS NOT NULL`),
+    index('participations_booking').on(t.provider, t.bookingId).where(sql`${t.bookingId} IS NOT NULL`),
     // A selective search filters its hits by roster and sorts them by name: this small index
     // answers that for an id without reading the row (rows carry the provider's raw record).
     index('participations_roster_by_id').on(t.id, t.sessionId, t.scheduleId, t.sortName),
