@@ -452,7 +452,31 @@ export const ProviderSettingsView = z.object({
 })
 export type ProviderSettingsView = z.infer<typeof ProviderSettingsView>
 
-export const ConnectionReport = z.object({ ok: z.boolean(), message: z.string() })
+/** What "Test connection" found, as a code the window words (`message` is the English). */
+const remote = z.enum(['wix', 'plandocket'])
+/** Which set-up field the desk should check: Wix's base URL or Plandocket's tenant address. */
+const addressField = z.enum(['base_url', 'tenant_address'])
+export const ConnectionReason = z.discriminatedUnion('reason', [
+  reason('connected', { service: remote, where: z.string() }),
+  reason('local_needs_no_connection', {}),
+  reason('api_key_needed', { provider: remote }),
+  reason('tenant_address_needed', {}),
+  reason('connection_incomplete', {}),
+  /** 401/403: for Wix the key or the site id; for Plandocket a 403 means a missing scope. */
+  reason('key_refused', { service: remote, status: int.nullable() }),
+  reason('key_lacks_scope', { service: remote }),
+  reason('unreachable', { service: remote, baseUrl: z.string(), detail: z.string(), field: addressField }),
+  reason('too_many_requests', { service: remote }),
+  reason('service_problem', { service: remote, status: int.nullable() }),
+  reason('not_the_service', { service: remote, field: addressField }),
+  reason('nothing_there', { service: remote, baseUrl: z.string(), field: addressField }),
+  /** The booking system's own words, shown as they are. */
+  reason('service_refused', { service: remote, text: z.string() }),
+  reason('unexpected', { text: z.string() })
+])
+export type ConnectionReason = z.infer<typeof ConnectionReason>
+export const ConnectionReport = z.object({ ok: z.boolean(), message: z.string() }).and(ConnectionReason)
+export type ConnectionReport = z.infer<typeof ConnectionReport>
 
 const empty = z.object({}).strict()
 

@@ -166,3 +166,18 @@ test('German: main’s words for a wrong PIN, the lockout, an import error and a
   await page.keyboard.press('Escape')
   await expect(prompt).toBeHidden()
 })
+
+test('German: what "Test connection" found, worded by the window', async ({ page, desk }) => {
+  await openGermanDesk(page, desk)
+  await page.getByRole('button', { name: 'Einrichtung', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'Einrichtung' })
+  await dialog.getByRole('radio', { name: 'Plandocket', exact: true }).check()
+  // Nothing listens on the discard port: the desk cannot reach the address it was given.
+  await dialog.getByLabel('Mandanten-Adresse').fill('http://127.0.0.1:9/api/v1')
+  await dialog.getByLabel('API-Schlüssel').fill('pd_test_key')
+  await dialog.getByRole('button', { name: 'Verbindung testen' }).click()
+  const status = dialog.getByRole('status')
+  await expect(status).toContainText('http://127.0.0.1:9/api/v1 ist nicht erreichbar')
+  await expect(status).toContainText('Prüfen Sie das Netzwerk und die Mandanten-Adresse')
+  await expect(status).not.toContainText('Cannot reach')
+})

@@ -162,7 +162,7 @@ describe('sync problems and errors', () => {
   function engine(desk: ReturnType<typeof wixDesk>, push: Provider['push']) {
     const provider: Provider = {
       name: 'wix',
-      testConnection: async () => ({ ok: true, message: 'ok' }),
+      testConnection: async () => ({ ok: true, reason: 'connected', params: { service: 'wix', where: 'test' }, message: 'ok' }),
       async *pullSessions() {},
       async *pullRoster() {},
       async *pullAttendance() {},

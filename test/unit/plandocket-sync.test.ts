@@ -2,6 +2,7 @@
  * The Plandocket provider through the same sync engine, against the fake Plandocket over HTTP,
  * in every wire form the contract leaves open.
  */
+import { ConnectionReport } from '../../src/shared/contract'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { DateTime } from 'luxon'
@@ -194,11 +195,14 @@ describe('Plandocket push', () => {
     const fake = await fakePlandocket()
     const t = testDesk()
     const pd = (apiKey = fake.apiKey) => ({ provider: 'plandocket' as const, plandocket: { baseUrl: fake.baseUrl, apiKey } })
-    expect(await t.call('settings.testConnection', pd())).toEqual({ ok: true, message: `Connected to Plandocket at ${fake.baseUrl}.` })
-    expect((await t.call('settings.testConnection', pd('nope'))).message).toMatch(/API key was refused \(401\)/)
+    const test = async (apiKey?: string) => ConnectionReport.parse(await t.call('settings.testConnection', pd(apiKey)))
+    expect(await test()).toEqual({ ok: true, reason: 'connected', params: { service: 'plandocket', where: fake.baseUrl }, message: `Connected to Plandocket at ${fake.baseUrl}.` })
+    expect(await test('nope')).toMatchObject({ ok: false, reason: 'key_refused', params: { status: 401 }, message: expect.stringMatching(/API key was refused \(401\)/) })
     fake.setKey('narrow', { scopes: ['participants'] })
-    expect((await t.call('settings.testConnection', pd('narrow'))).message).toMatch(/lacks a scope/)
+    expect(await test('narrow')).toMatchObject({ reason: 'key_lacks_scope', message: expect.stringMatching(/lacks a scope/) })
     await fake.down()
-    expect((await t.call('settings.testConnection', pd())).message).toMatch(/^Cannot reach /)
+    expect(await test()).toMatchObject({ reason: 'unreachable', params: { field: 'tenant_address' }, message: expect.stringMatching(/^Cannot reach /) })
+    // What the desk is asked for before anything is sent.
+    expect(await t.call('settings.testConnection', { provider: 'plandocket', plandocket: { baseUrl: fake.baseUrl } })).toMatchObject({ ok: false, reason: 'api_key_needed', params: { provider: 'plandocket' } })
   })
 })

@@ -17,7 +17,7 @@ function scriptedProvider(script: Script) {
   const pushed: PushOperation[] = []
   const provider: Provider = {
     name: 'wix',
-    testConnection: async () => ({ ok: true, message: 'ok' }),
+    testConnection: async () => ({ ok: true, reason: 'connected', params: { service: 'wix', where: 'test' }, message: 'ok' }),
     async *pullSessions() {},
     async *pullRoster() {},
     async *pullAttendance() {},

@@ -1,6 +1,7 @@
 /**
  * The Wix provider and the sync engine end to end against the fake Wix over real HTTP.
  */
+import { ConnectionReport } from '../../src/shared/contract'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { DateTime } from 'luxon'
@@ -390,14 +391,16 @@ describe('Wix push', () => {
     const fake = await fakeWix()
     const t = testDesk()
     const wix = (over: Record<string, string> = {}) => ({ provider: 'wix' as const, wix: { siteId: fake.siteId, apiKey: fake.apiKey, baseUrl: fake.baseUrl, namespace: NS, ...over } })
-    expect(await t.call('settings.testConnection', wix())).toEqual({ ok: true, message: `Connected to the Wix site ${fake.siteId}.` })
-    expect((await t.call('settings.testConnection', wix({ apiKey: 'wrong' }))).message).toMatch(/API key or site id was refused \(401\)/)
+    // Each answer is a code the window words in its language, beside the English sentence.
+    const test = async (over?: Record<string, string>) => ConnectionReport.parse(await t.call('settings.testConnection', wix(over)))
+    expect(await test()).toEqual({ ok: true, reason: 'connected', params: { service: 'wix', where: fake.siteId }, message: `Connected to the Wix site ${fake.siteId}.` })
+    expect(await test({ apiKey: 'wrong' })).toMatchObject({ ok: false, reason: 'key_refused', params: { service: 'wix', status: 401 }, message: expect.stringMatching(/API key or site id was refused \(401\)/) })
     fake.faults.next(1, { type: 'status', status: 502 })
-    expect((await t.call('settings.testConnection', wix())).message).toMatch(/Wix had a problem \(502\)/)
+    expect(await test()).toMatchObject({ reason: 'service_problem', params: { status: 502 }, message: expect.stringMatching(/Wix had a problem \(502\)/) })
     fake.faults.next(1, { type: 'malformed' })
-    expect((await t.call('settings.testConnection', wix())).message).toMatch(/not like Wix: check the base URL/)
+    expect(await test()).toMatchObject({ reason: 'not_the_service', params: { field: 'base_url' }, message: expect.stringMatching(/not like Wix: check the base URL/) })
     await fake.down()
-    expect((await t.call('settings.testConnection', wix())).message).toMatch(/^Cannot reach http:\/\/127\.0\.0\.1:\d+/)
+    expect(await test()).toMatchObject({ reason: 'unreachable', params: { baseUrl: fake.baseUrl, field: 'base_url' }, message: expect.stringMatching(/^Cannot reach http:\/\/127\.0\.0\.1:\d+/) })
     await fake.up()
     // Secrets stay in main: the settings the renderer sees only say a key is stored.
     await t.call('settings.save', wix())

@@ -283,12 +283,18 @@ export function openDesk(options: DeskOptions): Desk {
     'settings.testConnection': async (input) => {
       kiosk.requireAdmin('test the connection')
       const candidate = settings.merged(input)
-      if (candidate.provider === 'local') return { ok: true, message: 'Local-only mode needs no connection.' }
-      if (candidate.provider === 'wix' && !candidate.wix.apiKey) return { ok: false, message: 'Enter the API key.' }
-      if (candidate.provider === 'plandocket' && !candidate.plandocket.apiKey) return { ok: false, message: 'Enter the API key.' }
-      if (candidate.provider === 'plandocket' && !candidate.plandocket.baseUrl) return { ok: false, message: 'Enter the tenant address, e.g. https://yourname.plandocket.com/api/v1.' }
+      if (candidate.provider === 'local') return { ok: true, reason: 'local_needs_no_connection', params: {}, message: 'Local-only mode needs no connection.' }
+      if (candidate.provider === 'wix' && !candidate.wix.apiKey) {
+        return { ok: false, reason: 'api_key_needed', params: { provider: 'wix' }, message: 'Enter the API key.' }
+      }
+      if (candidate.provider === 'plandocket' && !candidate.plandocket.apiKey) {
+        return { ok: false, reason: 'api_key_needed', params: { provider: 'plandocket' }, message: 'Enter the API key.' }
+      }
+      if (candidate.provider === 'plandocket' && !candidate.plandocket.baseUrl) {
+        return { ok: false, reason: 'tenant_address_needed', params: {}, message: 'Enter the tenant address, e.g. https://yourname.plandocket.com/api/v1.' }
+      }
       const p = buildProvider(candidate)
-      if (!p) return { ok: false, message: 'Fill in every field of the connection first.' }
+      if (!p) return { ok: false, reason: 'connection_incomplete', params: {}, message: 'Fill in every field of the connection first.' }
       return p.testConnection()
     }
   }

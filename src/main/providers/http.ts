@@ -3,6 +3,7 @@
  * it. Retrying is NOT done here: the engine keeps each operation's retry schedule in the database,
  * so it survives a restart and keeps the queue in order (an in-memory retry helper would not).
  */
+import type { ConnectionReport } from '../../shared/contract'
 
 export type ProviderErrorKind =
   | 'network' // no answer: refused, reset, timed out, cut off
@@ -155,33 +156,68 @@ export function createHttpClient(options: HttpClientOptions) {
 export type HttpClient = ReturnType<typeof createHttpClient>
 
 export interface ServiceWords {
+  name: 'wix' | 'plandocket'
   /** "Wix", "Plandocket". */
   service: string
   baseUrl: string
-  /** What to check when the address is wrong: "the base URL", "the tenant address (…/api/v1)". */
+  /** The set-up field to check when the address is wrong, and its English words. */
+  field: 'base_url' | 'tenant_address'
   address: string
   /** What the desk should check when the service refuses the credentials (by HTTP status). */
-  auth: (status: number | null) => string
+  auth: (status: number | null) => { reason: 'key_refused' | 'key_lacks_scope'; message: string }
   rateLimited: string
 }
 
-/** "Test connection" answers: one plain sentence per way a connection can fail. */
-export function explainConnectionError(err: unknown, words: ServiceWords): string {
-  if (!(err instanceof ProviderError)) return `Unexpected problem: ${err instanceof Error ? err.message : String(err)}`
+/**
+ * "Test connection" answers: one plain sentence per way a connection can fail, with the code the
+ * window words in its own language.
+ */
+export function explainConnectionError(err: unknown, words: ServiceWords): ConnectionReport {
+  const service = words.name
+  if (!(err instanceof ProviderError)) {
+    const text = err instanceof Error ? err.message : String(err)
+    return { ok: false, reason: 'unexpected', params: { text }, message: `Unexpected problem: ${text}` }
+  }
   switch (err.kind) {
-    case 'auth':
-      return words.auth(err.status)
-    case 'network':
-      return `Cannot reach ${words.baseUrl}: ${err.message.replace(/^\w+ \S+: /, '')}. Check the network and ${words.address}.`
+    case 'auth': {
+      const { reason, message } = words.auth(err.status)
+      return reason === 'key_lacks_scope'
+        ? { ok: false, reason, params: { service }, message }
+        : { ok: false, reason, params: { service, status: err.status }, message }
+    }
+    case 'network': {
+      const detail = err.message.replace(/^\w+ \S+: /, '')
+      return {
+        ok: false,
+        reason: 'unreachable',
+        params: { service, baseUrl: words.baseUrl, detail, field: words.field },
+        message: `Cannot reach ${words.baseUrl}: ${detail}. Check the network and ${words.address}.`
+      }
+    }
     case 'rate_limited':
-      return words.rateLimited
+      return { ok: false, reason: 'too_many_requests', params: { service }, message: words.rateLimited }
     case 'server':
-      return `${words.service} had a problem (${err.status}). Try again in a moment.`
+      return { ok: false, reason: 'service_problem', params: { service, status: err.status }, message: `${words.service} had a problem (${err.status}). Try again in a moment.` }
     case 'bad_response':
-      return `The server answered, but not like ${words.service}: check ${words.address}.`
+      return notTheService(words)
     case 'not_found':
-      return `Nothing at ${words.baseUrl}: check ${words.address}.`
+      return {
+        ok: false,
+        reason: 'nothing_there',
+        params: { service, baseUrl: words.baseUrl, field: words.field },
+        message: `Nothing at ${words.baseUrl}: check ${words.address}.`
+      }
     default:
-      return `${words.service} refused the request: ${err.message}`
+      return { ok: false, reason: 'service_refused', params: { service, text: err.message }, message: `${words.service} refused the request: ${err.message}` }
+  }
+}
+
+/** The server answered, but not like the booking system: most likely a wrong address. */
+export function notTheService(words: ServiceWords): ConnectionReport {
+  return {
+    ok: false,
+    reason: 'not_the_service',
+    params: { service: words.name, field: words.field },
+    message: `The server answered, but not like ${words.service}: check ${words.address}.`
   }
 }

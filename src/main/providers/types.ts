@@ -120,10 +120,8 @@ export type PushOutcome =
   | { result: 'conflict'; message: string; server?: { status: AttendanceStatus; attendees: number } }
   | { result: 'rejected'; message: string }
 
-export interface ConnectionReport {
-  ok: boolean
-  message: string
-}
+import type { ConnectionReport } from '../../shared/contract'
+export type { ConnectionReport }
 
 export interface PullProgress {
   (done: number, total: number | null): void

@@ -8,7 +8,7 @@ import type { Provider } from '../types'
 export function createLocalProvider(): Provider {
   return {
     name: 'local',
-    testConnection: async () => ({ ok: true, message: 'Local-only mode needs no connection.' }),
+    testConnection: async () => ({ ok: true, reason: 'local_needs_no_connection', params: {}, message: 'Local-only mode needs no connection.' }),
     async *pullSessions() {},
     async *pullRoster() {},
     async *pullAttendance() {},

@@ -281,21 +281,20 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       try {
         const { data } = await http.get<unknown>(`/events?${new URLSearchParams({ upcoming: '1', per_page: '1' })}`)
         listOf(data)
-        return { ok: true, message: `Connected to Plandocket at ${base}.` }
+        return { ok: true, reason: 'connected', params: { service: 'plandocket', where: base }, message: `Connected to Plandocket at ${base}.` }
       } catch (err) {
-        return {
-          ok: false,
-          message: explainConnectionError(err, {
-            service: 'Plandocket',
-            baseUrl: base,
-            address: 'the tenant address (…/api/v1)',
-            auth: (status) =>
-              status === 403
-                ? 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.'
-                : 'The API key was refused (401). Check the key and the tenant address.',
-            rateLimited: 'Plandocket says the hourly request limit is used up: try again later.'
-          })
-        }
+        return explainConnectionError(err, {
+          name: 'plandocket',
+          service: 'Plandocket',
+          baseUrl: base,
+          field: 'tenant_address',
+          address: 'the tenant address (…/api/v1)',
+          auth: (status) =>
+            status === 403
+              ? { reason: 'key_lacks_scope', message: 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.' }
+              : { reason: 'key_refused', message: 'The API key was refused (401). Check the key and the tenant address.' },
+          rateLimited: 'Plandocket says the hourly request limit is used up: try again later.'
+        })
       }
     },
 

@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon'
 import type { AttendanceStatus, ParticipationStatus } from '../../../shared/contract'
-import { createHttpClient, explainConnectionError, ProviderError, type HttpClient } from '../http'
+import { createHttpClient, explainConnectionError, notTheService, ProviderError, type HttpClient, type ServiceWords } from '../http'
 import type {
   AttendanceRecord,
   ConnectionReport,
@@ -387,6 +387,18 @@ export function createWixProvider(config: WixConfig): Provider {
     name: 'wix',
 
     async testConnection(): Promise<ConnectionReport> {
+      const words: ServiceWords = {
+        name: 'wix',
+        service: 'Wix',
+        baseUrl: config.baseUrl,
+        field: 'base_url',
+        address: 'the base URL',
+        auth: (status) => ({
+          reason: 'key_refused',
+          message: `The API key or site id was refused (${status}). Check both and that the key may use Calendar and Bookings.`
+        }),
+        rateLimited: 'Wix says too many requests: wait a minute and try again.'
+      }
       try {
         const today = DateTime.now().toFormat('yyyy-MM-dd')
         const { data } = await http.post<{ events?: unknown[] }>('/calendar/v3/events/query', {
@@ -395,19 +407,10 @@ export function createWixProvider(config: WixConfig): Provider {
           timeZone: 'UTC',
           query: { cursorPaging: { limit: 1 } }
         })
-        if (!data || !Array.isArray(data.events)) return { ok: false, message: 'The server answered, but not like Wix: check the base URL.' }
-        return { ok: true, message: `Connected to the Wix site ${config.siteId}.` }
+        if (!data || !Array.isArray(data.events)) return notTheService(words)
+        return { ok: true, reason: 'connected', params: { service: 'wix', where: config.siteId }, message: `Connected to the Wix site ${config.siteId}.` }
       } catch (err) {
-        return {
-          ok: false,
-          message: explainConnectionError(err, {
-            service: 'Wix',
-            baseUrl: config.baseUrl,
-            address: 'the base URL',
-            auth: (status) => `The API key or site id was refused (${status}). Check both and that the key may use Calendar and Bookings.`,
-            rateLimited: 'Wix says too many requests: wait a minute and try again.'
-          })
-        }
+        return explainConnectionError(err, words)
       }
     },
 

@@ -4,7 +4,7 @@
  * code from the typed dictionaries. A code this window does not know (a newer desk service) falls
  * back to main's English words. Text a booking system sent verbatim stays as it is.
  */
-import type { DeskReason, ImportProblem, ImportRowError, ProviderName, ScanReason, SyncProblem, SyncReason, SyncStatus } from '../../../shared/contract'
+import type { ConnectionReport, DeskReason, ImportProblem, ImportRowError, ProviderName, ScanReason, SyncProblem, SyncReason, SyncStatus } from '../../../shared/contract'
 import { deskTimeZone, formatTime } from './dates'
 import { i18n } from './i18n.svelte'
 
@@ -243,4 +243,42 @@ export function deskLabel(deskId: string, thisDesk: { deskId: string; deskName: 
   if (thisDesk && deskId === thisDesk.deskId && thisDesk.deskName) return thisDesk.deskName
   if (UUID.test(deskId) || /^[0-9a-f-]{16,}$/i.test(deskId)) return i18n.t.common.otherDesk(deskId.slice(0, 4))
   return deskId
+}
+
+/** What "Test connection" found, in words. */
+export function describeConnection(r: ConnectionReport): string {
+  const t = i18n.t.reasons.connection
+  const service = (name: ProviderName): string => i18n.t.reasons.service[name] ?? name
+  switch (r.reason) {
+    case 'connected':
+      return r.params.service === 'wix' ? t.connectedWix(r.params.where) : t.connectedPlandocket(r.params.where)
+    case 'local_needs_no_connection':
+      return t.localNeedsNone
+    case 'api_key_needed':
+      return t.apiKeyNeeded
+    case 'tenant_address_needed':
+      return t.tenantNeeded
+    case 'connection_incomplete':
+      return t.incomplete
+    case 'key_refused':
+      return r.params.service === 'wix' ? t.wixKeyRefused(String(r.params.status ?? '')) : t.plandocketKeyRefused
+    case 'key_lacks_scope':
+      return t.lacksScope
+    case 'unreachable':
+      return t.unreachable(r.params.baseUrl, r.params.detail, t.field[r.params.field])
+    case 'too_many_requests':
+      return r.params.service === 'wix' ? t.wixTooMany : t.plandocketTooMany
+    case 'service_problem':
+      return t.serviceProblem(service(r.params.service), String(r.params.status ?? ''))
+    case 'not_the_service':
+      return t.notTheService(service(r.params.service), t.field[r.params.field])
+    case 'nothing_there':
+      return t.nothingThere(r.params.baseUrl, t.field[r.params.field])
+    case 'service_refused':
+      return t.refused(service(r.params.service), r.params.text)
+    case 'unexpected':
+      return t.unexpected(r.params.text)
+    default:
+      return (r as { message: string }).message
+  }
 }

@@ -308,6 +308,27 @@ export const de: Messages = {
     syncBadResponse: (service, detail) => `${service} hat eine unbrauchbare Antwort geschickt: ${detail}.`,
     syncRateLimited: (service) => `${service} bittet den Empfang, langsamer zu machen; neuer Versuch in Kürze.`,
     syncAuth: (service) => `${service} hat den Schlüssel dieses Empfangs abgelehnt: Öffnen Sie „Einrichtung“ und prüfen Sie ihn.`,
+    connection: {
+      field: { base_url: 'die Basis-URL', tenant_address: 'die Mandanten-Adresse (…/api/v1)' },
+      connectedWix: (site) => `Verbunden mit der Wix-Website ${site}.`,
+      connectedPlandocket: (base) => `Verbunden mit Plandocket unter ${base}.`,
+      localNeedsNone: 'Der Nur-lokal-Modus braucht keine Verbindung.',
+      apiKeyNeeded: 'Geben Sie den API-Schlüssel ein.',
+      tenantNeeded: 'Geben Sie die Mandanten-Adresse ein, z. B. https://ihrname.plandocket.com/api/v1.',
+      incomplete: 'Füllen Sie zuerst alle Felder der Verbindung aus.',
+      wixKeyRefused: (status) =>
+        `Der API-Schlüssel oder die Website-ID wurde abgelehnt (${status}). Prüfen Sie beide und ob der Schlüssel Calendar und Bookings nutzen darf.`,
+      plandocketKeyRefused: 'Der API-Schlüssel wurde abgelehnt (401). Prüfen Sie den Schlüssel und die Mandanten-Adresse.',
+      lacksScope: 'Der API-Schlüssel funktioniert, aber ihm fehlt eine Berechtigung: Er braucht events, participants, contacts und checkins.',
+      unreachable: (url, detail, field) => `${url} ist nicht erreichbar: ${detail}. Prüfen Sie das Netzwerk und ${field}.`,
+      wixTooMany: 'Wix meldet zu viele Anfragen: Warten Sie eine Minute und versuchen Sie es erneut.',
+      plandocketTooMany: 'Plandocket meldet, dass das stündliche Anfragelimit erreicht ist: Versuchen Sie es später erneut.',
+      serviceProblem: (service, status) => `${service} hatte ein Problem (${status}). Versuchen Sie es gleich noch einmal.`,
+      notTheService: (service, field) => `Der Server hat geantwortet, aber nicht wie ${service}: Prüfen Sie ${field}.`,
+      nothingThere: (url, field) => `Unter ${url} ist nichts: Prüfen Sie ${field}.`,
+      refused: (service, text) => `${service} hat die Anfrage abgelehnt: ${text}`,
+      unexpected: (text) => `Unerwartetes Problem: ${text}`
+    },
     syncGone: 'Der Termin oder die Person dieser Änderung ist nicht mehr an diesem Empfang.',
     syncNoAnswer: 'Das Buchungssystem hat für diese Markierung nicht geantwortet.',
     syncInternal: (detail) => `Interner Fehler: ${detail}`

@@ -313,6 +313,27 @@ export const en = {
     syncBadResponse: (service: string, detail: string) => `${service} sent an answer the desk could not use: ${detail}.`,
     syncRateLimited: (service: string) => `${service} asked the desk to slow down; trying again shortly.`,
     syncAuth: (service: string) => `${service} refused this desk's key: open Set-up and check it.`,
+    /** "Test connection" in Set-up; `field` is the address field to check. */
+    connection: {
+      field: { base_url: 'the base URL', tenant_address: 'the tenant address (…/api/v1)' },
+      connectedWix: (site: string) => `Connected to the Wix site ${site}.`,
+      connectedPlandocket: (base: string) => `Connected to Plandocket at ${base}.`,
+      localNeedsNone: 'Local-only mode needs no connection.',
+      apiKeyNeeded: 'Enter the API key.',
+      tenantNeeded: 'Enter the tenant address, e.g. https://yourname.plandocket.com/api/v1.',
+      incomplete: 'Fill in every field of the connection first.',
+      wixKeyRefused: (status: string) => `The API key or site id was refused (${status}). Check both and that the key may use Calendar and Bookings.`,
+      plandocketKeyRefused: 'The API key was refused (401). Check the key and the tenant address.',
+      lacksScope: 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.',
+      unreachable: (url: string, detail: string, field: string) => `Cannot reach ${url}: ${detail}. Check the network and ${field}.`,
+      wixTooMany: 'Wix says too many requests: wait a minute and try again.',
+      plandocketTooMany: 'Plandocket says the hourly request limit is used up: try again later.',
+      serviceProblem: (service: string, status: string) => `${service} had a problem (${status}). Try again in a moment.`,
+      notTheService: (service: string, field: string) => `The server answered, but not like ${service}: check ${field}.`,
+      nothingThere: (url: string, field: string) => `Nothing at ${url}: check ${field}.`,
+      refused: (service: string, text: string) => `${service} refused the request: ${text}`,
+      unexpected: (text: string) => `Unexpected problem: ${text}`
+    },
     syncGone: 'The session or person this change was for is no longer on this desk.',
     syncNoAnswer: 'The booking system did not answer for this mark.',
     syncInternal: (detail: string) => `Internal error: ${detail}`
