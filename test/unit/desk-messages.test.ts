@@ -10,7 +10,7 @@ import { ProviderError } from '../../src/main/providers/http'
 import { createLocalProvider } from '../../src/main/providers/local'
 import type { Provider } from '../../src/main/providers/types'
 import { createOutbox, createReplica, createSyncEngine } from '../../src/main/sync'
-import { CallError, ImportPreview, ScanOutcome, SyncProblem, SyncStatus } from '../../src/shared/contract'
+import { AuditEntry, CallError, ImportPreview, ScanOutcome, SyncProblem, SyncStatus } from '../../src/shared/contract'
 import { importStudio, tempDir, testDesk, ZONE } from './helpers'
 
 /** The refusal of a call, checked against the contract's error schema. */
@@ -218,6 +218,10 @@ describe('sync problems and errors', () => {
     const sync = engine(desk, async () => ({ result: 'done' }))
     await sync.trigger('mark')
     expect(sync.problems()).toEqual([expect.objectContaining({ state: 'rejected', reason: 'sync_gone', params: {} })])
+    // The audit log words the same stored message from its code, too.
+    const { entries } = desk.handlers['audit.list']({ sessionId: null, beforeId: null, limit: 50 }) as { entries: AuditEntry[] }
+    expect(entries.map((e) => e.sync)).toContainEqual(expect.objectContaining({ state: 'rejected', errorReason: { reason: 'sync_gone', params: {} } }))
+    for (const e of entries) expect(AuditEntry.safeParse(e).success).toBe(true)
     desk.close()
   })
 

@@ -3,8 +3,13 @@
  * import, with the desk's time and when the booking system accepted it) and arrival statistics.
  */
 import { DateTime } from 'luxon'
+import type { SyncReason } from '../../shared/contract'
+import { recogniseSyncMessage } from '../sync'
 import type { CoreContext } from './context'
 import type { SessionService } from './sessions'
+
+/** The code of a stored sync message (the English words stay in `error`). */
+const reasonOf = ({ reason, params }: SyncReason): SyncReason => ({ reason, params }) as SyncReason
 
 export interface AuditEntry {
   id: number
@@ -15,7 +20,7 @@ export interface AuditEntry {
   personName: string | null
   details: unknown
   /** Sync of the operation this entry caused: null when it needs none (local-only, imports). */
-  sync: { state: string; uploadedAt: string | null; error: string | null } | null
+  sync: { state: string; uploadedAt: string | null; error: string | null; errorReason: SyncReason | null } | null
 }
 
 export function createHistory(ctx: CoreContext, sessions: SessionService) {
@@ -60,7 +65,12 @@ export function createHistory(ctx: CoreContext, sessions: SessionService) {
         sync:
           r.syncState === null || r.syncProvider === 'local'
             ? null
-            : { state: r.syncState, uploadedAt: r.syncState === 'done' && r.syncAt !== null ? new Date(r.syncAt).toISOString() : null, error: r.syncError }
+            : {
+                state: r.syncState,
+                uploadedAt: r.syncState === 'done' && r.syncAt !== null ? new Date(r.syncAt).toISOString() : null,
+                error: r.syncError,
+                errorReason: r.syncError === null ? null : reasonOf(recogniseSyncMessage(r.syncError))
+              }
       }))
     },
 
