@@ -4,12 +4,9 @@
  */
 import { DateTime } from 'luxon'
 import type { SyncReason } from '../../shared/contract'
-import { recogniseSyncMessage } from '../sync'
+import { storedReason } from '../sync'
 import type { CoreContext } from './context'
 import type { SessionService } from './sessions'
-
-/** The code of a stored sync message (the English words stay in `error`). */
-const reasonOf = ({ reason, params }: SyncReason): SyncReason => ({ reason, params }) as SyncReason
 
 export interface AuditEntry {
   id: number
@@ -27,7 +24,7 @@ export function createHistory(ctx: CoreContext, sessions: SessionService) {
   const sqlite = ctx.db.$client
   const page = sqlite.prepare(
     `SELECT l.id, l.at, l.desk_id AS deskId, l.action, l.details, s.title AS sessionTitle, p.name AS personName,
-            o.state AS syncState, o.updated_at AS syncAt, o.last_error AS syncError, o.provider AS syncProvider
+            o.state AS syncState, o.updated_at AS syncAt, o.last_error AS syncError, o.last_error_reason AS syncErrorReason, o.provider AS syncProvider
      FROM audit_log l
      LEFT JOIN sessions s ON s.id = l.session_id
      LEFT JOIN participations p ON p.id = l.participation_id
@@ -52,6 +49,7 @@ export function createHistory(ctx: CoreContext, sessions: SessionService) {
         syncState: string | null
         syncAt: number | null
         syncError: string | null
+        syncErrorReason: string | null
         syncProvider: string | null
       }[]
       return rows.map((r) => ({
@@ -69,7 +67,7 @@ export function createHistory(ctx: CoreContext, sessions: SessionService) {
                 state: r.syncState,
                 uploadedAt: r.syncState === 'done' && r.syncAt !== null ? new Date(r.syncAt).toISOString() : null,
                 error: r.syncError,
-                errorReason: r.syncError === null ? null : reasonOf(recogniseSyncMessage(r.syncError))
+                errorReason: r.syncError === null ? null : storedReason({ lastError: r.syncError, lastErrorReason: r.syncErrorReason })
               }
       }))
     },

@@ -161,6 +161,8 @@ export const outbox = sqliteTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at'),
     lastError: text('last_error'),
+    /** The same failure as a code with its parameters (JSON), so any window can word it. */
+    lastErrorReason: text('last_error_reason', { mode: 'json' }),
     deskId: text('desk_id').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull()

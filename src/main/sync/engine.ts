@@ -14,7 +14,7 @@
 import type { ProviderName, SyncProblem, SyncReason, SyncStatus } from '../../shared/contract'
 import type { Provider, PushOperation, PushOutcome, SessionRef } from '../providers/types'
 import { ProviderError } from '../providers/http'
-import type { Outbox, OutboxRow } from './outbox'
+import { storedReason, type Outbox, type OutboxRow, type SyncDetail } from './outbox'
 import type { Replica } from './replica'
 
 export type Trigger = 'mark' | 'online' | 'resume' | 'start' | 'timer' | 'manual' | 'settings'
@@ -36,13 +36,11 @@ export function backoffDelay(attempts: number, policy: BackoffPolicy, retryAfter
 
 const SERVICE: Record<string, string> = { wix: 'Wix', plandocket: 'Plandocket', local: 'this desk' }
 
-/** A sync message as codes, with its English words (the window words the codes itself). */
-export type SyncDetail = SyncReason & { message: string }
 
 const serviceName = (name: string): ProviderName => (name === 'wix' || name === 'plandocket' ? name : 'local')
 
 /** English words for a sync reason. */
-export function syncText(r: SyncReason): string {
+function syncText(r: SyncReason): string {
   const service = 'service' in r.params ? (SERVICE[r.params.service] ?? r.params.service) : ''
   switch (r.reason) {
     case 'sync_timeout':
@@ -90,41 +88,10 @@ export function explainSyncError(provider: Provider, err: ProviderError): SyncDe
   }
 }
 
-/** A provider failure in words for the desk; the technical detail goes to the log. */
-export function humanError(provider: Provider, err: ProviderError): string {
-  return explainSyncError(provider, err).message
-}
-
 /** Any failure as codes: a provider's as above, anything else as its own words. */
 function explainAny(provider: Provider, err: unknown): SyncDetail {
   if (err instanceof ProviderError) return explainSyncError(provider, err)
   return detailed({ reason: 'provider_said', params: { text: err instanceof Error ? err.message : String(err) } })
-}
-
-/**
- * A set-aside operation's stored words back as codes: the desk's own sentences are recognised, and
- * anything else (a booking system's answer, e.g. a Wix error body) is the provider's own text.
- */
-export function recogniseSyncMessage(message: string): SyncDetail {
-  const services = Object.entries(SERVICE)
-  for (const [name, word] of services) {
-    const service = serviceName(name)
-    if (!message.startsWith(`${word} `) && message !== `No connection to ${word}.`) continue
-    const candidates: SyncReason[] = [
-      { reason: 'sync_timeout', params: { service } },
-      { reason: 'sync_no_connection', params: { service } },
-      { reason: 'sync_rate_limited', params: { service } },
-      { reason: 'sync_auth', params: { service } }
-    ]
-    for (const c of candidates) if (syncText(c) === message) return detailed(c)
-    const server = message.match(new RegExp(`^${word} had a problem \\((.*)\\); trying again\\.$`))
-    if (server) return detailed({ reason: 'sync_server_error', params: { service, status: server[1]! } })
-    const bad = message.match(new RegExp(`^${word} sent an answer the desk could not use: (.*)\\.$`, 's'))
-    if (bad) return detailed({ reason: 'sync_bad_response', params: { service, detail: bad[1]! } })
-  }
-  for (const c of [{ reason: 'sync_gone', params: {} }, { reason: 'sync_no_answer', params: {} }] as const) if (syncText(c) === message) return detailed(c)
-  if (message.startsWith('internal error: ')) return detailed({ reason: 'sync_internal', params: { detail: message.slice('internal error: '.length) } })
-  return detailed({ reason: 'provider_said', params: { text: message } })
 }
 
 /** What an outbox operation wanted, as a code. */
@@ -262,14 +229,10 @@ export function createSyncEngine(options: EngineOptions) {
   let again = false
   let timer: ReturnType<typeof setTimeout> | null = null
   let stopped = false
-  let authNeeded: string | null = null
-  /** Why sending last failed, and why downloading last failed: both matter, kept apart. */
-  let lastError: string | null = null
-  let pullError: string | null = null
-  /** The same three as codes (sign-in, sending, downloading), for the window to word. */
-  let authDetail: SyncDetail | null = null
-  let lastDetail: SyncDetail | null = null
-  let pullDetail: SyncDetail | null = null
+  /** Why sign-in is needed, why sending last failed, why downloading last failed: kept apart. */
+  let signIn: SyncDetail | null = null
+  let sendFailure: SyncDetail | null = null
+  let pullFailure: SyncDetail | null = null
   let lastSuccessAt: number | null = null
   let lastAttemptAt: number | null = null
   let online: boolean | null = null
@@ -322,45 +285,42 @@ export function createSyncEngine(options: EngineOptions) {
         lastSuccessAt = now()
         bump()
       }
-    } else if (outcome.result === 'conflict') {
-      outbox.conflict(row.opId, outcome.message)
     } else {
-      outbox.reject(row.opId, outcome.message)
+      const said = detailed({ reason: 'provider_said', params: { text: outcome.message } })
+      if (outcome.result === 'conflict') outbox.conflict(row.opId, said)
+      else outbox.reject(row.opId, said)
     }
   }
 
   /** What to do with an operation after an error; returns false when the queue must stop. */
   function fail(provider: Provider, rows: OutboxRow[], err: unknown): boolean {
     const detail = explainAny(provider, err)
-    const message = detail.message
     if (err instanceof ProviderError && err.retryable) log(`push to ${provider.name} failed: ${err.message}`)
     if (err instanceof ProviderError) {
       if (err.kind === 'auth') {
-        authNeeded = message
-        authDetail = detail
-        for (const row of rows) outbox.hold(row.opId, message)
+        signIn = detail
+        for (const row of rows) outbox.hold(row.opId, detail)
         return false
       }
       if (err.retryable) {
         online = err.kind === 'network' ? false : online
-        lastError = message
-        lastDetail = detail
-        for (const row of rows) outbox.retryLater(row.opId, now() + backoffDelay(row.attempts, backoff, err.retryAfterMs), message)
+        sendFailure = detail
+        for (const row of rows) outbox.retryLater(row.opId, now() + backoffDelay(row.attempts, backoff, err.retryAfterMs), detail)
         return false
       }
       const verdict = err.kind === 'conflict' ? outbox.conflict : outbox.reject
-      for (const row of rows) verdict(row.opId, message)
+      for (const row of rows) verdict(row.opId, detail)
       return true
     }
     // A bug must not wedge the queue forever: set the operation aside where the desk sees it.
     log('push failed unexpectedly', err)
-    for (const row of rows) outbox.reject(row.opId, `internal error: ${message}`)
+    for (const row of rows) outbox.reject(row.opId, detailed({ reason: 'sync_internal', params: { detail: detail.message } }))
     return true
   }
 
   async function drain(provider: Provider): Promise<void> {
     for (;;) {
-      if (stopped || authNeeded) return
+      if (stopped || signIn) return
       // Enough rows for the largest batch the provider takes, and no more (this runs per request).
       const rows = outbox.head(provider.name, provider.maxBatch ?? 1)
       const first = rows[0]
@@ -371,7 +331,7 @@ export function createSyncEngine(options: EngineOptions) {
       }
       const firstOp = toOperation(first)
       if (!firstOp) {
-        outbox.reject(first.opId, 'the session or person this change was for is no longer on this desk')
+        outbox.reject(first.opId, detailed({ reason: 'sync_gone', params: {} }))
         continue
       }
       // Consecutive operations the provider can send in one request (e.g. Wix bulk attendance).
@@ -392,11 +352,14 @@ export function createSyncEngine(options: EngineOptions) {
           batch.length > 1 && provider.pushBatch
             ? await provider.pushBatch(batch.map((b) => b.op))
             : [await provider.push(firstOp)]
-        batch.forEach((b, i) => settle(provider, b.row, b.op, outcomes[i] ?? { result: 'rejected', message: 'no answer for this item' }))
+        batch.forEach((b, i) => {
+          const outcome = outcomes[i]
+          if (outcome) settle(provider, b.row, b.op, outcome)
+          else outbox.reject(b.row.opId, detailed({ reason: 'sync_no_answer', params: {} }))
+        })
         if (provider !== options.local) {
           online = true
-          lastError = null
-          lastDetail = null
+          sendFailure = null
         }
       } catch (err) {
         if (!fail(provider, batch.map((b) => b.row), err)) return
@@ -462,23 +425,19 @@ export function createSyncEngine(options: EngineOptions) {
     if (!provider) return
     await drain(provider)
     // Pull only after our own marks are out, and only while the service answers.
-    while (pulls.length > 0 && !authNeeded && online !== false) {
+    while (pulls.length > 0 && !signIn && online !== false) {
       const request = pulls.shift()!
       try {
         await runPull(provider, request)
         online = true
-        pullError = null
-        pullDetail = null
+        pullFailure = null
         lastSuccessAt = now()
       } catch (err) {
         pull = null
-        if (err instanceof ProviderError && err.kind === 'auth') {
-          authDetail = explainSyncError(provider, err)
-          authNeeded = authDetail.message
-        } else {
+        if (err instanceof ProviderError && err.kind === 'auth') signIn = explainSyncError(provider, err)
+        else {
           if (err instanceof ProviderError && err.kind === 'network') online = false
-          pullDetail = explainAny(provider, err)
-          pullError = `Download failed: ${pullDetail.message}`
+          pullFailure = explainAny(provider, err)
           log('pull failed', err)
         }
         // A failed download is not retried in a loop: the screen asks again when it next needs
@@ -490,10 +449,7 @@ export function createSyncEngine(options: EngineOptions) {
 
   function trigger(reason: Trigger): Promise<void> {
     if (stopped) return Promise.resolve()
-    if (reason === 'settings' || reason === 'manual') {
-      authNeeded = null
-      authDetail = null
-    }
+    if (reason === 'settings' || reason === 'manual') signIn = null
     if (reason === 'online' || reason === 'resume' || reason === 'manual' || reason === 'settings') {
       online = null
       outbox.makeDue()
@@ -510,8 +466,7 @@ export function createSyncEngine(options: EngineOptions) {
         } while (again && !stopped)
       } catch (err) {
         log('sync cycle failed', err)
-        lastError = err instanceof Error ? err.message : String(err)
-        lastDetail = detailed({ reason: 'provider_said', params: { text: lastError } })
+        sendFailure = detailed({ reason: 'provider_said', params: { text: err instanceof Error ? err.message : String(err) } })
       } finally {
         running = null
         schedule(null)
@@ -538,13 +493,13 @@ export function createSyncEngine(options: EngineOptions) {
       const pending = counts.pending + counts.in_flight
       const state: SyncStatus['state'] = !provider
         ? 'local'
-        : authNeeded
+        : signIn
           ? 'sign_in_needed'
           : running
             ? 'syncing'
             : online === false
               ? 'offline'
-              : lastError && pending > 0
+              : sendFailure && pending > 0
                 ? 'retrying'
                 : 'idle'
       return {
@@ -555,12 +510,12 @@ export function createSyncEngine(options: EngineOptions) {
         problems: counts.rejected + counts.conflict,
         lastSuccessAt: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),
         lastAttemptAt: lastAttemptAt === null ? null : new Date(lastAttemptAt).toISOString(),
-        lastError: authNeeded ?? ([lastError, pullError].filter(Boolean).join(' ') || null),
-        errors: authNeeded
-          ? [{ stage: 'sign_in' as const, ...(authDetail ?? detailed({ reason: 'provider_said', params: { text: authNeeded } })) }]
+        lastError: signIn?.message ?? ([sendFailure?.message, pullFailure && `Download failed: ${pullFailure.message}`].filter(Boolean).join(' ') || null),
+        errors: signIn
+          ? [{ stage: 'sign_in' as const, ...signIn }]
           : [
-              ...(lastError ? [{ stage: 'send' as const, ...(lastDetail ?? detailed({ reason: 'provider_said', params: { text: lastError } })) }] : []),
-              ...(pullError ? [{ stage: 'download' as const, ...(pullDetail ?? detailed({ reason: 'provider_said', params: { text: pullError } })) }] : [])
+              ...(sendFailure ? [{ stage: 'send' as const, ...sendFailure }] : []),
+              ...(pullFailure ? [{ stage: 'download' as const, ...pullFailure }] : [])
             ],
         clockOffsetMs,
         pull,
@@ -572,7 +527,7 @@ export function createSyncEngine(options: EngineOptions) {
         opId: row.opId,
         kind: row.kind,
         state: row.state as 'rejected' | 'conflict',
-        ...recogniseSyncMessage(row.lastError ?? ''),
+        ...storedReason(row),
         message: row.lastError ?? '',
         wanted: describeIntent(row.kind, JSON.parse(row.payload) as { status?: string; attendees?: number }),
         intent: intentOf(row.kind, JSON.parse(row.payload) as { status?: string; attendees?: number }),

@@ -6,8 +6,12 @@
  * Every transition is one UPDATE, committed before the engine moves on, so a crash at any point
  * leaves each operation in a state the engine can resume from.
  */
+import type { SyncReason } from '../../shared/contract'
 import type { Db } from '../db'
 import type { PushOperation } from '../providers/types'
+
+/** A failure as a code with its parameters, and its English words (for logs and old windows). */
+export type SyncDetail = SyncReason & { message: string }
 
 export interface OutboxRow {
   seq: number
@@ -21,6 +25,8 @@ export interface OutboxRow {
   attempts: number
   nextAttemptAt: number | null
   lastError: string | null
+  /** `lastError` as a code (JSON); null for rows stored before codes were. */
+  lastErrorReason: string | null
   deskId: string
   createdAt: number
   updatedAt: number
@@ -28,7 +34,7 @@ export interface OutboxRow {
 
 const columns = (t = '') => `${t}seq, ${t}op_id AS opId, ${t}kind, ${t}provider, ${t}session_id AS sessionId,
   ${t}participation_id AS participationId, ${t}payload, ${t}state, ${t}attempts, ${t}next_attempt_at AS nextAttemptAt,
-  ${t}last_error AS lastError, ${t}desk_id AS deskId, ${t}created_at AS createdAt, ${t}updated_at AS updatedAt`
+  ${t}last_error AS lastError, ${t}last_error_reason AS lastErrorReason, ${t}desk_id AS deskId, ${t}created_at AS createdAt, ${t}updated_at AS updatedAt`
 const COLUMNS = columns()
 
 export function createOutbox(db: Db, now: () => number) {
@@ -38,7 +44,7 @@ export function createOutbox(db: Db, now: () => number) {
   )
   const setState = sqlite.prepare(
     `UPDATE outbox SET state = @state, attempts = attempts + @attempt, next_attempt_at = @nextAttemptAt,
-       last_error = @lastError, updated_at = @now WHERE op_id = @opId`
+       last_error = @lastError, last_error_reason = @lastErrorReason, updated_at = @now WHERE op_id = @opId`
   )
   const counts = sqlite.prepare<[], { state: string; n: number }>(
     `SELECT state, count(*) AS n FROM outbox WHERE state <> 'done' GROUP BY state`
@@ -49,17 +55,27 @@ export function createOutbox(db: Db, now: () => number) {
      WHERE o.state IN ('rejected', 'conflict') ORDER BY o.seq`
   )
   const byOpId = sqlite.prepare<[string], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE op_id = ?`)
+  const forceResend = sqlite.prepare(`UPDATE outbox SET payload = json_set(payload, '$.force', json('true')) WHERE op_id = ?`)
+  const laterFor = sqlite
+    .prepare(
+      `SELECT later.op_id FROM outbox o JOIN outbox later ON later.participation_id = o.participation_id
+         AND later.session_id = o.session_id AND later.seq > o.seq AND later.kind = o.kind AND later.state <> 'discarded'
+       WHERE o.op_id = ? LIMIT 1`
+    )
+    .pluck()
+  const undelay = sqlite.prepare(`UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL`)
   const pendingFor = sqlite.prepare<[number, number], { n: number }>(
     `SELECT count(*) AS n FROM outbox WHERE participation_id = ? AND session_id = ? AND state IN ('pending', 'in_flight')`
   )
 
-  const transition = (opId: string, state: OutboxRow['state'], extra: { attempt?: boolean; nextAttemptAt?: number | null; lastError?: string | null } = {}) =>
+  const transition = (opId: string, state: OutboxRow['state'], extra: { attempt?: boolean; nextAttemptAt?: number | null; error?: SyncDetail } = {}) =>
     setState.run({
       opId,
       state,
       attempt: extra.attempt ? 1 : 0,
       nextAttemptAt: extra.nextAttemptAt ?? null,
-      lastError: extra.lastError ?? null,
+      lastError: extra.error?.message ?? null,
+      lastErrorReason: extra.error ? JSON.stringify({ reason: extra.error.reason, params: extra.error.params }) : null,
       now: now()
     })
 
@@ -69,29 +85,20 @@ export function createOutbox(db: Db, now: () => number) {
     get: (opId: string) => byOpId.get(opId),
     markInFlight: (opId: string) => transition(opId, 'in_flight'),
     markDone: (opId: string) => transition(opId, 'done'),
-    retryLater: (opId: string, nextAttemptAt: number, error: string) =>
-      transition(opId, 'pending', { attempt: true, nextAttemptAt, lastError: error }),
+    retryLater: (opId: string, nextAttemptAt: number, error: SyncDetail) => transition(opId, 'pending', { attempt: true, nextAttemptAt, error }),
     /** Back to pending without counting an attempt (nothing was sent, e.g. sign-in needed). */
-    hold: (opId: string, error: string) => transition(opId, 'pending', { lastError: error }),
-    reject: (opId: string, error: string) => transition(opId, 'rejected', { attempt: true, lastError: error }),
-    conflict: (opId: string, error: string) => transition(opId, 'conflict', { attempt: true, lastError: error }),
+    hold: (opId: string, error: SyncDetail) => transition(opId, 'pending', { error }),
+    reject: (opId: string, error: SyncDetail) => transition(opId, 'rejected', { attempt: true, error }),
+    conflict: (opId: string, error: SyncDetail) => transition(opId, 'conflict', { attempt: true, error }),
     /** The desk asks to send a rejected or conflicting operation again; `force` overrules the other desk. */
     requeue(opId: string, force = false) {
-      if (force) sqlite.prepare(`UPDATE outbox SET payload = json_set(payload, '$.force', json('true')) WHERE op_id = ?`).run(opId)
+      if (force) forceResend.run(opId)
       transition(opId, 'pending')
     },
     /** A later operation for the same person and session, if one replaced this one. */
-    supersededBy: (opId: string) =>
-      sqlite
-        .prepare(
-          `SELECT later.op_id FROM outbox o JOIN outbox later ON later.participation_id = o.participation_id
-             AND later.session_id = o.session_id AND later.seq > o.seq AND later.kind = o.kind AND later.state <> 'discarded'
-           WHERE o.op_id = ? LIMIT 1`
-        )
-        .pluck()
-        .get(opId) as string | undefined,
+    supersededBy: (opId: string) => laterFor.get(opId) as string | undefined,
     /** The network is back (or the desk asked): waiting operations need not sit out their backoff. */
-    makeDue: () => sqlite.prepare(`UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL`).run().changes,
+    makeDue: () => undelay.run().changes,
     /** The desk drops its change; the provider's version will replace it at the next pull. */
     discard: (opId: string) => transition(opId, 'discarded'),
     counts(): Record<OutboxRow['state'], number> {
@@ -105,3 +112,9 @@ export function createOutbox(db: Db, now: () => number) {
 }
 
 export type Outbox = ReturnType<typeof createOutbox>
+
+/** Why an operation failed, as a code; a row from before codes were stored is its own words. */
+export function storedReason(row: { lastError: string | null; lastErrorReason: string | null }): SyncReason {
+  if (row.lastErrorReason) return JSON.parse(row.lastErrorReason) as SyncReason
+  return { reason: 'provider_said', params: { text: row.lastError ?? '' } }
+}
