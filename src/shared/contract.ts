@@ -379,7 +379,8 @@ export const SyncStatus = z.object({
   /** The booking system's clock minus ours, from its Date header. */
   clockOffsetMs: z.number().nullable(),
   /** A download under way. */
-  pull: z.object({ label: z.string(), done: z.number().int(), total: z.number().int().nullable() }).nullable(),
+  /** A download under way: what (the day's sessions, or a roster) and how far. */
+  pull: z.object({ stage: z.enum(['sessions', 'roster']), done: z.number().int(), total: z.number().int().nullable() }).nullable(),
   /** Goes up whenever synced data changed the replica: the renderer refetches what it shows. */
   dataVersion: z.number().int()
 })

@@ -379,7 +379,7 @@ export function createSyncEngine(options: EngineOptions) {
   async function pullInto(provider: Provider, request: PullRequest, bulk: ReturnType<Replica['bulkPull']>): Promise<void> {
     const sessions: SessionRef[] = []
     if (request.kind === 'day') {
-      pull = { label: 'Downloading sessions', done: 0, total: null }
+      pull = { stage: 'sessions', done: 0, total: null }
       for await (const page of readAhead(provider.pullSessions({ from: request.from!, to: request.to!, timeZone: request.timeZone! }), () => 1)) {
         const stats = replica.applySessions(provider.name, page)
         if (stats.inserted || stats.updated) bump()
@@ -394,7 +394,7 @@ export function createSyncEngine(options: EngineOptions) {
     }
     for (const session of sessions) {
       let done = 0
-      pull = { label: 'Downloading roster', done, total: null }
+      pull = { stage: 'roster', done, total: null }
       let msPerRow = 0
       const batchRows = () => (msPerRow > 0 ? Math.max(1, Math.min(PULL_MAX_ROWS, Math.floor(PULL_SLICE_MS / msPerRow))) : 1)
       for await (const page of readAhead(provider.pullRoster(session), batchRows)) {
@@ -408,7 +408,7 @@ export function createSyncEngine(options: EngineOptions) {
         }
         if (stats.inserted || stats.updated || stats.marks.inserted || stats.marks.updated) bump()
         done += page.length
-        pull = { label: 'Downloading roster', done, total: null }
+        pull = { stage: 'roster', done, total: null }
       }
       for await (const page of readAhead(provider.pullAttendance(session), () => 1)) {
         const stats = replica.applyAttendance(provider.name, session.id, page)

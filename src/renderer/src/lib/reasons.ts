@@ -226,13 +226,6 @@ export function describeIntent(p: SyncProblem): string {
   }
 }
 
-/** The label of a download under way: main says it in English; known ones are translated. */
-export function describePullLabel(label: string): string {
-  if (label === 'Downloading sessions') return i18n.t.sync.pullSessions
-  if (label === 'Downloading roster') return i18n.t.sync.pullRoster
-  return label
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**

@@ -8,7 +8,6 @@ import type { ProviderName, SyncProblem, SyncStatus } from '../../../shared/cont
 import { api, CallFailed } from './api'
 import { formatTime } from './dates'
 import { i18n } from './i18n.svelte'
-import { describePullLabel } from './reasons'
 
 class SyncWatch {
   status = $state<SyncStatus | null>(null)
@@ -113,10 +112,10 @@ export function summarize(s: SyncStatus, deskZone: string): SyncSummary {
   }
 }
 
-/** "Downloading roster: 1,200 so far" / "… 1,200 of 3,000" (the label comes from main). */
+/** "Downloading roster: 1,200 so far" / "… 1,200 of 3,000". */
 export function describePull(pull: NonNullable<SyncStatus['pull']>): string {
   const t = i18n.t.sync
-  const label = describePullLabel(pull.label)
+  const label = pull.stage === 'sessions' ? t.pullSessions : t.pullRoster
   return pull.total !== null ? t.pullOf(label, pull.done, pull.total) : t.pullSoFar(label, pull.done)
 }
 
