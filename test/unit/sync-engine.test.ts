@@ -235,3 +235,31 @@ describe('sync engine', () => {
     desk.close()
   })
 })
+
+describe('download progress', () => {
+  it('says which stage a pull is in and how far it got, then clears', async () => {
+    const desk = deskWithWixSession(0)
+    const seen: unknown[] = []
+    const { provider } = scriptedProvider(() => ({ result: 'done' }))
+    let engine: ReturnType<typeof engineFor> | null = null
+    const person = (i: number) => ({
+      providerId: `q-${i}`, sessionProviderId: 'ev-1', scheduleId: null, externalId: null, name: `Q ${i}`, email: null, phone: null,
+      contactId: null, customerNumber: null, bookingId: null, badgeNumber: null, partySize: 1, status: 'CONFIRMED' as const, revision: '1', raw: null
+    })
+    provider.pullRoster = async function* () {
+      yield [person(1), person(2)]
+      seen.push(engine!.status().pull)
+      yield [person(3)]
+      seen.push(engine!.status().pull)
+    }
+    engine = engineFor(desk, provider)
+    await engine.requestPull({ kind: 'session', sessionId: 1 })
+    await engine.idle()
+    // Pages are read ahead, so the count may lag by a batch; the stage is what the window words.
+    expect(seen.length).toBe(2)
+    for (const p of seen) expect(p).toMatchObject({ stage: 'roster', total: null })
+    expect(engine.status().pull).toBeNull()
+    expect((desk.handlers['roster.page']({ sessionId: 1, search: '', offset: 0, limit: 10 }) as { total: number }).total).toBe(3)
+    desk.close()
+  })
+})
