@@ -7,6 +7,7 @@
  * the boundary with these schemas (zod: a well-kept library whose schemas double as TS types, so the
  * contract cannot drift from the code that uses it).
  */
+import { EXPORT_COLUMNS } from './export-columns'
 import { z } from 'zod'
 
 /** Hard caps that keep one call from exhausting main; generous for a real desk. */
@@ -292,23 +293,7 @@ export type ImportResult = z.infer<typeof ImportResult>
 
 export const ExportFile = z.object({ fileName: z.string(), csv: z.string(), rows: z.number().int() })
 
-/** Columns a roster export can carry, in this order unless the desk picks others. */
-export const EXPORT_COLUMNS = [
-  'session',
-  'sessionStart',
-  'timeZone',
-  'name',
-  'email',
-  'phone',
-  'partySize',
-  'bookingStatus',
-  'attendance',
-  'attendees',
-  'checkedInAt',
-  'checkedInBy',
-  'walkIn',
-  'externalId'
-] as const
+export { EXPORT_COLUMNS }
 export const ExportColumn = z.enum(EXPORT_COLUMNS)
 export type ExportColumn = z.infer<typeof ExportColumn>
 const exportColumns = z.array(ExportColumn).min(1, 'choose at least one column').max(EXPORT_COLUMNS.length).optional()
