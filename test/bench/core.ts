@@ -8,9 +8,9 @@ import type { Desk } from '../../src/main/core'
 import { toFtsQuery } from '../../src/main/core'
 import { createRosterService } from '../../src/main/core/roster'
 import { createSessionService } from '../../src/main/core/sessions'
-import { buildSearchCodes, foldText } from '../../src/main/core/text'
 import type { ParticipationRecord } from '../../src/main/providers/types'
-import { contentRevision, createReplica } from '../../src/main/sync'
+import { createReplica } from '../../src/main/sync'
+import { participationRow } from '../../src/main/sync/replica'
 import { csvField, neutraliseFormula } from '../../src/main/export'
 import { summary } from './report'
 
@@ -26,30 +26,8 @@ export function chunk<T>(list: T[], size: number): T[][] {
 // ---------------------------------------------------------------------------------------------
 // Sync ingest
 
-/** The same values the replica computes for a row (a copy of replica.ts's participationValues). */
-export function rawValues(provider: string, r: ParticipationRecord, sessionId: number) {
-  return {
-    provider,
-    providerId: r.providerId,
-    externalId: r.externalId,
-    sessionId: r.scheduleId && !r.sessionProviderId ? null : sessionId,
-    scheduleId: r.scheduleId && !r.sessionProviderId ? r.scheduleId : null,
-    name: r.name,
-    sortName: foldText(r.name),
-    email: r.email,
-    phone: r.phone,
-    contactId: r.contactId,
-    customerNumber: r.customerNumber,
-    bookingId: r.bookingId,
-    badgeNumber: r.badgeNumber,
-    searchCodes: buildSearchCodes([r.providerId, r.externalId, r.bookingId, r.customerNumber, r.badgeNumber], r.phone),
-    partySize: Math.min(1000, Math.max(1, Math.trunc(r.partySize) || 1)),
-    status: r.status,
-    revision: r.revision ?? contentRevision(r.raw),
-    raw: JSON.stringify(r.raw ?? null),
-    now: Date.now()
-  }
-}
+/** The same values the replica writes for a pulled row, computed by the replica's own function. */
+export const rawValues = (provider: string, r: ParticipationRecord, sessionId: number) => participationRow(provider, r, sessionId, Date.now())
 
 const INSERT_COLUMNS = `(provider, provider_id, external_id, session_id, schedule_id, name, sort_name, email, phone,
   contact_id, customer_number, booking_id, badge_number, search_codes, party_size, status, revision, raw, created_at, updated_at)

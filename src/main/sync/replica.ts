@@ -40,6 +40,31 @@ const INSERT_CHUNK = 100
 const PARTICIPATION_COLUMNS = `provider, provider_id, external_id, session_id, schedule_id, name, sort_name, email, phone,
        contact_id, customer_number, booking_id, badge_number, search_codes, party_size, status, revision, raw, created_at, updated_at`
 
+/** The participations row a pulled record becomes (the bench inserts the same values raw). */
+export function participationRow(provider: string, r: ParticipationRecord, sessionId: number | null, at: number) {
+  return {
+    provider,
+    providerId: r.providerId,
+    externalId: r.externalId,
+    sessionId: r.scheduleId && !r.sessionProviderId ? null : sessionId,
+    scheduleId: r.scheduleId && !r.sessionProviderId ? r.scheduleId : null,
+    name: r.name,
+    sortName: foldText(r.name),
+    email: r.email,
+    phone: r.phone,
+    contactId: r.contactId,
+    customerNumber: r.customerNumber,
+    bookingId: r.bookingId,
+    badgeNumber: r.badgeNumber,
+    searchCodes: buildSearchCodes([r.providerId, r.externalId, r.bookingId, r.customerNumber, r.badgeNumber], r.phone),
+    partySize: Math.min(1000, Math.max(1, Math.trunc(r.partySize) || 1)),
+    status: r.status,
+    revision: r.revision ?? contentRevision(r.raw),
+    raw: JSON.stringify(r.raw ?? null),
+    now: at
+  }
+}
+
 export function createReplica(db: Db, now: () => number) {
   const sqlite = db.$client
 
@@ -241,27 +266,7 @@ export function createReplica(db: Db, now: () => number) {
     }
   }
 
-  const participationValues = (provider: string, r: ParticipationRecord, sessionId: number | null) => ({
-    provider,
-    providerId: r.providerId,
-    externalId: r.externalId,
-    sessionId: r.scheduleId && !r.sessionProviderId ? null : sessionId,
-    scheduleId: r.scheduleId && !r.sessionProviderId ? r.scheduleId : null,
-    name: r.name,
-    sortName: foldText(r.name),
-    email: r.email,
-    phone: r.phone,
-    contactId: r.contactId,
-    customerNumber: r.customerNumber,
-    bookingId: r.bookingId,
-    badgeNumber: r.badgeNumber,
-    searchCodes: buildSearchCodes([r.providerId, r.externalId, r.bookingId, r.customerNumber, r.badgeNumber], r.phone),
-    partySize: Math.min(1000, Math.max(1, Math.trunc(r.partySize) || 1)),
-    status: r.status,
-    revision: r.revision ?? contentRevision(r.raw),
-    raw: JSON.stringify(r.raw ?? null),
-    now: now()
-  })
+  const participationValues = (provider: string, r: ParticipationRecord, sessionId: number | null) => participationRow(provider, r, sessionId, now())
 
   return {
     applySessions: relaxed(sqlite.transaction((provider: string, records: SessionRecord[]): ApplyStats & { ids: number[] } => {
