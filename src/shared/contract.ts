@@ -452,7 +452,15 @@ export const ConnectionReason = z.discriminatedUnion('reason', [
   /** 401/403: for Wix the key or the site id; for Plandocket a 403 means a missing scope. */
   reason('key_refused', { service: remote, status: int.nullable() }),
   reason('key_lacks_scope', { service: remote }),
-  reason('unreachable', { service: remote, baseUrl: z.string(), detail: z.string(), field: addressField }),
+  /** `cause` says what failed (`detail` is the same in English, for logs). */
+  reason('unreachable', {
+    service: remote,
+    baseUrl: z.string(),
+    detail: z.string(),
+    field: addressField,
+    cause: z.enum(['no_connection', 'timeout', 'cut_off']),
+    seconds: z.number().nullable()
+  }),
   reason('too_many_requests', { service: remote }),
   reason('service_problem', { service: remote, status: int.nullable() }),
   reason('not_the_service', { service: remote, field: addressField }),

@@ -177,7 +177,7 @@ test('German: what "Test connection" found, worded by the window', async ({ page
   await dialog.getByLabel('API-Schlüssel').fill('pd_test_key')
   await dialog.getByRole('button', { name: 'Verbindung testen' }).click()
   const status = dialog.getByRole('status')
-  await expect(status).toContainText('http://127.0.0.1:9/api/v1 ist nicht erreichbar')
+  await expect(status).toContainText('http://127.0.0.1:9/api/v1 ist nicht erreichbar: keine Verbindung möglich')
   await expect(status).toContainText('Prüfen Sie das Netzwerk und die Mandanten-Adresse')
   await expect(status).not.toContainText('Cannot reach')
 })

@@ -6,10 +6,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import { openDesk } from '../../src/main/core'
-import { ProviderError } from '../../src/main/providers/http'
+import { createHttpClient, ProviderError } from '../../src/main/providers/http'
 import { createLocalProvider } from '../../src/main/providers/local'
 import type { Provider } from '../../src/main/providers/types'
 import { createOutbox, createReplica, createSyncEngine } from '../../src/main/sync'
+import { explainSyncError } from '../../src/main/sync/engine'
 import { AuditEntry, CallError, ImportPreview, ScanOutcome, SyncProblem, SyncStatus } from '../../src/shared/contract'
 import { importStudio, tempDir, testDesk, ZONE } from './helpers'
 
@@ -247,5 +248,19 @@ describe('sync problems and errors', () => {
     await sync.trigger('manual')
     expect(sync.status()).toMatchObject({ state: 'sign_in_needed', errors: [{ stage: 'sign_in', reason: 'sync_auth', params: { service: 'wix' } }] })
     desk.close()
+  })
+})
+
+describe('network failures', () => {
+  it('say whether the service was unreachable, too slow or cut off, as codes', async () => {
+    const failing = (err: Error) => createHttpClient({ baseUrl: 'http://127.0.0.1:9', headers: () => ({}), timeoutMs: 2000, fetch: async () => Promise.reject(err) })
+    const timeout = Object.assign(new Error('The operation timed out.'), { name: 'TimeoutError' })
+    const slow = await failing(timeout).get('/x').catch((e: unknown) => e)
+    expect(slow).toMatchObject({ kind: 'network', network: { cause: 'timeout', seconds: 2 } })
+    const refused = await failing(new TypeError('fetch failed')).get('/x').catch((e: unknown) => e)
+    expect(refused).toMatchObject({ kind: 'network', network: { cause: 'no_connection' } })
+    const wix = { name: 'wix' } as Provider
+    expect(explainSyncError(wix, slow as ProviderError)).toMatchObject({ reason: 'sync_timeout', params: { service: 'wix' } })
+    expect(explainSyncError(wix, refused as ProviderError)).toMatchObject({ reason: 'sync_no_connection' })
   })
 })

@@ -400,7 +400,7 @@ describe('Wix push', () => {
     fake.faults.next(1, { type: 'malformed' })
     expect(await test()).toMatchObject({ reason: 'not_the_service', params: { field: 'base_url' }, message: expect.stringMatching(/not like Wix: check the base URL/) })
     await fake.down()
-    expect(await test()).toMatchObject({ reason: 'unreachable', params: { baseUrl: fake.baseUrl, field: 'base_url' }, message: expect.stringMatching(/^Cannot reach http:\/\/127\.0\.0\.1:\d+/) })
+    expect(await test()).toMatchObject({ reason: 'unreachable', params: { baseUrl: fake.baseUrl, field: 'base_url', cause: 'no_connection' }, message: expect.stringMatching(/^Cannot reach http:\/\/127\.0\.0\.1:\d+/) })
     await fake.up()
     // Secrets stay in main: the settings the renderer sees only say a key is stored.
     await t.call('settings.save', wix())

@@ -5,6 +5,9 @@
  */
 import type { ConnectionReport } from '../../shared/contract'
 
+/** Why no answer came: refused or unreachable, too slow, or cut off half way. */
+export type NetworkCause = { cause: 'no_connection' } | { cause: 'timeout'; seconds: number } | { cause: 'cut_off' }
+
 export type ProviderErrorKind =
   | 'network' // no answer: refused, reset, timed out, cut off
   | 'server' // 5xx
@@ -21,7 +24,9 @@ export class ProviderError extends Error {
     message: string,
     readonly status: number | null = null,
     readonly retryAfterMs: number | null = null,
-    readonly body: unknown = null
+    readonly body: unknown = null,
+    /** For 'network': what went wrong, as a code (the window words it; `message` is for logs). */
+    readonly network: NetworkCause | null = null
   ) {
     super(message)
     this.name = 'ProviderError'
@@ -76,7 +81,7 @@ async function readCapped(response: Response, max: number, what: string): Promis
     }
   } catch (err) {
     if (err instanceof ProviderError) throw err
-    throw new ProviderError('network', `${what}: the answer was cut off`, response.status)
+    throw new ProviderError('network', `${what}: the answer was cut off`, response.status, null, null, { cause: 'cut_off' })
   }
   return Buffer.concat(chunks).toString('utf8')
 }
@@ -112,8 +117,10 @@ export function createHttpClient(options: HttpClientOptions) {
         signal: AbortSignal.timeout(timeoutMs)
       })
     } catch (err) {
-      const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : 'could not connect'
-      throw new ProviderError('network', `${method} ${path}: ${reason}`)
+      const network: NetworkCause =
+        err instanceof Error && err.name === 'TimeoutError' ? { cause: 'timeout', seconds: timeoutMs / 1000 } : { cause: 'no_connection' }
+      const reason = network.cause === 'timeout' ? `no answer within ${network.seconds} s` : 'could not connect'
+      throw new ProviderError('network', `${method} ${path}: ${reason}`, null, null, null, network)
     }
     const now = Date.now()
     const date = response.headers.get('date')
@@ -187,10 +194,11 @@ export function explainConnectionError(err: unknown, words: ServiceWords): Conne
     }
     case 'network': {
       const detail = err.message.replace(/^\w+ \S+: /, '')
+      const network = err.network ?? { cause: 'no_connection' as const }
       return {
         ok: false,
         reason: 'unreachable',
-        params: { service, baseUrl: words.baseUrl, detail, field: words.field },
+        params: { service, baseUrl: words.baseUrl, detail, field: words.field, ...network, seconds: network.cause === 'timeout' ? network.seconds : null },
         message: `Cannot reach ${words.baseUrl}: ${detail}. Check the network and ${words.address}.`
       }
     }

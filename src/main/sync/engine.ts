@@ -73,7 +73,7 @@ export function explainSyncError(provider: Provider, err: ProviderError): SyncDe
   const service = serviceName(provider.name)
   switch (err.kind) {
     case 'network':
-      return detailed({ reason: /no answer within/.test(err.message) ? 'sync_timeout' : 'sync_no_connection', params: { service } })
+      return detailed({ reason: err.network?.cause === 'timeout' ? 'sync_timeout' : 'sync_no_connection', params: { service } })
     case 'server':
       return detailed({ reason: 'sync_server_error', params: { service, status: String(err.status ?? 'error') } })
     case 'bad_response':

@@ -258,7 +258,11 @@ export function describeConnection(r: ConnectionReport): string {
     case 'key_lacks_scope':
       return t.lacksScope
     case 'unreachable':
-      return t.unreachable(r.params.baseUrl, r.params.detail, t.field[r.params.field])
+      return t.unreachable(
+        r.params.baseUrl,
+        r.params.cause === 'timeout' ? t.why.timeout(r.params.seconds ?? 0) : t.why[r.params.cause],
+        t.field[r.params.field]
+      )
     case 'too_many_requests':
       return r.params.service === 'wix' ? t.wixTooMany : t.plandocketTooMany
     case 'service_problem':

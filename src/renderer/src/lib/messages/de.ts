@@ -320,7 +320,12 @@ export const de: Messages = {
         `Der API-Schlüssel oder die Website-ID wurde abgelehnt (${status}). Prüfen Sie beide und ob der Schlüssel Calendar und Bookings nutzen darf.`,
       plandocketKeyRefused: 'Der API-Schlüssel wurde abgelehnt (401). Prüfen Sie den Schlüssel und die Mandanten-Adresse.',
       lacksScope: 'Der API-Schlüssel funktioniert, aber ihm fehlt eine Berechtigung: Er braucht events, participants, contacts und checkins.',
-      unreachable: (url, detail, field) => `${url} ist nicht erreichbar: ${detail}. Prüfen Sie das Netzwerk und ${field}.`,
+      unreachable: (url, why, field) => `${url} ist nicht erreichbar: ${why}. Prüfen Sie das Netzwerk und ${field}.`,
+      why: {
+        no_connection: 'keine Verbindung möglich',
+        timeout: (seconds) => `keine Antwort innerhalb von ${seconds} s`,
+        cut_off: 'die Antwort brach ab'
+      },
       wixTooMany: 'Wix meldet zu viele Anfragen: Warten Sie eine Minute und versuchen Sie es erneut.',
       plandocketTooMany: 'Plandocket meldet, dass das stündliche Anfragelimit erreicht ist: Versuchen Sie es später erneut.',
       serviceProblem: (service, status) => `${service} hatte ein Problem (${status}). Versuchen Sie es gleich noch einmal.`,

@@ -325,7 +325,12 @@ export const en = {
       wixKeyRefused: (status: string) => `The API key or site id was refused (${status}). Check both and that the key may use Calendar and Bookings.`,
       plandocketKeyRefused: 'The API key was refused (401). Check the key and the tenant address.',
       lacksScope: 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.',
-      unreachable: (url: string, detail: string, field: string) => `Cannot reach ${url}: ${detail}. Check the network and ${field}.`,
+      unreachable: (url: string, why: string, field: string) => `Cannot reach ${url}: ${why}. Check the network and ${field}.`,
+      why: {
+        no_connection: 'could not connect',
+        timeout: (seconds: number) => `no answer within ${seconds} s`,
+        cut_off: 'the answer was cut off'
+      },
       wixTooMany: 'Wix says too many requests: wait a minute and try again.',
       plandocketTooMany: 'Plandocket says the hourly request limit is used up: try again later.',
       serviceProblem: (service: string, status: string) => `${service} had a problem (${status}). Try again in a moment.`,
