@@ -1,10 +1,32 @@
 /**
  * Text folding shared by sorting and search, so that what the desk types finds what it sees.
  */
+import { createRequire } from 'node:module'
 
-/** Lower case without accents: "Zoë Müller" → "zoe muller". The roster sorts by this. */
+// fold-to-ascii is CommonJS without named exports Node's ESM loader can see; its functions use
+// `this`, so they are called on the module object.
+const asciiFolder = createRequire(import.meta.url)('fold-to-ascii') as typeof import('fold-to-ascii')
+
+/**
+ * Lower case in the letters a keyboard without them types: "Zoë Müller" → "zoe muller",
+ * "Łukasz Ødegaard" → "lukasz odegaard", "Straße" → "strasse", "Þór" → "thor". The roster sorts by
+ * this, the search index holds it (as sort_name), and typed searches are folded by it, so a desk
+ * finds a name whichever way it is typed. Stripping accent marks (NFKD) handles every letter that
+ * is a base letter plus a mark; the letters that are not (Ø, Ł, ß, Æ, Œ, Đ, Þ, dotless ı…) fold by
+ * Lucene's ASCII folding table (fold-to-ascii), a well-kept list instead of one of our own.
+ * Scripts without an ASCII form (Arabic, Cyrillic, Han, emoji) are kept as they are.
+ */
 export function foldText(value: string): string {
-  return value.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().trim()
+  return asciiFolder.foldMaintaining(value.normalize('NFKD').replace(/\p{M}+/gu, '')).toLowerCase().trim()
+}
+
+/**
+ * search_codes written before foldText knew every letter, with the compact form of each code as
+ * foldText now makes it added beside it (the migration that taught the index the letters uses it).
+ */
+export function refoldSearchCodes(codes: string): string {
+  const parts = codes.split(' ').filter(Boolean)
+  return [...new Set(parts.flatMap((part) => [part, compactCode(part)]).filter(Boolean))].join(' ')
 }
 
 /** A code with separators removed, so "AB-12 34" is found by typing "ab1234". */
@@ -66,7 +88,9 @@ export function buildSearchCodes(codes: (string | null | undefined)[], phone: st
 /**
  * Turns what the desk typed into a safe FTS5 query: every word must match as a prefix, in any
  * field. Each word is a quoted phrase (so FTS syntax in the input is inert text) with a prefix
- * star; a word with separators also matches its compact form (ids, phone numbers).
+ * star, folded as names are indexed ("ødegaard" finds "Ødegaard" and "odegaard" alike) and, when
+ * the fold changes it, also as typed (emails, codes); a word with separators also matches its
+ * compact form (ids, phone numbers).
  * Returns null when nothing searchable is left.
  */
 export function toFtsQuery(input: string): string | null {
@@ -79,9 +103,14 @@ export function toFtsQuery(input: string): string | null {
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"*`
   const terms = words
     .map((word) => {
+      // Names are indexed folded (sort_name), so the word is searched folded; emails and codes
+      // are indexed as written, so a word the fold changes is searched as typed too.
+      const folded = foldText(word) || word
+      const alternatives = new Set([quote(folded)])
+      if (word.toLowerCase() !== folded) alternatives.add(quote(word))
       const compact = compactCode(word)
-      const phrase = quote(word)
-      return compact && compact !== foldText(word) ? `(${phrase} OR ${quote(compact)})` : phrase
+      if (compact && compact !== folded) alternatives.add(quote(compact))
+      return alternatives.size > 1 ? `(${[...alternatives].join(' OR ')})` : [...alternatives][0]
     })
     .join(' AND ')
   // Only the columns a person is found by: the index also holds each row's roster key.
@@ -89,7 +118,7 @@ export function toFtsQuery(input: string): string | null {
 }
 
 /** The full-text columns what the desk types is matched against (FTS5 column filter). */
-export const SEARCHED_COLUMNS = '{name email phone search_codes}'
+export const SEARCHED_COLUMNS = '{sort_name email phone search_codes}'
 
 /**
  * The FTS5 term for "on this session's roster": its own participations, and for a session of a

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
+import { foldText, refoldSearchCodes } from '../core/text'
 
 export interface MigrationReport {
   applied: string[]
@@ -33,6 +34,11 @@ export function applyMigrations(sqlite: Database.Database, file: string, migrati
   const last = sqlite.prepare(`SELECT max(created_at) FROM "${TABLE}"`).pluck().get() as number | null
   const pending = migrations.filter((m) => last === null || Number(last) < m.folderMillis)
   if (pending.length === 0) return { applied: [], backupFile: null }
+
+  // Migrations that recompute folded text call the desk's own fold: SQL has no copy of it.
+  const text = (fn: (s: string) => string) => (value: unknown) => (typeof value === 'string' ? fn(value) : value)
+  sqlite.function('rollcall_fold', { deterministic: true }, text(foldText))
+  sqlite.function('rollcall_refold_codes', { deterministic: true }, text(refoldSearchCodes))
 
   const before = rowCounts(sqlite)
   const hasData = [...before.values()].some((n) => n > 0)

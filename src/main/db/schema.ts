@@ -57,7 +57,7 @@ export const participations = sqliteTable(
     sessionId: integer('session_id').references(() => sessions.id, { onDelete: 'restrict' }),
     scheduleId: text('schedule_id'),
     name: text('name').notNull(),
-    /** Case- and accent-folded name: the roster's sort order. */
+    /** The name folded by core/text.ts foldText: the roster's sort order and what the search index holds. */
     sortName: text('sort_name').notNull(),
     email: text('email'),
     phone: text('phone'),
