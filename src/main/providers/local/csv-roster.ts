@@ -185,7 +185,20 @@ const SYNONYMS: Record<keyof ImportMapping, string[]> = {
   email: ['email', 'emailaddress', 'mail', 'emailadresse'],
   phone: ['phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'cell', 'telefon', 'handy'],
   partySize: ['partysize', 'party', 'guests', 'seats', 'tickets', 'quantity', 'qty', 'persons', 'people', 'spots', 'anzahl', 'personen'],
-  externalId: ['id', 'externalid', 'bookingid', 'booking', 'bookingnumber', 'ticket', 'ticketid', 'ticketnumber', 'code', 'barcode', 'reference', 'ref', 'customernumber', 'membernumber', 'buchungsnummer'],
+  // The booking reference is what makes a re-import update people instead of adding them again,
+  // so every usual header for it is known. Most specific first: a per-ticket code (what is
+  // scanned) before a booking id, before an order number (one order can hold several tickets).
+  externalId: [
+    'externalid', 'ticketcode', 'barcode', 'barcodenumber', 'ticketid', 'ticketnumber', 'ticketno', 'ticketnr', 'ticketnummer',
+    'bookingreference', 'bookingref', 'bookingid', 'bookingcode', 'bookingnumber', 'bookingno', 'bookingnr',
+    'buchungsnummer', 'buchungsnr', 'buchungsid', 'buchungscode', 'buchungsreferenz',
+    'reference', 'referencenumber', 'referenceno', 'ref', 'refno', 'referenz', 'referenznummer', 'referenznr',
+    'confirmationnumber', 'confirmationcode', 'bestatigungsnummer',
+    'ordernumber', 'orderno', 'ordernr', 'orderid', 'ordercode', 'order', 'bestellnummer', 'bestellnr', 'bestellid', 'bestellung',
+    'auftragsnummer', 'auftragsnr', 'id', 'booking', 'buchung', 'ticket', 'code',
+    'attendeenumber', 'attendeeid', 'participantnumber', 'participantid', 'teilnehmernummer', 'teilnehmernr',
+    'customernumber', 'membernumber', 'kundennummer', 'kundennr', 'mitgliedsnummer', 'mitgliedsnr'
+  ],
   status: ['status', 'bookingstatus'],
   sessionTitle: ['session', 'sessiontitle', 'sessionname', 'class', 'classname', 'event', 'eventname', 'eventtitle', 'course', 'title', 'kurs', 'veranstaltung'],
   sessionStart: ['start', 'starts', 'startsat', 'starttime', 'sessionstart', 'date', 'datetime', 'begin', 'beginn', 'when', 'datum'],
@@ -194,7 +207,8 @@ const SYNONYMS: Record<keyof ImportMapping, string[]> = {
   sessionCapacity: ['capacity', 'maxcapacity', 'maxparticipants', 'kapazitat']
 }
 
-const headerKey = (h: string) => foldText(h).replace(/[^a-z0-9]/g, '')
+/** "Order #" → "ordernumber", "Bestell-Nr." → "bestellnr", "Kapazität" → "kapazitat". */
+const headerKey = (h: string) => foldText(h).replace(/#/g, 'number').replace(/[^a-z0-9]/g, '')
 
 /** A best guess at which column is which, from the header row's words. */
 export function guessMapping(headers: string[]): ImportMapping {
