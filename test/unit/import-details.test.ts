@@ -5,7 +5,7 @@
  * writes other line endings reports exactly its broken lines, each with its own reason.
  */
 import { describe, expect, it } from 'vitest'
-import { guessMapping } from '../../src/main/providers/local'
+import { guessMapping, parseCsv } from '../../src/main/providers/local'
 import { testDesk, ZONE } from './helpers'
 
 const REFERENCE_HEADERS = [
@@ -45,5 +45,49 @@ describe('column guess: the booking reference', () => {
       ['Anna Müller', 'anna.mueller@example.de', 'A-1001'],
       ['Ben Berg', 'ben@example.com', 'A-1002']
     ])
+  })
+})
+
+describe('mixed line endings', () => {
+  const HEADER = 'Name,Email,Session,Start'
+  const ok = (name: string) => `${name},${name.toLowerCase().replace(/\W+/g, '.')}@example.com,Yoga,2026-07-06 09:00`
+  // Lines 1–6 saved with CRLF (a quoted value with a CRLF inside on 4–5), lines 7–12 appended with LF.
+  const crlf = [HEADER, ok('Anna'), `${ok('Ben')},extra`, '"Cem\r\nJunior",cem@example.com,Yoga,2026-07-06 09:00', ok('Dana')].join('\r\n')
+  const lf = [ok('Eve'), 'Finn "the fin" Berg,finn@example.com,Yoga,2026-07-06 09:00', 'Gus,gus@example.com,Yoga', ok('Hal'), '', ok('Ida'), 'Jo,"jo@example.com,Yoga,2026-07-06 09:00', ok('Kim')].join('\n')
+  const csv = `${crlf}\r\n${lf}\n`
+
+  it('reads every good line and reports exactly the broken ones, each with its own reason', () => {
+    const parsed = parseCsv(csv)
+    expect(parsed.headers).toEqual(['Name', 'Email', 'Session', 'Start'])
+    expect(parsed.records.map((r) => [r.line, r.cells[0]])).toEqual([
+      [2, 'Anna'], [4, 'Cem\r\nJunior'], [6, 'Dana'], [7, 'Eve'], [10, 'Hal'], [12, 'Ida'], [14, 'Kim']
+    ])
+    expect(parsed.errors.map((e) => [e.line, e.problems])).toEqual([
+      [3, [{ reason: 'csv_column_count', params: { expected: 4, found: 5 } }]],
+      [8, [{ reason: 'csv_quote_misplaced', params: {} }]],
+      [9, [{ reason: 'csv_column_count', params: { expected: 4, found: 3 } }]],
+      [13, [{ reason: 'csv_quote_not_closed', params: {} }]]
+    ])
+  })
+
+  it('the import preview tells the desk the same lines, and the good rows import', async () => {
+    const t = testDesk()
+    const preview = await t.call('import.preview', { csv, timeZone: ZONE })
+    expect(preview.errors.map((e) => `line ${e.line}: ${e.message}`)).toEqual([
+      'line 3: expected 4 columns, found 5',
+      'line 8: a quote mark is in the wrong place (quote the whole value and double quotes inside it)',
+      'line 9: expected 4 columns, found 3',
+      'line 13: a quoted value is never closed'
+    ])
+    expect(preview).toMatchObject({ totalRows: 11, validRows: 7 })
+    const result = await t.call('import.commit', { csv, timeZone: ZONE, skipInvalidRows: true })
+    expect(result).toMatchObject({ created: 7 })
+  })
+
+  it('the same file with one kind of line end everywhere reads the same', () => {
+    const lfOnly = parseCsv(csv.replace(/\r\n/g, '\n'))
+    const mixed = parseCsv(csv)
+    expect(lfOnly.errors.map((e) => [e.line, e.problems])).toEqual(mixed.errors.map((e) => [e.line, e.problems]))
+    expect(lfOnly.records.map((r) => r.line)).toEqual(mixed.records.map((r) => r.line))
   })
 })

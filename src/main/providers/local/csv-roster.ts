@@ -2,9 +2,9 @@
  * Reading a roster CSV into validated rows, with a per-line error report.
  *
  * csv-parse (the `csv` project: RFC 4180, streaming-grade, maintained for a decade) does the
- * parsing. It stops at a record it cannot recover from (an unclosed quote, a record over the size
- * cap); we then resume at the next physical line, so one broken line does not hide the errors after
- * it, and the desk sees every problem in one report.
+ * parsing. At a record it cannot read (a stray or unclosed quote, a record over the size cap) we
+ * stop and resume at the next physical line, so one broken line does not hide the errors after it,
+ * and the desk sees every problem, each on its own line, in one report.
  */
 import { parse, type CsvError, type InfoRecord } from 'csv-parse/sync'
 import { DateTime } from 'luxon'
@@ -22,7 +22,6 @@ export interface ParsedCsv {
   errors: ImportRowError[]
 }
 
-const FATAL = new Set(['CSV_MAX_RECORD_SIZE', 'CSV_QUOTE_NOT_CLOSED', 'INVALID_OPENING_QUOTE', 'CSV_INVALID_CLOSING_QUOTE'])
 const MAX_RESUMES = 200
 
 /** One problem of an import line in English (logs, tests, and the window's fallback). */
@@ -89,6 +88,7 @@ function describeCsvError(err: CsvError): ImportProblem {
     case 'CSV_QUOTE_NOT_CLOSED':
       return { reason: 'csv_quote_not_closed', params: {} }
     case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
     case 'INVALID_OPENING_QUOTE':
       return { reason: 'csv_quote_misplaced', params: {} }
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
@@ -113,6 +113,20 @@ function offsetOfLine(text: string, line: number, from = 0, fromLine = 1): numbe
   return offset
 }
 
+/** Thrown from csv-parse's skip hook to end a pass at its first broken record. */
+const STOP = Symbol('stop at the first broken record')
+
+const lineBreaks = (cells: string[]) => cells.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0)
+
+/**
+ * Lines are counted here, not taken from csv-parse: its count takes a CRLF inside a quoted value
+ * for two lines. A record starts on the line after the previous one ends (plus any empty lines
+ * skipped) and spans as many more lines as its values hold line breaks.
+ *
+ * A broken record ends the pass there: after a stray quote the parser's idea of where records
+ * begin cannot be trusted (it may swallow the lines after it into a value, or read them twice),
+ * so the broken line is reported with its own reason and reading starts again on the next line.
+ */
 export function parseCsv(text: string): ParsedCsv {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   const delimiter = sniffDelimiter(source)
@@ -121,50 +135,53 @@ export function parseCsv(text: string): ParsedCsv {
   let columns: number | undefined
   let startLine = 1
   let startOffset = 0
+  let resumes = 0
 
-  for (let resume = 0; resume <= MAX_RESUMES && startOffset !== -1 && startOffset < source.length; resume++) {
+  while (startOffset !== -1 && startOffset < source.length) {
     let lastEnd = startLine - 1
     let lastEmpty = 0
-    let fatal: { line: number; err: CsvError } | null = null
-    const base = startLine - 1
-    parse(source.slice(startOffset), {
-      delimiter,
-      skip_empty_lines: true,
-      trim: true,
-      max_record_size: LIMITS.csvRecordChars,
-      relax_column_count: true,
-      skip_records_with_error: true,
-      on_skip: (err: CsvError | undefined) => {
-        if (!err) return undefined
-        const line = lastEnd + 1
-        if (FATAL.has(err.code)) fatal = { line, err }
-        else errors.push(rowError(base + Number(err.lines ?? line - base), [describeCsvError(err)]))
-        return undefined
-      },
-      on_record: (record: string[], info: InfoRecord) => {
-        const end = base + info.lines
-        const skippedEmpty = info.empty_lines - lastEmpty
-        const line = lastEnd + 1 + skippedEmpty
-        lastEnd = end
-        lastEmpty = info.empty_lines
-        if (columns === undefined) columns = record.length
-        if (record.length !== columns) {
-          errors.push(rowError(line, [{ reason: 'csv_column_count', params: { expected: columns, found: record.length } }]))
-        } else {
-          records.push({ line, cells: record })
+    let broken: { line: number; err: CsvError } | null = null
+    try {
+      parse(source.slice(startOffset), {
+        delimiter,
+        // Not guessed from the first line: a file saved with CRLF and appended to in an editor that
+        // writes LF has both, and each ends its own line.
+        record_delimiter: ['\r\n', '\n'],
+        skip_empty_lines: true,
+        trim: true,
+        max_record_size: LIMITS.csvRecordChars,
+        relax_column_count: true,
+        skip_records_with_error: true,
+        on_skip: (err: CsvError | undefined) => {
+          if (!err) return undefined
+          broken = { line: lastEnd + 1 + (Number(err.empty_lines ?? lastEmpty) - lastEmpty), err }
+          throw STOP
+        },
+        on_record: (record: string[], info: InfoRecord) => {
+          const line = lastEnd + 1 + (info.empty_lines - lastEmpty)
+          lastEnd = line + lineBreaks(record)
+          lastEmpty = info.empty_lines
+          if (columns === undefined) columns = record.length
+          if (record.length !== columns) {
+            errors.push(rowError(line, [{ reason: 'csv_column_count', params: { expected: columns, found: record.length } }]))
+          } else {
+            records.push({ line, cells: record })
+          }
+          return null
         }
-        return null
-      }
-    })
-    if (!fatal) break
-    const { line, err } = fatal as { line: number; err: CsvError }
+      })
+    } catch (err) {
+      if (err !== STOP) throw err
+    }
+    if (!broken) break
+    const { line, err } = broken as { line: number; err: CsvError }
     errors.push(rowError(line, [describeCsvError(err)]))
-    // Resume on the line after the one where the broken record began.
     startOffset = offsetOfLine(source, line + 1, startOffset, startLine)
     startLine = line + 1
-  }
-  if (startOffset !== -1 && startOffset < source.length && errors.length > MAX_RESUMES) {
-    errors.push(rowError(startLine, [{ reason: 'csv_too_many_broken', params: {} }]))
+    if (++resumes > MAX_RESUMES) {
+      if (startOffset !== -1 && startOffset < source.length) errors.push(rowError(startLine, [{ reason: 'csv_too_many_broken', params: {} }]))
+      break
+    }
   }
   const [header, ...rows] = records
   return { headers: header?.cells ?? [], records: rows, errors: errors.sort((a, b) => a.line - b.line) }
