@@ -7,7 +7,7 @@
  * the boundary with these schemas (zod: a well-kept library whose schemas double as TS types, so the
  * contract cannot drift from the code that uses it).
  */
-import { EXPORT_COLUMNS } from './export-columns'
+import { EXPORT_COLUMNS, EXPORT_LANGUAGES } from './export-columns'
 import { z } from 'zod'
 
 /** Hard caps that keep one call from exhausting main; generous for a real desk. */
@@ -297,6 +297,9 @@ export { EXPORT_COLUMNS }
 export const ExportColumn = z.enum(EXPORT_COLUMNS)
 export type ExportColumn = z.infer<typeof ExportColumn>
 const exportColumns = z.array(ExportColumn).min(1, 'choose at least one column').max(EXPORT_COLUMNS.length).optional()
+/** The window's language: the file's header row and the desk's words in it are written in it. */
+export const ExportLanguage = z.enum(EXPORT_LANGUAGES)
+const exportLanguage = ExportLanguage.default('en')
 
 export const ScanOutcome = z
   .object({
@@ -542,8 +545,8 @@ export const contract = {
   },
   'export.roster': {
     input: z.union([
-      z.object({ sessionId: id, columns: exportColumns }).strict(),
-      z.object({ date: isoDate, timeZone, columns: exportColumns }).strict()
+      z.object({ sessionId: id, columns: exportColumns, language: exportLanguage }).strict(),
+      z.object({ date: isoDate, timeZone, columns: exportColumns, language: exportLanguage }).strict()
     ]),
     output: ExportFile
   },

@@ -133,9 +133,9 @@ function reference(sqlite: import('better-sqlite3').Database, sessionIds: number
     attendance: ['Attendance', (r) => words[(r.aStatus as string | null) ?? 'NOT_SET'] ?? ''],
     attendees: ['Attendees', (r) => String(r.attendees ?? 0)],
     checkedInAt: ['Checked in at', (r) => (r.markedAt !== null && r.aStatus === 'ATTENDED' ? local(r.markedAt as number, r.timeZone as string) : '')],
-    checkedInBy: ['Checked in by desk', (r) => String(r.deskId ?? '')],
+    checkedInBy: ['Checked in by (desk)', (r) => String(r.deskId ?? '')],
     walkIn: ['Walk-in', (r) => (r.isWalkIn ? 'yes' : '')],
-    externalId: ['External id', (r) => String(r.externalId ?? '')]
+    externalId: ['Booking reference', (r) => String(r.externalId ?? '')]
   }
   const chosen = columns.map((c) => cell[c])
   return stringify([chosen.map((c) => c[0]), ...rows.map((r) => chosen.map((c) => neutraliseFormula(c[1](r))))], { ...OPTIONS, bom: true })

@@ -230,8 +230,8 @@ export function openDesk(options: DeskOptions): Desk {
     },
     'export.roster': (input) => {
       kiosk.requireAdmin('export a roster')
-      if ('sessionId' in input) return exporter.session(sessions.require(input.sessionId), input.columns)
-      return exporter.sessions(input.date, sessions.forDay(input.date, input.timeZone).map((s) => s.id), input.columns)
+      if ('sessionId' in input) return exporter.session(sessions.require(input.sessionId), input.columns, input.language)
+      return exporter.sessions(input.date, sessions.forDay(input.date, input.timeZone).map((s) => s.id), input.columns, input.language)
     },
     'sync.status': () => engine.status(),
     'sync.now': () => {

@@ -19,6 +19,7 @@
  */
 import { DateTime } from 'luxon'
 import { EXPORT_COLUMNS, type ExportColumn, type ExportFile } from '../../shared/contract'
+import { EXPORT_CELL_WORDS, EXPORT_COLUMN_LABELS, type ExportLanguage } from '../../shared/export-columns'
 import type { Db } from '../db'
 
 /** One participation row as the statement yields it (raw arrays: no object per row; the course statement adds sort_name). */
@@ -31,30 +32,31 @@ interface SessionCells {
   start: string
   timeZone: string
   zone: string
+  /** The desk's own words in the file's language. */
+  words: (typeof EXPORT_CELL_WORDS)[ExportLanguage]
 }
 
-const ATTENDANCE_WORDS: Record<string, string> = { ATTENDED: 'Checked in', NOT_ATTENDED: 'No-show', NOT_SET: '' }
-
 /**
- * Each exportable column: its header and how a row fills it, ready to write (quoted and formula
- * checked where the text comes from people; numbers, times and the desk's own words need neither).
- * A session's own cells (title, start, zone) are made once per session.
+ * How a row fills each exportable column, ready to write (quoted and formula checked where the
+ * text comes from people; numbers, times and the desk's own words need neither). A session's own
+ * cells (title, start, zone) are made once per session. The header row is the column picker's
+ * words (shared/export-columns.ts), in the window's language.
  */
-const COLUMNS: Record<ExportColumn, { header: string; cell: (r: Row, m: Mark | undefined, s: SessionCells) => string }> = {
-  session: { header: 'Session', cell: (_r, _m, s) => s.title },
-  sessionStart: { header: 'Session start', cell: (_r, _m, s) => s.start },
-  timeZone: { header: 'Time zone', cell: (_r, _m, s) => s.timeZone },
-  name: { header: 'Name', cell: (r) => text(r[1]) },
-  email: { header: 'Email', cell: (r) => (r[2] === null ? '' : text(r[2])) },
-  phone: { header: 'Phone', cell: (r) => (r[3] === null ? '' : text(r[3])) },
-  partySize: { header: 'Party size', cell: (r) => String(r[4]) },
-  bookingStatus: { header: 'Booking status', cell: (r) => text(r[5]) },
-  attendance: { header: 'Attendance', cell: (_r, m) => ATTENDANCE_WORDS[m?.[0] ?? 'NOT_SET'] ?? '' },
-  attendees: { header: 'Attendees', cell: (_r, m) => String(m?.[1] ?? 0) },
-  checkedInAt: { header: 'Checked in at', cell: (_r, m, s) => (m && m[2] !== null && m[0] === 'ATTENDED' ? local(m[2], s.zone) : '') },
-  checkedInBy: { header: 'Checked in by desk', cell: (_r, m) => (m?.[3] == null ? '' : text(m[3])) },
-  walkIn: { header: 'Walk-in', cell: (r) => (r[7] ? 'yes' : '') },
-  externalId: { header: 'External id', cell: (r) => (r[6] === null ? '' : text(r[6])) }
+const COLUMNS: Record<ExportColumn, (r: Row, m: Mark | undefined, s: SessionCells) => string> = {
+  session: (_r, _m, s) => s.title,
+  sessionStart: (_r, _m, s) => s.start,
+  timeZone: (_r, _m, s) => s.timeZone,
+  name: (r) => text(r[1]),
+  email: (r) => (r[2] === null ? '' : text(r[2])),
+  phone: (r) => (r[3] === null ? '' : text(r[3])),
+  partySize: (r) => String(r[4]),
+  bookingStatus: (r) => text(r[5]),
+  attendance: (_r, m, s) => (m?.[0] === 'ATTENDED' ? s.words.checkedIn : m?.[0] === 'NOT_ATTENDED' ? s.words.noShow : ''),
+  attendees: (_r, m) => String(m?.[1] ?? 0),
+  checkedInAt: (_r, m, s) => (m && m[2] !== null && m[0] === 'ATTENDED' ? local(m[2], s.zone) : ''),
+  checkedInBy: (_r, m) => (m?.[3] == null ? '' : text(m[3])),
+  walkIn: (r, _m, s) => (r[7] ? s.words.yes : ''),
+  externalId: (r) => (r[6] === null ? '' : text(r[6]))
 }
 
 /** Anything neutraliseFormula or csvField would change; most cells have none of it (one test, not two). */
@@ -131,9 +133,14 @@ export function createRosterExport(db: Db) {
   const marksOf = sqlite.prepare(`SELECT participation_id, status, attendees, marked_at, desk_id FROM attendance WHERE session_id = ?`).raw(true)
 
   /** Writes the rows of several sessions, in order, as one CSV text. */
-  function write(sessions: { id: number; title: string; startsAt: number; timeZone: string; scheduleId: string | null }[], columns: readonly ExportColumn[]) {
-    const chosen = columns.map((c) => COLUMNS[c].cell)
-    const pieces: string[] = [BOM + columns.map((c) => csvField(COLUMNS[c].header)).join(',') + CRLF]
+  function write(
+    sessions: { id: number; title: string; startsAt: number; timeZone: string; scheduleId: string | null }[],
+    columns: readonly ExportColumn[],
+    language: ExportLanguage
+  ) {
+    const chosen = columns.map((c) => COLUMNS[c])
+    const labels = EXPORT_COLUMN_LABELS[language]
+    const pieces: string[] = [BOM + columns.map((c) => csvField(labels[c])).join(',') + CRLF]
     // One reused array for a line's cells and one for a piece's lines: each line is one flat string
     // (join), not a chain of ~30 concatenations the garbage collector has to walk and free.
     const cells: string[] = new Array<string>(chosen.length)
@@ -144,7 +151,8 @@ export function createRosterExport(db: Db) {
         title: text(session.title),
         start: text(local(session.startsAt, session.timeZone)),
         timeZone: text(session.timeZone),
-        zone: session.timeZone
+        zone: session.timeZone,
+        words: EXPORT_CELL_WORDS[language]
       }
       const marks = new Map<number, Mark>()
       for (const [participationId, ...mark] of marksOf.iterate(session.id) as IterableIterator<[number, ...Mark]>) marks.set(participationId, mark)
@@ -171,14 +179,18 @@ export function createRosterExport(db: Db) {
   const slug = (s: string) => s.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60).toLowerCase() || 'session'
 
   return {
-    session(session: { id: number; title: string; startsAt: number; timeZone: string }, columns: readonly ExportColumn[] = EXPORT_COLUMNS): ExportFile {
+    session(
+      session: { id: number; title: string; startsAt: number; timeZone: string },
+      columns: readonly ExportColumn[] = EXPORT_COLUMNS,
+      language: ExportLanguage = 'en'
+    ): ExportFile {
       const row = sessionOf.get(session.id)
-      const { csv, rows } = write(row ? [row] : [], columns)
+      const { csv, rows } = write(row ? [row] : [], columns, language)
       const day = DateTime.fromMillis(session.startsAt, { zone: session.timeZone }).toFormat('yyyy-MM-dd')
       return { fileName: `rollcall-${day}-${slug(session.title)}.csv`, csv, rows }
     },
-    sessions(date: string, sessionIds: number[], columns: readonly ExportColumn[] = EXPORT_COLUMNS): ExportFile {
-      const { csv, rows } = write(sessionsInOrder.all(JSON.stringify(sessionIds)), columns)
+    sessions(date: string, sessionIds: number[], columns: readonly ExportColumn[] = EXPORT_COLUMNS, language: ExportLanguage = 'en'): ExportFile {
+      const { csv, rows } = write(sessionsInOrder.all(JSON.stringify(sessionIds)), columns, language)
       return { fileName: `rollcall-${date}.csv`, csv, rows }
     }
   }

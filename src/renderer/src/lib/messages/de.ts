@@ -3,6 +3,7 @@
  * message with other parameters, does not compile.
  */
 import type { Messages } from './en'
+import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
 
 const n = (x: number): string => x.toLocaleString('de-DE')
 const plural = (x: number, one: string, many: string): string => `${n(x)} ${x === 1 ? one : many}`
@@ -600,21 +601,6 @@ export const de: Messages = {
     chosen: (count, total) => `${n(count)} von ${n(total)} Spalten`,
     export: 'CSV exportieren',
     exporting: 'Wird exportiert…',
-    columnLabels: {
-      session: 'Termin',
-      sessionStart: 'Beginn des Termins',
-      timeZone: 'Zeitzone',
-      name: 'Name',
-      email: 'E-Mail',
-      phone: 'Telefon',
-      partySize: 'Gruppengröße',
-      bookingStatus: 'Buchungsstatus',
-      attendance: 'Anwesenheit',
-      attendees: 'Anwesende',
-      checkedInAt: 'Eingecheckt um',
-      checkedInBy: 'Eingecheckt von (Empfang)',
-      walkIn: 'Spontangast',
-      externalId: 'Buchungsnummer'
-    }
+    columnLabels: EXPORT_COLUMN_LABELS.de
   }
 }

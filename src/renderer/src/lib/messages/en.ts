@@ -2,7 +2,8 @@
  * English: the source language. Every string the screen shows or announces is here; the German
  * dictionary (de.ts) is typed as `Messages`, so it must have exactly these keys and parameters.
  */
-import type { AdminAction, ExportColumn, ProviderName } from '../../../../shared/contract'
+import type { AdminAction, ProviderName } from '../../../../shared/contract'
+import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
 
 const n = (x: number): string => x.toLocaleString('en-GB')
 const plural = (x: number, one: string, many = `${one}s`): string => `${n(x)} ${x === 1 ? one : many}`
@@ -605,22 +606,7 @@ export const en = {
     chosen: (count: number, total: number) => `${n(count)} of ${n(total)} columns`,
     export: 'Export CSV',
     exporting: 'Exporting…',
-    columnLabels: {
-      session: 'Session',
-      sessionStart: 'Session start',
-      timeZone: 'Time zone',
-      name: 'Name',
-      email: 'Email',
-      phone: 'Phone',
-      partySize: 'Party size',
-      bookingStatus: 'Booking status',
-      attendance: 'Attendance',
-      attendees: 'Attendees',
-      checkedInAt: 'Checked in at',
-      checkedInBy: 'Checked in by (desk)',
-      walkIn: 'Walk-in',
-      externalId: 'Booking reference'
-    } satisfies Record<ExportColumn, string>
+    columnLabels: EXPORT_COLUMN_LABELS.en
   }
 }
 
