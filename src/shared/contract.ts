@@ -12,8 +12,18 @@ import { z } from 'zod'
 
 /** Hard caps that keep one call from exhausting main; generous for a real desk. */
 export const LIMITS = {
-  /** A roster CSV: 100,000 rows of ~300 bytes fits comfortably. */
-  csvChars: 64 * 1024 * 1024,
+  /**
+   * A roster CSV, in characters (the window also refuses a file of more bytes): 100,000 rows of
+   * ~160 characters, a large ticketing export. A bigger roster comes from a booking system's sync,
+   * not a file. Kept below `requestBytes` so the largest legitimate import always fits a request.
+   */
+  csvChars: 16 * 1024 * 1024,
+  /**
+   * The web desk's request body cap, in bytes: the largest import (csvChars, sent as a JSON string)
+   * plus 2 MB for JSON's escaping of its quotes and line breaks (an escape per 8 bytes of file)
+   * and the call's other fields. Larger bodies are refused before they are read into memory.
+   */
+  requestBytes: 18 * 1024 * 1024,
   /** One CSV record (a line, or a quoted multi-line record). */
   csvRecordChars: 64 * 1024,
   rosterPage: 500,
@@ -123,6 +133,8 @@ export const DeskReason = z.discriminatedUnion('reason', [
   reason('import_not_local', { title: z.string(), provider: service }),
   reason('import_row_errors', { count: int, line: int, problems: z.array(ImportProblem) }),
   reason('import_no_rows', {}),
+  /** A web desk request body over LIMITS.requestBytes (in MB), refused unread. */
+  reason('request_too_large', { maxMb: int }),
   ...ImportProblem.options
 ])
 export type DeskReason = z.infer<typeof DeskReason>

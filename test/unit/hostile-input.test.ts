@@ -9,7 +9,8 @@
  * - every contract call (CALL_NAMES) sent null, numbers, arrays, nested junk, wrong field types and
  *   extra keys: each answers invalid_input, nothing changes, nothing is polluted;
  * - a 70 MB CSV string: a clear error, nothing changed — through the dispatcher and over HTTP;
- *   over the body limit streamed without a length: the web transport's 413;
+ *   a 20 MB body (with or without a length): the web transport's 413 with a clear reason, the
+ *   desk keeps answering, and the largest legitimate import still fits under the cap;
  * - party sizes 0, −1, 1001, 1.5 in calls and in CSV files;
  * - malformed and wrongly-typed provider JSON, and a 50 MB participation page: the desk reports an
  *   error, stays up, keeps its queue and replica.
@@ -267,7 +268,7 @@ describe('oversized payloads', () => {
     expect(huge.length).toBeGreaterThan(70 * 1024 * 1024)
     for (const name of ['import.preview', 'import.commit'] as const) {
       const error = await t.fail(name, { csv: huge, timeZone: ZONE })
-      expect(error).toMatchObject({ code: 'invalid_input', message: 'csv: the file is larger than 64 MB' })
+      expect(error).toMatchObject({ code: 'invalid_input', message: 'csv: the file is larger than 16 MB' })
     }
     expect(snapshot(t, t.dataDir)).toBe(before)
 
@@ -278,13 +279,82 @@ describe('oversized payloads', () => {
       headers: { Authorization: `Bearer ${web.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ csv: huge, timeZone: ZONE })
     })
-    expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'invalid_input', message: 'csv: the file is larger than 64 MB' } })
+    expect(res.status).toBe(413)
+    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'invalid_input', reason: 'request_too_large', params: { maxMb: 18 } } })
     expect(snapshot(t, t.dataDir)).toBe(before)
   })
 
-  // The same code path as the real 96 MB limit, with an 8 MB one so a loaded CI machine is not
-  // timing a 100 MB upload.
+  /** Posts `size` bytes of a JSON body to the desk, with a Content-Length or streamed without one. */
+  function postBody(web: { port: number; token: string }, size: number, withLength: boolean): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { Authorization: `Bearer ${web.token}`, 'Content-Type': 'application/json' }
+      if (withLength) headers['Content-Length'] = String(size)
+      else headers['Transfer-Encoding'] = 'chunked'
+      const req = request({ host: '127.0.0.1', port: web.port, path: '/api/import.preview', method: 'POST', headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }))
+      })
+      req.on('error', () => {}) // the server hangs up on the rest of the upload, by design
+      const start = Buffer.from('{"csv":"')
+      const chunk = Buffer.alloc(1024 * 1024, 0x61)
+      let sent = start.length
+      req.write(start)
+      const pump = () => {
+        while (sent < size) {
+          const piece = chunk.subarray(0, Math.min(chunk.length, size - sent))
+          sent += piece.length
+          if (!req.write(piece)) return void req.once('drain', pump)
+        }
+        req.end()
+      }
+      pump()
+      setTimeout(() => reject(new Error('no answer to an oversized upload')), 60_000).unref()
+    })
+  }
+
+  it('a 20 MB body gets 413 with a clear message, with or without a length, and the desk keeps answering', async () => {
+    const { t } = await studioDesk()
+    const before = snapshot(t, t.dataDir)
+    const web = await startWebDesk({ dispatch: t.dispatch, port: 0, staticDir: tempDir(), log: () => {} })
+    closers.push(() => web.close())
+    for (const withLength of [true, false]) {
+      const answer = await postBody(web, 20 * 1000 * 1000, withLength)
+      expect(answer.status).toBe(413)
+      expect(JSON.parse(answer.body)).toEqual({
+        ok: false,
+        error: {
+          code: 'invalid_input',
+          message: 'The request is larger than 18 MB, more than the desk accepts at once. Nothing was changed; split the file into smaller files.',
+          reason: 'request_too_large',
+          params: { maxMb: 18 }
+        }
+      })
+      const info = await fetch(`${web.url}api/desk.info`, { method: 'POST', headers: { Authorization: `Bearer ${web.token}`, 'Content-Type': 'application/json' }, body: '{}' })
+      expect(await info.json()).toMatchObject({ ok: true })
+    }
+    expect(snapshot(t, t.dataDir)).toBe(before)
+  })
+
+  it('the largest legitimate import fits under the cap: the two limits stay in step', async () => {
+    expect(LIMITS.requestBytes).toBeGreaterThan(LIMITS.csvChars + 1024 * 1024)
+    const { t } = await studioDesk()
+    const web = await startWebDesk({ dispatch: t.dispatch, port: 0, staticDir: tempDir(), log: () => {} })
+    closers.push(() => web.close())
+    // A file of exactly the import limit, CRLF lines and a quoted value on each (what JSON escapes).
+    const line = '"Filler, Person",filler@example.com,,1,,Big class,2026-07-06 09:00\r\n'
+    const csv = (HEADER + '\r\n' + line.repeat(Math.ceil(LIMITS.csvChars / line.length))).slice(0, LIMITS.csvChars)
+    const body = JSON.stringify({ csv, timeZone: 'Not/AZone' })
+    expect(Buffer.byteLength(body)).toBeLessThan(LIMITS.requestBytes)
+    const res = await fetch(`${web.url}api/import.preview`, { method: 'POST', headers: { Authorization: `Bearer ${web.token}`, 'Content-Type': 'application/json' }, body })
+    // Read and handed to the desk, which answers about the file's fields, not the request's size.
+    expect(res.status).toBe(200)
+    const answer = (await res.json()) as { ok: boolean; error: { issues: { path: string }[] } }
+    expect(answer.ok).toBe(false)
+    expect(answer.error.issues.map((i) => i.path)).toEqual(['timeZone'])
+  })
+
+  // The same code path as the real limit (LIMITS.requestBytes), with a smaller one.
   it('a body over the limit streamed without a Content-Length: 413, and the desk keeps answering', async () => {
     const { t } = await studioDesk()
     const web = await startWebDesk({ dispatch: t.dispatch, port: 0, staticDir: tempDir(), log: () => {}, maxBodyBytes: 8 * 1024 * 1024 })

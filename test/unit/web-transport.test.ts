@@ -121,7 +121,7 @@ describe('startWebDesk', () => {
     expect(get.status).toBe(405)
   })
 
-  it('refuses a body over 96 MB with 413 without reading it', async () => {
+  it('refuses a body over the cap (LIMITS.requestBytes) with 413 without reading it', async () => {
     const res = await new Promise<number>((resolve, reject) => {
       const req = request(
         {

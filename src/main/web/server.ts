@@ -15,11 +15,11 @@ import { readFile, realpath, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, resolve, sep } from 'node:path'
-import type { CallError, Envelope } from '../../shared/contract'
+import { LIMITS, type CallError, type Envelope } from '../../shared/contract'
 import type { Dispatch } from '../ipc/dispatcher'
 
-/** A roster CSV may be 64 M characters (LIMITS.csvChars); JSON escaping needs headroom on top. */
-export const MAX_BODY_BYTES = 96 * 1024 * 1024
+/** Above the largest legitimate import (LIMITS.csvChars) with room for JSON escaping: see LIMITS. */
+export const MAX_BODY_BYTES = LIMITS.requestBytes
 
 /** Used only if the built index.html carries no CSP meta tag; the same spirit as the page's own. */
 export const FALLBACK_CSP =
@@ -231,7 +231,16 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
       sendJson(res, 415, errorEnvelope('invalid_input', 'The request body must be JSON (Content-Type: application/json).'))
       return
     }
-    const tooLarge = errorEnvelope('invalid_input', `The request is larger than ${Math.round(maxBody / 1024 / 1024)} MB.`)
+    const maxMb = Math.round(maxBody / 1024 / 1024)
+    const tooLarge: Envelope<never> = {
+      ok: false,
+      error: {
+        code: 'invalid_input',
+        message: `The request is larger than ${maxMb} MB, more than the desk accepts at once. Nothing was changed; split the file into smaller files.`,
+        reason: 'request_too_large',
+        params: { maxMb }
+      }
+    }
     if (Number(req.headers['content-length'] ?? 0) > maxBody) {
       refuseBody(req, res, 413, tooLarge)
       return

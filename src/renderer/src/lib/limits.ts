@@ -6,4 +6,4 @@ import type { LIMITS } from '../../../shared/contract'
 
 export const PARTY_MAX = 1000 satisfies (typeof LIMITS)['partySize']
 export const SEARCH_MAX = 200 satisfies (typeof LIMITS)['search']
-export const CSV_MAX_CHARS: (typeof LIMITS)['csvChars'] = 64 * 1024 * 1024
+export const CSV_MAX_CHARS: (typeof LIMITS)['csvChars'] = 16 * 1024 * 1024

@@ -130,6 +130,8 @@ export function describeDeskReason(r: DeskReason | ScanReason): string | null {
     }
     case 'import_no_rows':
       return t.importNoRows
+    case 'request_too_large':
+      return t.requestTooLarge(r.params.maxMb)
     case 'scan_checked_in':
       return t.scanCheckedIn(r.params.name)
     case 'scan_already':

@@ -276,6 +276,7 @@ export const de: Messages = {
     importNotLocal: (title, provider) => `„${title}“ kommt aus ${provider}; importieren Sie stattdessen in einen lokalen Termin.`,
     importRowErrors: (count, line, first) => `${plural(count, 'Zeile hat', 'Zeilen haben')} Fehler (erster: Zeile ${n(line)}: ${first}).`,
     importNoRows: 'Die Datei hat keine Zeilen zum Importieren.',
+    requestTooLarge: (maxMb) => `Das ist mehr, als der Empfang auf einmal annimmt (${n(maxMb)} MB). Es wurde nichts geändert; teilen Sie die Datei in kleinere Dateien auf.`,
     csvRecordTooLong: (max) => `die Zeile ist länger als ${n(max)} Zeichen`,
     csvQuoteNotClosed: 'ein Wert in Anführungszeichen wird nie geschlossen',
     csvQuoteMisplaced: 'ein Anführungszeichen steht an der falschen Stelle (den ganzen Wert in Anführungszeichen setzen und Anführungszeichen darin verdoppeln)',

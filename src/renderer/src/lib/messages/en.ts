@@ -281,6 +281,7 @@ export const en = {
     importRowErrors: (count: number, line: number, first: string) =>
       `${plural(count, 'row')} ${count === 1 ? 'has' : 'have'} errors (first: line ${n(line)}: ${first}).`,
     importNoRows: 'The file has no rows to import.',
+    requestTooLarge: (maxMb: number) => `This is more than the desk accepts at once (${n(maxMb)} MB). Nothing was changed; split the file into smaller files.`,
     csvRecordTooLong: (max: number) => `the row is longer than ${n(max)} characters`,
     csvQuoteNotClosed: 'a quoted value is never closed',
     csvQuoteMisplaced: 'a quote mark is in the wrong place (quote the whole value and double quotes inside it)',
