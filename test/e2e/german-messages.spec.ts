@@ -5,7 +5,9 @@
  *
  * Saves docs/screenshots/roster-de-header.png and scan-wrong-session-de.png.
  */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
 import type { Locator, Page } from '@playwright/test'
 import { expect, ROOT, test, type DeskHandle } from './fixtures'
 
@@ -180,4 +182,35 @@ test('German: what "Test connection" found, worded by the window', async ({ page
   await expect(status).toContainText('http://127.0.0.1:9/api/v1 ist nicht erreichbar: keine Verbindung möglich')
   await expect(status).toContainText('Prüfen Sie das Netzwerk und die Mandanten-Adresse')
   await expect(status).not.toContainText('Cannot reach')
+})
+
+test('German: the exported file says the column picker’s words, and so does an English one', async ({ page, desk }) => {
+  await openGermanDesk(page, desk)
+  const exportFile = async (language: 'de' | 'en', menu: string, submit: string) => {
+    await page.getByRole('banner').getByRole('button', { name: menu }).click()
+    const dialog = page.getByRole('dialog')
+    const boxes = dialog.getByRole('checkbox')
+    await expect(boxes).toHaveCount(14)
+    // Untick two so the file shows a pick, not only the defaults.
+    await boxes.nth(0).uncheck()
+    await boxes.nth(2).uncheck()
+    const ticked: string[] = []
+    for (const box of await boxes.all()) {
+      if (await box.isChecked()) ticked.push((await box.evaluate((el) => el.closest('label')!.textContent ?? '')).trim())
+    }
+    if (language === 'de') await page.screenshot({ path: join(SHOTS, 'export-columns-de.png') })
+    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: submit }).click()])
+    const text = readFileSync((await download.path())!, 'utf8')
+    const header = (parse(text, { bom: true, to_line: 1 }) as string[][])[0]
+    expect(header, `${language} header row`).toEqual(ticked)
+    return header!
+  }
+  const german = await exportFile('de', 'Export…', 'CSV exportieren')
+  expect(german).toContain('Eingecheckt von (Empfang)')
+  expect(german).toContain('Buchungsnummer')
+  await page.getByLabel('Sprache').selectOption('en')
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en')
+  const english = await exportFile('en', 'Export CSV…', 'Export CSV')
+  expect(english).toContain('Checked in by (desk)')
+  expect(english).toContain('Booking reference')
 })
