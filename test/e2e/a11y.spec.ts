@@ -11,7 +11,7 @@ import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { de } from '../../src/renderer/src/lib/messages/de'
 import { en, type Messages } from '../../src/renderer/src/lib/messages/en'
-import { expect, test, type DeskHandle } from './fixtures'
+import { expect, scanBurst, test, type DeskHandle } from './fixtures'
 
 const CODE = { anna: 'RC-2026-000000000001', jose: 'RC-2026-000000000002', unknown: 'RC-2026-999999999999' }
 const PIN = '2468'
@@ -52,8 +52,7 @@ async function axe(page: Page, screen: string): Promise<void> {
 async function axeFeedback(page: Page, code: string, screen: string): Promise<void> {
   const overlay = page.locator('.overlay[role="alert"]')
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.type(code, { delay: 5 })
-    await page.keyboard.press('Enter')
+    await scanBurst(page, code)
     await expect(overlay).toBeVisible()
     const found = await violations(page, '.overlay')
     if ((await overlay.count()) === 0 && attempt < 3) continue

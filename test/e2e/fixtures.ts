@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { test as base, expect } from '@playwright/test'
+import { test as base, expect, type Page } from '@playwright/test'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 export const SERVE_JS = join(ROOT, 'out', 'main', 'serve.js')
@@ -93,3 +93,32 @@ export const test = base.extend<{ desk: DeskHandle }>({
 })
 
 export { expect }
+
+/**
+ * A barcode scanner's burst: every key of `code`, then Enter, delivered inside the page in one go, as a
+ * USB scanner delivers them. Typing key by key from the test would put one round trip to the browser
+ * between keys, and on a loaded machine those gaps exceed any scanner's speed, so the desk would
+ * (rightly) take the keys for typing. The timing rules themselves are tested with timestamps in
+ * front-desk.spec's 'scan detector (pure logic)'; typing slowly is tested with the real keyboard.
+ * `shift`: Shift down and up around every capital, as many scanners send it.
+ */
+export async function scanBurst(page: Page, code: string, { shift = false } = {}): Promise<void> {
+  await page.evaluate(
+    ({ code, shift }) => {
+      const key = (type: 'keydown' | 'keyup', k: string): void => {
+        const target = document.activeElement ?? document.body
+        target.dispatchEvent(new KeyboardEvent(type, { key: k, bubbles: true, cancelable: true, composed: true }))
+      }
+      for (const ch of code) {
+        const capital = shift && /[A-Z]/.test(ch)
+        if (capital) key('keydown', 'Shift')
+        key('keydown', ch)
+        key('keyup', ch)
+        if (capital) key('keyup', 'Shift')
+      }
+      key('keydown', 'Enter')
+      key('keyup', 'Enter')
+    },
+    { code, shift },
+  )
+}

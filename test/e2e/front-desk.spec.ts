@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { parse } from 'csv-parse/sync'
 import { ScanDetector } from '../../src/renderer/src/lib/scanner'
-import { expect, ROOT, test, type DeskHandle } from './fixtures'
+import { expect, ROOT, scanBurst, test, type DeskHandle } from './fixtures'
 
 const SHOTS = join(ROOT, 'docs', 'screenshots')
 
@@ -67,24 +67,10 @@ async function openDesk(page: Page, desk: DeskHandle): Promise<string> {
 const counts = (page: Page) => page.getByRole('main').locator('.counts .main')
 const overlay = (page: Page) => page.locator('.overlay[role="alert"]')
 
-async function scan(page: Page, code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 5 })
-  await page.keyboard.press('Enter')
-}
+const scan = (page: Page, code: string): Promise<void> => scanBurst(page, code)
 
 /** A scanner as many really are: Shift down and up around every capital letter. */
-async function scanWithShift(page: Page, code: string): Promise<void> {
-  for (const ch of code) {
-    if (/[A-Z]/.test(ch)) {
-      await page.keyboard.down('Shift')
-      await page.keyboard.press(ch)
-      await page.keyboard.up('Shift')
-    } else {
-      await page.keyboard.press(ch)
-    }
-  }
-  await page.keyboard.press('Enter')
-}
+const scanWithShift = (page: Page, code: string): Promise<void> => scanBurst(page, code, { shift: true })
 
 async function noSecrets(page: Page): Promise<void> {
   const text = await page.locator('body').innerText()

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import type { Locator, Page } from '@playwright/test'
-import { expect, ROOT, test, type DeskHandle } from './fixtures'
+import { expect, ROOT, scanBurst, test, type DeskHandle } from './fixtures'
 
 const SHOTS = join(ROOT, 'docs', 'screenshots')
 
@@ -60,10 +60,7 @@ async function oneLine(buttons: Locator): Promise<{ ok: boolean; tops: number[] 
   return { ok, tops: boxes.map((b) => Math.round(b.top)) }
 }
 
-async function scan(page: Page, code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 5 })
-  await page.keyboard.press('Enter')
-}
+const scan = (page: Page, code: string): Promise<void> => scanBurst(page, code)
 
 const overlay = (page: Page) => page.locator('.overlay[role="alert"]')
 
