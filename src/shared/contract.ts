@@ -153,6 +153,14 @@ export const ScanReason = z.discriminatedUnion('reason', [
 ])
 export type ScanReason = z.infer<typeof ScanReason>
 
+/** A permission (Wix) or scope (Plandocket) a key lacks, by the service's own name, and what needs it. */
+export const MissingPermission = z.object({
+  name: z.string(),
+  kind: z.enum(['permission', 'scope']),
+  use: z.enum(['sessions', 'roster', 'check_ins', 'walk_ins'])
+})
+export type MissingPermission = z.infer<typeof MissingPermission>
+
 /** Why sending or downloading failed, or why a mark was set aside. */
 export const SyncReason = z.discriminatedUnion('reason', [
   reason('sync_timeout', { service }),
@@ -162,6 +170,12 @@ export const SyncReason = z.discriminatedUnion('reason', [
   reason('sync_bad_response', { service, detail: z.string() }),
   reason('sync_rate_limited', { service }),
   reason('sync_auth', { service }),
+  /** 403: the key works but lacks what this API needs; `blocked` says which half of sync waits. */
+  reason('sync_forbidden', { service, permission: MissingPermission, blocked: z.enum(['send', 'download']) }),
+  /** Another station deleted a check-in while this desk held a newer unsent mark for the person. */
+  reason('sync_deleted_elsewhere', { service }),
+  /** The person is no longer booked in the service (removed there) while this desk held a mark. */
+  reason('sync_removed_upstream', { service }),
   reason('sync_gone', {}),
   reason('sync_no_answer', {}),
   reason('sync_internal', { detail: z.string() }),
@@ -364,7 +378,7 @@ export type DeskInfo = z.infer<typeof DeskInfo>
 export const SyncStatus = z.object({
   provider: ProviderName,
   /** local: nothing to sync to; the rest say what the engine is doing now. */
-  state: z.enum(['local', 'idle', 'syncing', 'offline', 'retrying', 'sign_in_needed']),
+  state: z.enum(['local', 'idle', 'syncing', 'offline', 'retrying', 'sign_in_needed', 'permission_needed']),
   /** null until the service has answered (or failed to) since the last change of settings. */
   online: z.boolean().nullable(),
   /** Marks made at this desk not yet accepted by the booking system. */
@@ -467,6 +481,8 @@ export const ConnectionReason = z.discriminatedUnion('reason', [
   /** 401/403: for Wix the key or the site id; for Plandocket a 403 means a missing scope. */
   reason('key_refused', { service: remote, status: int.nullable() }),
   reason('key_lacks_scope', { service: remote }),
+  /** The key is accepted but some APIs refuse it (403): each missing permission, and what still works. */
+  reason('key_lacks_permissions', { service: remote, where: z.string(), missing: z.array(MissingPermission).min(1) }),
   /** `cause` says what failed (`detail` is the same in English, for logs). */
   reason('unreachable', {
     service: remote,

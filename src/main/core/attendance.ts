@@ -161,7 +161,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       `SELECT p.id FROM participations p
        LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = @sessionId
        WHERE ${scheduleId ? '(p.session_id = @sessionId OR p.schedule_id = @scheduleId)' : 'p.session_id = @sessionId'}
-         AND p.status <> 'CANCELLED' AND (a.status IS NULL OR a.status = 'NOT_SET')
+         AND p.status <> 'CANCELLED' AND p.removed_at IS NULL AND (a.status IS NULL OR a.status = 'NOT_SET')
        ORDER BY p.sort_name, p.id`
     )
   const unmarkedOwn = unmarked(null)

@@ -33,7 +33,8 @@ export function createHistory(ctx: CoreContext, sessions: SessionService) {
      ORDER BY l.id DESC LIMIT @limit`
   )
   const arrivals = sqlite.prepare<[number], { markedAt: number; attendees: number }>(
-    `SELECT marked_at AS markedAt, attendees FROM attendance WHERE session_id = ? AND status = 'ATTENDED' AND marked_at IS NOT NULL ORDER BY marked_at`
+    `SELECT a.marked_at AS markedAt, a.attendees FROM attendance a JOIN participations p ON p.id = a.participation_id
+     WHERE a.session_id = ? AND a.status = 'ATTENDED' AND a.marked_at IS NOT NULL AND p.removed_at IS NULL ORDER BY a.marked_at`
   )
 
   return {

@@ -71,10 +71,11 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
   const hitList = 'SELECT rowid FROM participation_search WHERE participation_search MATCH @query'
   // INDEXED BY: the walk in name order is the point of these plans; left to itself SQLite may
   // prefer looking up every hit by id (measured: ten times slower for a two-letter search).
+  // People removed upstream (removed_at) are off the roster; the roster indexes carry the column.
   const ownIds = (extra: string) =>
-    `SELECT id, sort_name FROM participations INDEXED BY participations_session_sort WHERE session_id = @sessionId${extra}`
+    `SELECT id, sort_name FROM participations INDEXED BY participations_session_sort WHERE session_id = @sessionId AND removed_at IS NULL${extra}`
   const courseIds = (extra: string) =>
-    `${ownIds(extra)} UNION ALL SELECT id, sort_name FROM participations INDEXED BY participations_schedule_sort WHERE schedule_id = @scheduleId${extra}`
+    `${ownIds(extra)} UNION ALL SELECT id, sort_name FROM participations INDEXED BY participations_schedule_sort WHERE schedule_id = @scheduleId AND removed_at IS NULL${extra}`
   const pageOf = (ids: string) =>
     sqlite.prepare(
       `SELECT ${COLUMNS} FROM (SELECT id, sort_name FROM (${ids}) ORDER BY sort_name, id LIMIT @limit OFFSET @offset) k
@@ -84,6 +85,20 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
     `SELECT ${COLUMNS} FROM json_each(@ids) k JOIN participations p ON p.id = k.value ${join} ORDER BY k.key`
   )
   const countOnRoster = sqlite.prepare('SELECT count(*) FROM participation_search WHERE participation_search MATCH @onRoster').pluck()
+  // The search index still holds people removed upstream under their roster: a broad count takes
+  // away their hits, found through the small index of removed people (usually none at all).
+  const removedOnRoster = sqlite
+    .prepare(
+      `SELECT count(*) FROM participations INDEXED BY participations_removed
+       WHERE (session_id = @sessionId OR (@scheduleId IS NOT NULL AND schedule_id = @scheduleId)) AND removed_at IS NOT NULL`
+    )
+    .pluck()
+  const removedHits = sqlite
+    .prepare(
+      `SELECT count(*) FROM participations INDEXED BY participations_removed
+       WHERE (session_id = @sessionId OR (@scheduleId IS NOT NULL AND schedule_id = @scheduleId)) AND removed_at IS NOT NULL AND id IN (${hitList})`
+    )
+    .pluck()
   // One typed character jumps to the names that start with it, as in a phone book: what a desk
   // expects, and an index range instead of tens of thousands of full-text hits.
   const range = ' AND sort_name >= @from AND sort_name < @to'
@@ -91,7 +106,7 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
     const ids = course ? courseIds : ownIds
     const where = course ? '(k.session_id = @sessionId OR k.schedule_id = @scheduleId)' : 'k.session_id = @sessionId'
     const fromHits = `(${hitList.replace('SELECT rowid', 'SELECT rowid AS id')}) h
-      CROSS JOIN participations AS k INDEXED BY participations_roster_by_id ON k.id = h.id WHERE ${where}`
+      CROSS JOIN participations AS k INDEXED BY participations_roster_by_id ON k.id = h.id WHERE ${where} AND k.removed_at IS NULL`
     return {
       plain: { page: pageOf(ids('')), total: sqlite.prepare(`SELECT count(*) FROM (${ids('')})`).pluck() },
       selective: sqlite.prepare(`SELECT k.id FROM ${fromHits} ORDER BY k.sort_name, k.id`).pluck(),
@@ -106,7 +121,7 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
   const oneRow = sqlite.prepare(`SELECT ${COLUMNS} FROM participations p ${join} WHERE p.id = @participationId`)
   const membership = sqlite.prepare(
     `SELECT p.id, p.name, p.party_size AS partySize, p.status, p.session_id AS sessionId, p.schedule_id AS scheduleId
-     FROM participations p WHERE p.id = ?`
+     FROM participations p WHERE p.id = ? AND p.removed_at IS NULL`
   )
 
   type Plan = 'plain' | 'letter' | 'selective' | 'broad'
@@ -143,7 +158,10 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
           return { total: ids.length, rows: page.length ? read(rowsByIds, { ids: JSON.stringify(page) }) : [] }
         }
         case 'broad': {
-          const total = countOnRoster.get({ onRoster: `${query} AND ${rosterFilter(session.id, session.scheduleId)}` }) as number
+          const onRoster = countOnRoster.get({ onRoster: `${query} AND ${rosterFilter(session.id, session.scheduleId)}` }) as number
+          const roster = { sessionId: session.id, scheduleId: session.scheduleId }
+          const removed = (removedOnRoster.get(roster) as number) > 0 ? (removedHits.get({ ...roster, query }) as number) : 0
+          const total = onRoster - removed
           return { total, rows: total > input.offset ? read(shape.broad) : [] }
         }
       }

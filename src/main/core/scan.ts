@@ -33,9 +33,9 @@ export function createScanner(ctx: CoreContext, sessions: SessionService, roster
   const sqlite = ctx.db.$client
   const byCode = sqlite.prepare<[string], Candidate>(
     `SELECT ${CANDIDATE} FROM participations p
-     WHERE p.id IN (SELECT rowid FROM participation_search WHERE participation_search MATCH ?) LIMIT 50`
+     WHERE p.id IN (SELECT rowid FROM participation_search WHERE participation_search MATCH ?) AND p.removed_at IS NULL LIMIT 50`
   )
-  const byId = sqlite.prepare<[number], Candidate>(`SELECT ${CANDIDATE} FROM participations p WHERE p.id = ?`)
+  const byId = sqlite.prepare<[number], Candidate>(`SELECT ${CANDIDATE} FROM participations p WHERE p.id = ? AND p.removed_at IS NULL`)
   type OtherSession = { id: number; title: string; startsAt: number; timeZone: string }
   const sessionOfSchedule = sqlite.prepare<[string, number], OtherSession>(
     `SELECT id, title, starts_at AS startsAt, time_zone AS timeZone FROM sessions WHERE schedule_id = ? ORDER BY abs(starts_at - ?) LIMIT 1`

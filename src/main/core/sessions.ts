@@ -34,7 +34,7 @@ export function createSessionService(ctx: CoreContext) {
       count(CASE WHEN p.status = 'PENDING_CONFIRMATION' THEN 1 END) AS pendingConfirmations
     FROM participations p
     LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = @sessionId
-    WHERE ${rosterWhere}`
+    WHERE ${rosterWhere} AND p.removed_at IS NULL`
   const countsOwn = sqlite.prepare(countsSql('p.session_id = @sessionId'))
   const countsWithCourse = sqlite.prepare(countsSql('(p.session_id = @sessionId OR p.schedule_id = @scheduleId)'))
 

@@ -77,6 +77,11 @@ export const participations = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     /**
+     * When a complete download from the booking system no longer had this participation: it has
+     * left the roster (and the counts), but stays for the audit log and the day's export.
+     */
+    removedAt: integer('removed_at'),
+    /**
      * The roster a participation is on, as one search token ("s12": session 12; "c" + hex: every
      * session of a course). Indexed in the full-text table beside the text, so a search counts its
      * hits on one roster inside the index instead of looking up every hit's row.
@@ -88,14 +93,19 @@ export const participations = sqliteTable(
   },
   (t) => [
     uniqueIndex('participations_provider_id').on(t.provider, t.providerId),
-    index('participations_session_sort').on(t.sessionId, t.sortName),
+    // removed_at rides along in the roster indexes: the roster's pages and counts skip people
+    // removed upstream without reading their rows, and the export (which keeps them) still walks
+    // the same index in name order.
+    index('participations_session_sort').on(t.sessionId, t.sortName, t.removedAt),
     // Partial: most participations are for one session, not a course, and most have no booking
     // id; indexing their NULLs cost every insert of a pull a write at a random place in the index.
-    index('participations_schedule_sort').on(t.scheduleId, t.sortName).where(sql`${t.scheduleId} IS NOT NULL`),
+    index('participations_schedule_sort').on(t.scheduleId, t.sortName, t.removedAt).where(sql`${t.scheduleId} IS NOT NULL`),
     index('participations_booking').on(t.provider, t.bookingId).where(sql`${t.bookingId} IS NOT NULL`),
     // A selective search filters its hits by roster and sorts them by name: this small index
     // answers that for an id without reading the row (rows carry the provider's raw record).
-    index('participations_roster_by_id').on(t.id, t.sessionId, t.scheduleId, t.sortName),
+    index('participations_roster_by_id').on(t.id, t.sessionId, t.scheduleId, t.sortName, t.removedAt),
+    // The few people removed upstream, by roster: a broad search subtracts its hits among them.
+    index('participations_removed').on(t.sessionId, t.scheduleId).where(sql`${t.removedAt} IS NOT NULL`),
     check('participations_party_size', sql`${t.partySize} BETWEEN 1 AND 1000`),
     check(
       'participations_one_target',

@@ -102,7 +102,10 @@ const BOM = '\uFEFF'
 /** Lines per output piece: pieces of ~100 KB keep the join cheap and the garbage small. */
 const LINES_PER_PIECE = 500
 
-const COLUMNS_OF_ROW = `p.id, p.name, p.email, p.phone, p.party_size, p.status, p.external_id, p.is_walk_in, p.sort_name`
+/** Someone the booking system no longer has stays in the export, with this booking status. */
+export const REMOVED_UPSTREAM = 'REMOVED_UPSTREAM'
+const COLUMNS_OF_ROW = `p.id, p.name, p.email, p.phone, p.party_size,
+  CASE WHEN p.removed_at IS NULL THEN p.status ELSE '${REMOVED_UPSTREAM}' END, p.external_id, p.is_walk_in, p.sort_name`
 
 export function createRosterExport(db: Db) {
   const sqlite = db.$client

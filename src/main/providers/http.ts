@@ -13,7 +13,8 @@ export type ProviderErrorKind =
   | 'server' // 5xx
   | 'bad_response' // an answer that is not the JSON it should be
   | 'rate_limited' // 429
-  | 'auth' // 401/403: sign-in needed
+  | 'auth' // 401: the key (or site) is not accepted: sign-in needed
+  | 'forbidden' // 403: the key is accepted but lacks the permission (scope) this API needs
   | 'conflict' // 409
   | 'not_found' // 404
   | 'rejected' // any other 4xx: this request will never succeed as it is
@@ -26,7 +27,9 @@ export class ProviderError extends Error {
     readonly retryAfterMs: number | null = null,
     readonly body: unknown = null,
     /** For 'network': what went wrong, as a code (the window words it; `message` is for logs). */
-    readonly network: NetworkCause | null = null
+    readonly network: NetworkCause | null = null,
+    /** For 'forbidden': the permission (Wix) or scope (Plandocket) the key lacks for this API. */
+    readonly permission: Permission | null = null
   ) {
     super(message)
     this.name = 'ProviderError'
@@ -36,6 +39,16 @@ export class ProviderError extends Error {
   get retryable(): boolean {
     return this.kind === 'network' || this.kind === 'server' || this.kind === 'bad_response' || this.kind === 'rate_limited'
   }
+}
+
+/** A permission a key may lack: its name as the service's own set-up shows it, and what it is for. */
+export interface Permission {
+  /** "Manage Bookings", "checkins": the service's own name, never translated. */
+  name: string
+  /** Wix calls them permissions, Plandocket scopes. */
+  kind: 'permission' | 'scope'
+  /** What the desk cannot do without it. */
+  use: 'sessions' | 'roster' | 'check_ins' | 'walk_ins'
 }
 
 export interface HttpClientOptions {
@@ -50,6 +63,13 @@ export interface HttpClientOptions {
   fetch?: typeof fetch
   /** Answers larger than this are refused (a broken or hostile server cannot flood the desk). */
   maxResponseBytes?: number
+  /** Which permission a request needs: a 403 names it. */
+  permissionFor?: (method: string, path: string) => Permission | null
+  /**
+   * Whether a 403 means the credentials themselves are refused (e.g. Wix: the key has no access to
+   * the site) rather than one missing permission.
+   */
+  refusesCredentials?: (body: unknown) => boolean
 }
 
 /** A page of 100 people is tens of kilobytes; this leaves room for a provider that sends everything at once. */
@@ -141,6 +161,11 @@ export function createHttpClient(options: HttpClientOptions) {
 
     const detail = options.describeError?.(data) || (response.statusText ? response.statusText : `HTTP ${response.status}`)
     const status = response.status
+    if (status === 403 && !options.refusesCredentials?.(data)) {
+      const permission = options.permissionFor?.(method, path.split('?')[0]!) ?? null
+      const what = permission ? `the key lacks the ${permission.kind} "${permission.name}"` : 'the key may not do this'
+      throw new ProviderError('forbidden', `${what}: ${detail}`, status, null, data, null, permission)
+    }
     if (status === 401 || status === 403) throw new ProviderError('auth', `sign-in needed: ${detail}`, status, null, data)
     if (status === 429) {
       throw new ProviderError('rate_limited', `rate limited: ${detail}`, status, retryAfter(response.headers.get('retry-after'), now), data)
