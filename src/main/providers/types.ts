@@ -135,6 +135,12 @@ export interface Provider {
   pullRoster(session: SessionRef): AsyncIterable<ParticipationRecord[]>
   pullAttendance(session: SessionRef): AsyncIterable<AttendanceRecord[]>
   /**
+   * Whether pullAttendance lists every mark the service holds for the session, so that a mark
+   * missing from a complete download was deleted there (false or absent: marks travel otherwise,
+   * e.g. inside the participations, and nothing is concluded from their absence).
+   */
+  attendanceComplete?(session: SessionRef): boolean
+  /**
    * Sends one operation. Throws a ProviderError for transport problems and answers that say
    * "try later" or "sign in"; resolves with the operation's fate otherwise.
    */

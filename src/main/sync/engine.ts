@@ -5,9 +5,18 @@
  *   "Sync now") only raise a flag; a trigger during a run makes the runner go round once more, so
  *   none is lost and none runs twice in parallel.
  * - Order: operations go out oldest first. A transient failure (no network, 5xx, 429, garbled
- *   answer) stops the queue and schedules a retry (exponential backoff with jitter, capped, or the
- *   server's Retry-After). Sign-in problems hold the queue until the credentials change. A rejected
- *   or conflicting operation is set aside, visible, and the queue moves on.
+ *   answer) stops the queue and schedules a retry (exponential backoff with jitter from 1 s, capped
+ *   at 30 s, or the server's Retry-After). Sign-in problems hold the queue until the credentials
+ *   change. A rejected or conflicting operation is set aside, visible, and the queue moves on.
+ * - Recovering on its own: after any failed send or download the engine probes the service again
+ *   on the same backoff — by retrying what failed (the download stays queued), or, with nothing
+ *   queued at all, by the provider's harmless connection test — until it answers; then whatever
+ *   waits goes out at once. Offline is a state the desk leaves by itself; "Sync now" only skips
+ *   the wait.
+ * - A complete roster or attendance download is the service's truth: see replica.reconcile*.
+ * - A key that lacks a permission (403) for one API stops only what needs it: a send waits (and
+ *   is probed slowly, in case the permission is granted), downloads go on, and the status names
+ *   the missing permission.
  * - An operation is marked in flight before it is sent; one found in flight at start-up is simply
  *   sent again, which every provider operation tolerates (upserts, revision checks, idempotency keys).
  */
@@ -25,7 +34,8 @@ export interface BackoffPolicy {
   random: () => number
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 5 * 60_000, random: Math.random }
+/** First retry after 0.5–1 s; never more than 30 s between tries (the desk is back within a minute). */
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 30_000, random: Math.random }
 
 /** Exponential backoff with "equal jitter": never sooner than half the step, never past the cap. */
 export function backoffDelay(attempts: number, policy: BackoffPolicy, retryAfterMs: number | null = null): number {
@@ -38,6 +48,8 @@ const SERVICE: Record<string, string> = { wix: 'Wix', plandocket: 'Plandocket', 
 
 
 const serviceName = (name: string): ProviderName => (name === 'wix' || name === 'plandocket' ? name : 'local')
+
+const USES: Record<string, string> = { sessions: 'download sessions', roster: 'download rosters', check_ins: 'record check-ins', walk_ins: 'add walk-ins' }
 
 /** English words for a sync reason. */
 function syncText(r: SyncReason): string {
@@ -55,6 +67,15 @@ function syncText(r: SyncReason): string {
       return `${service} asked the desk to slow down; trying again shortly.`
     case 'sync_auth':
       return `${service} refused this desk's key: open Set-up and check it.`
+    case 'sync_forbidden': {
+      const { name, kind, use } = r.params.permission
+      const still = r.params.blocked === 'send' ? 'Downloads still work; marks wait on this desk.' : 'Marks are still kept and sent.'
+      return `This key may not ${USES[use] ?? use} in ${service}: add the ${name} ${kind} to the key. ${still}`
+    }
+    case 'sync_deleted_elsewhere':
+      return `The check-in was deleted in ${service} by another station, after this desk's mark.`
+    case 'sync_removed_upstream':
+      return `This person is no longer booked in ${service}.`
     case 'sync_gone':
       return 'the session or person this change was for is no longer on this desk'
     case 'sync_no_answer':
@@ -69,7 +90,7 @@ function syncText(r: SyncReason): string {
 const detailed = (r: SyncReason): SyncDetail => ({ ...r, message: syncText(r) })
 
 /** A provider failure as codes and words for the desk; the technical detail goes to the log. */
-export function explainSyncError(provider: Provider, err: ProviderError): SyncDetail {
+export function explainSyncError(provider: Provider, err: ProviderError, stage: 'send' | 'download' = 'send'): SyncDetail {
   const service = serviceName(provider.name)
   switch (err.kind) {
     case 'network':
@@ -83,14 +104,19 @@ export function explainSyncError(provider: Provider, err: ProviderError): SyncDe
       return detailed({ reason: 'sync_rate_limited', params: { service } })
     case 'auth':
       return detailed({ reason: 'sync_auth', params: { service } })
+    case 'forbidden':
+      return detailed({
+        reason: 'sync_forbidden',
+        params: { service, blocked: stage, permission: err.permission ?? { name: 'unknown', kind: service === 'plandocket' ? 'scope' : 'permission', use: stage === 'send' ? 'check_ins' : 'roster' } }
+      })
     default:
       return detailed({ reason: 'provider_said', params: { text: err.message } })
   }
 }
 
 /** Any failure as codes: a provider's as above, anything else as its own words. */
-function explainAny(provider: Provider, err: unknown): SyncDetail {
-  if (err instanceof ProviderError) return explainSyncError(provider, err)
+function explainAny(provider: Provider, err: unknown, stage: 'send' | 'download' = 'send'): SyncDetail {
+  if (err instanceof ProviderError) return explainSyncError(provider, err, stage)
   return detailed({ reason: 'provider_said', params: { text: err instanceof Error ? err.message : String(err) } })
 }
 
@@ -233,6 +259,14 @@ export function createSyncEngine(options: EngineOptions) {
   let signIn: SyncDetail | null = null
   let sendFailure: SyncDetail | null = null
   let pullFailure: SyncDetail | null = null
+  /** A send the key may not make (403): held until a probe finds the permission granted. */
+  let sendForbidden: SyncDetail | null = null
+  /** After a transient failure: how many in a row, and when the service is tried again. */
+  let probe: { failures: number; at: number } | null = null
+  /** The last download asked for: what a probe repeats when nothing else waits. */
+  let lastPull: PullRequest | null = null
+  /** The earliest moment the current run wants to run again (a probe, an operation's retry). */
+  let wakeAt: number | null = null
   let lastSuccessAt: number | null = null
   let lastAttemptAt: number | null = null
   let online: boolean | null = null
@@ -243,6 +277,26 @@ export function createSyncEngine(options: EngineOptions) {
 
   const bump = () => {
     dataVersion++
+  }
+
+  const wakeBy = (at: number) => {
+    wakeAt = wakeAt === null ? at : Math.min(wakeAt, at)
+  }
+
+  /** A transient failure: the service is tried again after the backoff (or its Retry-After). */
+  function failed(retryAfterMs: number | null) {
+    const failures = (probe?.failures ?? 0) + 1
+    probe = { failures, at: now() + backoffDelay(failures - 1, backoff, retryAfterMs) }
+    wakeBy(probe.at)
+  }
+
+  /** The service answered: whatever waited out the failure may go now. */
+  function answered() {
+    online = true
+    if (probe) {
+      probe = null
+      outbox.makeDue()
+    }
   }
 
   function schedule(at: number | null) {
@@ -302,10 +356,23 @@ export function createSyncEngine(options: EngineOptions) {
         for (const row of rows) outbox.hold(row.opId, detail)
         return false
       }
+      if (err.kind === 'forbidden') {
+        // The service answered, and other calls (downloads) may work: only the queue waits, and is
+        // tried again now and then in case the permission was granted meanwhile.
+        online = true
+        sendForbidden = detail
+        for (const row of rows) {
+          const at = now() + backoff.capMs
+          outbox.retryLater(row.opId, at, detail)
+          wakeBy(at)
+        }
+        return false
+      }
       if (err.retryable) {
         online = err.kind === 'network' ? false : online
         sendFailure = detail
-        for (const row of rows) outbox.retryLater(row.opId, now() + backoffDelay(row.attempts, backoff, err.retryAfterMs), detail)
+        failed(err.retryAfterMs)
+        for (const row of rows) outbox.retryLater(row.opId, probe!.at, detail)
         return false
       }
       const verdict = err.kind === 'conflict' ? outbox.conflict : outbox.reject
@@ -326,7 +393,7 @@ export function createSyncEngine(options: EngineOptions) {
       const first = rows[0]
       if (!first) return
       if (first.nextAttemptAt !== null && first.nextAttemptAt > now()) {
-        schedule(first.nextAttemptAt)
+        wakeBy(first.nextAttemptAt)
         return
       }
       const firstOp = toOperation(first)
@@ -358,8 +425,9 @@ export function createSyncEngine(options: EngineOptions) {
           else outbox.reject(b.row.opId, detailed({ reason: 'sync_no_answer', params: {} }))
         })
         if (provider !== options.local) {
-          online = true
+          answered()
           sendFailure = null
+          sendForbidden = null
         }
       } catch (err) {
         if (!fail(provider, batch.map((b) => b.row), err)) return
@@ -397,7 +465,11 @@ export function createSyncEngine(options: EngineOptions) {
       pull = { stage: 'roster', done, total: null }
       let msPerRow = 0
       const batchRows = () => (msPerRow > 0 ? Math.max(1, Math.min(PULL_MAX_ROWS, Math.floor(PULL_SLICE_MS / msPerRow))) : 1)
+      // Who the service has: a download that ends without an error is the whole roster, and whoever
+      // it lacks has been removed there. One that fails part way proves nothing and removes no one.
+      const onRoster = new Set<string>()
       for await (const page of readAhead(provider.pullRoster(session), batchRows)) {
+        for (const r of page) onRoster.add(r.providerId)
         const started = performance.now()
         const stats = replica.applyParticipations(provider.name, session, page)
         if (page.length) msPerRow = (performance.now() - started) / page.length
@@ -410,10 +482,22 @@ export function createSyncEngine(options: EngineOptions) {
         done += page.length
         pull = { stage: 'roster', done, total: null }
       }
+      if (replica.reconcileRoster(provider.name, session, onRoster) > 0) bump()
+      const marked = new Set<number>()
       for await (const page of readAhead(provider.pullAttendance(session), () => 1)) {
         const stats = replica.applyAttendance(provider.name, session.id, page)
+        for (const id of stats.ids) marked.add(id)
         if (bulk.wrote(page.length)) bulk.checkpoint()
         if (stats.inserted || stats.updated) bump()
+      }
+      if (provider.attendanceComplete?.(session)) {
+        const service = serviceName(provider.name)
+        const conflict = detailed({ reason: 'sync_deleted_elsewhere', params: { service } })
+        const { cleared, conflicts } = replica.reconcileAttendance(provider.name, session.id, marked, {
+          message: conflict.message,
+          reason: JSON.stringify({ reason: conflict.reason, params: conflict.params })
+        })
+        if (cleared || conflicts) bump()
       }
     }
     pull = null
@@ -423,26 +507,52 @@ export function createSyncEngine(options: EngineOptions) {
     await drain(options.local)
     const provider = options.provider()
     if (!provider) return
+    // Waiting out a failure: nothing goes to the service before the probe is due.
+    if (probe && probe.at > now()) return wakeBy(probe.at)
     await drain(provider)
-    // Pull only after our own marks are out, and only while the service answers.
-    while (pulls.length > 0 && !signIn && online !== false) {
-      const request = pulls.shift()!
+    if (probe && probe.at <= now() && pulls.length === 0 && !signIn) {
+      // The service did not answer last time and nothing else asks it now: ask it ourselves, with
+      // the last download (the desk wants it anyway) or else the harmless connection test.
+      if (lastPull) pulls.push(lastPull)
+      else {
+        const report = await provider.testConnection().catch(() => null)
+        if (report?.ok) answered()
+        else {
+          if (report?.reason === 'unreachable') online = false
+          failed(null)
+        }
+      }
+    }
+    // Pull after our own marks are out, unless sending just failed (then the probe comes first).
+    while (pulls.length > 0 && !signIn) {
+      if (probe && probe.at > now()) return wakeBy(probe.at)
+      const request = pulls[0]!
+      lastPull = request
       try {
         await runPull(provider, request)
-        online = true
+        pulls.shift()
+        answered()
         pullFailure = null
         lastSuccessAt = now()
       } catch (err) {
         pull = null
-        if (err instanceof ProviderError && err.kind === 'auth') signIn = explainSyncError(provider, err)
-        else {
-          if (err instanceof ProviderError && err.kind === 'network') online = false
-          pullFailure = explainAny(provider, err)
-          log('pull failed', err)
+        if (err instanceof ProviderError && err.kind === 'auth') {
+          // Kept: it runs once the credentials are fixed.
+          signIn = explainSyncError(provider, err)
+          return
         }
-        // A failed download is not retried in a loop: the screen asks again when it next needs
-        // the day or the roster (or the desk presses Sync now), so a broken service costs little.
-        break
+        pullFailure = explainAny(provider, err, 'download')
+        log('pull failed', err)
+        if (err instanceof ProviderError && err.retryable) {
+          // Kept at the head of the queue: it is the probe, and runs when the service answers.
+          if (err.kind === 'network') online = false
+          failed(err.retryAfterMs)
+          return
+        }
+        // Refused as asked (a missing permission, a bad request): asking again changes nothing;
+        // the screen asks again when it next needs the data.
+        if (err instanceof ProviderError && err.kind === 'forbidden') online = true
+        pulls.shift()
       }
     }
   }
@@ -450,8 +560,14 @@ export function createSyncEngine(options: EngineOptions) {
   function trigger(reason: Trigger): Promise<void> {
     if (stopped) return Promise.resolve()
     if (reason === 'settings' || reason === 'manual') signIn = null
+    if (reason === 'settings') {
+      sendForbidden = null
+      pullFailure = null
+    }
     if (reason === 'online' || reason === 'resume' || reason === 'manual' || reason === 'settings') {
       online = null
+      // Try now, not when the backoff says; a failure starts the backoff again from where it was.
+      if (probe) probe = { ...probe, at: now() }
       outbox.makeDue()
     }
     if (running) {
@@ -469,7 +585,9 @@ export function createSyncEngine(options: EngineOptions) {
         sendFailure = detailed({ reason: 'provider_said', params: { text: err instanceof Error ? err.message : String(err) } })
       } finally {
         running = null
-        schedule(null)
+        const at = wakeAt
+        wakeAt = null
+        schedule(at)
       }
     })()
     return running
@@ -499,9 +617,11 @@ export function createSyncEngine(options: EngineOptions) {
             ? 'syncing'
             : online === false
               ? 'offline'
-              : sendFailure && pending > 0
+              : (sendFailure && pending > 0) || probe
                 ? 'retrying'
-                : 'idle'
+                : (sendForbidden && pending > 0) || pullFailure?.reason === 'sync_forbidden'
+                  ? 'permission_needed'
+                  : 'idle'
       return {
         provider: provider?.name ?? 'local',
         state,
@@ -510,10 +630,13 @@ export function createSyncEngine(options: EngineOptions) {
         problems: counts.rejected + counts.conflict,
         lastSuccessAt: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),
         lastAttemptAt: lastAttemptAt === null ? null : new Date(lastAttemptAt).toISOString(),
-        lastError: signIn?.message ?? ([sendFailure?.message, pullFailure && `Download failed: ${pullFailure.message}`].filter(Boolean).join(' ') || null),
+        lastError:
+          signIn?.message ??
+          ([sendForbidden && pending > 0 ? sendForbidden.message : null, sendFailure?.message, pullFailure && `Download failed: ${pullFailure.message}`].filter(Boolean).join(' ') || null),
         errors: signIn
           ? [{ stage: 'sign_in' as const, ...signIn }]
           : [
+              ...(sendForbidden && pending > 0 ? [{ stage: 'send' as const, ...sendForbidden }] : []),
               ...(sendFailure ? [{ stage: 'send' as const, ...sendFailure }] : []),
               ...(pullFailure ? [{ stage: 'download' as const, ...pullFailure }] : [])
             ],

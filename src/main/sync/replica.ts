@@ -129,8 +129,8 @@ export function createReplica(db: Db, now: () => number) {
        capacity = @capacity, schedule_id = @scheduleId, schedule_name = @scheduleName, kind = @kind, status = @status,
        app_id = @appId, revision = @revision, raw = @raw, updated_at = @now WHERE id = @id`
   )
-  const findParticipation = sqlite.prepare<[string, string], { id: number; revision: string | null }>(
-    `SELECT id, revision FROM participations WHERE provider = ? AND provider_id = ?`
+  const findParticipation = sqlite.prepare<[string, string], { id: number; revision: string | null; removedAt: number | null }>(
+    `SELECT id, revision, removed_at AS removedAt FROM participations WHERE provider = ? AND provider_id = ?`
   )
   const findByBooking = sqlite.prepare<[string, string], { id: number; revision: string | null }>(
     `SELECT id, revision FROM participations WHERE provider = ? AND booking_id = ? ORDER BY id LIMIT 1`
@@ -139,7 +139,7 @@ export function createReplica(db: Db, now: () => number) {
     `UPDATE participations SET external_id = @externalId, session_id = @sessionId, schedule_id = @scheduleId, name = @name,
        sort_name = @sortName, email = @email, phone = @phone, contact_id = @contactId, customer_number = @customerNumber,
        booking_id = @bookingId, badge_number = @badgeNumber, search_codes = @searchCodes, party_size = @partySize,
-       status = @status, revision = @revision, raw = @raw, updated_at = @now WHERE id = @id`
+       status = @status, revision = @revision, raw = @raw, removed_at = NULL, updated_at = @now WHERE id = @id`
   )
   const pendingForParticipation = sqlite.prepare<[number], { n: number }>(
     `SELECT count(*) AS n FROM outbox WHERE participation_id = ? AND state IN ('pending', 'in_flight', 'conflict')`
@@ -173,7 +173,7 @@ export function createReplica(db: Db, now: () => number) {
     `UPDATE participations SET provider_id = @providerId, external_id = @externalId, name = @name, sort_name = @sortName,
        email = @email, phone = @phone, contact_id = @contactId, customer_number = @customerNumber, booking_id = @bookingId,
        badge_number = @badgeNumber, search_codes = @searchCodes, party_size = @partySize, status = @status,
-       revision = @revision, raw = @raw, updated_at = @now WHERE id = @id`
+       revision = @revision, raw = @raw, removed_at = NULL, updated_at = @now WHERE id = @id`
   )
   const sessionsOfProvider = sqlite.prepare<[string, string], { id: number; providerId: string }>(
     `SELECT id, provider_id AS providerId FROM sessions WHERE provider = ? AND provider_id IN (SELECT value FROM json_each(?))`
@@ -181,14 +181,43 @@ export function createReplica(db: Db, now: () => number) {
 
   const sessionIdOf = sqlite.prepare<[string, string], { id: number }>(`SELECT id FROM sessions WHERE provider = ? AND provider_id = ?`)
 
+  // Reconciling a complete download with what the desk holds (see reconcileRoster / reconcileAttendance).
+  const rosterOf = sqlite.prepare<{ provider: string; sessionId: number; scheduleId: string | null }, { id: number; providerId: string }>(
+    `SELECT id, provider_id AS providerId FROM participations INDEXED BY participations_session_sort
+       WHERE session_id = @sessionId AND removed_at IS NULL AND provider = @provider
+     UNION ALL
+     SELECT id, provider_id AS providerId FROM participations INDEXED BY participations_schedule_sort
+       WHERE @scheduleId IS NOT NULL AND schedule_id = @scheduleId AND removed_at IS NULL AND provider = @provider`
+  )
+  const markRemoved = sqlite.prepare(`UPDATE participations SET removed_at = ? WHERE id = ?`)
+  const heldMarks = sqlite.prepare<[string, number], { participationId: number }>(
+    `SELECT a.participation_id AS participationId FROM attendance a JOIN participations p ON p.id = a.participation_id
+     WHERE p.provider = ? AND a.session_id = ? AND a.status <> 'NOT_SET' AND (a.provider_id IS NOT NULL OR a.method = 'provider')`
+  )
+  const inFlightFor = sqlite.prepare<[number, number], { n: number }>(
+    `SELECT count(*) AS n FROM outbox WHERE participation_id = ? AND session_id = ? AND state = 'in_flight'`
+  )
+  const pendingMarks = sqlite.prepare<[number, number], { seq: number; payload: string }>(
+    `SELECT seq, payload FROM outbox WHERE participation_id = ? AND session_id = ? AND kind = 'attendance.set' AND state = 'pending' ORDER BY seq`
+  )
+  const toConflict = sqlite.prepare(
+    `UPDATE outbox SET state = 'conflict', last_error = @message, last_error_reason = @reason, updated_at = @now WHERE seq = @seq AND state = 'pending'`
+  )
+  const clearMark = sqlite.prepare(
+    `UPDATE attendance SET status = 'NOT_SET', attendees = 0, marked_at = NULL, desk_id = NULL, method = 'provider', provider_id = NULL,
+       undo_status = NULL, undo_attendees = NULL, undo_marked_at = NULL, undo_desk_id = NULL, updated_at = @now
+     WHERE participation_id = @participationId AND session_id = @sessionId`
+  )
+
   /** One attendance record from the provider, unless the desk has marks for it still to send. */
-  function applyMark(provider: string, sessionId: number, r: AttendanceRecord, stats: ApplyStats) {
+  function applyMark(provider: string, sessionId: number, r: AttendanceRecord, stats: ApplyStats, seen?: number[]) {
     const participation = r.participationProviderId
       ? findParticipation.get(provider, r.participationProviderId)
       : r.bookingId
         ? findByBooking.get(provider, r.bookingId)
         : undefined
     if (!participation) return
+    seen?.push(participation.id)
     if ((pendingForAttendance.get(participation.id, sessionId)?.n ?? 0) > 0) {
       stats.skippedPending++
       return
@@ -328,7 +357,7 @@ export function createReplica(db: Db, now: () => number) {
           const ids = insertParticipations(fresh.map((i) => values[i]!))
           fresh.forEach((i, k) => insertedIds.set(i, ids[k]!))
         }
-        const seenRevision = new Map<string, { id: number; revision: string | null }>()
+        const seenRevision = new Map<string, { id: number; revision: string | null; removedAt?: number | null }>()
         records.forEach((r, i) => {
           const v = values[i]!
           const newId = insertedIds.get(i)
@@ -341,7 +370,8 @@ export function createReplica(db: Db, now: () => number) {
           }
           const row = seenRevision.get(r.providerId) ?? existing[i] ?? findParticipation.get(provider, r.providerId)!
           stats.ids.push(row.id)
-          if (row.revision === v.revision) {
+          // Back in the service after it was removed there: back on the roster, even if unchanged.
+          if (row.revision === v.revision && !row.removedAt) {
             stats.unchanged++
             return
           }
@@ -358,11 +388,61 @@ export function createReplica(db: Db, now: () => number) {
       })
     ),
 
+    /** One page of a session's attendance; `ids` are the local participations it spoke of. */
     applyAttendance: relaxed(
-      sqlite.transaction((provider: string, sessionId: number, records: AttendanceRecord[]): ApplyStats => {
-        const stats = emptyStats()
-        for (const r of records) applyMark(provider, sessionId, r, stats)
+      sqlite.transaction((provider: string, sessionId: number, records: AttendanceRecord[]): ApplyStats & { ids: number[] } => {
+        const stats = { ...emptyStats(), ids: [] as number[] }
+        for (const r of records) applyMark(provider, sessionId, r, stats, stats.ids)
         return stats
+      })
+    ),
+
+    /**
+     * After a COMPLETE roster download (every page read and applied): whoever the service no longer
+     * has leaves the roster. Kept: walk-ins the service has not answered for yet, and people with
+     * a mark still to send or awaiting the desk's decision (the desk's intent first; the next
+     * complete download after it is settled decides). Their rows, marks and audit entries stay.
+     */
+    reconcileRoster: relaxed(
+      sqlite.transaction((provider: string, session: { id: number; scheduleId: string | null }, seen: ReadonlySet<string>): number => {
+        const at = now()
+        let removed = 0
+        for (const row of rosterOf.all({ provider, sessionId: session.id, scheduleId: session.scheduleId })) {
+          if (seen.has(row.providerId) || row.providerId.startsWith('walk-in:')) continue
+          if ((pendingForParticipation.get(row.id)?.n ?? 0) > 0) continue
+          markRemoved.run(at, row.id)
+          removed++
+        }
+        return removed
+      })
+    ),
+
+    /**
+     * After a COMPLETE attendance download from a service whose attendance list is the whole truth
+     * for the session: a mark the service held (it came from the service, or the service gave it
+     * an id) and no longer has was deleted elsewhere. It is cleared on the desk, unless this desk
+     * holds a newer unsent mark for the person: that becomes a conflict for the desk to decide,
+     * and the desk's mark stays meanwhile. Marks the service never had (a no-show Plandocket
+     * cannot store, a mark still waiting) are not touched.
+     */
+    reconcileAttendance: relaxed(
+      sqlite.transaction((provider: string, sessionId: number, seen: ReadonlySet<number>, conflict: { message: string; reason: string }): { cleared: number; conflicts: number } => {
+        let cleared = 0
+        let conflicts = 0
+        for (const row of heldMarks.all(provider, sessionId)) {
+          if (seen.has(row.participationId)) continue
+          if ((inFlightFor.get(row.participationId, sessionId)?.n ?? 0) > 0) continue
+          const waiting = pendingMarks.all(row.participationId, sessionId)
+          if (waiting.some((w) => JSON.parse(w.payload).status !== 'NOT_SET')) {
+            for (const w of waiting) conflicts += toConflict.run({ seq: w.seq, message: conflict.message, reason: conflict.reason, now: now() }).changes
+            continue
+          }
+          // Nothing waiting (or only a clearing, which the deletion already did): the service's truth.
+          if ((pendingForAttendance.get(row.participationId, sessionId)?.n ?? 0) > 0 && waiting.length === 0) continue
+          clearMark.run({ participationId: row.participationId, sessionId, now: now() })
+          cleared++
+        }
+        return { cleared, conflicts }
       })
     ),
 

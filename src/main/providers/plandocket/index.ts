@@ -6,12 +6,22 @@
  * that may already have been sent is looked up before it is posted again.
  */
 import type { ParticipationStatus } from '../../../shared/contract'
-import { createHttpClient, explainConnectionError, ProviderError, type HttpClient } from '../http'
+import { createHttpClient, explainConnectionError, ProviderError, type HttpClient, type Permission } from '../http'
 import type { AttendanceRecord, ConnectionReport, ParticipationRecord, Provider, PushOperation, PushOutcome, SessionRecord } from '../types'
 
 const PER_PAGE = 100
 /** A runaway server (a `links.next` that never ends) cannot keep the desk paging forever. */
 const MAX_PAGES = 10_000
+
+/** The scope each API needs (contract: events, participants, contacts, checkins); a 403 names it. */
+export function plandocketScopeFor(method: string, path: string): Permission | null {
+  const scope = (name: string, use: Permission['use']): Permission => ({ name, kind: 'scope', use })
+  if (path.startsWith('/events')) return scope('events', 'sessions')
+  if (path.startsWith('/participants')) return scope('participants', method === 'GET' ? 'roster' : 'check_ins')
+  if (path.startsWith('/contacts')) return scope('contacts', 'walk_ins')
+  if (path.startsWith('/check-ins')) return scope('checkins', 'check_ins')
+  return null
+}
 
 export interface PlandocketConfig {
   baseUrl: string
@@ -141,7 +151,9 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
     timeoutMs: config.timeoutMs,
     onServerDate: config.onServerDate,
     describeError: describePlandocketError,
-    fetch: config.fetch
+    fetch: config.fetch,
+    // Paths are relative to the base (…/api/v1), as the contract names them.
+    permissionFor: plandocketScopeFor
   })
 
   /** Turns a `links.next` URL into a path on our base; a link elsewhere is not followed. */
@@ -278,24 +290,52 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
     name: 'plandocket',
 
     async testConnection(): Promise<ConnectionReport> {
-      try {
-        const { data } = await http.get<unknown>(`/events?${new URLSearchParams({ upcoming: '1', per_page: '1' })}`)
-        listOf(data)
-        return { ok: true, reason: 'connected', params: { service: 'plandocket', where: base }, message: `Connected to Plandocket at ${base}.` }
-      } catch (err) {
-        return explainConnectionError(err, {
-          name: 'plandocket',
-          service: 'Plandocket',
-          baseUrl: base,
-          field: 'tenant_address',
-          address: 'the tenant address (…/api/v1)',
-          auth: (status) =>
-            status === 403
-              ? { reason: 'key_lacks_scope', message: 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.' }
-              : { reason: 'key_refused', message: 'The API key was refused (401). Check the key and the tenant address.' },
-          rateLimited: 'Plandocket says the hourly request limit is used up: try again later.'
-        })
+      const words = {
+        name: 'plandocket' as const,
+        service: 'Plandocket',
+        baseUrl: base,
+        field: 'tenant_address' as const,
+        address: 'the tenant address (…/api/v1)',
+        auth: (status: number | null) =>
+          status === 403
+            ? { reason: 'key_lacks_scope' as const, message: 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.' }
+            : { reason: 'key_refused' as const, message: 'The API key was refused (401). Check the key and the tenant address.' },
+        rateLimited: 'Plandocket says the hourly request limit is used up: try again later.'
       }
+      // A harmless read on every API the desk uses: each scope the key lacks is named up front.
+      // `event_key` names no event, so the lists are empty (or a 404/422 from a strict server).
+      const none = { event_key: 'rollcall-connection-test', per_page: '1' }
+      const reads: [string, string][] = [
+        ['/events', new URLSearchParams({ upcoming: '1', per_page: '1' }).toString()],
+        ['/participants', new URLSearchParams(none).toString()],
+        ['/contacts', new URLSearchParams({ search: 'rollcall-connection-test', per_page: '1' }).toString()],
+        ['/check-ins', new URLSearchParams(none).toString()]
+      ]
+      const missing: Permission[] = []
+      for (const [path, query] of reads) {
+        try {
+          const { data } = await http.get<unknown>(`${path}?${query}`)
+          listOf(data)
+        } catch (err) {
+          if (err instanceof ProviderError && err.kind === 'forbidden') {
+            missing.push(err.permission ?? plandocketScopeFor('GET', path)!)
+            continue
+          }
+          // Only the first read proves it is Plandocket; the others may refuse an unknown event.
+          if (path !== '/events' && err instanceof ProviderError && (err.kind === 'not_found' || err.kind === 'rejected')) continue
+          return explainConnectionError(err, words)
+        }
+      }
+      if (missing.length) {
+        const names = missing.map((m) => m.name).join(', ')
+        return {
+          ok: false,
+          reason: 'key_lacks_permissions',
+          params: { service: 'plandocket', where: base, missing },
+          message: `Connected to Plandocket at ${base}, but the API key lacks the ${names} ${missing.length === 1 ? 'scope' : 'scopes'}: add ${missing.length === 1 ? 'it' : 'them'} to the key.`
+        }
+      }
+      return { ok: true, reason: 'connected', params: { service: 'plandocket', where: base }, message: `Connected to Plandocket at ${base}.` }
     },
 
     async *pullSessions({ from, to, timeZone }) {
@@ -332,10 +372,19 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
     },
 
     async *pullRoster(session) {
+      let unreadable = 0
       for await (const items of pages('/participants', { event_key: session.providerId, include: 'contact' })) {
-        yield (items as Participant[]).map((p) => toParticipationRecord(p, session.providerId)).filter((p): p is ParticipationRecord => p !== null)
+        const records = (items as Participant[]).map((p) => toParticipationRecord(p, session.providerId)).filter((p): p is ParticipationRecord => p !== null)
+        unreadable += items.length - records.length
+        yield records
       }
+      // The readable rest is kept, but a roster with unreadable people is not complete: nobody is
+      // taken off the desk's roster on its word, and the desk is told.
+      if (unreadable) throw new ProviderError('bad_response', `${unreadable} participant(s) from Plandocket could not be read`)
     },
+
+    // Check-ins are listed whole for the event: one missing was deleted in Plandocket.
+    attendanceComplete: () => true,
 
     async *pullAttendance(session) {
       // Check-in history may hold several records per person: the latest one tells the state.

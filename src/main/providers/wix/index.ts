@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon'
 import type { AttendanceStatus, ParticipationStatus } from '../../../shared/contract'
-import { createHttpClient, explainConnectionError, notTheService, ProviderError, type HttpClient, type ServiceWords } from '../http'
+import { createHttpClient, explainConnectionError, notTheService, ProviderError, type HttpClient, type Permission, type ServiceWords } from '../http'
 import type {
   AttendanceRecord,
   ConnectionReport,
@@ -22,6 +22,8 @@ const PAGE = 100
 const ATTENDANCE_PAGE = 1000
 const BULK_MAX = 8
 const ATTENDANCE_PREFIX = '/bookings/v2/attendance'
+/** A participation id no Wix site has (not a GUID): what Test connection writes to, harmlessly. */
+const NO_SUCH_PARTICIPATION = 'rollcall-connection-test'
 /** How often a revision conflict is re-read and re-applied before it is handed to the desk. */
 const MAX_REAPPLY = 3
 
@@ -104,6 +106,34 @@ function describeWixError(body: unknown): string | null {
   const violations = b.details?.validationError?.fieldViolations
   if (violations?.length) return violations.map((v) => `${v.field ?? 'field'}: ${v.description ?? 'invalid'}`).join('; ')
   return b.details?.applicationError?.description || b.message || b.details?.applicationError?.code || null
+}
+
+/**
+ * The permission each API needs, by the names a Wix API key's permission list shows (inferred:
+ * the contract names none). A 403 from an API names the one it lacks.
+ */
+export const WIX_PERMISSIONS = {
+  events: { name: 'Read Calendar', kind: 'permission', use: 'sessions' },
+  readParticipations: { name: 'Read Calendar', kind: 'permission', use: 'roster' },
+  writeParticipations: { name: 'Manage Calendar', kind: 'permission', use: 'check_ins' },
+  attendance: { name: 'Manage Bookings', kind: 'permission', use: 'check_ins' }
+} as const satisfies Record<string, Permission>
+
+export function wixPermissionFor(method: string, path: string): Permission | null {
+  if (path.startsWith('/calendar/v3/events')) return WIX_PERMISSIONS.events
+  if (path.startsWith('/calendar/v3/participations')) {
+    if (method === 'GET' || path.endsWith('/query')) return WIX_PERMISSIONS.readParticipations
+    return method === 'POST' ? { ...WIX_PERMISSIONS.writeParticipations, use: 'walk_ins' } : WIX_PERMISSIONS.writeParticipations
+  }
+  if (/attendance/.test(path)) return WIX_PERMISSIONS.attendance
+  return null
+}
+
+/** A 403 that refuses the key or site as such (no access to this site; Wix's empty 403), not one API. */
+function refusesWixCredentials(body: unknown): boolean {
+  if (!body || typeof body !== 'object') return true
+  const b = body as { message?: string; details?: { applicationError?: { description?: string } } }
+  return /\bsite\b/i.test(`${b.message ?? ''} ${b.details?.applicationError?.description ?? ''}`)
 }
 
 function instant(date: WixDate | undefined, fallbackZone: string): number | null {
@@ -207,7 +237,9 @@ export function createWixProvider(config: WixConfig): Provider {
     timeoutMs: config.timeoutMs,
     onServerDate: config.onServerDate,
     describeError: describeWixError,
-    fetch: config.fetch
+    fetch: config.fetch,
+    permissionFor: wixPermissionFor,
+    refusesCredentials: refusesWixCredentials
   })
 
   /** Cursor paging exactly as Wix wants it: the query once, then only the cursor. */
@@ -399,19 +431,57 @@ export function createWixProvider(config: WixConfig): Provider {
         }),
         rateLimited: 'Wix says too many requests: wait a minute and try again.'
       }
-      try {
-        const today = DateTime.now().toFormat('yyyy-MM-dd')
-        const { data } = await http.post<{ events?: unknown[] }>('/calendar/v3/events/query', {
-          fromLocalDate: `${today}T00:00:00`,
-          toLocalDate: `${today}T23:59:59`,
-          timeZone: 'UTC',
-          query: { cursorPaging: { limit: 1 } }
-        })
-        if (!data || !Array.isArray(data.events)) return notTheService(words)
-        return { ok: true, reason: 'connected', params: { service: 'wix', where: config.siteId }, message: `Connected to the Wix site ${config.siteId}.` }
-      } catch (err) {
-        return explainConnectionError(err, words)
+      // A harmless read on every API the desk uses, and a write to a participation that cannot
+      // exist (a key allowed to write gets 404, one that is not gets 403): each missing permission
+      // is named before the desk is used.
+      const today = DateTime.now().toFormat('yyyy-MM-dd')
+      const nobody = { eventId: { $eq: 'rollcall-connection-test-0000-0000-000000000000' } }
+      const checks: [Permission, () => Promise<unknown>][] = [
+        [
+          WIX_PERMISSIONS.events,
+          async () => {
+            const { data } = await http.post<{ events?: unknown[] }>('/calendar/v3/events/query', {
+              fromLocalDate: `${today}T00:00:00`,
+              toLocalDate: `${today}T23:59:59`,
+              timeZone: 'UTC',
+              query: { cursorPaging: { limit: 1 } }
+            })
+            if (!data || !Array.isArray(data.events)) throw new ProviderError('bad_response', 'not the answer Wix gives')
+          }
+        ],
+        [WIX_PERMISSIONS.readParticipations, () => http.post('/calendar/v3/participations/query', { query: { filter: nobody, cursorPaging: { limit: 1 } } })],
+        [
+          WIX_PERMISSIONS.writeParticipations,
+          () =>
+            http.patch(`/calendar/v3/participations/${NO_SUCH_PARTICIPATION}`, { participation: { revision: '1' } }).catch((err: unknown) => {
+              if (!(err instanceof ProviderError && (err.kind === 'not_found' || err.kind === 'conflict' || err.kind === 'rejected'))) throw err
+            })
+        ],
+        [WIX_PERMISSIONS.attendance, () => http.post(`${ATTENDANCE_PREFIX}/query`, { query: { filter: nobody, cursorPaging: { limit: 1 } } })]
+      ]
+      const missing: Permission[] = []
+      for (const [permission, check] of checks) {
+        try {
+          await check()
+        } catch (err) {
+          if (err instanceof ProviderError && err.kind === 'forbidden') {
+            if (!missing.some((m) => m.name === permission.name)) missing.push(permission)
+            continue
+          }
+          if (err instanceof ProviderError && err.kind === 'bad_response') return notTheService(words)
+          return explainConnectionError(err, words)
+        }
       }
+      if (missing.length) {
+        const names = missing.map((m) => `"${m.name}"`).join(', ')
+        return {
+          ok: false,
+          reason: 'key_lacks_permissions',
+          params: { service: 'wix', where: config.siteId, missing },
+          message: `Connected to the Wix site ${config.siteId}, but the API key lacks ${names}: add ${missing.length === 1 ? 'it' : 'them'} to the key in Wix.`
+        }
+      }
+      return { ok: true, reason: 'connected', params: { service: 'wix', where: config.siteId }, message: `Connected to the Wix site ${config.siteId}.` }
     },
 
     async *pullSessions({ from, to, timeZone }) {
@@ -451,6 +521,8 @@ export function createWixProvider(config: WixConfig): Provider {
       // The readable rest of the roster is kept; the desk is told some of it could not be read.
       if (unreadable) throw new ProviderError('bad_response', `${unreadable} participation(s) from Wix could not be read`)
     },
+
+    attendanceComplete: (session) => isBookingsSession(session),
 
     async *pullAttendance(session) {
       // Other events carry their marks in the participations, applied with the roster.

@@ -179,6 +179,17 @@ export function describeSyncReason(r: SyncReason & { message: string }): string 
     case 'sync_auth':
       words = t.syncAuth(service(r.params.service))
       break
+    case 'sync_forbidden': {
+      const { name, kind, use } = r.params.permission
+      words = t.syncForbidden(service(r.params.service), t.uses[use], t.permissionName(name, kind), r.params.blocked)
+      break
+    }
+    case 'sync_deleted_elsewhere':
+      words = t.syncDeletedElsewhere(service(r.params.service))
+      break
+    case 'sync_removed_upstream':
+      words = t.syncRemovedUpstream(service(r.params.service))
+      break
     case 'sync_gone':
       words = t.syncGone
       break
@@ -240,6 +251,15 @@ export function deskLabel(deskId: string, thisDesk: { deskId: string; deskName: 
   return deskId
 }
 
+/** "a, b and c" in the desk's language. */
+function listFormat(items: string[]): string {
+  try {
+    return new Intl.ListFormat(i18n.lang, { style: 'long', type: 'conjunction' }).format(items)
+  } catch {
+    return items.join(', ')
+  }
+}
+
 /** What "Test connection" found, in words. */
 export function describeConnection(r: ConnectionReport): string {
   const t = i18n.t.reasons.connection
@@ -259,6 +279,11 @@ export function describeConnection(r: ConnectionReport): string {
       return r.params.service === 'wix' ? t.wixKeyRefused(String(r.params.status ?? '')) : t.plandocketKeyRefused
     case 'key_lacks_scope':
       return t.lacksScope
+    case 'key_lacks_permissions': {
+      const words = i18n.t.reasons
+      const missing = r.params.missing.map((m) => t.missingOne(words.permissionName(m.name, m.kind), words.uses[m.use]))
+      return t.lacksPermissions(service(r.params.service), r.params.where, listFormat(missing))
+    }
     case 'unreachable':
       return t.unreachable(
         r.params.baseUrl,

@@ -109,6 +109,8 @@ export function summarize(s: SyncStatus, deskZone: string): SyncSummary {
       return { ...base, text: `${t.retrying}${waiting}`, tone: 'warn' }
     case 'sign_in_needed':
       return { ...base, text: `${t.signIn}${waiting}`, tone: 'bad' }
+    case 'permission_needed':
+      return { ...base, text: `${t.permissionNeeded}${waiting}`, tone: 'bad' }
   }
 }
 

@@ -173,6 +173,7 @@ export const de: Messages = {
     offline: 'Offline',
     retrying: 'Neuer Versuch',
     signIn: 'Anmeldung nötig',
+    permissionNeeded: 'Berechtigung fehlt',
     pullOf: (label, done, total) => `${label}: ${n(done)} von ${n(total)}`,
     pullSoFar: (label, done) => `${label}: bisher ${n(done)}`,
     clock: (provider, gap, ahead) => `Die Uhr von ${provider} geht ${gap} ${ahead ? 'vor' : 'nach'} gegenüber diesem Empfang`,
@@ -188,6 +189,7 @@ export const de: Messages = {
     headOffline: (provider) => `Offline: ${provider} ist nicht erreichbar. Markierungen bleiben an diesem Empfang und werden gesendet, sobald es wieder geht.`,
     headRetrying: (provider) => `${provider} hatte ein Problem; Rollcall versucht es von selbst erneut.`,
     headSignIn: (provider) => `${provider} hat den API-Schlüssel nicht angenommen. Öffnen Sie „Einrichtung“ und geben Sie ihn neu ein.`,
+    headPermission: (provider) => `${provider} nimmt den API-Schlüssel an, aber nicht für alles, was der Empfang tut.`,
     notYet: 'Noch nicht',
     todayAt: (time) => `Heute ${time}`,
     notChecked: 'Noch nicht geprüft',
@@ -310,6 +312,13 @@ export const de: Messages = {
     syncBadResponse: (service, detail) => `${service} hat eine unbrauchbare Antwort geschickt: ${detail}.`,
     syncRateLimited: (service) => `${service} bittet den Empfang, langsamer zu machen; neuer Versuch in Kürze.`,
     syncAuth: (service) => `${service} hat den Schlüssel dieses Empfangs abgelehnt: Öffnen Sie „Einrichtung“ und prüfen Sie ihn.`,
+    uses: { sessions: 'Termine herunterladen', roster: 'Teilnehmerlisten herunterladen', check_ins: 'Check-ins erfassen', walk_ins: 'Spontangäste hinzufügen' },
+    permissionName: (name, kind) => (kind === 'scope' ? `den Scope ${name}` : `die Berechtigung „${name}“`),
+    syncForbidden: (service, use, permission, blocked) =>
+      `Dieser Schlüssel darf in ${service} nicht ${use}: Fügen Sie dem Schlüssel ${permission} hinzu. ` +
+      (blocked === 'send' ? 'Herunterladen geht weiter; Markierungen warten bis dahin an diesem Empfang.' : 'Check-ins von hier werden weiter gespeichert und gesendet.'),
+    syncDeletedElsewhere: (service) => `Eine andere Station hat diesen Check-in in ${service} gelöscht, und dieser Empfang hat eine neuere, noch nicht gesendete Markierung.`,
+    syncRemovedUpstream: (service) => `Diese Person ist in ${service} nicht mehr gebucht.`,
     connection: {
       field: { base_url: 'die Basis-URL', tenant_address: 'die Mandanten-Adresse (…/api/v1)' },
       connectedWix: (site) => `Verbunden mit der Wix-Website ${site}.`,
@@ -322,6 +331,9 @@ export const de: Messages = {
         `Der API-Schlüssel oder die Website-ID wurde abgelehnt (${status}). Prüfen Sie beide und ob der Schlüssel Calendar und Bookings nutzen darf.`,
       plandocketKeyRefused: 'Der API-Schlüssel wurde abgelehnt (401). Prüfen Sie den Schlüssel und die Mandanten-Adresse.',
       lacksScope: 'Der API-Schlüssel funktioniert, aber ihm fehlt eine Berechtigung: Er braucht events, participants, contacts und checkins.',
+      lacksPermissions: (service, where, missing) =>
+        `Verbunden mit ${service} (${where}), aber dem Schlüssel fehlen Rechte: Er braucht noch ${missing}. Ergänzen Sie sie, bevor Sie den Empfang nutzen.`,
+      missingOne: (permission, use) => `${permission} (${use})`,
       unreachable: (url, why, field) => `${url} ist nicht erreichbar: ${why}. Prüfen Sie das Netzwerk und ${field}.`,
       why: {
         no_connection: 'keine Verbindung möglich',

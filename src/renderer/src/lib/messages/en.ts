@@ -176,6 +176,7 @@ export const en = {
     offline: 'Offline',
     retrying: 'Retrying',
     signIn: 'Sign-in needed',
+    permissionNeeded: 'Permission missing',
     pullOf: (label: string, done: number, total: number) => `${label}: ${n(done)} of ${n(total)}`,
     pullSoFar: (label: string, done: number) => `${label}: ${n(done)} so far`,
     clock: (provider: string, gap: string, ahead: boolean) => `${provider}'s clock is ${gap} ${ahead ? 'ahead of' : 'behind'} this desk`,
@@ -191,6 +192,7 @@ export const en = {
     headOffline: (provider: string) => `Offline: ${provider} cannot be reached. Marks are kept on this desk and sent when it is back.`,
     headRetrying: (provider: string) => `${provider} had a problem; Rollcall tries again on its own.`,
     headSignIn: (provider: string) => `${provider} did not accept the API key. Open Set-up and enter it again.`,
+    headPermission: (provider: string) => `${provider} accepts the API key, but not for everything the desk does.`,
     notYet: 'Not yet',
     todayAt: (time: string) => `Today ${time}`,
     notChecked: 'Not checked yet',
@@ -315,6 +317,15 @@ export const en = {
     syncBadResponse: (service: string, detail: string) => `${service} sent an answer the desk could not use: ${detail}.`,
     syncRateLimited: (service: string) => `${service} asked the desk to slow down; trying again shortly.`,
     syncAuth: (service: string) => `${service} refused this desk's key: open Set-up and check it.`,
+    /** What a key without one permission cannot do. */
+    uses: { sessions: 'download sessions', roster: 'download rosters', check_ins: 'record check-ins', walk_ins: 'add walk-ins' },
+    /** "the checkins scope", "the permission “Manage Bookings”" */
+    permissionName: (name: string, kind: 'permission' | 'scope') => (kind === 'scope' ? `the ${name} scope` : `the permission “${name}”`),
+    syncForbidden: (service: string, use: string, permission: string, blocked: 'send' | 'download') =>
+      `This key may not ${use} in ${service}: add ${permission} to the key. ` +
+      (blocked === 'send' ? 'Downloads still work; marks wait on this desk until then.' : 'Check-ins made here are still kept and sent.'),
+    syncDeletedElsewhere: (service: string) => `Another station deleted this check-in in ${service}, and this desk has a newer mark that was not sent yet.`,
+    syncRemovedUpstream: (service: string) => `This person is no longer booked in ${service}.`,
     /** "Test connection" in Set-up; `field` is the address field to check. */
     connection: {
       field: { base_url: 'the base URL', tenant_address: 'the tenant address (…/api/v1)' },
@@ -327,6 +338,9 @@ export const en = {
       wixKeyRefused: (status: string) => `The API key or site id was refused (${status}). Check both and that the key may use Calendar and Bookings.`,
       plandocketKeyRefused: 'The API key was refused (401). Check the key and the tenant address.',
       lacksScope: 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.',
+      lacksPermissions: (service: string, where: string, missing: string) => `Connected to ${service} (${where}), but the key lacks ${missing}. Add them to the key before using the desk.`,
+      /** One missing permission in the list above: "the checkins scope (to record check-ins)". */
+      missingOne: (permission: string, use: string) => `${permission} (to ${use})`,
       unreachable: (url: string, why: string, field: string) => `Cannot reach ${url}: ${why}. Check the network and ${field}.`,
       why: {
         no_connection: 'could not connect',
