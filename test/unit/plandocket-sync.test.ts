@@ -198,8 +198,22 @@ describe('Plandocket push', () => {
     const test = async (apiKey?: string) => ConnectionReport.parse(await t.call('settings.testConnection', pd(apiKey)))
     expect(await test()).toEqual({ ok: true, reason: 'connected', params: { service: 'plandocket', where: fake.baseUrl }, message: `Connected to Plandocket at ${fake.baseUrl}.` })
     expect(await test('nope')).toMatchObject({ ok: false, reason: 'key_refused', params: { status: 401 }, message: expect.stringMatching(/API key was refused \(401\)/) })
+    // A key with some scopes: every one it lacks is named, with what needs it.
     fake.setKey('narrow', { scopes: ['participants'] })
-    expect(await test('narrow')).toMatchObject({ reason: 'key_lacks_scope', message: expect.stringMatching(/lacks a scope/) })
+    expect(await test('narrow')).toMatchObject({
+      ok: false,
+      reason: 'key_lacks_permissions',
+      params: {
+        missing: [
+          { name: 'events', kind: 'scope', use: 'sessions' },
+          { name: 'contacts', kind: 'scope', use: 'walk_ins' },
+          { name: 'checkins', kind: 'scope', use: 'check_ins' }
+        ]
+      },
+      message: expect.stringMatching(/lacks the events, contacts, checkins scopes/)
+    })
+    fake.setKey('no-checkins', { scopes: ['events', 'participants', 'contacts'] })
+    expect(await test('no-checkins')).toMatchObject({ reason: 'key_lacks_permissions', params: { missing: [{ name: 'checkins', use: 'check_ins' }] } })
     await fake.down()
     expect(await test()).toMatchObject({ reason: 'unreachable', params: { field: 'tenant_address' }, message: expect.stringMatching(/^Cannot reach /) })
     // What the desk is asked for before anything is sent.

@@ -399,6 +399,22 @@ describe('Wix push', () => {
     expect(await test()).toMatchObject({ reason: 'service_problem', params: { status: 502 }, message: expect.stringMatching(/Wix had a problem \(502\)/) })
     fake.faults.next(1, { type: 'malformed' })
     expect(await test()).toMatchObject({ reason: 'not_the_service', params: { field: 'base_url' }, message: expect.stringMatching(/not like Wix: check the base URL/) })
+    // A key Wix accepts but that lacks permissions: each one missing is named before the desk is used.
+    fake.setKey('calendar-only', ['Read Calendar'])
+    expect(await test({ apiKey: 'calendar-only' })).toMatchObject({
+      ok: false,
+      reason: 'key_lacks_permissions',
+      params: {
+        service: 'wix',
+        missing: [
+          { name: 'Manage Calendar', kind: 'permission', use: 'check_ins' },
+          { name: 'Manage Bookings', kind: 'permission', use: 'check_ins' }
+        ]
+      },
+      message: expect.stringMatching(/lacks "Manage Calendar", "Manage Bookings"/)
+    })
+    // Test connection wrote nothing.
+    expect(fake.participations()).toEqual([])
     await fake.down()
     expect(await test()).toMatchObject({ reason: 'unreachable', params: { baseUrl: fake.baseUrl, field: 'base_url', cause: 'no_connection' }, message: expect.stringMatching(/^Cannot reach http:\/\/127\.0\.0\.1:\d+/) })
     await fake.up()

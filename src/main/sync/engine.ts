@@ -50,6 +50,13 @@ const SERVICE: Record<string, string> = { wix: 'Wix', plandocket: 'Plandocket', 
 const serviceName = (name: string): ProviderName => (name === 'wix' || name === 'plandocket' ? name : 'local')
 
 const USES: Record<string, string> = { sessions: 'download sessions', roster: 'download rosters', check_ins: 'record check-ins', walk_ins: 'add walk-ins' }
+/** What still works without it. */
+const STILL: Record<string, string> = {
+  sessions: 'Check-ins made here are still kept and sent.',
+  roster: 'Check-ins made here are still kept and sent.',
+  check_ins: 'Rosters still download; check-ins wait on this desk until then.',
+  walk_ins: 'Check-ins still go out; walk-ins wait on this desk until then.'
+}
 
 /** English words for a sync reason. */
 function syncText(r: SyncReason): string {
@@ -69,8 +76,7 @@ function syncText(r: SyncReason): string {
       return `${service} refused this desk's key: open Set-up and check it.`
     case 'sync_forbidden': {
       const { name, kind, use } = r.params.permission
-      const still = r.params.blocked === 'send' ? 'Downloads still work; marks wait on this desk.' : 'Marks are still kept and sent.'
-      return `This key may not ${USES[use] ?? use} in ${service}: add the ${name} ${kind} to the key. ${still}`
+      return `This key may not ${USES[use] ?? use} in ${service}: add the ${name} ${kind} to the key. ${STILL[use] ?? ''}`.trim()
     }
     case 'sync_deleted_elsewhere':
       return `The check-in was deleted in ${service} by another station, after this desk's mark.`
@@ -88,6 +94,10 @@ function syncText(r: SyncReason): string {
 }
 
 const detailed = (r: SyncReason): SyncDetail => ({ ...r, message: syncText(r) })
+
+/** Two 403s for the same missing permission (a send and a download): said once. */
+const sameRefusal = (a: SyncReason, b: SyncReason) =>
+  a.reason === 'sync_forbidden' && b.reason === 'sync_forbidden' && a.params.permission.name === b.params.permission.name
 
 /** A provider failure as codes and words for the desk; the technical detail goes to the log. */
 export function explainSyncError(provider: Provider, err: ProviderError, stage: 'send' | 'download' = 'send'): SyncDetail {
@@ -435,17 +445,19 @@ export function createSyncEngine(options: EngineOptions) {
     }
   }
 
-  async function runPull(provider: Provider, request: PullRequest): Promise<void> {
+  /** Runs a download; answers what it could not fetch for lack of a permission (the rest came). */
+  async function runPull(provider: Provider, request: PullRequest): Promise<SyncDetail | null> {
     const bulk = replica.bulkPull()
     try {
-      await pullInto(provider, request, bulk)
+      return await pullInto(provider, request, bulk)
     } finally {
       bulk.end()
     }
   }
 
-  async function pullInto(provider: Provider, request: PullRequest, bulk: ReturnType<Replica['bulkPull']>): Promise<void> {
+  async function pullInto(provider: Provider, request: PullRequest, bulk: ReturnType<Replica['bulkPull']>): Promise<SyncDetail | null> {
     const sessions: SessionRef[] = []
+    let refused: SyncDetail | null = null
     if (request.kind === 'day') {
       pull = { stage: 'sessions', done: 0, total: null }
       for await (const page of readAhead(provider.pullSessions({ from: request.from!, to: request.to!, timeZone: request.timeZone! }), () => 1)) {
@@ -484,11 +496,18 @@ export function createSyncEngine(options: EngineOptions) {
       }
       if (replica.reconcileRoster(provider.name, session, onRoster) > 0) bump()
       const marked = new Set<number>()
-      for await (const page of readAhead(provider.pullAttendance(session), () => 1)) {
-        const stats = replica.applyAttendance(provider.name, session.id, page)
-        for (const id of stats.ids) marked.add(id)
-        if (bulk.wrote(page.length)) bulk.checkpoint()
-        if (stats.inserted || stats.updated) bump()
+      try {
+        for await (const page of readAhead(provider.pullAttendance(session), () => 1)) {
+          const stats = replica.applyAttendance(provider.name, session.id, page)
+          for (const id of stats.ids) marked.add(id)
+          if (bulk.wrote(page.length)) bulk.checkpoint()
+          if (stats.inserted || stats.updated) bump()
+        }
+      } catch (err) {
+        // A key that may not read check-ins still gets its rosters; the desk is told what is missing.
+        if (!(err instanceof ProviderError && err.kind === 'forbidden')) throw err
+        refused = explainSyncError(provider, err, 'download')
+        continue
       }
       if (provider.attendanceComplete?.(session)) {
         const service = serviceName(provider.name)
@@ -501,6 +520,7 @@ export function createSyncEngine(options: EngineOptions) {
       }
     }
     pull = null
+    return refused
   }
 
   async function cycle(): Promise<void> {
@@ -529,10 +549,10 @@ export function createSyncEngine(options: EngineOptions) {
       const request = pulls[0]!
       lastPull = request
       try {
-        await runPull(provider, request)
+        const refused = await runPull(provider, request)
         pulls.shift()
         answered()
-        pullFailure = null
+        pullFailure = refused
         lastSuccessAt = now()
       } catch (err) {
         pull = null
@@ -638,7 +658,7 @@ export function createSyncEngine(options: EngineOptions) {
           : [
               ...(sendForbidden && pending > 0 ? [{ stage: 'send' as const, ...sendForbidden }] : []),
               ...(sendFailure ? [{ stage: 'send' as const, ...sendFailure }] : []),
-              ...(pullFailure ? [{ stage: 'download' as const, ...pullFailure }] : [])
+              ...(pullFailure && !(sendForbidden && pending > 0 && sameRefusal(pullFailure, sendForbidden)) ? [{ stage: 'download' as const, ...pullFailure }] : [])
             ],
         clockOffsetMs,
         pull,

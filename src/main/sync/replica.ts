@@ -421,8 +421,8 @@ export function createReplica(db: Db, now: () => number) {
      * After a COMPLETE attendance download from a service whose attendance list is the whole truth
      * for the session: a mark the service held (it came from the service, or the service gave it
      * an id) and no longer has was deleted elsewhere. It is cleared on the desk, unless this desk
-     * holds a newer unsent mark for the person: that becomes a conflict for the desk to decide,
-     * and the desk's mark stays meanwhile. Marks the service never had (a no-show Plandocket
+     * holds a newer unsent check-in for the person: that becomes a conflict for the desk to decide
+     * (keep this desk's mark / use the service's), and the desk's mark stays meanwhile. Marks the service never had (a no-show Plandocket
      * cannot store, a mark still waiting) are not touched.
      */
     reconcileAttendance: relaxed(
@@ -432,13 +432,17 @@ export function createReplica(db: Db, now: () => number) {
         for (const row of heldMarks.all(provider, sessionId)) {
           if (seen.has(row.participationId)) continue
           if ((inFlightFor.get(row.participationId, sessionId)?.n ?? 0) > 0) continue
-          const waiting = pendingMarks.all(row.participationId, sessionId)
-          if (waiting.some((w) => JSON.parse(w.payload).status !== 'NOT_SET')) {
+          // Marks the desk already chose to keep over the service's version ("keep this desk's") are
+          // its decision: not asked again.
+          const waiting = pendingMarks.all(row.participationId, sessionId).filter((w) => JSON.parse(w.payload).force !== true)
+          // A newer check-in waiting to go: the desk decides (sent as it is, it would silently undo
+          // the other station's deletion). A waiting no-show or clearing agrees with the deletion.
+          if (waiting.some((w) => JSON.parse(w.payload).status === 'ATTENDED')) {
             for (const w of waiting) conflicts += toConflict.run({ seq: w.seq, message: conflict.message, reason: conflict.reason, now: now() }).changes
             continue
           }
-          // Nothing waiting (or only a clearing, which the deletion already did): the service's truth.
-          if ((pendingForAttendance.get(row.participationId, sessionId)?.n ?? 0) > 0 && waiting.length === 0) continue
+          // A decision already waits for the desk, or a no-show/clearing waits to go: leave it to them.
+          if ((pendingForAttendance.get(row.participationId, sessionId)?.n ?? 0) > 0) continue
           clearMark.run({ participationId: row.participationId, sessionId, now: now() })
           cleared++
         }

@@ -30,8 +30,10 @@ import type {
   RouteMatcher,
   SeedMaker,
   Violation,
-  WixEvent
+  WixEvent,
+  WixPermission
 } from './types'
+import { ALL_WIX_PERMISSIONS } from './types'
 
 export * from './types'
 export type { Faults } from '../common'
@@ -56,9 +58,16 @@ export interface FakeWix {
   addParticipation(seed: ParticipationSeed): Participation
   /** An edit made on Wix by someone else: bumps revision and updatedDate (makes a client's copy stale). */
   updateParticipation(id: string, patch: ParticipationSeed): Participation
+  /** A booking cancelled or a guest removed in Wix: gone from every query (its attendance stays, as in Wix). */
   removeParticipation(id: string): void
   /** Upserts per bookingId + eventId like the API (eventId required; bookingId defaults to a new GUID). */
   addAttendance(seed: AttendanceSeed): Attendance
+  /** An attendance deleted elsewhere (another station, the Wix dashboard). */
+  removeAttendance(id: string): void
+  /** Adds or replaces an API key with these permissions (default: all). */
+  setKey(key: string, permissions?: readonly WixPermission[]): void
+  /** The default key's permissions from now on. */
+  setPermissions(permissions: readonly WixPermission[]): void
   /**
    * Many rows at once. Participations get createdDate 1 ms apart, oldest first, ending just before
    * now (or right after the previous seed's, whichever is later), unless the seed sets them.
@@ -109,6 +118,7 @@ export async function startFakeWix(options: FakeWixOptions = {}): Promise<FakeWi
   const store = new WixStore(ids, clock, zone)
   const faults = new FaultController()
   const apiKey = options.apiKey ?? 'fake-wix-api-key'
+  const keys = new Map<string, readonly WixPermission[]>([[apiKey, [...(options.permissions ?? ALL_WIX_PERMISSIONS)]]])
   const siteId = options.siteId ?? ids.guid()
   const server = new WixServer({
     routes: [...eventRoutes, ...participationRoutes, ...attendanceRoutes],
@@ -117,7 +127,7 @@ export async function startFakeWix(options: FakeWixOptions = {}): Promise<FakeWi
     ids,
     settings,
     faults,
-    apiKey,
+    keys,
     siteId,
     zone,
     clock
@@ -180,6 +190,11 @@ export async function startFakeWix(options: FakeWixOptions = {}): Promise<FakeWi
       if (!store.deleteParticipation(id)) throw new Error(`no participation ${id}`)
     },
     addAttendance: (seed) => store.addAttendance(seed),
+    removeAttendance: (id) => {
+      if (!store.deleteAttendance(id)) throw new Error(`no attendance ${id}`)
+    },
+    setKey: (key, permissions = ALL_WIX_PERMISSIONS) => void keys.set(key, [...permissions]),
+    setPermissions: (permissions) => void keys.set(apiKey, [...permissions]),
     seedMany: seedMany as FakeWix['seedMany'],
     events: () => rows(store.events),
     participations: () => rows(store.participations),

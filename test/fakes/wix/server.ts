@@ -9,7 +9,7 @@ import type { IdSource } from './ids'
 import type { Pager } from './paging'
 import { findRoute, type HandlerContext, type Route } from './router'
 import type { WixStore } from './store'
-import type { FakeWixSettings, Violation } from './types'
+import type { FakeWixSettings, Violation, WixPermission } from './types'
 
 export interface ServerParts {
   routes: readonly Route[]
@@ -18,7 +18,8 @@ export interface ServerParts {
   ids: IdSource
   settings: FakeWixSettings
   faults: FaultController
-  apiKey: string
+  /** API key → its permissions; read on every request, so tests may change it. */
+  keys: Map<string, readonly WixPermission[]>
   siteId: string
   zone: string
   clock: () => number
@@ -56,6 +57,7 @@ export class WixServer extends FakeHttpServer<LoggedRequest> {
       if (this.rate.refuses(this.parts.settings.rateLimitPerMinute, this.parts.clock)) return { status: 429, body: TOO_MANY }
       const found = findRoute(this.parts.routes, entry.method, entry.path)
       if (!found) throw applicationError(404, 'NOT_FOUND', `no route ${entry.method} ${entry.path}`)
+      this.checkPermission(req, entry)
       const context = this.context(entry, found.params, parseBody(raw))
       entry.processed = true
       const reply = found.route.handle(context)
@@ -72,6 +74,15 @@ export class WixServer extends FakeHttpServer<LoggedRequest> {
     return { store, pager, ids, settings, zone, method: entry.method, path: entry.path, params, body, flag }
   }
 
+  /** A key without the API's permission: 403 before anything is looked up (so before a 404). */
+  private checkPermission(req: IncomingMessage, entry: LoggedRequest): void {
+    const held = this.parts.keys.get(req.headers.authorization ?? '') ?? []
+    const needed = permissionsFor(entry.method, entry.path)
+    if (!needed.some((p) => held.includes(p))) {
+      throw applicationError(403, 'PERMISSION_DENIED', `the API key lacks the permission ${needed.join(' or ')}`, { permissions: needed })
+    }
+  }
+
   private checkUserAgent(req: IncomingMessage): void {
     const agent = req.headers['user-agent']?.trim()
     if (!agent || DEFAULT_USER_AGENTS.test(agent)) throw new WixHttpError(403, '')
@@ -80,7 +91,7 @@ export class WixServer extends FakeHttpServer<LoggedRequest> {
   private checkAuth(req: IncomingMessage): void {
     const key = req.headers.authorization
     if (!key) throw applicationError(401, 'UNAUTHENTICATED', 'missing Authorization header')
-    if (key !== this.parts.apiKey) {
+    if (!this.parts.keys.has(key)) {
       const hint = /^bearer /i.test(key) ? ' (send the API key itself, without "Bearer")' : ''
       throw applicationError(401, 'UNAUTHENTICATED', `invalid API key${hint}`)
     }
@@ -89,6 +100,15 @@ export class WixServer extends FakeHttpServer<LoggedRequest> {
       throw applicationError(403, 'PERMISSION_DENIED', site ? 'the API key has no access to this site' : 'missing wix-site-id header')
     }
   }
+}
+
+/** Which permissions let a request through (any one of them), by API. */
+function permissionsFor(method: string, path: string): readonly WixPermission[] {
+  if (path.startsWith('/calendar/v3/events')) return ['Read Calendar', 'Manage Calendar']
+  if (path.startsWith('/calendar/v3/participations')) {
+    return method === 'GET' || path.endsWith('/query') ? ['Read Calendar', 'Manage Calendar'] : ['Manage Calendar']
+  }
+  return ['Manage Bookings']
 }
 
 function parseBody(raw: string): Record<string, unknown> {

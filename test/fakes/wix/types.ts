@@ -120,8 +120,18 @@ export interface FakeWixSettings {
   rateLimitPerMinute: number | undefined
 }
 
+/**
+ * The permissions a Wix API key can hold, as far as the desk's APIs go (inferred: the contract
+ * names none). Reading events and participations needs Read or Manage Calendar; writing
+ * participations needs Manage Calendar; Bookings Attendance needs Manage Bookings.
+ */
+export type WixPermission = 'Read Calendar' | 'Manage Calendar' | 'Manage Bookings'
+export const ALL_WIX_PERMISSIONS: readonly WixPermission[] = ['Read Calendar', 'Manage Calendar', 'Manage Bookings']
+
 export interface FakeWixOptions extends Partial<FakeWixSettings> {
   apiKey?: string
+  /** The default key's permissions (all by default). */
+  permissions?: readonly WixPermission[]
   siteId?: string
   /** 0 (default) = any free port. */
   port?: number

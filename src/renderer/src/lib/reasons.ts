@@ -181,7 +181,7 @@ export function describeSyncReason(r: SyncReason & { message: string }): string 
       break
     case 'sync_forbidden': {
       const { name, kind, use } = r.params.permission
-      words = t.syncForbidden(service(r.params.service), t.uses[use], t.permissionName(name, kind), r.params.blocked)
+      words = t.syncForbidden(service(r.params.service), t.uses[use], t.permissionName(name, kind), t.still[use])
       break
     }
     case 'sync_deleted_elsewhere':

@@ -314,9 +314,13 @@ export const de: Messages = {
     syncAuth: (service) => `${service} hat den Schlüssel dieses Empfangs abgelehnt: Öffnen Sie „Einrichtung“ und prüfen Sie ihn.`,
     uses: { sessions: 'Termine herunterladen', roster: 'Teilnehmerlisten herunterladen', check_ins: 'Check-ins erfassen', walk_ins: 'Spontangäste hinzufügen' },
     permissionName: (name, kind) => (kind === 'scope' ? `den Scope ${name}` : `die Berechtigung „${name}“`),
-    syncForbidden: (service, use, permission, blocked) =>
-      `Dieser Schlüssel darf in ${service} nicht ${use}: Fügen Sie dem Schlüssel ${permission} hinzu. ` +
-      (blocked === 'send' ? 'Herunterladen geht weiter; Markierungen warten bis dahin an diesem Empfang.' : 'Check-ins von hier werden weiter gespeichert und gesendet.'),
+    still: {
+      sessions: 'Check-ins von hier werden weiter gespeichert und gesendet.',
+      roster: 'Check-ins von hier werden weiter gespeichert und gesendet.',
+      check_ins: 'Teilnehmerlisten werden weiter geladen; Check-ins warten bis dahin an diesem Empfang.',
+      walk_ins: 'Check-ins gehen weiter hinaus; Spontangäste warten bis dahin an diesem Empfang.'
+    },
+    syncForbidden: (service, use, permission, still) => `Dieser Schlüssel darf in ${service} nicht ${use}: Fügen Sie dem Schlüssel ${permission} hinzu. ${still}`,
     syncDeletedElsewhere: (service) => `Eine andere Station hat diesen Check-in in ${service} gelöscht, und dieser Empfang hat eine neuere, noch nicht gesendete Markierung.`,
     syncRemovedUpstream: (service) => `Diese Person ist in ${service} nicht mehr gebucht.`,
     connection: {

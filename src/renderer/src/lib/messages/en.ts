@@ -321,9 +321,14 @@ export const en = {
     uses: { sessions: 'download sessions', roster: 'download rosters', check_ins: 'record check-ins', walk_ins: 'add walk-ins' },
     /** "the checkins scope", "the permission “Manage Bookings”" */
     permissionName: (name: string, kind: 'permission' | 'scope') => (kind === 'scope' ? `the ${name} scope` : `the permission “${name}”`),
-    syncForbidden: (service: string, use: string, permission: string, blocked: 'send' | 'download') =>
-      `This key may not ${use} in ${service}: add ${permission} to the key. ` +
-      (blocked === 'send' ? 'Downloads still work; marks wait on this desk until then.' : 'Check-ins made here are still kept and sent.'),
+    /** What still works without it, by what the permission is for. */
+    still: {
+      sessions: 'Check-ins made here are still kept and sent.',
+      roster: 'Check-ins made here are still kept and sent.',
+      check_ins: 'Rosters still download; check-ins wait on this desk until then.',
+      walk_ins: 'Check-ins still go out; walk-ins wait on this desk until then.'
+    },
+    syncForbidden: (service: string, use: string, permission: string, still: string) => `This key may not ${use} in ${service}: add ${permission} to the key. ${still}`,
     syncDeletedElsewhere: (service: string) => `Another station deleted this check-in in ${service}, and this desk has a newer mark that was not sent yet.`,
     syncRemovedUpstream: (service: string) => `This person is no longer booked in ${service}.`,
     /** "Test connection" in Set-up; `field` is the address field to check. */
