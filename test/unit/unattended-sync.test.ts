@@ -252,6 +252,7 @@ describe('deletions reconciled', () => {
 
     // The next try (the engine's own probe) reads it whole.
     await waitFor(async () => (await t.call('roster.counts', { sessionId: session!.id })).participations === 249, 5_000, 'the complete download')
+    await t.desk.sync.idle()
     expect((await t.call('sync.status', {})).errors).toEqual([])
   })
 })
