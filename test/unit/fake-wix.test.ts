@@ -67,6 +67,40 @@ describe('auth', () => {
   })
 })
 
+describe('keys with limited permissions', () => {
+  it('refuses each API the key lacks the permission for with 403 before looking anything up; the rest works', async () => {
+    const event = wix.addEvent({ start: '2026-07-06T09:00:00', appId: OTHER_APP_ID })
+    const p = wix.addParticipation({ eventId: event.id })
+    wix.setKey('reader', ['Read Calendar'])
+    const as = (key: string) => ({ ...wix.headers(), authorization: key })
+    expect((await call('/calendar/v3/events/query', { body: {}, headers: as('reader') })).status).toBe(200)
+    expect((await call('/calendar/v3/participations/query', { body: { query: {} }, headers: as('reader') })).status).toBe(200)
+    const write = await call(`/calendar/v3/participations/${p.id}`, { method: 'PATCH', body: { participation: { revision: '1', partySize: 2 } }, headers: as('reader') })
+    expect(write.status).toBe(403)
+    expect(write.body.details.applicationError).toMatchObject({ code: 'PERMISSION_DENIED', data: { permissions: ['Manage Calendar'] } })
+    // 403, not 404, for an id that does not exist: the permission is checked first.
+    expect((await call('/calendar/v3/participations/nope', { method: 'PATCH', body: { participation: { revision: '1' } }, headers: as('reader') })).status).toBe(403)
+    expect((await call('/bookings/v2/attendance/query', { body: { query: {} }, headers: as('reader') })).status).toBe(403)
+    expect(wix.participations()[0]!.partySize).toBe(1)
+    // The default key can lose a permission too.
+    wix.setPermissions(['Read Calendar', 'Manage Calendar'])
+    expect((await call('/bookings/v2/attendance/query', { body: { query: {} } })).status).toBe(403)
+  })
+})
+
+describe('deletions made elsewhere', () => {
+  it('an attendance removed on Wix is gone from queries; a removed participation too', async () => {
+    const event = wix.addEvent({ start: '2026-07-06T09:00:00' })
+    const p = wix.addParticipation({ eventId: event.id, appId: BOOKINGS_APP_ID, externalId: guid(1) })
+    const a = wix.addAttendance({ bookingId: guid(1), eventId: event.id })
+    wix.removeAttendance(a.id)
+    expect((await call('/bookings/v2/attendance/query', { body: { query: { filter: { eventId: event.id } } } })).body.attendances).toEqual([])
+    wix.removeParticipation(p.id)
+    expect((await call('/calendar/v3/participations/query', { body: { query: { filter: { eventId: event.id } } } })).body.participations).toEqual([])
+    expect(() => wix.removeAttendance(a.id)).toThrow()
+  })
+})
+
 describe('calendar events', () => {
   function seedDay() {
     const zone = 'Europe/London' // UTC+1 in July

@@ -21,14 +21,20 @@ const FIRST_RELEASE_TAG = '0000_initial'
 
 /** A migrations folder as the first release shipped it: 0000 only. */
 function firstReleaseMigrations(): string {
+  return migrationsUpTo(FIRST_RELEASE_TAG)
+}
+
+/** The migrations folder cut after `lastTag`: a desk as that release left it. */
+function migrationsUpTo(lastTag: string): string {
   const full = findMigrationsFolder()
   const folder = join(tempDir(), 'drizzle')
   mkdirSync(join(folder, 'meta'), { recursive: true })
   const journal = JSON.parse(readFileSync(join(full, 'meta', '_journal.json'), 'utf8')) as { entries: { idx: number; tag: string }[] }
-  const first = journal.entries.filter((e) => e.idx === 0)
-  expect(first.map((e) => e.tag)).toEqual([FIRST_RELEASE_TAG])
-  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: first }, null, 2))
-  cpSync(join(full, `${FIRST_RELEASE_TAG}.sql`), join(folder, `${FIRST_RELEASE_TAG}.sql`))
+  const last = journal.entries.findIndex((e) => e.tag === lastTag)
+  expect(last).toBeGreaterThanOrEqual(0)
+  const kept = journal.entries.slice(0, last + 1)
+  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: kept }, null, 2))
+  for (const e of kept) cpSync(join(full, `${e.tag}.sql`), join(folder, `${e.tag}.sql`))
   return folder
 }
 
@@ -210,5 +216,36 @@ describe('upgraded desk at work', () => {
       ['op-3', 'conflict', 'Émile 🎉 Zola'],
       ['op-4', 'rejected', 'Walk-in Wanda']
     ])
+  })
+})
+
+describe('upgrading a desk from before people could be removed upstream (0008)', () => {
+  it('keeps everyone on their roster, marks and queue unchanged, and the roster pages still come from the index', async () => {
+    const dataDir = tempDir()
+    const file = join(dataDir, DATABASE_FILE)
+    const old = openDatabase(file, { migrationsFolder: migrationsUpTo('0006_outbox_error_reason') })
+    old.db.$client.exec(SEED_SQL)
+    const columnsOf = new Map(TABLES.map((t) => [t, (old.db.$client.prepare(`PRAGMA table_info("${t}")`).all() as { name: string }[]).map((c) => c.name)]))
+    const before = dump(old.db.$client, columnsOf)
+    old.db.$client.close()
+
+    const t = testDesk({ dataDir })
+    const sqlite = t.desk.db.$client
+    expect(dump(sqlite, columnsOf)).toEqual(before)
+    expect(sqlite.prepare('SELECT count(*) FROM participations WHERE removed_at IS NOT NULL').pluck().get()).toBe(0)
+    expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok')
+    expect((await t.call('roster.page', { sessionId: 1, search: '', offset: 0, limit: 50 })).rows.map((r) => r.name)).toEqual([
+      'Émile 🎉 Zola',
+      'Walk-in Wanda',
+      'Zoë Müller',
+      'محمد الأحمد'
+    ])
+    expect(await t.call('roster.counts', { sessionId: 1 })).toMatchObject({ participations: 4, checkedIn: 2, arrivedPeople: 3 })
+    expect((await t.call('roster.page', { sessionId: 1, search: 'zola', offset: 0, limit: 50 })).rows.map((r) => r.name)).toEqual(['Émile 🎉 Zola'])
+    // A page's ids are read from the roster index alone (removed_at rides in it): no row lookups.
+    const plan = sqlite
+      .prepare("EXPLAIN QUERY PLAN SELECT id, sort_name FROM participations INDEXED BY participations_session_sort WHERE session_id = 1 AND removed_at IS NULL")
+      .all() as { detail: string }[]
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX participations_session_sort/)
   })
 })
