@@ -43,6 +43,8 @@ export interface DeskOptions {
   backoff?: BackoffPolicy
   /** Client timeout for provider requests. */
   providerTimeoutMs?: number
+  /** How often the day on screen is fully downloaded again on the desk's own (0 = never; tests). */
+  reconcileMs?: number
   log?: (message: string, err?: unknown) => void
   /** Told when kiosk mode starts or ends (Electron makes the window a full-screen kiosk). */
   onKioskChange?: (status: KioskStatus) => void
@@ -51,6 +53,12 @@ export interface DeskOptions {
 /** How long a pulled day or roster counts as fresh before reading it asks for another pull. */
 const DAY_FRESH_MS = 60_000
 const ROSTER_FRESH_MS = 30_000
+/**
+ * The day on screen is downloaded again at least this often even when the window asks for nothing
+ * (hidden, minimised, throttled): every download is complete, so it also takes away what was
+ * deleted in the booking system, which no "changed since" answer reports (see the README).
+ */
+export const RECONCILE_MS = 5 * 60_000
 
 export interface Desk {
   handlers: Handlers
@@ -300,6 +308,14 @@ export function openDesk(options: DeskOptions): Desk {
   }
 
   void engine.trigger('start')
+  const reconcileMs = options.reconcileMs ?? RECONCILE_MS
+  const reconcile =
+    reconcileMs > 0
+      ? setInterval(() => {
+          if (lastDay && currentProvider()) void engine.requestPull(lastDay)
+        }, reconcileMs)
+      : null
+  reconcile?.unref?.()
 
   return {
     handlers,
@@ -310,6 +326,7 @@ export function openDesk(options: DeskOptions): Desk {
     sync: engine,
     kiosk,
     close: () => {
+      if (reconcile) clearInterval(reconcile)
       void engine.stop()
       db.$client.close()
     }
