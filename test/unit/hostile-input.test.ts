@@ -21,6 +21,7 @@ import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterEach, describe, expect, it } from 'vitest'
 import { contract, CALL_NAMES, LIMITS, type CallName } from '../../src/shared/contract'
+import { DEFAULT_BACKOFF } from '../../src/main/sync/engine'
 import { startWebDesk } from '../../src/main/web/server'
 import { startFakeWix, type FakeWix } from '../fakes/wix'
 import { tempDir, testDesk, waitFor, ZONE } from './helpers'
@@ -388,13 +389,16 @@ describe('oversized payloads', () => {
 })
 
 describe('hostile provider answers', () => {
-  async function wixWorld(): Promise<{ fake: FakeWix; d: SimDesk; sessionId: number; participationId: number; pending: () => number; pullFailures: string[] }> {
+  async function wixWorld(
+    options: Parameters<typeof openSimDesk>[1] = {}
+  ): Promise<{ fake: FakeWix; d: SimDesk; sessionId: number; participationId: number; pending: () => number; pullFailures: string[] }> {
     const fake = await startFakeWix({ seed: 11, timeZone: ZONE })
     closers.push(() => fake.close())
     seedWorld(fake, [{ title: 'Spin', bookings: false, people: 5, hour: 9 }])
     const pullFailures: string[] = []
     const d = openSimDesk(tempDir(), {
       providerTimeoutMs: 2_000,
+      ...options,
       log: (message, err) => {
         if (message.startsWith('pull failed')) pullFailures.push(err instanceof Error ? err.message : String(err))
       }
@@ -467,7 +471,8 @@ describe('hostile provider answers', () => {
    * non-string cursor ends the download with an error. When it does, turn `it.fails` into `it`.
    */
   it('a cursor that never moves ends the download with an error instead of 100,000 requests', async () => {
-    const { fake, d, sessionId, pending } = await wixWorld()
+    // The desk's own backoff: the failed download is tried again on it (twice in these 3 s).
+    const { fake, d, sessionId, pending } = await wixWorld({ backoff: { ...DEFAULT_BACKOFF, random: () => 0.5 } })
     const before = replicaOf(d)
     fake.faults.always({ type: 'malformed', body: '{"participations": [], "pagingMetadata": {"cursors": {"next": "same-cursor-again"}}}' }, '/calendar/v3/participations/query')
     void d.desk.sync.requestPull({ kind: 'session', sessionId })

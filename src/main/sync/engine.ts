@@ -271,8 +271,12 @@ export function createSyncEngine(options: EngineOptions) {
   let pullFailure: SyncDetail | null = null
   /** A send the key may not make (403): held until a probe finds the permission granted. */
   let sendForbidden: SyncDetail | null = null
-  /** After a transient failure: how many in a row, and when the service is tried again. */
-  let probe: { failures: number; at: number } | null = null
+  /**
+   * After a transient failure: how many in a row, when the service is tried again, and whether
+   * everything waits till then (no answer at all, or "slow down") or only what failed (a send
+   * refused by a 5xx does not keep downloads back, and the other way round).
+   */
+  let probe: { failures: number; at: number; all: boolean; stage: 'send' | 'download' } | null = null
   /** The last download asked for: what a probe repeats when nothing else waits. */
   let lastPull: PullRequest | null = null
   /** The earliest moment the current run wants to run again (a probe, an operation's retry). */
@@ -294,11 +298,14 @@ export function createSyncEngine(options: EngineOptions) {
   }
 
   /** A transient failure: the service is tried again after the backoff (or its Retry-After). */
-  function failed(retryAfterMs: number | null) {
+  function failed(err: ProviderError | null, stage: 'send' | 'download') {
     const failures = (probe?.failures ?? 0) + 1
-    probe = { failures, at: now() + backoffDelay(failures - 1, backoff, retryAfterMs) }
+    const all = !err || err.kind === 'network' || err.kind === 'rate_limited'
+    probe = { failures, at: now() + backoffDelay(failures - 1, backoff, err?.retryAfterMs ?? null), all, stage }
     wakeBy(probe.at)
   }
+  /** Whether `stage` must wait for the probe now. */
+  const waiting = (stage: 'send' | 'download') => probe !== null && probe.at > now() && (probe.all || probe.stage === stage)
 
   /** The service answered: whatever waited out the failure may go now. */
   function answered() {
@@ -381,7 +388,7 @@ export function createSyncEngine(options: EngineOptions) {
       if (err.retryable) {
         online = err.kind === 'network' ? false : online
         sendFailure = detail
-        failed(err.retryAfterMs)
+        failed(err, 'send')
         for (const row of rows) outbox.retryLater(row.opId, probe!.at, detail)
         return false
       }
@@ -528,7 +535,7 @@ export function createSyncEngine(options: EngineOptions) {
     const provider = options.provider()
     if (!provider) return
     // Waiting out a failure: nothing goes to the service before the probe is due.
-    if (probe && probe.at > now()) return wakeBy(probe.at)
+    if (waiting('send') && probe!.all) return wakeBy(probe!.at)
     await drain(provider)
     if (probe && probe.at <= now() && pulls.length === 0 && !signIn) {
       // The service did not answer last time and nothing else asks it now: ask it ourselves, with
@@ -539,13 +546,13 @@ export function createSyncEngine(options: EngineOptions) {
         if (report?.ok) answered()
         else {
           if (report?.reason === 'unreachable') online = false
-          failed(null)
+          failed(null, 'download')
         }
       }
     }
     // Pull after our own marks are out, unless sending just failed (then the probe comes first).
     while (pulls.length > 0 && !signIn) {
-      if (probe && probe.at > now()) return wakeBy(probe.at)
+      if (waiting('download')) return wakeBy(probe!.at)
       const request = pulls[0]!
       lastPull = request
       try {
@@ -566,7 +573,7 @@ export function createSyncEngine(options: EngineOptions) {
         if (err instanceof ProviderError && err.retryable) {
           // Kept at the head of the queue: it is the probe, and runs when the service answers.
           if (err.kind === 'network') online = false
-          failed(err.retryAfterMs)
+          failed(err, 'download')
           return
         }
         // Refused as asked (a missing permission, a bad request): asking again changes nothing;
@@ -619,6 +626,9 @@ export function createSyncEngine(options: EngineOptions) {
     requestPull(request: PullRequest) {
       const same = (r: PullRequest) => r.kind === request.kind && r.sessionId === request.sessionId && r.from === request.from
       if (!pulls.some(same)) pulls.push(request)
+      // Asked for by the screen (a roster opened, the day refreshed: at most every 30 s), or by
+      // the desk's own reconciliation: worth a try now rather than at the end of the backoff.
+      if (probe) probe = { ...probe, at: Math.min(probe.at, now()) }
       return trigger('timer')
     },
     /** Told the server's Date: the offset between its clock and ours (shown, and used for display). */
