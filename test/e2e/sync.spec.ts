@@ -8,7 +8,8 @@ import type { Locator, Page } from '@playwright/test'
 import { DateTime } from 'luxon'
 import { startFakePlandocket, type FakePlandocket } from '../fakes/plandocket'
 import { startFakeWix, type FakeWix } from '../fakes/wix'
-import { expect, test } from './fixtures'
+import { join } from 'node:path'
+import { expect, ROOT, test } from './fixtures'
 
 const NS = '@rollcall/checkin'
 const OTHER_APP = 'aaaaaaaa-1111-2222-3333-bbbbbbbbbbbb'
@@ -18,13 +19,19 @@ const TITLE = 'Spin'
 /** A booking system seeded with today's Spin class, driven the same way whichever it is. */
 interface Backend {
   label: 'Wix' | 'Plandocket'
-  /** Fill the chosen provider's fields in the Set-up dialog. */
-  fill(dialog: Locator): Promise<void>
+  /** Fill the chosen provider's fields in the Set-up dialog (with another key, if given). */
+  fill(dialog: Locator, apiKey?: string): Promise<void>
   /** Names of the people whose check-in the booking system holds, one entry per stored mark. */
   marked(): string[]
   down(): Promise<void>
   up(): Promise<void>
   close(): Promise<void>
+  /** Another station (or the service's dashboard) acts at the same time. */
+  otherStationChecksIn(name: string): void
+  removeCheckIn(name: string): void
+  removePerson(name: string): void
+  /** A key the service accepts that may not record check-ins; and how the desk must name what it lacks. */
+  keyWithoutCheckIns(): { key: string; missing: string }
 }
 
 interface Day {
@@ -48,9 +55,9 @@ async function startWix(day: Day): Promise<Backend & { fake: FakeWix; eventId: s
     label: 'Wix',
     fake,
     eventId: event.id,
-    async fill(dialog) {
+    async fill(dialog, apiKey = fake.apiKey) {
       await dialog.getByLabel('Site ID').fill(fake.siteId)
-      await dialog.getByLabel('API key').fill(fake.apiKey)
+      await dialog.getByLabel('API key').fill(apiKey)
       await dialog.getByText('Advanced', { exact: true }).click()
       await expect(dialog.getByLabel('Base URL')).toHaveValue('https://www.wixapis.com')
       await expect(dialog.getByLabel('Check-in namespace')).toHaveValue(NS)
@@ -72,7 +79,23 @@ async function startWix(day: Day): Promise<Backend & { fake: FakeWix; eventId: s
     },
     down: () => fake.down(),
     up: () => fake.up(),
-    close: () => fake.close()
+    close: () => fake.close(),
+    otherStationChecksIn(name) {
+      const p = fake.participations().find((x) => x.participant.name === name)!
+      const mark = { status: 'ATTENDED', attendees: 1, markedAt: new Date().toISOString(), deskId: 'side-door', deskName: 'Side door' }
+      fake.updateParticipation(p.id, { extendedFields: { namespaces: { [NS]: { sessions: { [event.id]: mark } } } } })
+    },
+    removeCheckIn(name) {
+      const p = fake.participations().find((x) => x.participant.name === name)!
+      fake.updateParticipation(p.id, { extendedFields: { namespaces: { [NS]: { sessions: {} } } } })
+    },
+    removePerson(name) {
+      fake.removeParticipation(fake.participations().find((x) => x.participant.name === name)!.id)
+    },
+    keyWithoutCheckIns() {
+      fake.setKey('calendar-reader', ['Read Calendar', 'Manage Bookings'])
+      return { key: 'calendar-reader', missing: 'the permission “Manage Calendar”' }
+    }
   }
 }
 
@@ -85,17 +108,31 @@ async function startPlandocket(day: Day): Promise<Backend & { fake: FakePlandock
     return { contact: { first_name: first, last_name: last } }
   })
   const nameOf = new Map(seeded.map((s) => [s.participant.id, `${s.contact.first_name} ${s.contact.last_name}`]))
+  const idOf = (name: string) => [...nameOf].find(([, n]) => n === name)![0]
   return {
     label: 'Plandocket',
     fake,
-    async fill(dialog) {
+    async fill(dialog, apiKey = fake.apiKey) {
       await dialog.getByLabel('Tenant address').fill(fake.baseUrl)
-      await dialog.getByLabel('API key').fill(fake.apiKey)
+      await dialog.getByLabel('API key').fill(apiKey)
     },
     marked: () => fake.checkIns().filter((c) => c.is_checked_in).map((c) => nameOf.get(c.event_participant_id) ?? `#${c.event_participant_id}`),
     down: () => fake.down(),
     up: () => fake.up(),
-    close: () => fake.close()
+    close: () => fake.close(),
+    otherStationChecksIn(name) {
+      fake.addCheckIn({ event_participant_id: idOf(name), station: 'Side door' })
+    },
+    removeCheckIn(name) {
+      for (const c of fake.checkIns().filter((x) => x.event_participant_id === idOf(name))) fake.removeCheckIn(c.id)
+    },
+    removePerson(name) {
+      fake.removeParticipant(idOf(name))
+    },
+    keyWithoutCheckIns() {
+      fake.setKey('no-checkins', { scopes: ['events', 'participants', 'contacts'] })
+      return { key: 'no-checkins', missing: 'the checkins scope' }
+    }
   }
 }
 
@@ -232,3 +269,125 @@ test('a mark Wix refuses waits in the Sync panel until the desk retries it', asy
     await backend.close()
   }
 })
+
+/** Set-up → provider → fields with `key` → Save (Test connection is the test's business). */
+async function connectWith(page: Page, backend: Backend, key?: string): Promise<Locator> {
+  await page.getByRole('button', { name: 'Set-up', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'Set-up' })
+  await dialog.getByRole('radio', { name: backend.label, exact: true }).check()
+  await backend.fill(dialog, key)
+  return dialog
+}
+
+async function openSpin(page: Page): Promise<void> {
+  const sessions = page.getByRole('navigation', { name: /^Sessions on / })
+  await sessions.getByRole('button', { name: new RegExp(TITLE) }).click({ timeout: 20_000 })
+  await expect(page.getByRole('button', { name: 'Check in Dora Test' })).toBeVisible({ timeout: 20_000 })
+}
+
+const arrived = (page: Page, name: string) => page.getByRole('button', { name: `Undo last mark for ${name}` })
+
+for (const { label, start } of backends) {
+  test.describe(`${label}: a desk left alone`, () => {
+    test('an outage during a download ends by itself: Online again and another station’s check-in shown, with no click', async ({ page, desk }) => {
+      test.setTimeout(120_000)
+      await page.setViewportSize({ width: 1280, height: 800 })
+      await page.goto(desk.deskUrl)
+      const backend = await start(await deskDay(page))
+      try {
+        await connect(page, backend)
+        await openSpin(page)
+        await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 20_000 })
+
+        // The service goes away while the desk downloads (nothing is waiting to be sent).
+        await backend.down()
+        await indicator(page).click()
+        const panel = page.getByRole('dialog', { name: 'Sync' })
+        await panel.getByRole('button', { name: 'Sync now' }).click()
+        await panel.getByRole('button', { name: 'Close' }).click()
+        await expect(indicator(page)).toHaveAccessibleName('Sync status: Offline', { timeout: 20_000 })
+
+        // Meanwhile another station checks Ben in; then the service is back. Nobody clicks.
+        backend.otherStationChecksIn('Ben Test')
+        await backend.up()
+        await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 60_000 })
+        await expect(arrived(page, 'Ben Test')).toBeVisible({ timeout: 30_000 })
+      } finally {
+        await backend.close()
+      }
+    })
+
+    test('one 500 on a check-in: the mark is at the service within 5 s', async ({ page, desk }) => {
+      await page.setViewportSize({ width: 1280, height: 800 })
+      await page.goto(desk.deskUrl)
+      const backend = await start(await deskDay(page))
+      try {
+        await connect(page, backend)
+        await openSpin(page)
+        const fake = (backend as unknown as { fake: FakeWix | FakePlandocket }).fake
+        fake.faults.next(1, { type: 'status', status: 500 }, (r) => r.method === 'PATCH' || (r.method === 'POST' && r.path === '/check-ins'))
+        const started = Date.now()
+        await checkIn(page, 'Ada Test')
+        await expect.poll(() => backend.marked(), { timeout: 5_000, intervals: [100] }).toEqual(['Ada Test'])
+        expect(Date.now() - started).toBeLessThan(5_000)
+        expect(fake.requests().some((r) => r.status === 500)).toBe(true)
+      } finally {
+        await backend.close()
+      }
+    })
+
+    test('a person removed and a check-in deleted at the service disappear from the desk after the next download', async ({ page, desk }) => {
+      await page.setViewportSize({ width: 1280, height: 800 })
+      await page.goto(desk.deskUrl)
+      const backend = await start(await deskDay(page))
+      try {
+        await connect(page, backend)
+        await openSpin(page)
+        await checkIn(page, 'Cleo Test')
+        await expect.poll(() => backend.marked(), { timeout: 10_000 }).toEqual(['Cleo Test'])
+
+        backend.removePerson('Dora Test')
+        backend.removeCheckIn('Cleo Test')
+        await indicator(page).click()
+        const panel = page.getByRole('dialog', { name: 'Sync' })
+        await panel.getByRole('button', { name: 'Sync now' }).click()
+        await panel.getByRole('button', { name: 'Close' }).click()
+        await expect(page.getByRole('button', { name: 'Check in Dora Test' })).toHaveCount(0, { timeout: 20_000 })
+        await expect(page.getByRole('button', { name: 'Check in Cleo Test' })).toBeVisible({ timeout: 20_000 })
+        await expect(page.getByText('3 on the roster')).toBeVisible()
+      } finally {
+        await backend.close()
+      }
+    })
+
+    test('a key that may not record check-ins is named by Test connection and by the Sync panel', async ({ page, desk }, testInfo) => {
+      await page.setViewportSize({ width: 1280, height: 800 })
+      await page.goto(desk.deskUrl)
+      const backend = await start(await deskDay(page))
+      try {
+        const { key, missing } = backend.keyWithoutCheckIns()
+        const dialog = await connectWith(page, backend, key)
+        await dialog.getByRole('button', { name: 'Test connection' }).click()
+        const report = dialog.getByRole('status')
+        await expect(report).toContainText(`but the key lacks ${missing} (to record check-ins)`)
+        await dialog.screenshot({ path: testInfo.outputPath(`${label.toLowerCase()}-setup-missing-permission.png`) })
+        if (label === 'Plandocket') await dialog.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'setup-missing-scope.png') })
+        await dialog.getByRole('button', { name: 'Save', exact: true }).click()
+        await expect(dialog).toBeHidden()
+
+        // The roster still downloads; the check-in waits, and the desk says why.
+        await openSpin(page)
+        await checkIn(page, 'Ada Test')
+        await expect(indicator(page)).toHaveAccessibleName('Sync status: Permission missing · 1 waiting', { timeout: 20_000 })
+        await indicator(page).click()
+        const panel = page.getByRole('dialog', { name: 'Sync' })
+        await expect(panel.getByText(`This key may not record check-ins in ${label}: add ${missing} to the key.`)).toBeVisible()
+        await panel.screenshot({ path: testInfo.outputPath(`${label.toLowerCase()}-sync-missing-permission.png`) })
+        if (label === 'Plandocket') await panel.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'sync-missing-scope.png') })
+        expect(backend.marked()).toEqual([])
+      } finally {
+        await backend.close()
+      }
+    })
+  })
+}

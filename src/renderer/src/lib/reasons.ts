@@ -282,7 +282,7 @@ export function describeConnection(r: ConnectionReport): string {
     case 'key_lacks_permissions': {
       const words = i18n.t.reasons
       const missing = r.params.missing.map((m) => t.missingOne(words.permissionName(m.name, m.kind), words.uses[m.use]))
-      return t.lacksPermissions(service(r.params.service), r.params.where, listFormat(missing))
+      return t.lacksPermissions(service(r.params.service), r.params.where, listFormat(missing), missing.length)
     }
     case 'unreachable':
       return t.unreachable(

@@ -335,8 +335,8 @@ export const de: Messages = {
         `Der API-Schlüssel oder die Website-ID wurde abgelehnt (${status}). Prüfen Sie beide und ob der Schlüssel Calendar und Bookings nutzen darf.`,
       plandocketKeyRefused: 'Der API-Schlüssel wurde abgelehnt (401). Prüfen Sie den Schlüssel und die Mandanten-Adresse.',
       lacksScope: 'Der API-Schlüssel funktioniert, aber ihm fehlt eine Berechtigung: Er braucht events, participants, contacts und checkins.',
-      lacksPermissions: (service, where, missing) =>
-        `Verbunden mit ${service} (${where}), aber dem Schlüssel fehlen Rechte: Er braucht noch ${missing}. Ergänzen Sie sie, bevor Sie den Empfang nutzen.`,
+      lacksPermissions: (service, where, missing, count) =>
+        `Verbunden mit ${service} (${where}), aber dem Schlüssel ${count === 1 ? 'fehlt ein Recht' : 'fehlen Rechte'}: Er braucht noch ${missing}. Ergänzen Sie ${count === 1 ? 'es' : 'sie'}, bevor Sie den Empfang nutzen.`,
       missingOne: (permission, use) => `${permission} (${use})`,
       unreachable: (url, why, field) => `${url} ist nicht erreichbar: ${why}. Prüfen Sie das Netzwerk und ${field}.`,
       why: {

@@ -343,7 +343,8 @@ export const en = {
       wixKeyRefused: (status: string) => `The API key or site id was refused (${status}). Check both and that the key may use Calendar and Bookings.`,
       plandocketKeyRefused: 'The API key was refused (401). Check the key and the tenant address.',
       lacksScope: 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.',
-      lacksPermissions: (service: string, where: string, missing: string) => `Connected to ${service} (${where}), but the key lacks ${missing}. Add them to the key before using the desk.`,
+      lacksPermissions: (service: string, where: string, missing: string, count: number) =>
+        `Connected to ${service} (${where}), but the key lacks ${missing}. Add ${count === 1 ? 'it' : 'them'} to the key before using the desk.`,
       /** One missing permission in the list above: "the checkins scope (to record check-ins)". */
       missingOne: (permission: string, use: string) => `${permission} (to ${use})`,
       unreachable: (url: string, why: string, field: string) => `Cannot reach ${url}: ${why}. Check the network and ${field}.`,
