@@ -393,7 +393,10 @@ export function createSyncEngine(options: EngineOptions) {
         return false
       }
       const verdict = err.kind === 'conflict' ? outbox.conflict : outbox.reject
-      for (const row of rows) verdict(row.opId, detail)
+      // 404 on a change for a person: they were removed in the service (the next complete
+      // download takes them off the roster once the desk has dropped this change).
+      const why = err.kind === 'not_found' ? detailed({ reason: 'sync_removed_upstream', params: { service: serviceName(provider.name) } }) : detail
+      for (const row of rows) verdict(row.opId, why)
       return true
     }
     // A bug must not wedge the queue forever: set the operation aside where the desk sees it.

@@ -31,6 +31,7 @@ export async function randomMark(d: SimDesk, target: Target, rng: Rng): Promise<
   const answer = await d.dispatch(`attendance.${kind}`, input)
   if (!answer.ok) {
     if (answer.error.code === 'refused') return null // e.g. nothing to undo
+    if (answer.error.reason === 'not_on_roster') return null // removed in the booking system meanwhile
     throw new Error(`attendance.${kind} for ${target.label} failed: ${answer.error.code} ${answer.error.message}`)
   }
   const row = answer.value as RosterRow
@@ -39,8 +40,8 @@ export async function randomMark(d: SimDesk, target: Target, rng: Rng): Promise<
 
 /**
  * The fixed rule for marks set aside (rejected or in conflict): an operation superseded by a later
- * mark for the same person is discarded (the later one carries the desk's current intent); the
- * latest one is sent again — `retry` after a rejection, `mine` after a conflict — so the booking
+ * mark for the same person is discarded (the later one carries the desk's current intent), and so
+ * is one for a person removed in the booking system; the latest one is sent again — `retry` after a rejection, `mine` after a conflict — so the booking
  * system ends with what the desk shows. Returns how many were resolved.
  */
 export async function resolveByRule(d: SimDesk, counts?: Record<string, number>): Promise<number> {
@@ -51,13 +52,14 @@ export async function resolveByRule(d: SimDesk, counts?: Record<string, number>)
      WHERE o.participation_id IS m.p AND o.session_id IS m.s AND o.kind = m.k AND o.seq > @seq AND o.state <> 'discarded'`
   )
   const bySeq = sqlite.prepare<[string], { seq: number }>('SELECT seq FROM outbox WHERE op_id = ?')
-  const { problems } = (await d.call('sync.problems', {})) as { problems: { opId: string; state: 'rejected' | 'conflict' }[] }
+  const { problems } = (await d.call('sync.problems', {})) as { problems: { opId: string; state: 'rejected' | 'conflict'; reason: string }[] }
   let resolved = 0
   for (const p of problems) {
     const seq = bySeq.get(p.opId)?.seq
     if (seq === undefined) continue
     const superseded = (later.get({ seq })?.n ?? 0) > 0
-    const choice = superseded ? 'discard' : p.state === 'conflict' ? 'mine' : 'retry'
+    // A change for someone removed in the booking system cannot be sent again: dropped.
+    const choice = superseded || p.reason === 'sync_removed_upstream' ? 'discard' : p.state === 'conflict' ? 'mine' : 'retry'
     const answer = await d.dispatch('sync.resolve', { opId: p.opId, choice })
     if (answer.ok) {
       resolved++
@@ -79,7 +81,14 @@ export async function bringToRest(d: SimDesk, ms: number, what: string, counts?:
     const s = await d.call('sync.status', {})
     quietRounds = s.pending === 0 && s.problems === 0 && s.state !== 'syncing' ? quietRounds + 1 : 0
     if (quietRounds >= 2) return
-    if (Date.now() > deadline) throw new Error(`${what}: still ${s.pending} pending and ${s.problems} set aside after ${ms} ms (${s.state}: ${s.lastError})`)
+    if (Date.now() > deadline) {
+      const { problems } = await d.call('sync.problems', {})
+      const kinds = new Map<string, number>()
+      for (const p of problems) kinds.set(`${p.state} ${p.reason}`, (kinds.get(`${p.state} ${p.reason}`) ?? 0) + 1)
+      throw new Error(
+        `${what}: still ${s.pending} pending and ${s.problems} set aside after ${ms} ms (${s.state}: ${s.lastError}; ${JSON.stringify([...kinds])}; e.g. ${problems[0]?.message})`
+      )
+    }
   }
 }
 

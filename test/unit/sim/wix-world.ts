@@ -139,12 +139,23 @@ export async function connectWix(d: SimDesk, fake: FakeWix, baseUrl: string = fa
 /** Pulls the day and every roster; returns local ids by Wix id. */
 export async function pullEverything(d: SimDesk): Promise<{ sessionIds: Map<string, number>; participationIds: Map<string, number> }> {
   const start = DateTime.fromISO(DAY, { zone: ZONE })
-  await d.desk.sync.requestPull({ kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: ZONE })
-  await d.desk.sync.idle()
+  // A download that times out (a loaded machine, short client timeouts) is tried again by the
+  // engine; asked again here until one went through whole.
+  const pulled = async (request: Parameters<SimDesk['desk']['sync']['requestPull']>[0]) => {
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      await d.desk.sync.requestPull(request)
+      await d.desk.sync.idle()
+      const status = d.desk.sync.status()
+      if (!status.errors.some((e) => e.stage === 'download')) return
+      if (Date.now() > deadline) throw new Error(`pull kept failing: ${status.lastError}`)
+      await sleep(50)
+    }
+  }
+  await pulled({ kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: ZONE })
   const sqlite = d.desk.db.$client
   const sessions = sqlite.prepare<[], { id: number; providerId: string }>("SELECT id, provider_id AS providerId FROM sessions WHERE provider = 'wix'").all()
-  for (const s of sessions) await d.desk.sync.requestPull({ kind: 'session', sessionId: s.id })
-  await d.desk.sync.idle()
+  for (const s of sessions) await pulled({ kind: 'session', sessionId: s.id })
   const participations = sqlite.prepare<[], { id: number; providerId: string }>("SELECT id, provider_id AS providerId FROM participations WHERE provider = 'wix'").all()
   return {
     sessionIds: new Map(sessions.map((s) => [s.providerId, s.id])),
