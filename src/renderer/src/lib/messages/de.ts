@@ -230,6 +230,9 @@ export const de: Messages = {
     keepMine: 'Markierung dieses Empfangs behalten',
     keepMineFor: (name) => `Markierung dieses Empfangs für ${name} behalten`,
     useOther: 'Die des anderen Empfangs nehmen',
+    deletedKind: (provider) => `Check-in in ${provider} gelöscht`,
+    useService: (provider) => `Stand von ${provider} nehmen`,
+    useServiceFor: (provider, name) => `Stand von ${provider} für ${name} nehmen`,
     useOtherFor: (name) => `Markierung des anderen Empfangs für ${name} nehmen`,
     downloadFailed: (message) => `Download fehlgeschlagen: ${message}`,
     pullSessions: 'Termine werden geladen',
@@ -618,6 +621,7 @@ export const de: Messages = {
     chosen: (count, total) => `${n(count)} von ${n(total)} Spalten`,
     export: 'CSV exportieren',
     exporting: 'Wird exportiert…',
+    removedNote: 'Personen, die im Buchungssystem entfernt wurden, bleiben in der Datei – mit dem Buchungsstatus REMOVED_UPSTREAM (im Buchungssystem entfernt) und ihren Check-ins.',
     columnLabels: EXPORT_COLUMN_LABELS.de
   }
 }

@@ -233,6 +233,9 @@ export const en = {
     keepMine: "Keep this desk's mark",
     keepMineFor: (name: string) => `Keep this desk's mark for ${name}`,
     useOther: "Use the other desk's",
+    deletedKind: (provider: string) => `Check-in deleted in ${provider}`,
+    useService: (provider: string) => `Use ${provider}'s`,
+    useServiceFor: (provider: string, name: string) => `Use ${provider}'s version for ${name}`,
     useOtherFor: (name: string) => `Use the other desk's mark for ${name}`,
     downloadFailed: (message: string) => `Download failed: ${message}`,
     pullSessions: 'Downloading sessions',
@@ -627,6 +630,7 @@ export const en = {
     chosen: (count: number, total: number) => `${n(count)} of ${n(total)} columns`,
     export: 'Export CSV',
     exporting: 'Exporting…',
+    removedNote: 'People removed in the booking system stay in the file, with the booking status REMOVED_UPSTREAM (removed upstream), and their check-ins.',
     columnLabels: EXPORT_COLUMN_LABELS.en
   }
 }
