@@ -119,7 +119,8 @@ describe('migration 0007: the existing index learns the fold', () => {
     }
     const { db, migrations } = openDatabase(file)
     try {
-      expect(migrations.applied).toEqual(['1795300000000'])
+      // 0007, then whatever came after it (0008 keeps every row too).
+      expect(migrations.applied[0]).toBe('1795300000000')
       expect(migrations.backupFile && existsSync(migrations.backupFile)).toBe(true)
       const rows = db.$client.prepare('SELECT name, sort_name, search_codes FROM participations ORDER BY id').raw().all()
       expect(rows).toEqual([
