@@ -271,7 +271,7 @@ describe('settings and seeding', () => {
 describe('participation writes', () => {
   it('creates the sample participation; a repeated idempotencyKey returns the original, never a second', async () => {
     const sampleEventId = '130o4ncdcmm8csGKUihodsF8Lnx5vQuUmP9uqeurIYireDpysq5nOxSIMvXKf80QrOXzc09i1GXRepTUj2L01bzmifAqWHwp2pTmmtR3TmHJx7Tv6ODrmgS'
-    wix.addEvent({ id: sampleEventId })
+    wix.addEvent({ id: sampleEventId, appId: OTHER_APP_ID })
     const sampleRequest = {
       participation: {
         eventId: sampleEventId,
@@ -289,11 +289,39 @@ describe('participation writes', () => {
     expect(Object.keys(first.body.participation)).toEqual([
       'id', 'externalId', 'participant', 'eventId', 'partySize', 'status', 'appId', 'revision', 'createdDate', 'updatedDate'
     ]) // prettier-ignore
-    expect(first.body.participation).toMatchObject({ revision: '1', appId: BOOKINGS_APP_ID, createdDate: '2026-07-01T10:00:00.000Z' })
+    expect(first.body.participation).toMatchObject({ revision: '1', appId: OTHER_APP_ID, createdDate: '2026-07-01T10:00:00.000Z' })
     expect(repeat.body).toEqual(first.body)
     expect(wix.participations()).toHaveLength(1)
     expect(wix.requests('POST /calendar/v3/participations').map((r) => r.status)).toEqual([200, 200])
-    expect(wix.violations().map((v) => v.rule)).toEqual(['BOOKINGS_PARTICIPATION_WRITE']) // a Bookings event's roster
+    expect(wix.violations()).toEqual([])
+  })
+
+  it('refuses every create, update and delete of a Bookings-managed participation (403) and records each', async () => {
+    const yoga = wix.addEvent({ appId: BOOKINGS_APP_ID, totalCapacity: 10 })
+    const booked = wix.addParticipation({ eventId: yoga.id, participant: { name: 'Booked' }, status: 'PENDING_CONFIRMATION' })
+    const before = wix.participations()
+    const eventBefore = wix.events()[0]
+
+    const create = await call('/calendar/v3/participations', { body: createBody(yoga.id) })
+    const confirm = await call(`/calendar/v3/participations/${booked.id}`, { method: 'PATCH', body: { participation: { revision: booked.revision, status: 'CONFIRMED' } } })
+    const mark = await call(`/calendar/v3/participations/${booked.id}`, {
+      method: 'PATCH',
+      body: { participation: { revision: booked.revision, extendedFields: { namespaces: { '@rollcall/checkin': { sessions: {} } } } } }
+    })
+    const remove = await call(`/calendar/v3/participations/${booked.id}`, { method: 'DELETE' })
+
+    for (const answer of [create, confirm, mark, remove]) {
+      expect(answer.status).toBe(403)
+      expect(answer.body.details.applicationError.code).toBe('PERMISSION_DENIED')
+    }
+    expect(wix.participations()).toEqual(before)
+    expect(wix.events()[0]).toEqual(eventBefore)
+    expect(wix.violations().map((v) => [v.rule, v.method])).toEqual([
+      ['BOOKINGS_PARTICIPATION_WRITE', 'POST'],
+      ['BOOKINGS_PARTICIPATION_WRITE', 'PATCH'],
+      ['BOOKINGS_PARTICIPATION_WRITE', 'PATCH'],
+      ['BOOKINGS_PARTICIPATION_WRITE', 'DELETE']
+    ])
   })
 
   it('updates by revision: success increments it, a stale one gets 409 with the documented message', async () => {
@@ -410,7 +438,7 @@ describe('faults', () => {
   const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
   it('answers a 5xx with an empty body, before or after committing', async () => {
-    const event = wix.addEvent()
+    const event = wix.addEvent({ appId: OTHER_APP_ID })
     wix.faults.next(1, { type: 'status', status: 503 })
     const refused = await create(event.id)
     expect([refused.status, await refused.text()]).toEqual([503, ''])
@@ -443,7 +471,7 @@ describe('faults', () => {
   })
 
   it('delays past a client timeout, processing the request before or after the wait', async () => {
-    const event = wix.addEvent()
+    const event = wix.addEvent({ appId: OTHER_APP_ID })
     wix.faults.next(1, { type: 'delay', ms: 300 })
     await expect(create(event.id, AbortSignal.timeout(50))).rejects.toThrow()
     expect(wix.participations()).toHaveLength(0) // not yet: it is processed after the wait
@@ -456,7 +484,7 @@ describe('faults', () => {
   })
 
   it('resets the connection before or after processing', async () => {
-    const event = wix.addEvent()
+    const event = wix.addEvent({ appId: OTHER_APP_ID })
     wix.faults.next(1, { type: 'reset' })
     await expect(create(event.id)).rejects.toThrow()
     expect(wix.participations()).toHaveLength(0)

@@ -73,10 +73,15 @@ function readParticipation(body: Record<string, unknown>): Record<string, unknow
   return body.participation as Record<string, unknown>
 }
 
-function flagBookingsWrite(ctx: HandlerContext, participation: Pick<Participation, 'appId' | 'id'>, action: string): void {
-  if (participation.appId === BOOKINGS_APP_ID) {
-    ctx.flag('BOOKINGS_PARTICIPATION_WRITE', `${action} of participation ${participation.id}, which Bookings manages`)
-  }
+/**
+ * "Wix Bookings manages the participations of its own events; do not create, update or delete
+ * them." Wix's answer to such a write is not documented: the fake refuses it (403) and records it
+ * as a violation, so a test fails whichever way a client reads the answer.
+ */
+function refuseBookingsWrite(ctx: HandlerContext, appId: string | undefined, what: string): void {
+  if (appId !== BOOKINGS_APP_ID) return
+  ctx.flag('BOOKINGS_PARTICIPATION_WRITE', `${what}, which Bookings manages`)
+  throw applicationError(403, 'PERMISSION_DENIED', 'participations of Wix Bookings events are managed by Wix Bookings')
 }
 
 function capacityError(ctx: HandlerContext, target: { eventId?: string; scheduleId?: string }, extra: number): WixHttpError | undefined {
@@ -103,9 +108,11 @@ function create(ctx: HandlerContext) {
     if (earlier) return replayCreate(ctx, key, earlier, input)
   }
   const target = { eventId: input.eventId as string | undefined, scheduleId: input.scheduleId as string | undefined }
-  if (ctx.store.eventsOf(target).length === 0) {
+  const events = ctx.store.eventsOf(target)
+  if (events.length === 0) {
     throw target.eventId !== undefined ? notFound('EVENT_NOT_FOUND', 'Event') : notFound('SCHEDULE_NOT_FOUND', 'Schedule')
   }
+  refuseBookingsWrite(ctx, events[0]!.appId, `create of a participation on ${target.eventId ?? target.scheduleId}`)
   const tooMany = capacityError(ctx, target, input.partySize as number)
   if (tooMany) throw tooMany
 
@@ -120,7 +127,6 @@ function create(ctx: HandlerContext) {
   })
   if (input.externalId === undefined) delete participation.externalId
   if (input.extendedFields === undefined) delete participation.extendedFields
-  flagBookingsWrite(ctx, participation, 'create')
   ctx.store.insertParticipation(participation)
   if (typeof key === 'string') ctx.store.idempotency.set(key, { request: canonicalJson(input), created: clone(participation) })
   return { body: { participation: view(participation) } }
@@ -142,6 +148,7 @@ function get(ctx: HandlerContext) {
 function update(ctx: HandlerContext) {
   const current = ctx.store.getParticipation(ctx.params[0]!)
   if (!current) throw notFound('PARTICIPATION_NOT_FOUND', 'Participation')
+  refuseBookingsWrite(ctx, current.appId, `update of participation ${current.id}`)
   const input = readParticipation(ctx.body)
   const revision = int64String(input.revision)
   assertValid([
@@ -155,7 +162,6 @@ function update(ctx: HandlerContext) {
   const tooMany = capacityError(ctx, current, extra)
   if (tooMany) throw tooMany
 
-  flagBookingsWrite(ctx, current, 'update')
   const next = applyPatch(current, input, ctx.store.nowIso())
   ctx.store.replaceParticipation(current.id, next)
   return { body: { participation: view(next) } }
@@ -197,7 +203,7 @@ function applyPatch(current: Participation, input: Record<string, unknown>, now:
 function remove(ctx: HandlerContext) {
   const current = ctx.store.getParticipation(ctx.params[0]!)
   if (!current) throw notFound('PARTICIPATION_NOT_FOUND', 'Participation')
-  flagBookingsWrite(ctx, current, 'delete')
+  refuseBookingsWrite(ctx, current.appId, `delete of participation ${current.id}`)
   ctx.store.deleteParticipation(current.id)
   return { body: {} }
 }
