@@ -131,6 +131,27 @@ describe('upgrading a first-release database', () => {
     again.db.$client.close()
   })
 
+  it("0009 gives every old mark the booking system's last-seen value, from the mark or from what its unsent mark replaced", () => {
+    const { file, before, columnsOf } = buildFirstReleaseDesk()
+    const { db } = openDatabase(file)
+    try {
+      expect(dump(db.$client, columnsOf)).toEqual(before)
+      const seen = db.$client
+        .prepare('SELECT participation_id, session_id, status, attendees, seen_status, seen_attendees FROM attendance ORDER BY id')
+        .raw()
+        .all()
+      expect(seen).toEqual([
+        [1, 1, 'ATTENDED', 2, 'ATTENDED', 2], // sent (done): the booking system holds it
+        [3, 1, 'NOT_ATTENDED', 0, 'ATTENDED', 3], // in conflict: it last saw the 3 the no-show replaced
+        [4, 2, 'ATTENDED', 1, 'NOT_SET', 0], // still pending: it last saw nothing
+        [5, 3, 'ATTENDED', 1, 'ATTENDED', 1], // pulled from the provider
+        [6, 1, 'ATTENDED', 1, 'ATTENDED', 1] // its operation was discarded: nothing waits
+      ])
+    } finally {
+      db.$client.close()
+    }
+  })
+
   /**
    * KNOWN BUG, pinned: 0001 creates the external-content FTS table and its triggers but never
    * indexes the rows already there, so a first-release desk finds none of its old people after

@@ -137,6 +137,13 @@ export const attendance = sqliteTable(
     undoDeskId: text('undo_desk_id'),
     /** The provider's id for this attendance record, once known. */
     providerId: text('provider_id'),
+    /**
+     * The mark the booking system held the last time this desk saw it (pulled, or answered to this
+     * desk's own write); null = none seen. Bookings attendance has no revision: before setting it,
+     * the desk compares the booking system's current mark with this one to notice another desk's.
+     */
+    seenStatus: text('seen_status', { enum: ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] }),
+    seenAttendees: integer('seen_attendees'),
     updatedAt: integer('updated_at').notNull()
   },
   (t) => [
