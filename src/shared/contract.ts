@@ -122,6 +122,7 @@ export const DeskReason = z.discriminatedUnion('reason', [
   reason('not_on_roster', {}),
   reason('nothing_to_undo', {}),
   reason('booking_cancelled', { name: z.string() }),
+  reason('confirm_in_wix_bookings', { name: z.string() }),
   reason('over_party', { name: z.string(), booked: int, attendees: int }),
   // Sync decisions and set-up.
   reason('problem_resolved', {}),
@@ -243,6 +244,14 @@ export const RosterRow = z.object({
   partySize: z.number().int(),
   status: ParticipationStatus,
   isWalkIn: z.boolean(),
+  /**
+   * Why this row stays on this desk only and is never sent to the booking system (null: it syncs
+   * as usual). bookings_walk_in: a walk-in at a Wix Bookings class (Bookings attendance needs a
+   * booking, and Bookings' participations may not be created by an app).
+   */
+  localOnly: z.enum(['bookings_walk_in']).nullable(),
+  /** Where a pending booking is confirmed when the desk does not offer it (null: Confirm here). */
+  confirmElsewhere: z.enum(['wix_bookings']).nullable(),
   attendance: Attendance
 })
 export type RosterRow = z.infer<typeof RosterRow>

@@ -9,6 +9,7 @@ import { DeskError } from './errors'
 import { buildSearchCodes, foldText } from './text'
 import type { RosterService } from './roster'
 import type { SessionService } from './sessions'
+import { sessionRules } from '../providers/rules'
 
 interface Mark {
   status: AttendanceStatus
@@ -75,7 +76,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       action: string,
       method: 'manual' | 'scan'
     ): RosterRow => {
-      const { session } = target(sessionId, participationId)
+      const { session, person } = target(sessionId, participationId)
+      // A walk-in the booking system cannot take (Wix Bookings) is marked on this desk only.
+      const staysHere = person.isWalkIn === 1 && sessionRules(session).walkIns === 'desk_only'
       const now = ctx.now()
       const before: CurrentRow = current.get(participationId, sessionId) ?? {
         status: 'NOT_SET',
@@ -115,8 +118,8 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
         }
       }
       upsert.run({ participationId, sessionId: session.id, method, now, ...row })
-      const opId = ctx.newId()
-      enqueue.run({
+      const opId = staysHere ? null : ctx.newId()
+      if (opId) enqueue.run({
         opId,
         kind: 'attendance.set',
         provider: session.provider,
@@ -143,7 +146,8 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
         details: JSON.stringify({
           from: { status: before.status, attendees: before.attendees },
           to: { status: row.status, attendees: row.attendees },
-          method
+          method,
+          ...(staysHere ? { localOnly: 'bookings_walk_in' } : {})
         })
       })
       return roster.row(session.id, participationId)
@@ -195,7 +199,11 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           now
         }).lastInsertRowid
       )
-      record('participation.create', 'walk_in', session, participationId, { name: input.name, partySize: input.partySize })
+      if (sessionRules(session).walkIns === 'desk_only') {
+        // Kept on this desk (counted, exported, in the audit log), never queued: nothing to send.
+        const details = { name: input.name, partySize: input.partySize, localOnly: 'bookings_walk_in' }
+        audit.run({ now, deskId: ctx.deskId, action: 'walk_in', sessionId: session.id, participationId, opId: null, details: JSON.stringify(details) })
+      } else record('participation.create', 'walk_in', session, participationId, { name: input.name, partySize: input.partySize })
       if (!input.checkIn) return roster.row(session.id, participationId)
       return commit(session.id, participationId, { status: 'ATTENDED', attendees: input.partySize }, 'check_in', 'manual')
     }
@@ -205,6 +213,13 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     const { session, person } = target(sessionId, participationId)
     if (person.status === 'CONFIRMED') return roster.row(session.id, participationId)
     if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } }, `${person.name}’s booking is cancelled.`)
+    if (sessionRules(session).confirm === 'wix_bookings') {
+      throw DeskError.because(
+        'refused',
+        { reason: 'confirm_in_wix_bookings', params: { name: person.name } },
+        `${person.name}’s booking is confirmed in Wix Bookings (the Wix dashboard), not at the desk.`
+      )
+    }
     setConfirmed.run(ctx.now(), participationId)
     record('participation.confirm', 'confirm', session, participationId, { from: person.status })
     return roster.row(session.id, participationId)

@@ -7,6 +7,7 @@ import type { CoreContext } from './context'
 import type { SessionService } from './sessions'
 import type Database from 'better-sqlite3'
 import { foldText, rosterFilter, toFtsQuery } from './text'
+import { sessionRules } from '../providers/rules'
 
 interface RawRow {
   participationId: number
@@ -29,7 +30,19 @@ const COLUMNS = `
   p.party_size AS partySize, p.status, p.is_walk_in AS isWalkIn,
   a.status AS aStatus, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.undo_status AS undoStatus`
 
-export function toRosterRow(sessionId: number, r: RawRow): RosterRow {
+/** What a row may do in its session beyond the usual (see providers/rules). */
+export interface RowRules {
+  walkInsStayHere: boolean
+  confirmElsewhere: RosterRow['confirmElsewhere']
+}
+export const USUAL_ROW: RowRules = { walkInsStayHere: false, confirmElsewhere: null }
+
+export function rowRules(session: { provider: string; appId: string | null }): RowRules {
+  const rules = sessionRules(session)
+  return { walkInsStayHere: rules.walkIns === 'desk_only', confirmElsewhere: rules.confirm === 'desk' ? null : rules.confirm }
+}
+
+export function toRosterRow(sessionId: number, r: RawRow, rules: RowRules = USUAL_ROW): RosterRow {
   return {
     participationId: r.participationId,
     sessionId,
@@ -40,6 +53,8 @@ export function toRosterRow(sessionId: number, r: RawRow): RosterRow {
     partySize: r.partySize,
     status: r.status,
     isWalkIn: r.isWalkIn === 1,
+    localOnly: rules.walkInsStayHere && r.isWalkIn === 1 ? 'bookings_walk_in' : null,
+    confirmElsewhere: r.status === 'PENDING_CONFIRMATION' ? rules.confirmElsewhere : null,
     attendance: {
       status: r.aStatus ?? 'NOT_SET',
       attendees: r.attendees ?? 0,
@@ -120,7 +135,7 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
   const hitCount = sqlite.prepare(`SELECT count(*) FROM (${hitList} LIMIT ${SELECTIVE + 1})`).pluck()
   const oneRow = sqlite.prepare(`SELECT ${COLUMNS} FROM participations p ${join} WHERE p.id = @participationId`)
   const membership = sqlite.prepare(
-    `SELECT p.id, p.name, p.party_size AS partySize, p.status, p.session_id AS sessionId, p.schedule_id AS scheduleId
+    `SELECT p.id, p.name, p.party_size AS partySize, p.status, p.session_id AS sessionId, p.schedule_id AS scheduleId, p.is_walk_in AS isWalkIn
      FROM participations p WHERE p.id = ? AND p.removed_at IS NULL`
   )
 
@@ -140,8 +155,9 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
       const shape = statements[session.scheduleId !== null ? 'course' : 'own']
       const { plan, query, folded } = planFor(input.search)
       const params = { sessionId: session.id, scheduleId: session.scheduleId, limit: input.limit, offset: input.offset, query }
+      const rules = rowRules(session)
       const read = (stmt: Database.Statement, extra: Record<string, unknown> = {}) =>
-        (stmt.all({ ...params, ...extra }) as RawRow[]).map((r) => toRosterRow(session.id, r))
+        (stmt.all({ ...params, ...extra }) as RawRow[]).map((r) => toRosterRow(session.id, r, rules))
 
       switch (plan) {
         case 'plain':
@@ -173,13 +189,13 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
     },
 
     row(sessionId: number, participationId: number): RosterRow {
-      return toRosterRow(sessionId, oneRow.get({ sessionId, participationId }) as RawRow)
+      return toRosterRow(sessionId, oneRow.get({ sessionId, participationId }) as RawRow, rowRules(sessions.require(sessionId)))
     },
 
     /** The participation, if it is on the session's roster; else undefined. */
     member(sessionId: number, scheduleId: string | null, participationId: number) {
       const p = membership.get(participationId) as
-        | { id: number; name: string; partySize: number; status: RosterRow['status']; sessionId: number | null; scheduleId: string | null }
+        | { id: number; name: string; partySize: number; status: RosterRow['status']; sessionId: number | null; scheduleId: string | null; isWalkIn: number }
         | undefined
       if (!p) return undefined
       const onRoster = p.sessionId === sessionId || (scheduleId !== null && p.scheduleId === scheduleId)

@@ -14,12 +14,12 @@ export function createSessionService(ctx: CoreContext) {
 
   const byId = sqlite.prepare<[number], SessionRow>(
     `SELECT id, provider, provider_id AS providerId, title, starts_at AS startsAt, ends_at AS endsAt,
-            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status
+            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status, app_id AS appId
      FROM sessions WHERE id = ?`
   )
   const forRange = sqlite.prepare<[number, number, number], SessionRow>(
     `SELECT id, provider, provider_id AS providerId, title, starts_at AS startsAt, ends_at AS endsAt,
-            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status
+            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status, app_id AS appId
      FROM sessions WHERE starts_at >= ? AND starts_at < ? AND ends_at > ?
      ORDER BY starts_at, title, id`
   )

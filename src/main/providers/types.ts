@@ -103,6 +103,11 @@ export interface PushOperation {
   /** Server ids learnt by earlier operations (e.g. the attendance record to delete on undo). */
   attendanceProviderId: string | null
   /**
+   * The mark the provider held when this desk last saw it (pulled, or answered to its own write);
+   * null = none seen. For marks without a revision, the base of a check-and-set.
+   */
+  lastSeen: { status: AttendanceStatus; attendees: number } | null
+  /**
    * This operation may already have reached the provider (an earlier try got no answer, or the
    * desk stopped while it was in flight). Providers without idempotency keys look before creating.
    */
@@ -115,6 +120,8 @@ export type PushOutcome =
       /** The participation as the provider now holds it (new revision, server id), to store locally. */
       participation?: ParticipationRecord
       attendanceProviderId?: string | null
+      /** The mark the provider holds now, as this desk has just seen it (becomes the last-seen one). */
+      seen?: { status: AttendanceStatus; attendees: number }
       note?: string
     }
   | { result: 'conflict'; message: string; server?: { status: AttendanceStatus; attendees: number } }

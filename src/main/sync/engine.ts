@@ -340,6 +340,7 @@ export function createSyncEngine(options: EngineOptions) {
       deskId: options.desk.deskId,
       deskName: options.desk.deskName,
       attendanceProviderId: replica.attendanceProviderId(participation.id, session.id),
+      lastSeen: replica.lastSeen(participation.id, session.id),
       maybeSent: row.attempts > 0 || row.state === 'in_flight'
     }
   }
@@ -350,7 +351,7 @@ export function createSyncEngine(options: EngineOptions) {
       // resend after a crash pass the provider's revision check and write the mark twice.
       options.atomically(() => {
         outbox.markDone(row.opId)
-        replica.recordPushResult(op.participation.id, op.session, provider.name, outcome.participation, outcome.attendanceProviderId)
+        replica.recordPushResult(op.participation.id, op.session, provider.name, outcome.participation, outcome.attendanceProviderId, outcome.seen)
       })
       if (provider !== options.local) {
         lastSuccessAt = now()

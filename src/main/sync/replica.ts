@@ -18,6 +18,7 @@
 import type Database from 'better-sqlite3'
 import type { Db } from '../db'
 import { buildSearchCodes, foldText } from '../core/text'
+import type { AttendanceStatus } from '../../shared/contract'
 import type { AttendanceRecord, ParticipationRecord, ParticipationRef, SessionRecord, SessionRef } from '../providers/types'
 import { createHash } from 'node:crypto'
 
@@ -147,16 +148,23 @@ export function createReplica(db: Db, now: () => number) {
   const pendingForAttendance = sqlite.prepare<[number, number], { n: number }>(
     `SELECT count(*) AS n FROM outbox WHERE participation_id = ? AND session_id = ? AND state IN ('pending', 'in_flight', 'conflict')`
   )
-  const findAttendance = sqlite.prepare<[number, number], { status: string; attendees: number; providerId: string | null }>(
-    `SELECT status, attendees, provider_id AS providerId FROM attendance WHERE participation_id = ? AND session_id = ?`
+  const findAttendance = sqlite.prepare<
+    [number, number],
+    { status: string; attendees: number; providerId: string | null; seenStatus: AttendanceStatus | null; seenAttendees: number | null }
+  >(
+    `SELECT status, attendees, provider_id AS providerId, seen_status AS seenStatus, seen_attendees AS seenAttendees
+     FROM attendance WHERE participation_id = ? AND session_id = ?`
   )
+  // A pulled mark is also what this desk last saw of it.
   const upsertAttendance = sqlite.prepare(
-    `INSERT INTO attendance (participation_id, session_id, status, attendees, marked_at, desk_id, method, provider_id, updated_at)
-     VALUES (@participationId, @sessionId, @status, @attendees, @markedAt, @deskId, 'provider', @providerId, @now)
+    `INSERT INTO attendance (participation_id, session_id, status, attendees, marked_at, desk_id, method, provider_id, seen_status, seen_attendees, updated_at)
+     VALUES (@participationId, @sessionId, @status, @attendees, @markedAt, @deskId, 'provider', @providerId, @status, @attendees, @now)
      ON CONFLICT (participation_id, session_id) DO UPDATE SET status = excluded.status, attendees = excluded.attendees,
        marked_at = excluded.marked_at, desk_id = excluded.desk_id, method = 'provider', provider_id = excluded.provider_id,
+       seen_status = excluded.seen_status, seen_attendees = excluded.seen_attendees,
        undo_status = NULL, undo_attendees = NULL, undo_marked_at = NULL, undo_desk_id = NULL, updated_at = excluded.updated_at`
   )
+  const setSeen = sqlite.prepare(`UPDATE attendance SET seen_status = ?, seen_attendees = ? WHERE participation_id = ? AND session_id = ?`)
   const setAttendanceProviderId = sqlite.prepare(
     `UPDATE attendance SET provider_id = ? WHERE participation_id = ? AND session_id = ?`
   )
@@ -192,7 +200,10 @@ export function createReplica(db: Db, now: () => number) {
   const markRemoved = sqlite.prepare(`UPDATE participations SET removed_at = ? WHERE id = ?`)
   const heldMarks = sqlite.prepare<[string, number], { participationId: number }>(
     `SELECT a.participation_id AS participationId FROM attendance a JOIN participations p ON p.id = a.participation_id
-     WHERE p.provider = ? AND a.session_id = ? AND a.status <> 'NOT_SET' AND (a.provider_id IS NOT NULL OR a.method = 'provider')`
+     WHERE p.provider = ? AND a.session_id = ? AND a.status <> 'NOT_SET' AND (a.provider_id IS NOT NULL OR a.method = 'provider'
+       OR (a.seen_status IS NOT NULL AND a.seen_status <> 'NOT_SET')
+       OR (SELECT o.state FROM outbox o WHERE o.participation_id = a.participation_id AND o.session_id = a.session_id
+           AND o.kind = 'attendance.set' ORDER BY o.seq DESC LIMIT 1) = 'discarded')`
   )
   const inFlightFor = sqlite.prepare<[number, number], { n: number }>(
     `SELECT count(*) AS n FROM outbox WHERE participation_id = ? AND session_id = ? AND state = 'in_flight'`
@@ -205,7 +216,7 @@ export function createReplica(db: Db, now: () => number) {
   )
   const clearMark = sqlite.prepare(
     `UPDATE attendance SET status = 'NOT_SET', attendees = 0, marked_at = NULL, desk_id = NULL, method = 'provider', provider_id = NULL,
-       undo_status = NULL, undo_attendees = NULL, undo_marked_at = NULL, undo_desk_id = NULL, updated_at = @now
+       seen_status = 'NOT_SET', seen_attendees = 0, undo_status = NULL, undo_attendees = NULL, undo_marked_at = NULL, undo_desk_id = NULL, updated_at = @now
      WHERE participation_id = @participationId AND session_id = @sessionId`
   )
 
@@ -225,6 +236,7 @@ export function createReplica(db: Db, now: () => number) {
     const attendees = r.status === 'ATTENDED' ? Math.min(1000, Math.max(1, r.attendees)) : 0
     const current = findAttendance.get(participation.id, sessionId)
     if (current ? current.status === r.status && current.attendees === attendees && current.providerId === r.providerId : r.status === 'NOT_SET') {
+      if (current && (current.seenStatus !== r.status || current.seenAttendees !== attendees)) setSeen.run(r.status, attendees, participation.id, sessionId)
       stats.unchanged++
       return
     }
@@ -495,6 +507,11 @@ export function createReplica(db: Db, now: () => number) {
       return { ...row, raw: row.raw === null ? null : JSON.parse(row.raw) }
     },
     attendanceProviderId: (participationId: number, sessionId: number) => findAttendance.get(participationId, sessionId)?.providerId ?? null,
+    /** What the provider held when this desk last saw this person's mark; null = never seen one. */
+    lastSeen(participationId: number, sessionId: number): { status: AttendanceStatus; attendees: number } | null {
+      const row = findAttendance.get(participationId, sessionId)
+      return row?.seenStatus ? { status: row.seenStatus, attendees: row.seenAttendees ?? 0 } : null
+    },
     /** Stores what the server answered to a push (new revision, server ids). */
     recordPushResult: sqlite.transaction(
       (
@@ -502,7 +519,8 @@ export function createReplica(db: Db, now: () => number) {
         session: { id: number; providerId: string },
         provider: string,
         participation: ParticipationRecord | undefined,
-        attendanceProviderId: string | null | undefined
+        attendanceProviderId: string | null | undefined,
+        seen?: { status: AttendanceStatus; attendees: number }
       ) => {
         const sessionId = session.id
         // What the server answered is its current record: take it whole (a walk-in gets its real id),
@@ -512,6 +530,7 @@ export function createReplica(db: Db, now: () => number) {
           applyEmbeddedMarks(provider, session.id, session.providerId, participation, emptyStats())
         }
         if (attendanceProviderId !== undefined) setAttendanceProviderId.run(attendanceProviderId, participationId, sessionId)
+        if (seen) setSeen.run(seen.status, seen.status === 'ATTENDED' ? seen.attendees : 0, participationId, sessionId)
       }
     ),
     localSessionIds(provider: string, providerIds: string[]): Map<string, number> {

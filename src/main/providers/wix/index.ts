@@ -264,41 +264,129 @@ export function createWixProvider(config: WixConfig): Provider {
 
   const isBookingsSession = (session: SessionRef) => session.appId === BOOKINGS_APP_ID
 
-  function attendanceBody(op: PushOperation) {
+  type Mark = { status: AttendanceStatus; attendees: number }
+  const NO_MARK: Mark = { status: 'NOT_SET', attendees: 0 }
+
+  /** What the desk wants Wix to hold. Wix does not check consistency: ATTENDED always with ≥ 1 person, otherwise 0. */
+  function intentOf(op: PushOperation): Mark {
     const status = op.payload.status ?? 'NOT_SET'
-    // Wix does not check consistency itself: ATTENDED always with ≥ 1 person, otherwise 0.
-    const numberOfAttendees = status === 'ATTENDED' ? Math.max(1, op.payload.attendees ?? 1) : 0
-    return { bookingId: op.participation.bookingId, eventId: op.session.providerId, status, numberOfAttendees }
+    return { status, attendees: status === 'ATTENDED' ? Math.max(1, op.payload.attendees ?? 1) : 0 }
   }
 
-  async function findAttendanceId(op: PushOperation): Promise<string | null> {
-    if (op.attendanceProviderId) return op.attendanceProviderId
-    const { data } = await http.post<{ attendances?: WixAttendance[] }>(`${ATTENDANCE_PREFIX}/query`, {
-      query: { filter: { bookingId: { $eq: op.participation.bookingId } }, cursorPaging: { limit: ATTENDANCE_PAGE } }
-    })
-    return data?.attendances?.find((a) => (a.eventId ?? a.sessionId) === op.session.providerId)?.id ?? null
+  function attendanceBody(op: PushOperation) {
+    const intent = intentOf(op)
+    return { bookingId: op.participation.bookingId, eventId: op.session.providerId, status: intent.status, numberOfAttendees: intent.attendees }
   }
 
-  async function pushBookingsAttendance(op: PushOperation): Promise<PushOutcome> {
-    if (!op.participation.bookingId) return { result: 'rejected', message: 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.' }
-    if ((op.payload.status ?? 'NOT_SET') === 'NOT_SET') {
-      // Undoing the only mark: the attendance record goes away (gone already counts as done).
-      const id = await findAttendanceId(op)
-      if (id) {
-        try {
-          await http.delete(`${ATTENDANCE_PREFIX}/${encodeURIComponent(id)}`)
-        } catch (err) {
-          if (!(err instanceof ProviderError && err.kind === 'not_found')) throw err
-        }
+  const markOfAttendance = (a: WixAttendance | undefined): Mark =>
+    !a?.status || a.status === 'NOT_SET' ? NO_MARK : { status: a.status, attendees: a.status === 'ATTENDED' ? (a.numberOfAttendees ?? 1) : 0 }
+
+  const attendanceKey = (bookingId: string, eventId: string) => `${bookingId} ${eventId}`
+
+  /**
+   * The attendance Wix holds now for each operation's booking and session: ONE query (bookingId
+   * $in, at most 8 bookings) per batch. Only the first filter is processed, so the session is
+   * picked out here (a course booking has one attendance per session).
+   */
+  async function currentAttendance(ops: PushOperation[]): Promise<Map<string, WixAttendance>> {
+    const bookingIds = [...new Set(ops.map((op) => op.participation.bookingId!))]
+    const wanted = new Set(ops.map((op) => attendanceKey(op.participation.bookingId!, op.session.providerId)))
+    const found = new Map<string, WixAttendance>()
+    for await (const items of pages<WixAttendance>(
+      `${ATTENDANCE_PREFIX}/query`,
+      { query: { filter: { bookingId: { $in: bookingIds } }, cursorPaging: { limit: ATTENDANCE_PAGE } } },
+      'attendances',
+      ATTENDANCE_PAGE
+    )) {
+      for (const a of items) {
+        const key = a.bookingId ? attendanceKey(a.bookingId, a.eventId ?? a.sessionId ?? '') : ''
+        if (wanted.has(key)) found.set(key, a)
       }
-      return { result: 'done', attendanceProviderId: null }
     }
-    const { data } = await http.post<{ attendance?: WixAttendance }>(`${ATTENDANCE_PREFIX}/set`, {
-      attendance: attendanceBody(op),
-      participantNotification: { notifyParticipants: false }
-    })
-    return { result: 'done', attendanceProviderId: data?.attendance?.id ?? null }
+    return found
   }
+
+  /**
+   * Bookings attendance has no revision, and set is an upsert: sent blindly it would replace
+   * another desk's mark unseen. So, per batch: read what Wix holds now, compare it with what this
+   * desk last saw, and write only where nobody else changed it since (or where a person chose to
+   * overrule). The same mark already there is done without a write. What remains is the moment
+   * between the read and the write (see docs/wix-bookings.md).
+   */
+  async function checkAndSetAttendance(ops: PushOperation[]): Promise<PushOutcome[]> {
+    const outcomes: (PushOutcome | undefined)[] = ops.map((op) =>
+      op.participation.bookingId ? undefined : { result: 'rejected', message: 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.' }
+    )
+    const live = ops.filter((_, i) => !outcomes[i])
+    if (live.length === 0) return outcomes as PushOutcome[]
+    const current = await currentAttendance(live)
+    const sets: number[] = []
+    const deletes: { index: number; id: string }[] = []
+    ops.forEach((op, i) => {
+      if (outcomes[i]) return
+      const found = current.get(attendanceKey(op.participation.bookingId!, op.session.providerId))
+      const server = markOfAttendance(found)
+      const intent = intentOf(op)
+      // Another desk made the same mark (or our own earlier try landed): nothing to write.
+      if (same(server, intent)) {
+        outcomes[i] = { result: 'done', attendanceProviderId: found?.id ?? null, seen: server }
+        return
+      }
+      if (!same(server, op.lastSeen ?? NO_MARK) && op.payload.force !== true) {
+        outcomes[i] = { result: 'conflict', message: conflictMessage(op.participation.name, server, intent), server }
+        return
+      }
+      if (intent.status !== 'NOT_SET') sets.push(i)
+      else if (found?.id) deletes.push({ index: i, id: found.id })
+    })
+    for (const { index, id } of deletes) {
+      try {
+        await http.delete(`${ATTENDANCE_PREFIX}/${encodeURIComponent(id)}`)
+      } catch (err) {
+        // Gone already counts as done.
+        if (!(err instanceof ProviderError && err.kind === 'not_found')) throw err
+      }
+      outcomes[index] = { result: 'done', attendanceProviderId: null, seen: NO_MARK }
+    }
+    if (sets.length === 1) {
+      const op = ops[sets[0]!]!
+      const { data } = await http.post<{ attendance?: WixAttendance }>(`${ATTENDANCE_PREFIX}/set`, {
+        attendance: attendanceBody(op),
+        participantNotification: { notifyParticipants: false }
+      })
+      outcomes[sets[0]!] = { result: 'done', attendanceProviderId: data?.attendance?.id ?? null, seen: intentOf(op) }
+    } else if (sets.length > 1) {
+      const written = await bulkSet(sets.map((i) => ops[i]!))
+      sets.forEach((i, k) => (outcomes[i] = written[k]))
+    }
+    return outcomes.map((o) => o ?? { result: 'rejected', message: 'Wix did not answer for this mark.' })
+  }
+
+  async function bulkSet(ops: PushOperation[]): Promise<PushOutcome[]> {
+    const { data } = await http.post<{
+      results?: { item?: WixAttendance; itemMetadata?: { originalIndex?: number; success?: boolean; error?: { code?: string; description?: string } } }[]
+    }>('/bookings/v2/bulk/attendance/set', {
+      attendanceDetails: ops.map((op) => ({ attendance: attendanceBody(op) })),
+      returnFullEntity: true
+    })
+    const results = data?.results
+    if (!Array.isArray(results)) throw new ProviderError('bad_response', 'bulk attendance: no results in the answer')
+    return ops.map((op, i): PushOutcome => {
+      const r = results.find((x) => x.itemMetadata?.originalIndex === i) ?? results[i]
+      if (!r) return { result: 'rejected', message: 'Wix did not answer for this mark.' }
+      if (r.itemMetadata?.success === false) {
+        return { result: 'rejected', message: r.itemMetadata.error?.description || r.itemMetadata.error?.code || 'Wix refused this mark.' }
+      }
+      return { result: 'done', attendanceProviderId: r.item?.id ?? null, seen: intentOf(op) }
+    })
+  }
+
+  const markWords = {
+    theirs: (m: Mark) => (m.status === 'ATTENDED' ? `checked in ${m.attendees}` : m.status === 'NOT_ATTENDED' ? 'marked as no-show' : 'cleared the check-in'),
+    mine: (m: Mark) => (m.status === 'ATTENDED' ? `check in ${m.attendees}` : m.status === 'NOT_ATTENDED' ? 'mark as no-show' : 'clear the check-in')
+  }
+  const conflictMessage = (name: string, server: Mark, intent: Mark) =>
+    `Another desk ${markWords.theirs(server)} for ${name}; this desk wanted to ${markWords.mine(intent)}.`
 
   function markOf(p: WixParticipation, sessionProviderId: string): { status: AttendanceStatus; attendees: number } {
     const m = (p.extendedFields?.namespaces?.[config.namespace] as NamespaceData | undefined)?.sessions?.[sessionProviderId]
@@ -379,14 +467,17 @@ export function createWixProvider(config: WixConfig): Provider {
         if (same(server, intent)) return 'done'
         // Nobody else touched this session's mark (only other fields changed): apply ours.
         if (same(server, previous) || op.payload.force === true) return 'apply'
-        const theirs = server.status === 'ATTENDED' ? `checked in ${server.attendees}` : server.status === 'NOT_ATTENDED' ? 'marked as no-show' : 'cleared the check-in'
-        const mine = intent.status === 'ATTENDED' ? `check in ${intent.attendees}` : intent.status === 'NOT_ATTENDED' ? 'mark as no-show' : 'clear the check-in'
-        return { conflict: `Another desk ${theirs} for ${op.participation.name}; this desk wanted to ${mine}.` }
+        return { conflict: conflictMessage(op.participation.name, server, intent) }
       }
     )
   }
 
   async function pushConfirm(op: PushOperation): Promise<PushOutcome> {
+    // Bookings manages its participations: the desk never confirms there (the window does not
+    // offer it; an operation queued by an older version is set aside, never sent).
+    if (isBookingsSession(op.session)) {
+      return { result: 'rejected', message: 'Bookings of Wix Bookings are confirmed in the Wix dashboard (Bookings), not at the desk.' }
+    }
     return patchWithRevision(
       op,
       () => ({ status: 'CONFIRMED' }),
@@ -553,32 +644,16 @@ export function createWixProvider(config: WixConfig): Provider {
     push(op) {
       if (op.kind === 'participation.create') return pushCreate(op)
       if (op.kind === 'participation.confirm') return pushConfirm(op)
-      return isBookingsSession(op.session) ? pushBookingsAttendance(op) : pushExtendedFieldMark(op)
+      if (isBookingsSession(op.session)) return checkAndSetAttendance([op]).then((outcomes) => outcomes[0]!)
+      return pushExtendedFieldMark(op)
     },
 
     maxBatch: BULK_MAX,
 
     batchSize(op) {
-      return op.kind === 'attendance.set' && isBookingsSession(op.session) && op.payload.status !== 'NOT_SET' && op.participation.bookingId ? BULK_MAX : 1
+      return op.kind === 'attendance.set' && isBookingsSession(op.session) && op.participation.bookingId ? BULK_MAX : 1
     },
 
-    async pushBatch(ops) {
-      const { data } = await http.post<{
-        results?: { item?: WixAttendance; itemMetadata?: { originalIndex?: number; success?: boolean; error?: { code?: string; description?: string } } }[]
-      }>('/bookings/v2/bulk/attendance/set', {
-        attendanceDetails: ops.map((op) => ({ attendance: attendanceBody(op) })),
-        returnFullEntity: true
-      })
-      const results = data?.results
-      if (!Array.isArray(results)) throw new ProviderError('bad_response', 'bulk attendance: no results in the answer')
-      return ops.map((_, i): PushOutcome => {
-        const r = results.find((x) => x.itemMetadata?.originalIndex === i) ?? results[i]
-        if (!r) return { result: 'rejected', message: 'Wix did not answer for this mark.' }
-        if (r.itemMetadata?.success === false) {
-          return { result: 'rejected', message: r.itemMetadata.error?.description || r.itemMetadata.error?.code || 'Wix refused this mark.' }
-        }
-        return { result: 'done', attendanceProviderId: r.item?.id ?? null }
-      })
-    }
+    pushBatch: checkAndSetAttendance
   }
 }

@@ -109,6 +109,8 @@ export function describeDeskReason(r: DeskReason | ScanReason): string | null {
       return t.nothingToUndo
     case 'booking_cancelled':
       return t.bookingCancelled(r.params.name)
+    case 'confirm_in_wix_bookings':
+      return t.confirmInWixBookings(r.params.name)
     case 'over_party':
       return t.overParty(r.params.name, r.params.booked, r.params.attendees)
     case 'problem_resolved':

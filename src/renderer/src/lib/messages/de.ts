@@ -142,7 +142,12 @@ export const de: Messages = {
     undo: 'Rückgängig',
     undoName: (name) => `Letzte Markierung für ${name} rückgängig machen`,
     confirm: 'Bestätigen',
-    confirmName: (name) => `Buchung von ${name} bestätigen`
+    confirmName: (name) => `Buchung von ${name} bestätigen`,
+    onlyHere: 'Nur an diesem Empfang',
+    onlyHereReason: 'Wix Bookings nimmt keine spontanen Gäste',
+    onlyHereWhy: 'Wix Bookings erfasst Anwesenheit nur für Buchungen; dieser spontane Gast wird deshalb nicht an Wix gesendet.',
+    confirmInBookings: 'In Wix Bookings bestätigen',
+    confirmInBookingsWhy: 'Wix Bookings verwaltet diese Buchung: Bestätigen Sie sie im Wix-Dashboard (Bookings). Einchecken geht hier schon.'
   },
   stepper: {
     group: (name) => `Ankommend für ${name}`,
@@ -272,6 +277,7 @@ export const de: Messages = {
     notOnRoster: 'Diese Person steht nicht auf der Teilnehmerliste dieses Termins.',
     nothingToUndo: 'Für diese Person gibt es nichts rückgängig zu machen.',
     bookingCancelled: (name) => `Die Buchung von ${name} ist storniert.`,
+    confirmInWixBookings: (name) => `Die Buchung von ${name} wird in Wix Bookings (im Wix-Dashboard) bestätigt, nicht am Empfang.`,
     overParty: (name, booked, count) => `${name} hat für ${n(booked)} gebucht; bestätigen Sie, um ${n(count)} einzuchecken.`,
     problemResolved: 'Dieses Sync-Problem ist schon gelöst.',
     problemSuperseded: 'Eine spätere Markierung für diese Person hat diese ersetzt: Verwerfen Sie sie.',
@@ -603,6 +609,7 @@ export const de: Messages = {
     rejected: (message) => `Abgelehnt: ${message}`,
     conflict: (message) => `Konflikt: ${message}`,
     localOnly: 'Nur lokal',
+    onlyHere: 'Nur an diesem Empfang (Wix Bookings nimmt keine spontanen Gäste)',
     thisDesk: (name) => `${name} (dieser Empfang)`,
     loadMore: 'Mehr laden',
     empty: 'An diesem Empfang ist noch nichts passiert.',

@@ -145,7 +145,14 @@ export const en = {
     undo: 'Undo',
     undoName: (name: string) => `Undo last mark for ${name}`,
     confirm: 'Confirm',
-    confirmName: (name: string) => `Confirm ${name}`
+    confirmName: (name: string) => `Confirm ${name}`,
+    /** A walk-in at a Wix Bookings class: kept here, never sent. */
+    onlyHere: 'Only on this desk',
+    onlyHereReason: 'Wix Bookings takes no walk-ins',
+    onlyHereWhy: 'Wix Bookings records attendance only for bookings, so this walk-in is not sent to Wix.',
+    /** A pending booking of a Wix Bookings class: confirmed there, not at the desk. */
+    confirmInBookings: 'Confirm in Wix Bookings',
+    confirmInBookingsWhy: 'Wix Bookings manages this booking: confirm it in the Wix dashboard (Bookings). It can be checked in here already.'
   },
   stepper: {
     group: (name: string) => `Arriving for ${name}`,
@@ -276,6 +283,7 @@ export const en = {
     notOnRoster: 'That person is not on this session’s roster.',
     nothingToUndo: 'There is nothing to undo for this person.',
     bookingCancelled: (name: string) => `${name}’s booking is cancelled.`,
+    confirmInWixBookings: (name: string) => `${name}’s booking is confirmed in Wix Bookings (the Wix dashboard), not at the desk.`,
     overParty: (name: string, booked: number, count: number) => `${name} booked for ${n(booked)}; confirm to check in ${n(count)}.`,
     problemResolved: 'That sync problem is already resolved.',
     problemSuperseded: 'A later mark for this person replaced this one: discard it.',
@@ -612,6 +620,7 @@ export const en = {
     rejected: (message: string) => `Rejected: ${message}`,
     conflict: (message: string) => `Conflict: ${message}`,
     localOnly: 'Local only',
+    onlyHere: 'Only on this desk (Wix Bookings takes no walk-ins)',
     thisDesk: (name: string) => `${name} (this desk)`,
     loadMore: 'Load more',
     empty: 'Nothing has happened at this desk yet.',
