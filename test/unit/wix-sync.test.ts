@@ -425,3 +425,199 @@ describe('Wix push', () => {
     expect(JSON.stringify(view)).not.toContain(fake.apiKey)
   })
 })
+
+describe('Wix Bookings: its rules, and no silent overwrite between desks', () => {
+  const booking = (i: number) => `${String(i).padStart(8, '0')}-aaaa-4bbb-8ccc-dddddddddddd`
+  const bookingsClass = (fake: FakeWix, title = 'Yoga') => classEvent(fake, title, BOOKINGS_APP_ID)
+  const attendanceOf = (fake: FakeWix, bookingId: string) => {
+    const a = fake.attendances().find((x) => x.bookingId === bookingId)
+    return a ? [a.status, a.numberOfAttendees] : null
+  }
+  async function deskAt(fake: FakeWix): Promise<{ t: TestDesk; sessionId: number; row: (name: string) => Promise<RosterRowLike> }> {
+    const t = await wixDesk(fake)
+    const sessions = await pullDay(t)
+    const session = sessions.find((s) => s.title === 'Yoga')!
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: session.id })
+    await t.desk.sync.idle()
+    return { t, sessionId: session.id, row: async (name) => (await rosterOf(t, session.id)).find((r) => r.name === name)! }
+  }
+  type RosterRowLike = Awaited<ReturnType<typeof rosterOf>>[number]
+  const writesToParticipations = (fake: FakeWix) => fake.requests((r) => r.path.startsWith('/calendar/v3/participations') && !r.path.endsWith('/query'))
+
+  it('another desk changed the mark since this desk saw it: not overwritten, a conflict; "keep mine" then wins and the other desk pulls it', async () => {
+    const fake = await fakeWix()
+    const yoga = bookingsClass(fake)
+    fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: booking(1), participant: { name: 'Ines' }, partySize: 2 })
+    const a = await deskAt(fake)
+    const b = await deskAt(fake)
+    const ines = { a: (await a.row('Ines')).participationId, b: (await b.row('Ines')).participationId }
+
+    await a.t.call('attendance.checkIn', { sessionId: a.sessionId, participationId: ines.a, attendees: 2 })
+    await drained(a.t)
+    expect(attendanceOf(fake, booking(1))).toEqual(['ATTENDED', 2])
+
+    // B still shows Ines unmarked (its older view) and marks her as a no-show.
+    fake.clearRequests()
+    await b.t.call('attendance.noShow', { sessionId: b.sessionId, participationId: ines.b })
+    await waitFor(async () => (await b.t.call('sync.status', {})).problems === 1, 10_000, 'the conflict at B')
+    expect(attendanceOf(fake, booking(1))).toEqual(['ATTENDED', 2])
+    const [problem] = (await b.t.call('sync.problems', {})).problems
+    expect(problem).toMatchObject({ state: 'conflict', personName: 'Ines', intent: { kind: 'no_show' } })
+    expect(problem!.message).toBe('Another desk checked in 2 for Ines; this desk wanted to mark as no-show.')
+    // It read before it would have written: one query for the booking, no set.
+    const queries = fake.requests('POST /bookings/v2/attendance/query')
+    expect(queries.map((r) => (r.body as { query: { filter: unknown } }).query.filter)).toEqual([{ bookingId: { $in: [booking(1)] } }])
+    expect(fake.requests((r) => r.path.endsWith('/set'))).toEqual([])
+    // The conflict holds B's mark on B (a pull does not replace it) until a person decides.
+    await b.t.desk.sync.requestPull({ kind: 'session', sessionId: b.sessionId })
+    await b.t.desk.sync.idle()
+    expect((await b.row('Ines')).attendance.status).toBe('NOT_ATTENDED')
+
+    await b.t.call('sync.resolve', { opId: problem!.opId, choice: 'mine' })
+    await drained(b.t)
+    expect(attendanceOf(fake, booking(1))).toEqual(['NOT_ATTENDED', 0])
+    expect((await b.t.call('sync.status', {})).problems).toBe(0)
+    await a.t.desk.sync.requestPull({ kind: 'session', sessionId: a.sessionId })
+    await a.t.desk.sync.idle()
+    expect((await a.row('Ines')).attendance).toMatchObject({ status: 'NOT_ATTENDED', attendees: 0 })
+
+    // A, having seen B's no-show, may change it again without a conflict.
+    await a.t.call('attendance.checkIn', { sessionId: a.sessionId, participationId: ines.a, attendees: 1 })
+    await drained(a.t)
+    expect(attendanceOf(fake, booking(1))).toEqual(['ATTENDED', 1])
+    expect((await a.t.call('sync.status', {})).problems).toBe(0)
+    expect(writesToParticipations(fake)).toEqual([])
+    expect(fake.violations()).toEqual([])
+  })
+
+  it('the same mark made at two desks is no conflict, and is written once', async () => {
+    const fake = await fakeWix()
+    const yoga = bookingsClass(fake)
+    fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: booking(1), participant: { name: 'Jo' }, partySize: 3 })
+    const a = await deskAt(fake)
+    const b = await deskAt(fake)
+    await a.t.call('attendance.checkIn', { sessionId: a.sessionId, participationId: (await a.row('Jo')).participationId, attendees: 3 })
+    await drained(a.t)
+    await b.t.call('attendance.checkIn', { sessionId: b.sessionId, participationId: (await b.row('Jo')).participationId, attendees: 3 })
+    await drained(b.t)
+    expect((await b.t.call('sync.status', {})).problems).toBe(0)
+    expect(fake.requests((r) => r.path.endsWith('/set')).filter((r) => r.status === 200)).toHaveLength(1)
+    expect(attendanceOf(fake, booking(1))).toEqual(['ATTENDED', 3])
+  })
+
+  it('reads before every bulk set: one attendance query with $in per batch of at most 8; an undo at one desk clears the other at its next pull', async () => {
+    const fake = await fakeWix()
+    const yoga = bookingsClass(fake)
+    for (let i = 0; i < 11; i++) fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: booking(i), participant: { name: `Booker ${i}` }, partySize: 1 })
+    const a = await deskAt(fake)
+    const b = await deskAt(fake)
+    fake.clearRequests()
+    await fake.down()
+    for (let i = 0; i < 11; i++) await a.t.call('attendance.checkIn', { sessionId: a.sessionId, participationId: (await a.row(`Booker ${i}`)).participationId, attendees: 1 })
+    await fake.up()
+    await drained(a.t)
+    const queries = fake.requests('POST /bookings/v2/attendance/query').map((r) => (r.body as { query: { filter: { bookingId: { $in: string[] } } } }).query.filter.bookingId.$in)
+    const sets = fake.requests((r) => r.path.endsWith('/set')).filter((r) => r.status === 200)
+    expect(queries.map((q) => q.length)).toEqual([8, 3])
+    expect(sets).toHaveLength(2)
+    expect(fake.attendances()).toHaveLength(11)
+
+    await b.t.desk.sync.requestPull({ kind: 'session', sessionId: b.sessionId })
+    await b.t.desk.sync.idle()
+    expect((await b.row('Booker 4')).attendance.status).toBe('ATTENDED')
+    await a.t.call('attendance.undo', { sessionId: a.sessionId, participationId: (await a.row('Booker 4')).participationId })
+    await drained(a.t)
+    expect(attendanceOf(fake, booking(4))).toBeNull()
+    await b.t.desk.sync.requestPull({ kind: 'session', sessionId: b.sessionId })
+    await b.t.desk.sync.idle()
+    expect((await b.row('Booker 4')).attendance.status).toBe('NOT_SET')
+    expect((await b.row('Booker 5')).attendance.status).toBe('ATTENDED')
+    expect(fake.violations()).toEqual([])
+  })
+
+  it('a walk-in at a Bookings class is one local entry: counted, exported, audited, "only on this desk", and nothing goes to Wix', async () => {
+    const fake = await fakeWix()
+    const yoga = bookingsClass(fake)
+    fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: booking(1), participant: { name: 'Booked Bea' }, partySize: 1 })
+    const a = await deskAt(fake)
+    fake.clearRequests()
+    const row = await a.t.call('attendance.walkIn', { sessionId: a.sessionId, name: 'Walk-in Wim', email: null, phone: null, partySize: 2, checkIn: true })
+    expect(row).toMatchObject({ isWalkIn: true, localOnly: 'bookings_walk_in', attendance: { status: 'ATTENDED', attendees: 2 } })
+    await a.t.call('attendance.checkIn', { sessionId: a.sessionId, participationId: row.participationId, attendees: 1 })
+    await a.t.call('attendance.undo', { sessionId: a.sessionId, participationId: row.participationId })
+    void a.t.call('sync.now', {})
+    await a.t.desk.sync.idle()
+    await a.t.desk.sync.idle()
+
+    const sqlite = a.t.desk.db.$client
+    expect(sqlite.prepare("SELECT count(*) FROM participations WHERE name = 'Walk-in Wim'").pluck().get()).toBe(1)
+    expect(sqlite.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(0)
+    expect(await a.t.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+    expect((await a.t.call('sync.problems', {})).problems).toEqual([])
+    expect(await a.t.call('roster.counts', { sessionId: a.sessionId })).toMatchObject({ participations: 2, checkedIn: 1, arrivedPeople: 2 })
+    const exported = await a.t.call('export.roster', { sessionId: a.sessionId })
+    expect(exported.csv).toContain('Walk-in Wim')
+    const audit = (await a.t.call('audit.list', { sessionId: a.sessionId, beforeId: null, limit: 50 })).entries.filter((e) => e.personName === 'Walk-in Wim')
+    expect(audit.map((e) => e.action)).toEqual(['undo', 'check_in', 'check_in', 'walk_in'])
+    expect(audit.every((e) => e.sync === null && (e.details as { localOnly?: string }).localOnly === 'bookings_walk_in')).toBe(true)
+    // Zero requests to Wix for it: only the pulls a "Sync now" makes.
+    expect(fake.requests((r) => !r.path.endsWith('/query'))).toEqual([])
+    expect(fake.participations()).toHaveLength(1)
+    // A later pull keeps it.
+    await a.t.desk.sync.requestPull({ kind: 'session', sessionId: a.sessionId })
+    await a.t.desk.sync.idle()
+    expect((await a.row('Walk-in Wim')).attendance).toMatchObject({ status: 'ATTENDED', attendees: 2 })
+  })
+
+  it('Confirm is not offered on a pending Bookings booking (confirmed in Wix Bookings); checking it in still works', async () => {
+    const fake = await fakeWix()
+    const yoga = bookingsClass(fake)
+    fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: booking(1), participant: { name: 'Pending Pia' }, partySize: 1, status: 'PENDING_CONFIRMATION' })
+    const spin = classEvent(fake)
+    fake.addParticipation({ eventId: spin.id, participant: { name: 'Pending Paul' }, partySize: 1, status: 'PENDING_CONFIRMATION' })
+    const a = await deskAt(fake)
+    const pia = await a.row('Pending Pia')
+    expect(pia).toMatchObject({ status: 'PENDING_CONFIRMATION', confirmElsewhere: 'wix_bookings' })
+    fake.clearRequests()
+    const refused = await a.t.dispatch('attendance.confirm', { sessionId: a.sessionId, participationId: pia.participationId })
+    expect(refused).toMatchObject({ ok: false, error: { code: 'refused', reason: 'confirm_in_wix_bookings' } })
+    expect((await a.row('Pending Pia')).status).toBe('PENDING_CONFIRMATION')
+    await a.t.call('attendance.checkIn', { sessionId: a.sessionId, participationId: pia.participationId, attendees: 1 })
+    await drained(a.t)
+    expect(attendanceOf(fake, booking(1))).toEqual(['ATTENDED', 1])
+    expect(writesToParticipations(fake)).toEqual([])
+    expect(fake.violations()).toEqual([])
+
+    // A pending booking of another calendar app is still confirmed at the desk, by PATCH.
+    const spinLocal = (await a.t.call('sessions.forDay', { date: DAY, timeZone: ZONE })).sessions.find((s) => s.title === 'Spin')!
+    await a.t.desk.sync.requestPull({ kind: 'session', sessionId: spinLocal.id })
+    await a.t.desk.sync.idle()
+    const paul = (await rosterOf(a.t, spinLocal.id))[0]!
+    expect(paul.confirmElsewhere).toBeNull()
+    await a.t.call('attendance.confirm', { sessionId: spinLocal.id, participationId: paul.participationId })
+    await drained(a.t)
+    expect(fake.participations().find((p) => p.participant.name === 'Pending Paul')!.status).toBe('CONFIRMED')
+  })
+
+  it('an operation an older desk queued for a Bookings participation is never sent there', async () => {
+    const fake = await fakeWix()
+    const yoga = bookingsClass(fake)
+    fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: booking(1), participant: { name: 'Old Olga' }, partySize: 1, status: 'PENDING_CONFIRMATION' })
+    const a = await deskAt(fake)
+    const olga = await a.row('Old Olga')
+    // As an older version queued them: a confirm and a walk-in create on the Bookings class.
+    const sqlite = a.t.desk.db.$client
+    const walkIn = sqlite
+      .prepare(`INSERT INTO participations (provider, provider_id, session_id, name, sort_name, search_codes, party_size, status, is_walk_in, created_at, updated_at)
+                VALUES ('wix', 'walk-in:old', ?, 'Old Walk-in', 'old walk-in', '', 1, 'CONFIRMED', 1, 0, 0)`)
+      .run(a.sessionId).lastInsertRowid
+    const queue = sqlite.prepare(`INSERT INTO outbox (op_id, kind, provider, session_id, participation_id, payload, state, desk_id, created_at, updated_at) VALUES (?, ?, 'wix', ?, ?, ?, 'pending', 'old', 0, 0)`)
+    queue.run('old-confirm', 'participation.confirm', a.sessionId, olga.participationId, '{"from":"PENDING_CONFIRMATION"}')
+    queue.run('old-create', 'participation.create', a.sessionId, walkIn, '{"name":"Old Walk-in","partySize":1}')
+    fake.clearRequests()
+    void a.t.call('sync.now', {})
+    await waitFor(async () => (await a.t.call('sync.status', {})).problems === 2, 10_000, 'both set aside')
+    expect(writesToParticipations(fake)).toEqual([])
+    expect(fake.violations()).toEqual([])
+  })
+})
