@@ -621,3 +621,21 @@ describe('Wix Bookings: its rules, and no silent overwrite between desks', () =>
     expect(fake.violations()).toEqual([])
   })
 })
+
+describe('Wix sessions of a day', () => {
+  for (const eventRange of ['overlap', 'within', 'starts'] as const) {
+    it(`finds an overnight Bookings class on the day it starts (Wix range read as "${eventRange}")`, async () => {
+      const fake = await fakeWix()
+      fake.settings.eventRange = eventRange
+      fake.addEvent({ title: 'Night yoga', type: 'CLASS', appId: BOOKINGS_APP_ID, start: `${DAY}T22:30:00`, end: '2026-07-07T01:00:00', timeZone: ZONE })
+      fake.addEvent({ title: 'Morning', type: 'CLASS', appId: BOOKINGS_APP_ID, start: `${DAY}T09:00:00`, end: `${DAY}T10:00:00`, timeZone: ZONE })
+      fake.addEvent({ title: 'Tomorrow', type: 'CLASS', appId: BOOKINGS_APP_ID, start: '2026-07-07T09:00:00', end: '2026-07-07T10:00:00', timeZone: ZONE })
+      const t = await wixDesk(fake)
+      expect((await pullDay(t)).map((s) => s.title)).toEqual(['Morning', 'Night yoga'])
+      // The next day may list it too (it is still running after midnight), never the other way round.
+      const next = (await pullDay(t, '2026-07-07')).map((s) => s.title)
+      expect(next).toContain('Tomorrow')
+      expect(next.filter((title) => title !== 'Night yoga')).toEqual(['Tomorrow'])
+    })
+  }
+})

@@ -99,7 +99,8 @@ const DEFAULT_SETTINGS: FakeWixSettings = {
   lastPageCursors: 'empty',
   strictFilters: true,
   revisionConflictCode: 'REVISION_MISMATCH',
-  rateLimitPerMinute: undefined
+  rateLimitPerMinute: undefined,
+  eventRange: 'overlap'
 }
 
 const make = <T>(maker: SeedMaker<T>, index: number): T => (typeof maker === 'function' ? (maker as (i: number) => T)(index) : maker)

@@ -118,6 +118,11 @@ export interface FakeWixSettings {
   revisionConflictCode: string | null
   /** Refuse requests over this many per minute (Wix: 200) with 429; undefined = no limit. */
   rateLimitPerMinute: number | undefined
+  /**
+   * Which events a from/to local-date query returns (the contract does not say): those that
+   * overlap the range, only those that lie wholly inside it, or those that start inside it.
+   */
+  eventRange: 'overlap' | 'within' | 'starts'
 }
 
 /**

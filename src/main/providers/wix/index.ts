@@ -577,11 +577,16 @@ export function createWixProvider(config: WixConfig): Provider {
 
     async *pullSessions({ from, to, timeZone }) {
       const local = (ms: number) => DateTime.fromMillis(ms, { zone: timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ss")
+      // Wix does not say whether a range returns the events that overlap it, only those inside it,
+      // or those that start in it. Asking a day further finds a session that starts on the day
+      // and ends after midnight (an overnight class) under each reading; only sessions that
+      // overlap the day are kept.
+      const until = DateTime.fromMillis(to, { zone: timeZone }).plus({ days: 1 }).toMillis()
       for await (const events of pages<WixEvent>(
         '/calendar/v3/events/query',
         {
           fromLocalDate: local(from),
-          toLocalDate: local(to - 1000),
+          toLocalDate: local(until - 1000),
           timeZone,
           recurrenceType: ['NONE', 'INSTANCE', 'EXCEPTION'],
           query: { filter: { type: { $in: ['CLASS', 'COURSE', 'APPOINTMENT', 'DEFAULT'] } }, cursorPaging: { limit: PAGE } }
@@ -589,7 +594,7 @@ export function createWixProvider(config: WixConfig): Provider {
         'events',
         PAGE
       )) {
-        yield events.map((e) => toSessionRecord(e, timeZone)).filter((s): s is SessionRecord => s !== null)
+        yield events.map((e) => toSessionRecord(e, timeZone)).filter((s): s is SessionRecord => s !== null && s.startsAt < to && s.endsAt > from)
       }
     },
 

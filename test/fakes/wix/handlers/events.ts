@@ -24,10 +24,11 @@ interface Window {
   to?: number
   zone: string
   recurrence: readonly string[]
+  mode: 'overlap' | 'within' | 'starts'
 }
 
 /** Reads the time range; local dates are wall-clock times in `timeZone` (default: the business zone). */
-function readWindow(body: Record<string, unknown>, businessZone: string): Window {
+function readWindow(body: Record<string, unknown>, businessZone: string, mode: Window['mode']): Window {
   const problems: FieldViolation[] = []
   const zone = body.timeZone ?? businessZone
   if (!isValidZone(zone)) problems.push(violation('timeZone', 'FORMAT', 'timeZone must be an IANA zone'))
@@ -37,7 +38,7 @@ function readWindow(body: Record<string, unknown>, businessZone: string): Window
     if (millis === undefined) problems.push(violation(field, 'FORMAT', `${field} must look like 2026-07-06T09:00:00`))
     return millis
   }
-  const window = { from: at('fromLocalDate'), to: at('toLocalDate'), zone: zone as string, recurrence: DEFAULT_RECURRENCE as readonly string[] }
+  const window = { from: at('fromLocalDate'), to: at('toLocalDate'), zone: zone as string, recurrence: DEFAULT_RECURRENCE as readonly string[], mode }
   if (body.recurrenceType !== undefined) {
     const types = body.recurrenceType
     if (!Array.isArray(types) || types.some((t) => !RECURRENCE_TYPES.includes(t))) {
@@ -48,11 +49,18 @@ function readWindow(body: Record<string, unknown>, businessZone: string): Window
   return window
 }
 
-/** An event is in the range if it overlaps it: it ends after `from` and starts before `to`. */
+/**
+ * overlap: the event ends after `from` and starts before `to`; within: it starts at or after
+ * `from` and ends by `to`; starts: it starts inside the range.
+ */
 function inWindow(event: WixEvent, window: Window): boolean {
   if (!window.recurrence.includes(event.recurrenceType)) return false
-  if (window.from !== undefined && toMillis(event.end.utcDate) <= window.from) return false
-  if (window.to !== undefined && toMillis(event.start.utcDate) >= window.to) return false
+  const start = toMillis(event.start.utcDate)
+  const end = toMillis(event.end.utcDate)
+  const lower = window.mode === 'overlap' ? end : start
+  const upper = window.mode === 'within' ? end : start
+  if (window.from !== undefined && (window.mode === 'overlap' ? lower <= window.from : lower < window.from)) return false
+  if (window.to !== undefined && (window.mode === 'within' ? upper > window.to : upper >= window.to)) return false
   return true
 }
 
@@ -66,7 +74,7 @@ export function eventView(event: WixEvent, zone: string): WixEvent {
 
 /** Runs the first request's query once; later pages replay its snapshot (see Pager). */
 function evaluate(ctx: HandlerContext, { filter = {}, sort }: FirstPageRequest) {
-  const window = readWindow(ctx.body, ctx.zone)
+  const window = readWindow(ctx.body, ctx.zone, ctx.settings.eventRange)
   assertValid([...checkFilter(filter), ...checkSort(sort)])
   const specs = parseSort(sort)
   const rows = [...ctx.store.events.values()].filter((row) => inWindow(row.value, window) && matches(row.value, filter as Filter))
