@@ -3,13 +3,13 @@
  * to a route handler; the plumbing and faults are common to all fakes.
  */
 import type { IncomingMessage } from 'node:http'
-import { FakeHttpServer, parseJsonObject, RateWindow, type Answer, type FaultController, type Incoming, type LoggedRequest } from '../common'
+import { FakeHttpServer, parseJsonObject, RateWindow, type Answer, type FaultController, type Incoming, type LoggedRequest as BaseLoggedRequest } from '../common'
 import { applicationError, WixHttpError } from './errors'
 import type { IdSource } from './ids'
 import type { Pager } from './paging'
 import { findRoute, type HandlerContext, type Route } from './router'
 import type { WixStore } from './store'
-import type { FakeWixSettings, Violation, WixPermission } from './types'
+import type { FakeWixSettings, LoggedRequest, Violation, WixPermission } from './types'
 
 export interface ServerParts {
   routes: readonly Route[]
@@ -42,8 +42,8 @@ export class WixServer extends FakeHttpServer<LoggedRequest> {
     return structuredClone(this.flagged)
   }
 
-  protected describe(entry: LoggedRequest): LoggedRequest {
-    return entry
+  protected describe(entry: BaseLoggedRequest, { req }: Incoming): LoggedRequest {
+    return { ...entry, remoteAddress: req.socket.remoteAddress ?? null }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -61,6 +61,7 @@ export class WixServer extends FakeHttpServer<LoggedRequest> {
       const context = this.context(entry, found.params, parseBody(raw))
       entry.processed = true
       const reply = found.route.handle(context)
+      entry.answer = structuredClone(reply.body)
       return { status: reply.status ?? 200, body: reply.body }
     } catch (error) {
       if (error instanceof WixHttpError) return { status: error.status, body: error.body }

@@ -148,7 +148,16 @@ export interface FakeWixOptions extends Partial<FakeWixSettings> {
 }
 
 /** The fault machinery is common to all fakes, so suites break Wix the way they break the others. */
-export type { Fault, FaultWhen, LoggedRequest, RouteMatcher } from '../common'
+export type { Fault, FaultWhen, RouteMatcher } from '../common'
+import type { LoggedRequest as BaseLoggedRequest } from '../common'
+
+/** A request as the fake Wix logs it: who sent it (the client's port) and what it answered. */
+export interface LoggedRequest extends BaseLoggedRequest {
+  /** The address the request came from: tells apart clients behind different proxies. */
+  remoteAddress: string | null
+  /** The body a handler answered (before any fault replaced or cut it); undefined if none ran. */
+  answer?: unknown
+}
 
 export interface Violation {
   rule:

@@ -18,7 +18,11 @@ export interface CuttableProxy {
   close(): Promise<void>
 }
 
-export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<CuttableProxy> {
+/**
+ * `localAddress`: the loopback address the proxy's connections to the service come from (any of
+ * 127.0.0.0/8 on Linux), so the service's log tells which proxy, i.e. which desk, sent a request.
+ */
+export async function startProxy(targetPort: number, targetHost = '127.0.0.1', localAddress?: string): Promise<CuttableProxy> {
   let state: 'up' | CutMode = 'up'
   const sockets = new Set<Socket>()
   const held = new Set<Socket>()
@@ -38,7 +42,7 @@ export async function startProxy(targetPort: number, targetHost = '127.0.0.1'): 
       client.on('close', () => held.delete(client))
       return
     }
-    const upstream = connect(targetPort, targetHost)
+    const upstream = connect({ port: targetPort, host: targetHost, ...(localAddress ? { localAddress } : {}) })
     track(upstream)
     client.pipe(upstream)
     upstream.pipe(client)
