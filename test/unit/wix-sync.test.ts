@@ -490,6 +490,26 @@ describe('Wix Bookings: its rules, and no silent overwrite between desks', () =>
     expect(fake.violations()).toEqual([])
   })
 
+  it('"use the other desk\'s" brings back what Wix holds now, even when the other desk has since undone its mark', async () => {
+    const fake = await fakeWix()
+    const yoga = bookingsClass(fake)
+    fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: booking(1), participant: { name: 'Uma' }, partySize: 2 })
+    const a = await deskAt(fake)
+    const b = await deskAt(fake)
+    const uma = { a: (await a.row('Uma')).participationId, b: (await b.row('Uma')).participationId }
+    await a.t.call('attendance.checkIn', { sessionId: a.sessionId, participationId: uma.a, attendees: 2 })
+    await drained(a.t)
+    await b.t.call('attendance.checkIn', { sessionId: b.sessionId, participationId: uma.b, attendees: 1 })
+    await waitFor(async () => (await b.t.call('sync.status', {})).problems === 1, 10_000, 'the conflict at B')
+    await a.t.call('attendance.undo', { sessionId: a.sessionId, participationId: uma.a })
+    await drained(a.t)
+    expect(attendanceOf(fake, booking(1))).toBeNull()
+    const [problem] = (await b.t.call('sync.problems', {})).problems
+    await b.t.call('sync.resolve', { opId: problem!.opId, choice: 'discard' })
+    await waitFor(async () => (await b.row('Uma')).attendance.status === 'NOT_SET', 10_000, 'B to show what Wix holds')
+    expect(attendanceOf(fake, booking(1))).toBeNull()
+  })
+
   it('the same mark made at two desks is no conflict, and is written once', async () => {
     const fake = await fakeWix()
     const yoga = bookingsClass(fake)
