@@ -7,7 +7,7 @@
  * drizzle-kit cannot express them.
  */
 import { sql } from 'drizzle-orm'
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /** Facts about this desk database (its id, name): one row per key. */
 export const deskMeta = sqliteTable('desk_meta', {
@@ -144,7 +144,14 @@ export const attendance = sqliteTable(
      */
     seenStatus: text('seen_status', { enum: ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] }),
     seenAttendees: integer('seen_attendees'),
-    updatedAt: integer('updated_at').notNull()
+    updatedAt: integer('updated_at').notNull(),
+    /** When the person left again (check-out); null while inside or never arrived. */
+    checkedOutAt: integer('checked_out_at'),
+    /**
+     * The session-local calendar day (YYYY-MM-DD) the mark is for. A multi-day session is checked
+     * in daily: this row is the latest day's mark, earlier days move to attendance_days (trigger).
+     */
+    day: text('day')
   },
   (t) => [
     uniqueIndex('attendance_participation_session').on(t.participationId, t.sessionId),
@@ -155,6 +162,26 @@ export const attendance = sqliteTable(
       sql`(${t.status} = 'ATTENDED' AND ${t.attendees} >= 1) OR (${t.status} <> 'ATTENDED' AND ${t.attendees} = 0)`
     )
   ]
+)
+
+/**
+ * Earlier days' marks of multi-day sessions, one row per person and day. Written only by the
+ * trigger of migration 0010 when a mark for a later day replaces one in `attendance`, so no day's
+ * arrival is lost whichever way the mark came (desk, pull, walk-in).
+ */
+export const attendanceDays = sqliteTable(
+  'attendance_days',
+  {
+    participationId: integer('participation_id').notNull(),
+    sessionId: integer('session_id').notNull(),
+    day: text('day').notNull(),
+    status: text('status', { enum: ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] }).notNull(),
+    attendees: integer('attendees').notNull(),
+    markedAt: integer('marked_at'),
+    deskId: text('desk_id'),
+    checkedOutAt: integer('checked_out_at')
+  },
+  (t) => [primaryKey({ columns: [t.participationId, t.sessionId, t.day] }), index('attendance_days_session_day').on(t.sessionId, t.day)]
 )
 
 /**

@@ -54,6 +54,8 @@ export interface AttendanceRecord {
   providerId: string | null
   markedAt: number | null
   deskId: string | null
+  /** When the person left again (a provider that knows check-out); undefined = not known. */
+  checkedOutAt?: number | null
 }
 
 /** A session as the provider needs to see it to pull or push for it. */
@@ -85,7 +87,7 @@ export interface ParticipationRef {
 /** One outbox operation, handed to the provider with what it refers to. */
 export interface PushOperation {
   opId: string
-  kind: 'attendance.set' | 'participation.confirm' | 'participation.create'
+  kind: 'attendance.set' | 'attendance.checkout' | 'participation.confirm' | 'participation.create'
   payload: {
     status?: AttendanceStatus
     attendees?: number
@@ -94,6 +96,8 @@ export interface PushOperation {
     previous?: { status: AttendanceStatus; attendees: number }
     /** The desk chose to overrule a conflicting mark from another desk. */
     force?: boolean
+    /** The session-local day the mark is for (multi-day sessions check in daily). */
+    day?: string
     [key: string]: unknown
   }
   session: SessionRef
@@ -122,12 +126,15 @@ export type PushOutcome =
       attendanceProviderId?: string | null
       /** The mark the provider holds now, as this desk has just seen it (becomes the last-seen one). */
       seen?: { status: AttendanceStatus; attendees: number }
+      /** The mark as the provider holds it when it differs (e.g. settled against another station's check-in). */
+      attendance?: AttendanceRecord
       note?: string
     }
   | { result: 'conflict'; message: string; server?: { status: AttendanceStatus; attendees: number } }
   | { result: 'rejected'; message: string }
 
 import type { ConnectionReport } from '../../shared/contract'
+import type { RequestBudget } from './budget'
 export type { ConnectionReport }
 
 export interface PullProgress {
@@ -136,6 +143,8 @@ export interface PullProgress {
 
 export interface Provider {
   readonly name: ProviderName
+  /** Providers that limit requests per hour count them here (shown in the Sync panel). */
+  readonly requestBudget?: RequestBudget
   testConnection(): Promise<ConnectionReport>
   /** Sessions overlapping [from, to), as seen in `timeZone`. */
   pullSessions(range: { from: number; to: number; timeZone: string }): AsyncIterable<SessionRecord[]>

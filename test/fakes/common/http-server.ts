@@ -229,6 +229,13 @@ export class RateWindow {
     this.recent.push(now)
     return false
   }
+
+  /** Requests counted in the window ending now, and when the oldest of them leaves it. */
+  usage(clock: () => number): { used: number; resetAt: number } {
+    const now = clock()
+    while (this.recent.length > 0 && this.recent[0]! <= now - this.windowMs) this.recent.shift()
+    return { used: this.recent.length, resetAt: (this.recent[0] ?? now) + this.windowMs }
+  }
 }
 
 /**

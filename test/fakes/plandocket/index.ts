@@ -37,7 +37,8 @@ import {
   type ParticipantSeed,
   type PlandocketEvent,
   type RouteMatcher,
-  type Scope
+  type Scope,
+  type Violation
 } from './types'
 
 export * from './types'
@@ -98,6 +99,10 @@ export interface FakePlandocket {
   participant(id: number): Participant | undefined
   checkIn(id: number): CheckIn | undefined
 
+  /** Forbidden things the fake let through (e.g. a second open check-in with repeatCheckIn 'create'). */
+  violations(): Violation[]
+  /** Authenticated requests in the last hour (on the injected clock): what a plan's limit counts. */
+  requestsThisHour(): number
   /** Every request received (optionally only those matching), oldest first. */
   requests(match?: RouteMatcher): LoggedRequest[]
   clearRequests(): void
@@ -121,7 +126,8 @@ export const DEFAULT_SETTINGS: Readonly<FakePlandocketSettings> = {
   createdStatus: 201,
   putSemantics: 'patch',
   repeatCheckIn: 'create',
-  rateLimitPerHour: undefined
+  rateLimitPerHour: undefined,
+  rateLimitHeaders: false
 }
 
 /** Every servable list form, for `describe.each` / loops over the unknowns. */
@@ -144,7 +150,8 @@ const CHOICES: { [K in keyof FakePlandocketSettings]?: readonly unknown[] } = {
   duplicateParticipantStatus: [409, 422],
   createdStatus: [200, 201],
   putSemantics: ['patch', 'replace'],
-  repeatCheckIn: ['create', 'reject']
+  repeatCheckIn: ['create', 'reject', 'conflict'],
+  rateLimitHeaders: [true, false]
 }
 
 function checkSettings(settings: FakePlandocketSettings): void {
@@ -252,6 +259,8 @@ export async function startFakePlandocket(options: FakePlandocketOptions = {}): 
     participant: (id) => copy(store.participants.get(id)),
     checkIn: (id) => copy(store.checkIns.get(id)),
 
+    violations: () => store.violations.map(clone),
+    requestsThisHour: () => server.requestsThisHour(),
     requests: (match) => server.requests().filter((r) => requestMatches(match, r.method, r.path, r.fullPath)),
     clearRequests: () => server.clearRequests(),
     down: () => server.down(),

@@ -33,6 +33,8 @@ const isInside = (fullPath: string) => fullPath === BASE_PATH || fullPath.starts
 
 export class PlandocketServer extends FakeHttpServer<LoggedRequest> {
   private readonly rate = new RateWindow(3_600_000)
+  /** Every authenticated request, limit or not: what tests read as the hour's request count. */
+  private readonly counted = new RateWindow(3_600_000)
 
   constructor(private readonly parts: ServerParts) {
     super({ faults: parts.faults, rateLimitBody: RATE_LIMITED, malformedBody: MALFORMED_BODY })
@@ -52,12 +54,31 @@ export class PlandocketServer extends FakeHttpServer<LoggedRequest> {
   // -------------------------------------------------------------------------------------------
   // Gateway checks and dispatch
 
-  /** Auth, rate limit, route, scope, body, then the handler; every refusal is an answer, never an exception. */
+  /** Authenticated requests in the last hour; counted even when no limit is set. */
+  requestsThisHour(): number {
+    return this.counted.usage(this.parts.clock).used
+  }
+
   protected process(entry: LoggedRequest, request: Incoming): Answer {
+    const answer = this.answer(entry, request)
+    const { rateLimitPerHour: limit, rateLimitHeaders } = this.parts.settings
+    if (!rateLimitHeaders || limit === undefined) return answer
+    const { used, resetAt } = this.counted.usage(this.parts.clock)
+    const headers = {
+      'X-RateLimit-Limit': String(limit),
+      'X-RateLimit-Remaining': String(Math.max(0, limit - used)),
+      'X-RateLimit-Reset': String(Math.ceil(resetAt / 1000))
+    }
+    return { ...answer, headers: { ...answer.headers, ...headers } }
+  }
+
+  /** Auth, rate limit, route, scope, body, then the handler; every refusal is an answer, never an exception. */
+  private answer(entry: LoggedRequest, request: Incoming): Answer {
     try {
       const misconfigured = settingsProblem(this.parts.settings)
       if (misconfigured) return { status: 500, body: { error: `fake Plandocket misconfigured: ${misconfigured}` } }
       const caller = this.authenticate(request.req)
+      this.counted.refuses(Number.MAX_SAFE_INTEGER, this.parts.clock)
       if (this.rate.refuses(this.parts.settings.rateLimitPerHour, this.parts.clock)) return { status: 429, body: RATE_LIMITED }
       if (!isInside(entry.fullPath)) throw notFound()
       const found = findRoute(this.parts.routes, entry.method, entry.path)

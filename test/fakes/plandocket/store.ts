@@ -7,7 +7,7 @@
  * states a client could not create. It refuses only what would corrupt its indexes.
  */
 import { DAY, HOUR, laravelIso, millisOf, parseInstant, plainIso } from './time'
-import type { CheckIn, CheckInSeed, Contact, ContactSeed, EventSeed, Participant, ParticipantSeed, PlandocketEvent } from './types'
+import type { Violation, CheckIn, CheckInSeed, Contact, ContactSeed, EventSeed, Participant, ParticipantSeed, PlandocketEvent } from './types'
 
 export const clone = <T>(value: T): T => structuredClone(value)
 
@@ -28,6 +28,7 @@ export class PlandocketStore {
   readonly contacts = new Map<number, Contact>()
   readonly participants = new Map<number, Participant>()
   readonly checkIns = new Map<number, CheckIn>()
+  readonly violations: Violation[] = []
 
   private readonly eventKeys = new Map<string, number>()
   private readonly customerNumbers = new Map<string, number>()

@@ -123,10 +123,26 @@ export interface FakePlandocketSettings {
   createdStatus: 200 | 201
   /** PUT: like PATCH (`patch`), or a full replacement that requires `is_confirmed` (`replace`). */
   putSemantics: 'patch' | 'replace'
-  /** `check_in` for a participant who is already in: a new record (`create`) or 422 (`reject`). */
-  repeatCheckIn: 'create' | 'reject'
+  /**
+   * `check_in` for a participant who is already in: a new record (`create`, which Plandocket's
+   * rules forbid: it is logged in `violations()`), 422 (`reject`) or 409 (`conflict`).
+   */
+  repeatCheckIn: 'create' | 'reject' | 'conflict'
+  /** Send `X-RateLimit-Limit/Remaining/Reset` on every answer (the contract announces them). */
+  rateLimitHeaders: boolean
   /** Authenticated requests allowed per hour (on the injected clock), then 429; undefined = unlimited. */
   rateLimitPerHour: number | undefined
+}
+
+/** Something a client did that Plandocket's rules forbid but this fake was set to let through. */
+export interface Violation {
+  rule: 'second_open_check_in'
+  participantId: number
+  eventKey: string
+  /** The open check-in that was already there, and the one the client added beside it. */
+  openCheckInId: number
+  newCheckInId: number
+  station: string | null
 }
 
 export interface KeySpec {

@@ -5,7 +5,9 @@
  * Plandocket has no party size (a participant is one person) and no idempotency keys: a check-in
  * that may already have been sent is looked up before it is posted again.
  */
+import { DateTime } from 'luxon'
 import type { ParticipationStatus } from '../../../shared/contract'
+import { RequestBudget } from '../budget'
 import { createHttpClient, explainConnectionError, ProviderError, type HttpClient, type Permission } from '../http'
 import type { AttendanceRecord, ConnectionReport, ParticipationRecord, Provider, PushOperation, PushOutcome, SessionRecord } from '../types'
 
@@ -29,7 +31,18 @@ export interface PlandocketConfig {
   timeoutMs?: number
   onServerDate?: (serverMs: number, localMs: number) => void
   fetch?: typeof fetch
+  /** List events that are hidden in Plandocket (`is_visible` false) too. */
+  showHidden?: boolean
+  /** Shared by every provider built for this desk, so the hour's count survives a settings change. */
+  budget?: RequestBudget
+  now?: () => number
 }
+
+/**
+ * How old the desk's copy of an event's check-ins may be when a check-in is sent: older, and the
+ * desk asks Plandocket again before sending (one request serves every check-in of a busy minute).
+ */
+export const OPEN_CHECK_INS_FRESH_MS = 5_000
 
 type Json = Record<string, unknown>
 
@@ -145,16 +158,27 @@ export function toParticipationRecord(p: Participant, eventKey: string): Partici
 
 export function createPlandocketProvider(config: PlandocketConfig): Provider {
   const base = config.baseUrl.replace(/\/+$/, '')
-  const http: HttpClient = createHttpClient({
-    baseUrl: base,
-    headers: () => ({ Authorization: `Bearer ${config.apiKey}` }),
-    timeoutMs: config.timeoutMs,
-    onServerDate: config.onServerDate,
-    describeError: describePlandocketError,
-    fetch: config.fetch,
-    // Paths are relative to the base (…/api/v1), as the contract names them.
-    permissionFor: plandocketScopeFor
-  })
+  const now = config.now ?? Date.now
+  const budget = config.budget ?? new RequestBudget(now)
+  /** Every request is counted; reading in the background gives way to sending marks (see budget.ts). */
+  const client = (kind: 'send' | 'read'): HttpClient =>
+    createHttpClient({
+      baseUrl: base,
+      headers: () => ({ Authorization: `Bearer ${config.apiKey}` }),
+      timeoutMs: config.timeoutMs,
+      onServerDate: config.onServerDate,
+      describeError: describePlandocketError,
+      // Paths are relative to the base (…/api/v1), as the contract names them.
+      permissionFor: plandocketScopeFor,
+      fetch: async (input, init) => {
+        budget.take(kind)
+        const response = await (config.fetch ?? fetch)(input, init)
+        budget.noteHeaders(response.headers)
+        return response
+      }
+    })
+  const http = client('send')
+  const readHttp = client('read')
 
   /** Turns a `links.next` URL into a path on our base; a link elsewhere is not followed. */
   function relative(link: string): string | null {
@@ -170,12 +194,12 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
    * page 2, 3, … until a short or empty page, or a page with nothing new (a server that ignores
    * `page` and always answers everything).
    */
-  async function* pages(path: string, params: Record<string, string>): AsyncGenerator<Json[]> {
+  async function* pages(path: string, params: Record<string, string>, via: HttpClient = readHttp): AsyncGenerator<Json[]> {
     const seen = new Set<string>()
     const query = (page: number) => `${path}?${new URLSearchParams({ ...params, page: String(page), per_page: String(PER_PAGE) })}`
     let next: string | null = query(1)
     for (let page = 1; next && page <= MAX_PAGES; page++) {
-      const { data } = await http.get<unknown>(next)
+      const { data } = await via.get<unknown>(next)
       const { items, next: link } = listOf(data)
       const fresh = items.filter((item) => {
         const key = idOf(item as Participant) ?? JSON.stringify(item)
@@ -189,40 +213,129 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
     }
   }
 
-  async function findOpenCheckIn(op: PushOperation): Promise<CheckIn | null> {
-    const eventKey = op.session.providerId
-    let found: CheckIn | null = null
-    for await (const items of pages('/check-ins', { event_key: eventKey })) {
+  /** Per event: who holds an open check-in, as last read, and when it was read. */
+  const openByEvent = new Map<string, { at: number; open: Map<string, CheckIn> }>()
+
+  const isOpen = (c: CheckIn) => (c.is_checked_in === undefined ? !c.checked_out_at : truthy(c.is_checked_in))
+
+  /** Reads the event's check-ins (all pages) and remembers who is in; the newest record per person tells. */
+  async function readCheckIns(eventKey: string, via: HttpClient): Promise<{ latest: Map<string, CheckIn> }> {
+    const latest = new Map<string, CheckIn>()
+    for await (const items of pages('/check-ins', { event_key: eventKey }, via)) {
       for (const c of items as CheckIn[]) {
         const who = text(c.event_participant_id ?? c.participant_id)
-        if (who === op.participation.providerId && truthy(c.is_checked_in ?? !c.checked_out_at)) found = c
+        if (!who) continue
+        const prior = latest.get(who)
+        if (prior && (parseTimestamp(prior.checked_in_at) ?? 0) > (parseTimestamp(c.checked_in_at) ?? 0)) continue
+        latest.set(who, c)
       }
     }
-    return found
+    const open = new Map([...latest].filter(([, c]) => isOpen(c)))
+    openByEvent.set(eventKey, { at: now(), open })
+    return { latest }
   }
 
+  /** The participant's open check-in, from a copy at most OPEN_CHECK_INS_FRESH_MS old (else read again). */
+  async function openCheckInOf(op: PushOperation, fresh = false): Promise<CheckIn | null> {
+    const eventKey = op.session.providerId
+    const copy = openByEvent.get(eventKey)
+    if (fresh || !copy || now() - copy.at > OPEN_CHECK_INS_FRESH_MS) await readCheckIns(eventKey, http)
+    return openByEvent.get(eventKey)?.open.get(op.participation.providerId) ?? null
+  }
+
+  function remember(eventKey: string, participantId: string, checkIn: CheckIn | null) {
+    const copy = openByEvent.get(eventKey)
+    if (!copy) return
+    if (checkIn) copy.open.set(participantId, checkIn)
+    else copy.open.delete(participantId)
+  }
+
+  /** The session-local calendar day of an instant. */
+  const dayOf = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISODate()
+
+  /** An open check-in as the desk's replica keeps it: who checked in, where and when. */
+  const asMark = (op: PushOperation, c: CheckIn): AttendanceRecord => ({
+    participationProviderId: op.participation.providerId,
+    sessionProviderId: op.session.providerId,
+    status: 'ATTENDED',
+    attendees: 1,
+    providerId: text(c.id),
+    markedAt: parseTimestamp(c.checked_in_at),
+    deskId: text(c.station)
+  })
+
+  async function postCheckIn(op: PushOperation, action: 'check_in' | 'check_out'): Promise<CheckIn | null> {
+    const { data } = await http.post<unknown>('/check-ins', {
+      event_key: op.session.providerId,
+      participant_id: Number(op.participation.providerId) || op.participation.providerId,
+      action,
+      check_in_type: op.payload.method === 'scan' ? 'scan' : 'manual',
+      station: op.deskName
+    })
+    return singleOf<CheckIn>(data)
+  }
+
+  /**
+   * Never a second open check-in: Plandocket allows one per person. An open one from another
+   * station (or from this desk, sent before an answer was lost) settles this mark; one from an
+   * earlier day of a multi-day event is checked out first, so today's arrival is its own record.
+   */
   async function checkIn(op: PushOperation): Promise<PushOutcome> {
-    if (op.maybeSent || op.attendanceProviderId) {
-      const existing = await findOpenCheckIn(op)
-      if (existing) return { result: 'done', attendanceProviderId: text(existing.id) }
+    const settle = (c: CheckIn): PushOutcome => {
+      const mine = text(c.station) === op.deskName
+      const wanted = op.payload.attendees ?? 1
+      if (!mine && wanted > 1) {
+        const at = parseTimestamp(c.checked_in_at)
+        return {
+          result: 'conflict',
+          message: `already checked in at ${text(c.station) ?? 'another station'}${at ? `, ${new Date(at).toISOString()}` : ''}; this desk counted ${wanted} people, Plandocket counts one per participant`,
+          server: { status: 'ATTENDED', attendees: 1 }
+        }
+      }
+      return { result: 'done', attendanceProviderId: text(c.id), attendance: asMark(op, c) }
     }
+    let open = await openCheckInOf(op)
+    const today = typeof op.payload.day === 'string' ? op.payload.day : null
+    const openedAt = open ? parseTimestamp(open.checked_in_at) : null
+    if (open && today && openedAt !== null && (dayOf(openedAt, op.session.timeZone) ?? today) < today) {
+      // Yesterday's check-in, never closed: close it, then today's arrival opens a new one.
+      try {
+        await postCheckIn(op, 'check_out')
+      } catch (err) {
+        if (!(err instanceof ProviderError && err.kind === 'rejected')) throw err
+      }
+      remember(op.session.providerId, op.participation.providerId, null)
+      open = null
+    }
+    if (open) return settle(open)
     try {
-      const { data } = await http.post<unknown>('/check-ins', {
-        event_key: op.session.providerId,
-        participant_id: Number(op.participation.providerId) || op.participation.providerId,
-        action: 'check_in',
-        check_in_type: op.payload.method === 'scan' ? 'scan' : 'manual',
-        station: op.deskName
-      })
-      return { result: 'done', attendanceProviderId: text(singleOf<CheckIn>(data)?.id) }
+      const created = await postCheckIn(op, 'check_in')
+      if (created) remember(op.session.providerId, op.participation.providerId, { ...created, station: created.station ?? op.deskName })
+      return { result: 'done', attendanceProviderId: text(created?.id) }
     } catch (err) {
-      // "Already checked in" from a server that refuses repeats: the goal is met.
+      // Someone checked in between our read and our post (409, or 422 "already checked in").
       if (err instanceof ProviderError && (err.kind === 'rejected' || err.kind === 'conflict')) {
-        const existing = await findOpenCheckIn(op)
-        if (existing) return { result: 'done', attendanceProviderId: text(existing.id) }
+        const existing = await openCheckInOf(op, true)
+        if (existing) return settle(existing)
       }
       throw err
     }
+  }
+
+  /** Check-out (re-entry is a new check-in): closes the open check-in; none open is the same outcome. */
+  async function checkOut(op: PushOperation): Promise<PushOutcome> {
+    try {
+      await postCheckIn(op, 'check_out')
+    } catch (err) {
+      // 422 "not checked in": closed already (by another station, or our earlier try got through).
+      if (!(err instanceof ProviderError && err.kind === 'rejected')) throw err
+    }
+    remember(op.session.providerId, op.participation.providerId, null)
+    return { result: 'done', attendanceProviderId: null }
+  }
+
+  async function findOpenCheckIn(op: PushOperation): Promise<CheckIn | null> {
+    return openCheckInOf(op, true)
   }
 
   async function clearCheckIn(op: PushOperation): Promise<PushOutcome & { result: 'done' }> {
@@ -235,6 +348,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
         if (!(err instanceof ProviderError && err.kind === 'not_found')) throw err
       }
     }
+    remember(op.session.providerId, op.participation.providerId, null)
     return { result: 'done', attendanceProviderId: null }
   }
 
@@ -255,35 +369,58 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
 
   const rawContact = (op: PushOperation) => ((op.participation.raw as Participant | null)?.contact ?? null)
 
-  /** A walk-in: a contact linked to the event, which makes it a participant. */
+  /**
+   * A walk-in is standing at the desk: a contact (Plandocket requires its email) linked to the
+   * event, which makes it a participant; confirmed at once, and checked in when the desk did so
+   * with the same operation, so a failure is one item for the desk to decide, not two.
+   */
   async function createWalkIn(op: PushOperation): Promise<PushOutcome> {
     const eventKey = op.session.providerId
+    const email = op.participation.email
+    if (!email) return { result: 'rejected', message: 'Plandocket needs an email address for a new participant.' }
     const [first, ...rest] = op.participation.name.split(/\s+/)
-    const find = async () => {
-      for await (const items of pages('/participants', { event_key: eventKey, include: 'contact' })) {
+    const byEmail = async (): Promise<Participant | null> => {
+      for await (const items of pages('/participants', { event_key: eventKey, include: 'contact' }, http)) {
         for (const p of items as Participant[]) {
-          const c = p.contact ?? {}
-          const sameName = [c.first_name, c.last_name].filter(Boolean).join(' ').trim() === op.participation.name
-          const sameEmail = (c.email ?? null) === op.participation.email
-          if (sameName && sameEmail) return toParticipationRecord(p, eventKey)
+          if ((p.contact?.email ?? '').toLowerCase() === email.toLowerCase()) return p
         }
       }
       return null
     }
-    if (op.maybeSent) {
-      const existing = await find()
-      if (existing) return { result: 'done', participation: existing }
+    let participant = op.maybeSent ? await byEmail() : null
+    if (!participant) {
+      const { data } = await http.post<unknown>('/contacts', {
+        first_name: first ?? op.participation.name,
+        last_name: rest.join(' ') || null,
+        email,
+        phone: op.participation.phone,
+        event_keys: [eventKey]
+      })
+      const contact = singleOf<Contact & { id?: unknown }>(data)
+      const number = text(contact?.customer_number)
+      if (number) {
+        const { data: list } = await http.get<unknown>(`/participants?${new URLSearchParams({ event_key: eventKey, customer_number: number, include: 'contact' })}`)
+        participant = (listOf(list).items as Participant[])[0] ?? null
+      }
+      participant ??= await byEmail()
     }
-    await http.post<unknown>('/contacts', {
-      first_name: first ?? op.participation.name,
-      last_name: rest.join(' ') || null,
-      email: op.participation.email,
-      phone: op.participation.phone,
-      event_keys: [eventKey]
+    if (!participant || !idOf(participant)) throw new ProviderError('bad_response', 'the walk-in was created but cannot be found among the participants')
+    const id = idOf(participant)!
+    if (!truthy(participant.is_confirmed ?? true)) {
+      // They are at the desk: Plandocket's contacts endpoint makes them unconfirmed.
+      const { data } = await http.patch<unknown>(`/participants/${encodeURIComponent(id)}`, { is_confirmed: true })
+      participant = { ...participant, ...singleOf<Participant>(data), contact: participant.contact, is_confirmed: true }
+    }
+    const record = toParticipationRecord({ ...participant, id }, eventKey)!
+    const checkInWanted = op.payload.checkIn as { attendees?: number; method?: 'manual' | 'scan'; day?: string } | undefined
+    if (!checkInWanted) return { result: 'done', participation: record }
+    const outcome = await checkIn({
+      ...op,
+      participation: { ...op.participation, providerId: id },
+      payload: { status: 'ATTENDED', attendees: checkInWanted.attendees ?? 1, method: checkInWanted.method ?? 'manual', day: checkInWanted.day }
     })
-    const created = await find()
-    if (!created) throw new ProviderError('bad_response', 'the walk-in was created but cannot be found among the participants')
-    return { result: 'done', participation: created }
+    if (outcome.result !== 'done') return outcome
+    return { ...outcome, participation: record }
   }
 
   return {
@@ -340,9 +477,12 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
 
     async *pullSessions({ from, to, timeZone }) {
       const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
-      for await (const items of pages('/events', { date_from: day(from), date_to: day(to), sort: 'date_from', order: 'ASC' })) {
+      const visibleOnly: Record<string, string> = config.showHidden ? {} : { visible: '1' }
+      for await (const items of pages('/events', { date_from: day(from), date_to: day(to), sort: 'date_from', order: 'ASC', ...visibleOnly })) {
         const records: SessionRecord[] = []
         for (const e of items) {
+          // Hidden in Plandocket: not the desk's to list unless set-up asks (a server may ignore `visible`).
+          if (!config.showHidden && e.is_visible !== undefined && !truthy(e.is_visible)) continue
           const startsAt = parseTimestamp(e.date_from)
           const endsAt = parseTimestamp(e.date_to) ?? startsAt
           // A server that ignores the date filter still only gives the desk the day's events.
@@ -388,32 +528,31 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
 
     async *pullAttendance(session) {
       // Check-in history may hold several records per person: the latest one tells the state.
-      const latest = new Map<string, AttendanceRecord>()
-      for await (const items of pages('/check-ins', { event_key: session.providerId })) {
-        for (const c of items as CheckIn[]) {
-          const who = text(c.event_participant_id ?? c.participant_id)
-          if (!who) continue
-          const open = c.is_checked_in === undefined ? !c.checked_out_at : truthy(c.is_checked_in)
-          const markedAt = parseTimestamp(c.checked_in_at)
-          const prior = latest.get(who)
-          if (prior && (prior.markedAt ?? 0) > (markedAt ?? 0)) continue
-          latest.set(who, {
-            participationProviderId: who,
-            sessionProviderId: session.providerId,
-            status: open ? 'ATTENDED' : 'NOT_SET',
-            attendees: open ? 1 : 0,
-            providerId: open ? text(c.id) : null,
-            markedAt,
-            deskId: text(c.station)
-          })
-        }
+      const { latest } = await readCheckIns(session.providerId, readHttp)
+      const marks: AttendanceRecord[] = []
+      for (const [who, c] of latest) {
+        const open = isOpen(c)
+        marks.push({
+          participationProviderId: who,
+          sessionProviderId: session.providerId,
+          // A closed check-in is someone who came and left (an undone one is deleted, not closed).
+          status: 'ATTENDED',
+          attendees: 1,
+          providerId: text(c.id),
+          markedAt: parseTimestamp(c.checked_in_at),
+          deskId: text(c.station),
+          checkedOutAt: open ? null : parseTimestamp(c.checked_out_at)
+        })
       }
-      yield [...latest.values()]
+      yield marks
     },
+
+    requestBudget: budget,
 
     push(op) {
       if (op.kind === 'participation.create') return createWalkIn(op)
       if (op.kind === 'participation.confirm') return confirm(op)
+      if (op.kind === 'attendance.checkout') return checkOut(op)
       return pushAttendance(op)
     }
   }

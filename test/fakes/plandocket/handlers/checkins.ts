@@ -3,7 +3,7 @@
  * participant's newest open record (checked_out_at, is_checked_in false). A participant is named
  * by `participant_id` or by `badge_number` within the event.
  */
-import { notFound, Problems, validationFailed, words } from '../errors'
+import { httpError, notFound, Problems, validationFailed, words } from '../errors'
 import { idParam, type HandlerContext, type Reply, type Route } from '../router'
 import type { CheckIn, CheckInType, Participant, PlandocketEvent } from '../types'
 import { CHECK_IN_ACTIONS, CHECK_IN_TYPES } from '../types'
@@ -94,6 +94,7 @@ function create(context: HandlerContext): Reply {
     return { status: settings.createdStatus, body: context.render.single((time) => checkInView(closed, time)) }
   }
   if (open && settings.repeatCheckIn === 'reject') throw validationFailed({ participant_id: ['The participant is already checked in.'] })
+  if (open && settings.repeatCheckIn === 'conflict') throw httpError(409, 'The participant is already checked in.')
   const checkIn = store.addCheckIn({
     event_participant_id: who.id,
     check_in_type: type ?? 'manual',
@@ -102,6 +103,9 @@ function create(context: HandlerContext): Reply {
     notes: notes ?? null,
     checked_in_by: context.caller.user
   })
+  if (open) {
+    store.violations.push({ rule: 'second_open_check_in', participantId: who.id, eventKey: event!.event_key, openCheckInId: open.id, newCheckInId: checkIn.id, station: station ?? null })
+  }
   return { status: settings.createdStatus, body: context.render.single((time) => checkInView(checkIn, time)) }
 }
 
