@@ -124,6 +124,9 @@ export const DeskReason = z.discriminatedUnion('reason', [
   reason('booking_cancelled', { name: z.string() }),
   reason('confirm_in_wix_bookings', { name: z.string() }),
   reason('over_party', { name: z.string(), booked: int, attendees: int }),
+  reason('not_inside', { name: z.string() }),
+  /** The booking system requires an email for a new participant (Plandocket). */
+  reason('email_required', { service: z.enum(['wix', 'plandocket']) }),
   // Sync decisions and set-up.
   reason('problem_resolved', {}),
   reason('problem_superseded', {}),
@@ -202,6 +205,8 @@ export const SessionCounts = z.object({
   capacity: z.number().int().nullable(),
   participations: z.number().int(),
   checkedIn: z.number().int(),
+  /** Checked in and not checked out again (people, like arrivedPeople). */
+  insideNow: z.number().int().default(0),
   noShows: z.number().int(),
   pendingConfirmations: z.number().int()
 })
@@ -230,7 +235,13 @@ export const Attendance = z.object({
   markedAt: isoInstant.nullable(),
   deskId: z.string().nullable(),
   /** Whether the last mark on this row can be undone. */
-  canUndo: z.boolean()
+  canUndo: z.boolean(),
+  /** When the person left again; null while inside (or never arrived). */
+  checkedOutAt: isoInstant.nullable().default(null),
+  /** The mark is from an earlier day of a multi-day session: today they have not arrived yet. */
+  earlierDay: z.boolean().default(false),
+  /** Another station's name when the mark was made there (Plandocket stations). */
+  station: z.string().nullable().default(null)
 })
 export type Attendance = z.infer<typeof Attendance>
 
@@ -419,7 +430,7 @@ export const SyncProblem = z
     /** What the desk wanted, in words: "check in 2", "mark as no-show", "add as walk-in". */
     wanted: z.string(),
     /** `wanted` as a code: attendees for check_in. */
-    intent: z.object({ kind: z.enum(['check_in', 'no_show', 'clear', 'walk_in', 'confirm']), attendees: z.number().int() }),
+    intent: z.object({ kind: z.enum(['check_in', 'check_out', 'no_show', 'clear', 'walk_in', 'confirm']), attendees: z.number().int() }),
     personName: z.string().nullable(),
     sessionTitle: z.string().nullable(),
     createdAt: isoInstant,
@@ -570,6 +581,11 @@ export const contract = {
   },
   'attendance.noShow': {
     input: z.object({ sessionId: id, participationId: id }).strict(),
+    output: RosterRow
+  },
+  /** The person leaves; checking them in again later is re-entry. */
+  'attendance.checkOut': {
+    input: z.object({ sessionId: id, participationId: id, method: z.enum(['manual', 'scan']).default('manual') }).strict(),
     output: RosterRow
   },
   'import.preview': { input: ImportRequest.strict(), output: ImportPreview },

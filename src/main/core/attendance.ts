@@ -5,6 +5,7 @@
  */
 import type { AttendanceStatus, RosterRow } from '../../shared/contract'
 import type { CoreContext } from './context'
+import { dayIn, spansDays } from './days'
 import { DeskError } from './errors'
 import { buildSearchCodes, foldText } from './text'
 import type { RosterService } from './roster'
@@ -25,6 +26,21 @@ interface CurrentRow {
   undoAttendees: number | null
   undoMarkedAt: number | null
   undoDeskId: string | null
+  checkedOutAt: number | null
+  day: string | null
+}
+
+const NOTHING: CurrentRow = {
+  status: 'NOT_SET',
+  attendees: 0,
+  markedAt: null,
+  deskId: null,
+  undoStatus: null,
+  undoAttendees: null,
+  undoMarkedAt: null,
+  undoDeskId: null,
+  checkedOutAt: null,
+  day: null
 }
 
 export function createAttendanceService(ctx: CoreContext, sessions: SessionService, roster: RosterService) {
@@ -32,19 +48,21 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
 
   const current = sqlite.prepare<[number, number], CurrentRow>(
     `SELECT status, attendees, marked_at AS markedAt, desk_id AS deskId, undo_status AS undoStatus,
-            undo_attendees AS undoAttendees, undo_marked_at AS undoMarkedAt, undo_desk_id AS undoDeskId
+            undo_attendees AS undoAttendees, undo_marked_at AS undoMarkedAt, undo_desk_id AS undoDeskId,
+            checked_out_at AS checkedOutAt, day
      FROM attendance WHERE participation_id = ? AND session_id = ?`
   )
   const upsert = sqlite.prepare(
     `INSERT INTO attendance (participation_id, session_id, status, attendees, marked_at, desk_id, method,
-                             undo_status, undo_attendees, undo_marked_at, undo_desk_id, updated_at)
+                             undo_status, undo_attendees, undo_marked_at, undo_desk_id, updated_at, checked_out_at, day)
      VALUES (@participationId, @sessionId, @status, @attendees, @markedAt, @deskId, @method,
-             @undoStatus, @undoAttendees, @undoMarkedAt, @undoDeskId, @now)
+             @undoStatus, @undoAttendees, @undoMarkedAt, @undoDeskId, @now, @checkedOutAt, @day)
      ON CONFLICT (participation_id, session_id) DO UPDATE SET
        status = excluded.status, attendees = excluded.attendees, marked_at = excluded.marked_at,
        desk_id = excluded.desk_id, method = excluded.method, undo_status = excluded.undo_status,
        undo_attendees = excluded.undo_attendees, undo_marked_at = excluded.undo_marked_at,
-       undo_desk_id = excluded.undo_desk_id, updated_at = excluded.updated_at`
+       undo_desk_id = excluded.undo_desk_id, updated_at = excluded.updated_at,
+       checked_out_at = excluded.checked_out_at, day = excluded.day`
   )
   const enqueue = sqlite.prepare(
     `INSERT INTO outbox (op_id, kind, provider, session_id, participation_id, payload, state, desk_id, created_at, updated_at)
@@ -74,23 +92,20 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       participationId: number,
       next: Mark | 'undo',
       action: string,
-      method: 'manual' | 'scan'
+      method: 'manual' | 'scan',
+      /** False when another operation carries the mark to the booking system (a Plandocket walk-in). */
+      send = true
     ): RosterRow => {
       const { session, person } = target(sessionId, participationId)
       // A walk-in the booking system cannot take (Wix Bookings) is marked on this desk only.
       const staysHere = person.isWalkIn === 1 && sessionRules(session).walkIns === 'desk_only'
       const now = ctx.now()
-      const before: CurrentRow = current.get(participationId, sessionId) ?? {
-        status: 'NOT_SET',
-        attendees: 0,
-        markedAt: null,
-        deskId: null,
-        undoStatus: null,
-        undoAttendees: null,
-        undoMarkedAt: null,
-        undoDeskId: null
-      }
-      let row: CurrentRow
+      const today = dayIn(now, session.timeZone)
+      const before: CurrentRow = current.get(participationId, sessionId) ?? NOTHING
+      // A multi-day session is checked in daily: yesterday's arrival does not make today's a repeat.
+      const beforeDay = before.day ?? (before.markedAt === null ? null : dayIn(before.markedAt, session.timeZone))
+      const earlierDay = before.status !== 'NOT_SET' && beforeDay !== null && beforeDay < today && spansDays(session)
+      let row: Omit<CurrentRow, 'day'>
       if (next === 'undo') {
         if (before.undoStatus === null) throw DeskError.because('refused', { reason: 'nothing_to_undo', params: {} }, 'There is nothing to undo for this person.')
         row = {
@@ -101,10 +116,12 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           undoStatus: null,
           undoAttendees: null,
           undoMarkedAt: null,
-          undoDeskId: null
+          undoDeskId: null,
+          checkedOutAt: null
         }
       } else {
-        if (before.status === next.status && before.attendees === next.attendees) {
+        // The same mark again (a double tap) is not recorded twice; back inside after a check-out is new.
+        if (!earlierDay && before.status === next.status && before.attendees === next.attendees && before.checkedOutAt === null) {
           return roster.row(session.id, participationId)
         }
         row = {
@@ -114,32 +131,39 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           undoStatus: before.status,
           undoAttendees: before.attendees,
           undoMarkedAt: before.markedAt,
-          undoDeskId: before.deskId
+          undoDeskId: before.deskId,
+          checkedOutAt: null
         }
       }
-      upsert.run({ participationId, sessionId: session.id, method, now, ...row })
-      const opId = staysHere ? null : ctx.newId()
-      if (opId) enqueue.run({
-        opId,
-        kind: 'attendance.set',
-        provider: session.provider,
-        sessionId: session.id,
-        participationId,
-        deskId: ctx.deskId,
-        now,
-        // The intent as the desk saw it; the sync engine turns it into provider calls.
-        payload: JSON.stringify({
-          status: row.status,
-          attendees: row.attendees,
-          markedAt: now,
-          method,
-          previous: { status: before.status, attendees: before.attendees }
+      const day = row.markedAt === null ? null : next === 'undo' ? dayIn(row.markedAt, session.timeZone) : today
+      upsert.run({ participationId, sessionId: session.id, method, now, ...row, day })
+      const reentry = next !== 'undo' && before.status === 'ATTENDED' && before.checkedOutAt !== null && !earlierDay
+      const opId = staysHere || !send ? null : ctx.newId()
+      if (opId) {
+        enqueue.run({
+          opId,
+          kind: 'attendance.set',
+          provider: session.provider,
+          sessionId: session.id,
+          participationId,
+          deskId: ctx.deskId,
+          now,
+          // The intent as the desk saw it; the sync engine turns it into provider calls.
+          payload: JSON.stringify({
+            status: row.status,
+            attendees: row.attendees,
+            markedAt: now,
+            method,
+            day: today,
+            ...(reentry ? { reentry: true } : {}),
+            previous: { status: earlierDay ? 'NOT_SET' : before.status, attendees: earlierDay ? 0 : before.attendees }
+          })
         })
-      })
+      }
       audit.run({
         now,
         deskId: ctx.deskId,
-        action,
+        action: reentry ? 'reentry' : action,
         sessionId: session.id,
         participationId,
         opId,
@@ -147,12 +171,50 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           from: { status: before.status, attendees: before.attendees },
           to: { status: row.status, attendees: row.attendees },
           method,
-          ...(staysHere ? { localOnly: 'bookings_walk_in' } : {})
+          ...(staysHere ? { localOnly: 'bookings_walk_in' } : {}),
+          ...(earlierDay ? { day: today, earlierDay: beforeDay } : {})
         })
       })
       return roster.row(session.id, participationId)
     }
   )
+
+  const setCheckedOut = sqlite.prepare(
+    `UPDATE attendance SET checked_out_at = @now, undo_status = status, undo_attendees = attendees, undo_marked_at = marked_at,
+       undo_desk_id = desk_id, updated_at = @now WHERE participation_id = @participationId AND session_id = @sessionId`
+  )
+  /**
+   * The person leaves (conference sessions, venues, day passes); a check-in later is re-entry.
+   * Plandocket records it (`action: check_out`); Wix and local-only keep it on the desk, in the
+   * audit log and the export.
+   */
+  const checkOut = sqlite.transaction((sessionId: number, participationId: number, method: 'manual' | 'scan'): RosterRow => {
+    const { session, person } = target(sessionId, participationId)
+    const now = ctx.now()
+    const before = current.get(participationId, sessionId) ?? NOTHING
+    const beforeDay = before.day ?? (before.markedAt === null ? null : dayIn(before.markedAt, session.timeZone))
+    const inside = before.status === 'ATTENDED' && before.checkedOutAt === null && !(spansDays(session) && beforeDay !== null && beforeDay < dayIn(now, session.timeZone))
+    if (!inside) {
+      throw DeskError.because('refused', { reason: 'not_inside', params: { name: person.name } }, `${person.name} is not checked in: nothing to check out.`)
+    }
+    // Undo of a check-out puts them back inside (and, for Plandocket, opens a new check-in).
+    setCheckedOut.run({ now, participationId, sessionId: session.id })
+    const opId = session.provider === 'plandocket' ? ctx.newId() : null
+    if (opId) {
+      enqueue.run({
+        opId,
+        kind: 'attendance.checkout',
+        provider: session.provider,
+        sessionId: session.id,
+        participationId,
+        deskId: ctx.deskId,
+        now,
+        payload: JSON.stringify({ status: 'ATTENDED', attendees: before.attendees, markedAt: now, method, checkOut: true })
+      })
+    }
+    audit.run({ now, deskId: ctx.deskId, action: 'check_out', sessionId: session.id, participationId, opId, details: JSON.stringify({ method }) })
+    return roster.row(session.id, participationId)
+  })
 
   const insertWalkIn = sqlite.prepare(
     `INSERT INTO participations (provider, provider_id, session_id, name, sort_name, email, phone, search_codes, party_size,
@@ -183,6 +245,12 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     (input: { sessionId: number; name: string; email: string | null; phone: string | null; partySize: number; checkIn: boolean }): RosterRow => {
       const session = sessions.require(input.sessionId)
       if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } }, `"${session.title}" is cancelled: no check-ins.`)
+      if (session.provider === 'plandocket' && !input.email) {
+        // Plandocket refuses a contact without one: say so now, before anything is recorded or sent.
+        throw DeskError.because('invalid_input', { reason: 'email_required', params: { service: 'plandocket' } }, 'Plandocket needs an email address for a walk-in.', [
+          { path: 'email', message: 'required by Plandocket' }
+        ])
+      }
       const now = ctx.now()
       const participationId = Number(
         insertWalkIn.run({
@@ -199,13 +267,21 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           now
         }).lastInsertRowid
       )
+      // Plandocket: one operation creates, confirms and checks in, so a refusal is one item, not two.
+      const together = session.provider === 'plandocket' && input.checkIn
       if (sessionRules(session).walkIns === 'desk_only') {
         // Kept on this desk (counted, exported, in the audit log), never queued: nothing to send.
         const details = { name: input.name, partySize: input.partySize, localOnly: 'bookings_walk_in' }
         audit.run({ now, deskId: ctx.deskId, action: 'walk_in', sessionId: session.id, participationId, opId: null, details: JSON.stringify(details) })
-      } else record('participation.create', 'walk_in', session, participationId, { name: input.name, partySize: input.partySize })
+      } else {
+        record('participation.create', 'walk_in', session, participationId, {
+          name: input.name,
+          partySize: input.partySize,
+          ...(together ? { checkIn: { attendees: input.partySize, method: 'manual', day: dayIn(now, session.timeZone) } } : {})
+        })
+      }
       if (!input.checkIn) return roster.row(session.id, participationId)
-      return commit(session.id, participationId, { status: 'ATTENDED', attendees: input.partySize }, 'check_in', 'manual')
+      return commit(session.id, participationId, { status: 'ATTENDED', attendees: input.partySize }, 'check_in', 'manual', !together)
     }
   )
 
@@ -253,6 +329,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     },
     noShow(input: { sessionId: number; participationId: number }): RosterRow {
       return commit.immediate(input.sessionId, input.participationId, { status: 'NOT_ATTENDED', attendees: 0 }, 'no_show', 'manual')
+    },
+    checkOut(input: { sessionId: number; participationId: number; method: 'manual' | 'scan' }): RosterRow {
+      return checkOut.immediate(input.sessionId, input.participationId, input.method)
     },
     undo(input: { sessionId: number; participationId: number }): RosterRow {
       return commit.immediate(input.sessionId, input.participationId, 'undo', 'undo', 'manual')

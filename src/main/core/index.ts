@@ -187,6 +187,7 @@ export function openDesk(options: DeskOptions): Desk {
     'roster.counts': ({ sessionId }) => sessions.counts(sessions.require(sessionId)),
     'attendance.checkIn': (input) => kioskRow(marked(attendance.checkIn(input))),
     'attendance.undo': (input) => kioskRow(marked(attendance.undo(input))),
+    'attendance.checkOut': (input) => kioskRow(marked(attendance.checkOut(input))),
     'attendance.noShow': (input) => {
       kiosk.requireAdmin('mark no-shows')
       return marked(attendance.noShow(input))
@@ -209,9 +210,9 @@ export function openDesk(options: DeskOptions): Desk {
     }),
     'stats.day': ({ date, timeZone }) => {
       const day = sessions.forDay(date, timeZone)
-      const totals: SessionCounts = { arrivedPeople: 0, expectedPeople: 0, capacity: null, participations: 0, checkedIn: 0, noShows: 0, pendingConfirmations: 0 }
+      const totals: SessionCounts = { arrivedPeople: 0, expectedPeople: 0, capacity: null, participations: 0, checkedIn: 0, insideNow: 0, noShows: 0, pendingConfirmations: 0 }
       for (const s of day) {
-        for (const key of ['arrivedPeople', 'expectedPeople', 'participations', 'checkedIn', 'noShows', 'pendingConfirmations'] as const) totals[key] += s.counts[key]
+        for (const key of ['arrivedPeople', 'expectedPeople', 'participations', 'checkedIn', 'insideNow', 'noShows', 'pendingConfirmations'] as const) totals[key] += s.counts[key]
         if (s.counts.capacity !== null) totals.capacity = (totals.capacity ?? 0) + s.counts.capacity
       }
       return { sessions: day, totals }

@@ -8,6 +8,7 @@ import type { SessionService } from './sessions'
 import type Database from 'better-sqlite3'
 import { foldText, rosterFilter, toFtsQuery } from './text'
 import { sessionRules } from '../providers/rules'
+import { dayIn, spansDays } from './days'
 
 interface RawRow {
   participationId: number
@@ -23,12 +24,27 @@ interface RawRow {
   markedAt: number | null
   deskId: string | null
   undoStatus: string | null
+  method: string | null
+  checkedOutAt: number | null
+  day: string | null
+}
+
+/** What a row needs to know about where it is read: today's day for multi-day sessions, this desk's names. */
+export interface RowView {
+  /** Set for a session that spans days: marks of earlier days are shown with their day. */
+  today: string | null
+  timeZone: string
+  /** This desk's id and name: marks made elsewhere show the other station. */
+  own: string[]
+  /** Whether the provider's station names are worth showing (Plandocket stations). */
+  stations: boolean
 }
 
 const COLUMNS = `
   p.id AS participationId, p.name, p.email, p.phone, p.external_id AS externalId,
   p.party_size AS partySize, p.status, p.is_walk_in AS isWalkIn,
-  a.status AS aStatus, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.undo_status AS undoStatus`
+  a.status AS aStatus, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.undo_status AS undoStatus,
+  a.method, a.checked_out_at AS checkedOutAt, a.day`
 
 /** What a row may do in its session beyond the usual (see providers/rules). */
 export interface RowRules {
@@ -42,7 +58,10 @@ export function rowRules(session: { provider: string; appId: string | null }): R
   return { walkInsStayHere: rules.walkIns === 'desk_only', confirmElsewhere: rules.confirm === 'desk' ? null : rules.confirm }
 }
 
-export function toRosterRow(sessionId: number, r: RawRow, rules: RowRules = USUAL_ROW): RosterRow {
+export function toRosterRow(sessionId: number, r: RawRow, rules: RowRules = USUAL_ROW, view?: RowView): RosterRow {
+  const day = r.day ?? (r.markedAt === null || !view ? null : dayIn(r.markedAt, view.timeZone))
+  const earlierDay = !!view?.today && (r.aStatus ?? 'NOT_SET') !== 'NOT_SET' && day !== null && day < view.today
+  const station = view?.stations && r.method === 'provider' && r.deskId && !view.own.includes(r.deskId) ? r.deskId : null
   return {
     participationId: r.participationId,
     sessionId,
@@ -60,7 +79,10 @@ export function toRosterRow(sessionId: number, r: RawRow, rules: RowRules = USUA
       attendees: r.attendees ?? 0,
       markedAt: r.markedAt === null ? null : new Date(r.markedAt).toISOString(),
       deskId: r.deskId,
-      canUndo: r.undoStatus !== null
+      canUndo: r.undoStatus !== null,
+      checkedOutAt: r.checkedOutAt === null || r.checkedOutAt === undefined ? null : new Date(r.checkedOutAt).toISOString(),
+      earlierDay,
+      station
     }
   }
 }
@@ -139,6 +161,15 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
      FROM participations p WHERE p.id = ? AND p.removed_at IS NULL`
   )
 
+  function viewOf(session: { startsAt: number; endsAt: number; timeZone: string; provider: string }): RowView {
+    return {
+      today: spansDays(session) ? dayIn(ctx.now(), session.timeZone) : null,
+      timeZone: session.timeZone,
+      own: [ctx.deskId, ctx.deskName],
+      stations: session.provider === 'plandocket'
+    }
+  }
+
   type Plan = 'plain' | 'letter' | 'selective' | 'broad'
   /** Which plan a search takes (see above), and its full-text query. */
   function planFor(search: string): { plan: Plan; query: string | null; folded: string } {
@@ -154,10 +185,11 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
       const session = sessions.require(input.sessionId)
       const shape = statements[session.scheduleId !== null ? 'course' : 'own']
       const { plan, query, folded } = planFor(input.search)
+      const view = viewOf(session)
       const params = { sessionId: session.id, scheduleId: session.scheduleId, limit: input.limit, offset: input.offset, query }
       const rules = rowRules(session)
       const read = (stmt: Database.Statement, extra: Record<string, unknown> = {}) =>
-        (stmt.all({ ...params, ...extra }) as RawRow[]).map((r) => toRosterRow(session.id, r, rules))
+        (stmt.all({ ...params, ...extra }) as RawRow[]).map((r) => toRosterRow(session.id, r, rules, view))
 
       switch (plan) {
         case 'plain':
@@ -189,7 +221,7 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
     },
 
     row(sessionId: number, participationId: number): RosterRow {
-      return toRosterRow(sessionId, oneRow.get({ sessionId, participationId }) as RawRow, rowRules(sessions.require(sessionId)))
+      return toRosterRow(sessionId, oneRow.get({ sessionId, participationId }) as RawRow, rowRules(sessions.require(sessionId)), viewOf(sessions.require(sessionId)))
     },
 
     /** The participation, if it is on the session's roster; else undefined. */

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import type { Session, SessionCounts } from '../../shared/contract'
 import { DeskError } from './errors'
+import { dayIn, spansDays } from './days'
 import { schema } from '../db'
 import type { CoreContext } from './context'
 
@@ -23,14 +24,17 @@ export function createSessionService(ctx: CoreContext) {
      FROM sessions WHERE starts_at >= ? AND starts_at < ? AND ends_at > ?
      ORDER BY starts_at, title, id`
   )
+  /** A multi-day session counts today's marks only (@today is null for a session within one day). */
+  const TODAY = '(@today IS NULL OR a.day = @today)'
   // Counts over the session's roster: its own participations plus its course's (schedule's).
   const countsSql = (rosterWhere: string) => `
     SELECT
       count(CASE WHEN p.status <> 'CANCELLED' THEN 1 END) AS participations,
       coalesce(sum(CASE WHEN p.status <> 'CANCELLED' THEN p.party_size END), 0) AS expectedPeople,
-      coalesce(sum(CASE WHEN a.status = 'ATTENDED' THEN a.attendees END), 0) AS arrivedPeople,
-      count(CASE WHEN a.status = 'ATTENDED' THEN 1 END) AS checkedIn,
-      count(CASE WHEN a.status = 'NOT_ATTENDED' THEN 1 END) AS noShows,
+      coalesce(sum(CASE WHEN a.status = 'ATTENDED' AND ${TODAY} THEN a.attendees END), 0) AS arrivedPeople,
+      count(CASE WHEN a.status = 'ATTENDED' AND ${TODAY} THEN 1 END) AS checkedIn,
+      coalesce(sum(CASE WHEN a.status = 'ATTENDED' AND a.checked_out_at IS NULL AND ${TODAY} THEN a.attendees END), 0) AS insideNow,
+      count(CASE WHEN a.status = 'NOT_ATTENDED' AND ${TODAY} THEN 1 END) AS noShows,
       count(CASE WHEN p.status = 'PENDING_CONFIRMATION' THEN 1 END) AS pendingConfirmations
     FROM participations p
     LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = @sessionId
@@ -40,7 +44,8 @@ export function createSessionService(ctx: CoreContext) {
 
   function counts(session: SessionRow): SessionCounts {
     const stmt = session.scheduleId ? countsWithCourse : countsOwn
-    const row = stmt.get({ sessionId: session.id, scheduleId: session.scheduleId }) as Omit<SessionCounts, 'capacity'>
+    const today = spansDays(session) ? dayIn(ctx.now(), session.timeZone) : null
+    const row = stmt.get({ sessionId: session.id, scheduleId: session.scheduleId, today }) as Omit<SessionCounts, 'capacity'>
     return { ...row, capacity: session.capacity }
   }
 

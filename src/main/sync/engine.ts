@@ -134,6 +134,7 @@ function explainAny(provider: Provider, err: unknown, stage: 'send' | 'download'
 export function intentOf(kind: string, payload: { status?: string; attendees?: number }): SyncProblem['intent'] {
   if (kind === 'participation.create') return { kind: 'walk_in', attendees: 0 }
   if (kind === 'participation.confirm') return { kind: 'confirm', attendees: 0 }
+  if (kind === 'attendance.checkout') return { kind: 'check_out', attendees: 0 }
   if (payload.status === 'ATTENDED') return { kind: 'check_in', attendees: payload.attendees ?? 1 }
   if (payload.status === 'NOT_ATTENDED') return { kind: 'no_show', attendees: 0 }
   return { kind: 'clear', attendees: 0 }
@@ -153,6 +154,8 @@ export function describeIntent(kind: string, payload: { status?: string; attende
       return 'mark as no-show'
     case 'clear':
       return 'clear the check-in'
+    case 'check_out':
+      return 'check out'
   }
 }
 
@@ -351,7 +354,7 @@ export function createSyncEngine(options: EngineOptions) {
       // resend after a crash pass the provider's revision check and write the mark twice.
       options.atomically(() => {
         outbox.markDone(row.opId)
-        replica.recordPushResult(op.participation.id, op.session, provider.name, outcome.participation, outcome.attendanceProviderId, outcome.seen)
+        replica.recordPushResult(op.participation.id, op.session, provider.name, outcome.participation, outcome.attendanceProviderId, outcome.seen, outcome.attendance)
       })
       if (provider !== options.local) {
         lastSuccessAt = now()

@@ -19,6 +19,7 @@ import type Database from 'better-sqlite3'
 import type { Db } from '../db'
 import { buildSearchCodes, foldText } from '../core/text'
 import type { AttendanceStatus } from '../../shared/contract'
+import { dayIn } from '../core/days'
 import type { AttendanceRecord, ParticipationRecord, ParticipationRef, SessionRecord, SessionRef } from '../providers/types'
 import { createHash } from 'node:crypto'
 
@@ -150,21 +151,44 @@ export function createReplica(db: Db, now: () => number) {
   )
   const findAttendance = sqlite.prepare<
     [number, number],
-    { status: string; attendees: number; providerId: string | null; seenStatus: AttendanceStatus | null; seenAttendees: number | null }
+    {
+      status: string
+      attendees: number
+      providerId: string | null
+      seenStatus: AttendanceStatus | null
+      seenAttendees: number | null
+      markedAt: number | null
+      checkedOutAt: number | null
+    }
   >(
-    `SELECT status, attendees, provider_id AS providerId, seen_status AS seenStatus, seen_attendees AS seenAttendees
+    `SELECT status, attendees, provider_id AS providerId, seen_status AS seenStatus, seen_attendees AS seenAttendees,
+            marked_at AS markedAt, checked_out_at AS checkedOutAt
      FROM attendance WHERE participation_id = ? AND session_id = ?`
   )
   // A pulled mark is also what this desk last saw of it.
-  const upsertAttendance = sqlite.prepare(
-    `INSERT INTO attendance (participation_id, session_id, status, attendees, marked_at, desk_id, method, provider_id, seen_status, seen_attendees, updated_at)
-     VALUES (@participationId, @sessionId, @status, @attendees, @markedAt, @deskId, 'provider', @providerId, @status, @attendees, @now)
+  const upsertStatement = sqlite.prepare(
+    `INSERT INTO attendance (participation_id, session_id, status, attendees, marked_at, desk_id, method, provider_id, seen_status, seen_attendees, updated_at, checked_out_at, day)
+     VALUES (@participationId, @sessionId, @status, @attendees, @markedAt, @deskId, 'provider', @providerId, @status, @attendees, @now, @checkedOutAt, @day)
      ON CONFLICT (participation_id, session_id) DO UPDATE SET status = excluded.status, attendees = excluded.attendees,
        marked_at = excluded.marked_at, desk_id = excluded.desk_id, method = 'provider', provider_id = excluded.provider_id,
        seen_status = excluded.seen_status, seen_attendees = excluded.seen_attendees,
+       checked_out_at = excluded.checked_out_at, day = excluded.day,
        undo_status = NULL, undo_attendees = NULL, undo_marked_at = NULL, undo_desk_id = NULL, updated_at = excluded.updated_at`
   )
   const setSeen = sqlite.prepare(`UPDATE attendance SET seen_status = ?, seen_attendees = ? WHERE participation_id = ? AND session_id = ?`)
+  const zoneOf = sqlite.prepare<[number], { timeZone: string }>('SELECT time_zone AS timeZone FROM sessions WHERE id = ?')
+  const zones = new Map<number, string>()
+  /** A pulled mark with its day (in the session's zone) and check-out time. */
+  const upsertAttendance = {
+    run(v: { participationId: number; sessionId: number; status: string; attendees: number; markedAt: number | null; deskId: string | null; providerId: string | null; now: number; checkedOutAt?: number | null }) {
+      let zone = zones.get(v.sessionId)
+      if (zone === undefined) {
+        zone = zoneOf.get(v.sessionId)?.timeZone ?? 'UTC'
+        zones.set(v.sessionId, zone)
+      }
+      return upsertStatement.run({ ...v, checkedOutAt: v.checkedOutAt ?? null, day: v.markedAt === null ? null : dayIn(v.markedAt, zone) })
+    }
+  }
   const setAttendanceProviderId = sqlite.prepare(
     `UPDATE attendance SET provider_id = ? WHERE participation_id = ? AND session_id = ?`
   )
@@ -235,7 +259,8 @@ export function createReplica(db: Db, now: () => number) {
     }
     const attendees = r.status === 'ATTENDED' ? Math.min(1000, Math.max(1, r.attendees)) : 0
     const current = findAttendance.get(participation.id, sessionId)
-    if (current ? current.status === r.status && current.attendees === attendees && current.providerId === r.providerId : r.status === 'NOT_SET') {
+    const sameExit = r.checkedOutAt === undefined || (current?.checkedOutAt ?? null) === r.checkedOutAt
+    if (current ? current.status === r.status && current.attendees === attendees && current.providerId === r.providerId && sameExit : r.status === 'NOT_SET') {
       if (current && (current.seenStatus !== r.status || current.seenAttendees !== attendees)) setSeen.run(r.status, attendees, participation.id, sessionId)
       stats.unchanged++
       return
@@ -248,7 +273,8 @@ export function createReplica(db: Db, now: () => number) {
       markedAt: r.markedAt,
       deskId: r.deskId,
       providerId: r.providerId,
-      now: now()
+      now: now(),
+      checkedOutAt: r.checkedOutAt ?? null
     })
     stats[current ? 'updated' : 'inserted']++
   }
@@ -284,7 +310,8 @@ export function createReplica(db: Db, now: () => number) {
         markedAt: mark.markedAt,
         deskId: mark.deskId,
         providerId: mark.providerId,
-        now: now()
+        now: now(),
+        checkedOutAt: mark.checkedOutAt ?? null
       })
       stats.inserted++
     }
@@ -520,7 +547,8 @@ export function createReplica(db: Db, now: () => number) {
         provider: string,
         participation: ParticipationRecord | undefined,
         attendanceProviderId: string | null | undefined,
-        seen?: { status: AttendanceStatus; attendees: number }
+        seen?: { status: AttendanceStatus; attendees: number },
+        attendance?: AttendanceRecord
       ) => {
         const sessionId = session.id
         // What the server answered is its current record: take it whole (a walk-in gets its real id),
@@ -529,7 +557,9 @@ export function createReplica(db: Db, now: () => number) {
           setParticipationFromServer.run({ ...participationValues(provider, participation, null), id: participationId })
           applyEmbeddedMarks(provider, session.id, session.providerId, participation, emptyStats())
         }
-        if (attendanceProviderId !== undefined) setAttendanceProviderId.run(attendanceProviderId, participationId, sessionId)
+        // The provider settled this mark against its own record (another station's check-in): show theirs.
+        if (attendance) applyMark(provider, session.id, attendance, emptyStats())
+        else if (attendanceProviderId !== undefined) setAttendanceProviderId.run(attendanceProviderId, participationId, sessionId)
         if (seen) setSeen.run(seen.status, seen.status === 'ATTENDED' ? seen.attendees : 0, participationId, sessionId)
       }
     ),

@@ -33,6 +33,7 @@ const CALLS = [
   'attendance.checkIn',
   'attendance.undo',
   'attendance.noShow',
+  'attendance.checkOut',
   'import.preview',
   'import.commit',
   'export.roster',

@@ -113,6 +113,10 @@ export function describeDeskReason(r: DeskReason | ScanReason): string | null {
       return t.confirmInWixBookings(r.params.name)
     case 'over_party':
       return t.overParty(r.params.name, r.params.booked, r.params.attendees)
+    case 'not_inside':
+      return t.notInside(r.params.name)
+    case 'email_required':
+      return t.emailRequired(t.service[r.params.service])
     case 'problem_resolved':
       return t.problemResolved
     case 'problem_superseded':

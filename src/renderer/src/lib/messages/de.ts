@@ -279,6 +279,8 @@ export const de: Messages = {
     bookingCancelled: (name) => `Die Buchung von ${name} ist storniert.`,
     confirmInWixBookings: (name) => `Die Buchung von ${name} wird in Wix Bookings (im Wix-Dashboard) bestätigt, nicht am Empfang.`,
     overParty: (name, booked, count) => `${name} hat für ${n(booked)} gebucht; bestätigen Sie, um ${n(count)} einzuchecken.`,
+    notInside: (name) => `${name} ist nicht eingecheckt: nichts auszuchecken.`,
+    emailRequired: (service) => `${service} braucht für einen Walk-in eine E-Mail-Adresse.`,
     problemResolved: 'Dieses Sync-Problem ist schon gelöst.',
     problemSuperseded: 'Eine spätere Markierung für diese Person hat diese ersetzt: Verwerfen Sie sie.',
     apiKeyNeeded: (provider) => `Geben Sie den API-Schlüssel für ${provider} ein.`,

@@ -285,6 +285,8 @@ export const en = {
     bookingCancelled: (name: string) => `${name}’s booking is cancelled.`,
     confirmInWixBookings: (name: string) => `${name}’s booking is confirmed in Wix Bookings (the Wix dashboard), not at the desk.`,
     overParty: (name: string, booked: number, count: number) => `${name} booked for ${n(booked)}; confirm to check in ${n(count)}.`,
+    notInside: (name: string) => `${name} is not checked in: nothing to check out.`,
+    emailRequired: (service: string) => `${service} needs an email address for a walk-in.`,
     problemResolved: 'That sync problem is already resolved.',
     problemSuperseded: 'A later mark for this person replaced this one: discard it.',
     apiKeyNeeded: (provider: string) => `Enter the ${provider} API key.`,
