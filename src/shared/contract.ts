@@ -416,7 +416,9 @@ export const SyncStatus = z.object({
   /** A download under way: what (the day's sessions, or a roster) and how far. */
   pull: z.object({ stage: z.enum(['sessions', 'roster']), done: z.number().int(), total: z.number().int().nullable() }).nullable(),
   /** Goes up whenever synced data changed the replica: the renderer refetches what it shows. */
-  dataVersion: z.number().int()
+  dataVersion: z.number().int(),
+  /** Requests sent in the last hour against the desk's budget (providers that limit requests). */
+  requests: z.object({ used: z.number().int(), budget: z.number().int(), serviceRemaining: z.number().int().nullable() }).nullable().default(null)
 })
 export type SyncStatus = z.infer<typeof SyncStatus>
 
@@ -466,7 +468,11 @@ export const WixSettingsInput = z
 export const PlandocketSettingsInput = z
   .object({
     baseUrl: baseUrl,
-    apiKey: z.string().trim().min(1).max(4096).optional()
+    apiKey: z.string().trim().min(1).max(4096).optional(),
+    /** List events hidden in Plandocket (`is_visible` false) too. */
+    showHidden: z.boolean().optional(),
+    /** Requests this desk may send per hour (its share of the account's plan limit). */
+    requestsPerHour: z.number().int().min(20).max(100_000).optional()
   })
   .strict()
 
@@ -482,7 +488,7 @@ export const ProviderSettingsView = z.object({
   provider: ProviderName,
   deskName: z.string(),
   wix: z.object({ siteId: z.string(), baseUrl: z.string(), namespace: z.string(), apiKeySet: z.boolean() }),
-  plandocket: z.object({ baseUrl: z.string(), apiKeySet: z.boolean() }),
+  plandocket: z.object({ baseUrl: z.string(), apiKeySet: z.boolean(), showHidden: z.boolean(), requestsPerHour: z.number().int() }),
   /** How secrets are protected on this machine: os = the OS keychain; otherwise a warning is shown. */
   secretStorage: z.enum(['os', 'basic_text', 'unavailable'])
 })

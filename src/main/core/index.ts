@@ -10,6 +10,8 @@ import type { Handlers } from '../ipc/dispatcher'
 import { createLocalImport, createLocalProvider } from '../providers/local'
 import type { Provider } from '../providers/types'
 import { createPlandocketProvider } from '../providers/plandocket'
+import { RequestBudget } from '../providers/budget'
+import { createRosterWatch } from './watch'
 import { createWixProvider } from '../providers/wix'
 import { createFileSecretBox, createNodeSettingsStore, createSettings, type KeyValueStore, type SecretBox, type StoredSettings } from '../settings'
 import { createOutbox, createReplica, createSyncEngine, type BackoffPolicy, type PullRequest } from '../sync'
@@ -59,6 +61,8 @@ const ROSTER_FRESH_MS = 30_000
  * deleted in the booking system, which no "changed since" answer reports (see the README).
  */
 export const RECONCILE_MS = 5 * 60_000
+/** With a request budget (Plandocket): the day's events and a whole roster every 20 minutes. */
+const BUDGETED_FRESH_MS = 20 * 60_000
 
 export interface Desk {
   handlers: Handlers
@@ -88,6 +92,8 @@ export function openDesk(options: DeskOptions): Desk {
   const scanner = createScanner(ctx, sessions, roster, attendance)
   const history = createHistory(ctx, sessions)
 
+  // One count of the hour's requests for the desk, whichever provider object is current.
+  const budget = new RequestBudget(now)
   // The provider follows the settings; rebuilt only when they change.
   let provider: Provider | null = null
   let providerKey = ''
@@ -103,9 +109,13 @@ export function openDesk(options: DeskOptions): Desk {
       })
     }
     if (s.provider === 'plandocket' && s.plandocket.apiKey && s.plandocket.baseUrl) {
+      budget.perHour = s.plandocket.requestsPerHour
       return createPlandocketProvider({
         baseUrl: s.plandocket.baseUrl,
         apiKey: s.plandocket.apiKey,
+        showHidden: s.plandocket.showHidden,
+        budget,
+        now,
         timeoutMs: options.providerTimeoutMs,
         onServerDate: (server, local) => engine.noteServerDate(server, local)
       })
@@ -141,7 +151,14 @@ export function openDesk(options: DeskOptions): Desk {
   const pulledAt = new Map<string, number>()
   let lastDay: PullRequest | null = null
   const pullIfStale = (key: string, freshMs: number, request: PullRequest) => {
-    if (!currentProvider()) return
+    const p = currentProvider()
+    if (!p) return
+    // A provider with an hourly request limit: the day's events and whole rosters less often, and
+    // the open roster's check-ins by a cheap poll of their own (see watch.ts).
+    if (p.requestBudget) {
+      freshMs = Math.max(freshMs, BUDGETED_FRESH_MS)
+      if (request.kind === 'day') request = { ...request, rosters: false }
+    }
     const at = pulledAt.get(key)
     if (at !== undefined && now() - at < freshMs) return
     pulledAt.set(key, now())
@@ -175,6 +192,7 @@ export function openDesk(options: DeskOptions): Desk {
     'sessions.get': ({ sessionId }) => sessions.get(sessionId),
     'sessions.create': (input) => sessions.create(input),
     'roster.page': (input) => {
+      watch.viewing(input.sessionId)
       if (input.offset === 0) pullIfStale(`session:${input.sessionId}`, ROSTER_FRESH_MS, { kind: 'session', sessionId: input.sessionId })
       if (kiosk.selfService()) {
         // Self-service: nobody browses the list; a person finds themselves by typing their name.
@@ -308,12 +326,31 @@ export function openDesk(options: DeskOptions): Desk {
     }
   }
 
+  const watch = createRosterWatch({
+    now,
+    poll: (sessionId) => {
+      const p = currentProvider()
+      if (!p?.requestBudget) return null
+      void engine.requestPull({ kind: 'attendance', sessionId })
+      return p.requestBudget.pollIntervalMs()
+    }
+  })
+
   void engine.trigger('start')
+  let lastBudgetedReconcile = now()
   const reconcileMs = options.reconcileMs ?? RECONCILE_MS
   const reconcile =
     reconcileMs > 0
       ? setInterval(() => {
-          if (lastDay && currentProvider()) void engine.requestPull(lastDay)
+          const p = currentProvider()
+          if (!lastDay || !p) return
+          // Within a request budget (Plandocket) the day's events only, every 20 minutes: the open
+          // roster is downloaded whole on that pace too, and polled for check-ins in between.
+          if (p.requestBudget) {
+            if (now() - lastBudgetedReconcile < BUDGETED_FRESH_MS) return
+            lastBudgetedReconcile = now()
+            void engine.requestPull({ ...lastDay, rosters: false })
+          } else void engine.requestPull(lastDay)
         }, reconcileMs)
       : null
   reconcile?.unref?.()
@@ -328,6 +365,7 @@ export function openDesk(options: DeskOptions): Desk {
     kiosk,
     close: () => {
       if (reconcile) clearInterval(reconcile)
+      watch.stop()
       void engine.stop()
       db.$client.close()
     }

@@ -11,7 +11,7 @@ import { ProviderError } from './http'
 
 const HOUR_MS = 3_600_000
 /** Part of the budget kept for sending marks: background reading stops before it. */
-const SEND_RESERVE = 0.1
+const SEND_RESERVE = 0.03
 
 export const DEFAULT_REQUEST_BUDGET = 150
 
@@ -97,7 +97,8 @@ export class RequestBudget {
 
   /** How long the idle desk should wait between two polls of a roster's check-ins. */
   pollIntervalMs(pagesPerPoll = 1): number {
-    // About 90 % of the budget for the poll, the rest for refreshing the day and the roster.
+    // About 90 % of the budget for the poll; the rest refreshes the day and the roster (every 20 min)
+    // and stays in reserve for sending marks.
     return Math.max(10_000, Math.ceil((HOUR_MS * Math.max(1, pagesPerPoll)) / (this.perHour * 0.9)))
   }
 

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync, renameSync } from '
 import { join } from 'node:path'
 import Conf from 'conf'
 import type { ProviderName, ProviderSettingsInput, ProviderSettingsView } from '../../shared/contract'
+import { DEFAULT_REQUEST_BUDGET } from '../providers/budget'
 
 export const DEFAULT_WIX_BASE_URL = 'https://www.wixapis.com'
 export const DEFAULT_NAMESPACE = '@rollcall/checkin'
@@ -16,7 +17,7 @@ export interface StoredSettings {
   provider: ProviderName
   deskName: string | null
   wix: { siteId: string; baseUrl: string; namespace: string; apiKey: string | null }
-  plandocket: { baseUrl: string; apiKey: string | null }
+  plandocket: { baseUrl: string; apiKey: string | null; showHidden: boolean; requestsPerHour: number }
 }
 
 /** Encrypts secrets at rest. `kind` is shown to the desk when it is weaker than the OS keychain. */
@@ -36,7 +37,7 @@ const DEFAULTS = {
   provider: 'local' as ProviderName,
   deskName: null as string | null,
   wix: { siteId: '', baseUrl: '', namespace: DEFAULT_NAMESPACE, apiKeyCipher: null as string | null },
-  plandocket: { baseUrl: '', apiKeyCipher: null as string | null }
+  plandocket: { baseUrl: '', apiKeyCipher: null as string | null, showHidden: false, requestsPerHour: DEFAULT_REQUEST_BUDGET }
 }
 
 export type SettingsShape = typeof DEFAULTS
@@ -72,7 +73,9 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
       },
       plandocket: {
         baseUrl: env.ROLLCALL_PLANDOCKET_BASE_URL || plandocket.baseUrl,
-        apiKey: decrypt(plandocket.apiKeyCipher)
+        apiKey: decrypt(plandocket.apiKeyCipher),
+        showHidden: plandocket.showHidden === true,
+        requestsPerHour: plandocket.requestsPerHour || DEFAULT_REQUEST_BUDGET
       }
     }
   }
@@ -96,7 +99,12 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
       return {
         ...now,
         provider: 'plandocket',
-        plandocket: { baseUrl: env.ROLLCALL_PLANDOCKET_BASE_URL || input.plandocket.baseUrl, apiKey: input.plandocket.apiKey ?? now.plandocket.apiKey }
+        plandocket: {
+          baseUrl: env.ROLLCALL_PLANDOCKET_BASE_URL || input.plandocket.baseUrl,
+          apiKey: input.plandocket.apiKey ?? now.plandocket.apiKey,
+          showHidden: input.plandocket.showHidden ?? now.plandocket.showHidden,
+          requestsPerHour: input.plandocket.requestsPerHour ?? now.plandocket.requestsPerHour
+        }
       }
     }
     return { ...now, provider: 'local' }
@@ -121,7 +129,9 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
         const old = read('plandocket')
         store.set('plandocket', {
           baseUrl: input.plandocket.baseUrl,
-          apiKeyCipher: input.plandocket.apiKey ? secrets.encrypt(input.plandocket.apiKey) : old.apiKeyCipher
+          apiKeyCipher: input.plandocket.apiKey ? secrets.encrypt(input.plandocket.apiKey) : old.apiKeyCipher,
+          showHidden: next.plandocket.showHidden,
+          requestsPerHour: next.plandocket.requestsPerHour
         })
       }
       return next
@@ -132,7 +142,12 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
         provider: s.provider,
         deskName: s.deskName ?? deskName,
         wix: { siteId: s.wix.siteId, baseUrl: s.wix.baseUrl, namespace: s.wix.namespace, apiKeySet: Boolean(s.wix.apiKey) },
-        plandocket: { baseUrl: s.plandocket.baseUrl, apiKeySet: Boolean(s.plandocket.apiKey) },
+        plandocket: {
+          baseUrl: s.plandocket.baseUrl,
+          apiKeySet: Boolean(s.plandocket.apiKey),
+          showHidden: s.plandocket.showHidden,
+          requestsPerHour: s.plandocket.requestsPerHour
+        },
         secretStorage: secrets.kind
       }
     }

@@ -26,6 +26,8 @@ import { ProviderError } from '../providers/http'
 import { storedReason, type Outbox, type OutboxRow, type SyncDetail } from './outbox'
 import type { Replica } from './replica'
 
+const requestsOf = ({ used, budget, serviceRemaining }: { used: number; budget: number; serviceRemaining: number | null }) => ({ used, budget, serviceRemaining })
+
 export type Trigger = 'mark' | 'online' | 'resume' | 'start' | 'timer' | 'manual' | 'settings'
 
 export interface BackoffPolicy {
@@ -234,7 +236,10 @@ export async function* readAhead<T>(pages: AsyncIterable<T[]>, maxRows: () => nu
 }
 
 export interface PullRequest {
-  kind: 'day' | 'session'
+  /** attendance: only a session's marks (the cheap poll for other stations' check-ins). */
+  kind: 'day' | 'session' | 'attendance'
+  /** day: also each session's roster (default); false = the sessions only. */
+  rosters?: boolean
   /** day: local midnight to midnight in `timeZone`. */
   from?: number
   to?: number
@@ -486,15 +491,16 @@ export function createSyncEngine(options: EngineOptions) {
       const ref = replica.sessionRef(request.sessionId!)
       if (ref) sessions.push(ref)
     }
-    for (const session of sessions) {
+    for (const session of request.rosters === false ? [] : sessions) {
       let done = 0
       pull = { stage: 'roster', done, total: null }
       let msPerRow = 0
+      const rosterPages = request.kind === 'attendance' ? (async function* () {})() : provider.pullRoster(session)
       const batchRows = () => (msPerRow > 0 ? Math.max(1, Math.min(PULL_MAX_ROWS, Math.floor(PULL_SLICE_MS / msPerRow))) : 1)
       // Who the service has: a download that ends without an error is the whole roster, and whoever
       // it lacks has been removed there. One that fails part way proves nothing and removes no one.
       const onRoster = new Set<string>()
-      for await (const page of readAhead(provider.pullRoster(session), batchRows)) {
+      for await (const page of readAhead(rosterPages, batchRows)) {
         for (const r of page) onRoster.add(r.providerId)
         const started = performance.now()
         const stats = replica.applyParticipations(provider.name, session, page)
@@ -508,7 +514,8 @@ export function createSyncEngine(options: EngineOptions) {
         done += page.length
         pull = { stage: 'roster', done, total: null }
       }
-      if (replica.reconcileRoster(provider.name, session, onRoster) > 0) bump()
+      // A poll of the marks alone says nothing about who is on the roster.
+      if (request.kind !== 'attendance' && replica.reconcileRoster(provider.name, session, onRoster) > 0) bump()
       const marked = new Set<number>()
       try {
         for await (const page of readAhead(provider.pullAttendance(session), () => 1)) {
@@ -679,7 +686,8 @@ export function createSyncEngine(options: EngineOptions) {
             ],
         clockOffsetMs,
         pull,
-        dataVersion
+        dataVersion,
+        requests: provider?.requestBudget ? requestsOf(provider.requestBudget.view()) : null
       }
     },
     problems(): SyncProblem[] {
