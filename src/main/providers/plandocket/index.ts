@@ -294,7 +294,8 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       }
       return { result: 'done', attendanceProviderId: text(c.id), attendance: asMark(op, c) }
     }
-    let open = await openCheckInOf(op)
+    // An earlier try may have got through without an answer: only Plandocket's current list can tell.
+    let open = await openCheckInOf(op, op.maybeSent)
     const today = typeof op.payload.day === 'string' ? op.payload.day : null
     const openedAt = open ? parseTimestamp(open.checked_in_at) : null
     if (open && today && openedAt !== null && (dayOf(openedAt, op.session.timeZone) ?? today) < today) {
