@@ -14,7 +14,9 @@ export const EXPORT_COLUMNS = [
   'bookingStatus',
   'attendance',
   'attendees',
+  'day',
   'checkedInAt',
+  'checkedOutAt',
   'checkedInBy',
   'walkIn',
   'externalId'
@@ -43,7 +45,9 @@ export const EXPORT_COLUMN_LABELS: Record<ExportLanguage, Record<ExportColumnNam
     bookingStatus: 'Booking status',
     attendance: 'Attendance',
     attendees: 'Attendees',
+    day: 'Day',
     checkedInAt: 'Checked in at',
+    checkedOutAt: 'Checked out at',
     checkedInBy: 'Checked in by (desk)',
     walkIn: 'Walk-in',
     externalId: 'Booking reference'
@@ -59,7 +63,9 @@ export const EXPORT_COLUMN_LABELS: Record<ExportLanguage, Record<ExportColumnNam
     bookingStatus: 'Buchungsstatus',
     attendance: 'Anwesenheit',
     attendees: 'Anwesende',
+    day: 'Tag',
     checkedInAt: 'Eingecheckt um',
+    checkedOutAt: 'Ausgecheckt um',
     checkedInBy: 'Eingecheckt von (Empfang)',
     walkIn: 'Spontangast',
     externalId: 'Buchungsnummer'

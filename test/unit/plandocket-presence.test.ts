@@ -162,6 +162,9 @@ describe('check-out and re-entry', () => {
     expect(open(fake)).toHaveLength(2)
     expect(fake.checkIns().filter((c) => c.contact.first_name === 'Ada').map((c) => c.is_checked_in)).toEqual([false, true])
     expect(await t.call('roster.counts', { sessionId: session.id })).toMatchObject({ insideNow: 2 })
+    await t.call('attendance.checkOut', { sessionId: session.id, participationId: (await row('Ben')).participationId })
+    const file = await t.call('export.roster', { sessionId: session.id, columns: ['name', 'checkedInAt', 'checkedOutAt'] })
+    expect(file.csv).toContain('Ben Test,2026-07-06 10:00,2026-07-06 10:00')
     const { entries } = await t.call('audit.list', { sessionId: session.id, beforeId: null, limit: 50 })
     expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['check_out', 'reentry']))
   })
@@ -194,6 +197,15 @@ describe('multi-day events', () => {
     expect(fake.checkIns().filter((c) => c.event_participant_id === seeded[0]!.participant.id).map((c) => c.is_checked_in)).toEqual([false, true])
     const days = t.desk.db.$client.prepare('SELECT day, status, marked_at AS markedAt FROM attendance_days').all()
     expect(days).toEqual([{ day: '2026-12-03', status: 'ATTENDED', markedAt: Date.parse('2026-12-03T08:20:00Z') }])
+    // The export: one row per person and day.
+    const file = await t.call('export.roster', { sessionId: session.id, columns: ['name', 'day', 'attendance', 'checkedInAt', 'checkedOutAt'] })
+    expect(file.csv.replace('\uFEFF', '').trim().split('\r\n')).toEqual([
+      'Name,Day,Attendance,Checked in at,Checked out at',
+      'Ada Test,2026-12-03,Checked in,2026-12-03 09:20,',
+      'Ada Test,2026-12-04,Checked in,2026-12-04 09:30,',
+      'Ben Test,,,,',
+      'Cleo Test,,,,'
+    ])
   })
 })
 

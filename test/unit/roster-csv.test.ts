@@ -112,7 +112,7 @@ function reference(sqlite: import('better-sqlite3').Database, sessionIds: number
     .prepare(
       `SELECT s.title AS sessionTitle, s.starts_at AS startsAt, s.time_zone AS timeZone,
          p.name, p.email, p.phone, p.party_size AS partySize, p.status, p.external_id AS externalId,
-         p.is_walk_in AS isWalkIn, a.status AS aStatus, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId
+         p.is_walk_in AS isWalkIn, a.status AS aStatus, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.checked_out_at AS checkedOutAt, a.day
        FROM sessions s
        JOIN participations p ON p.session_id = s.id OR (s.schedule_id IS NOT NULL AND p.schedule_id = s.schedule_id)
        LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = s.id
@@ -132,6 +132,8 @@ function reference(sqlite: import('better-sqlite3').Database, sessionIds: number
     bookingStatus: ['Booking status', (r) => String(r.status)],
     attendance: ['Attendance', (r) => words[(r.aStatus as string | null) ?? 'NOT_SET'] ?? ''],
     attendees: ['Attendees', (r) => String(r.attendees ?? 0)],
+    day: ['Day', (r) => String(r.day ?? (r.markedAt === null ? '' : local(r.markedAt as number, r.timeZone as string).slice(0, 10)))],
+    checkedOutAt: ['Checked out at', (r) => (r.checkedOutAt !== null && r.aStatus === 'ATTENDED' ? local(r.checkedOutAt as number, r.timeZone as string) : '')],
     checkedInAt: ['Checked in at', (r) => (r.markedAt !== null && r.aStatus === 'ATTENDED' ? local(r.markedAt as number, r.timeZone as string) : '')],
     checkedInBy: ['Checked in by (desk)', (r) => String(r.deskId ?? '')],
     walkIn: ['Walk-in', (r) => (r.isWalkIn ? 'yes' : '')],

@@ -24,8 +24,8 @@ import type { Db } from '../db'
 
 /** One participation row as the statement yields it (raw arrays: no object per row; the course statement adds sort_name). */
 type Row = [id: number, name: string, email: string | null, phone: string | null, partySize: number, status: string, externalId: string | null, isWalkIn: number]
-/** The session's mark for a person: status, attendees, marked at, desk. */
-type Mark = [status: string, attendees: number, markedAt: number | null, deskId: string | null]
+/** The session's mark for a person on one day: status, attendees, marked at, desk, checked out at, day. */
+type Mark = [status: string, attendees: number, markedAt: number | null, deskId: string | null, checkedOutAt: number | null, day: string | null]
 /** A session's cells, written once per session; `zone` is the raw zone for check-in times. */
 interface SessionCells {
   title: string
@@ -53,7 +53,9 @@ const COLUMNS: Record<ExportColumn, (r: Row, m: Mark | undefined, s: SessionCell
   bookingStatus: (r) => text(r[5]),
   attendance: (_r, m, s) => (m?.[0] === 'ATTENDED' ? s.words.checkedIn : m?.[0] === 'NOT_ATTENDED' ? s.words.noShow : ''),
   attendees: (_r, m) => String(m?.[1] ?? 0),
+  day: (_r, m, s) => (!m ? '' : (m[5] ?? (m[2] === null ? '' : local(m[2], s.zone).slice(0, 10)))),
   checkedInAt: (_r, m, s) => (m && m[2] !== null && m[0] === 'ATTENDED' ? local(m[2], s.zone) : ''),
+  checkedOutAt: (_r, m, s) => (m && m[4] !== null && m[0] === 'ATTENDED' ? local(m[4], s.zone) : ''),
   checkedInBy: (_r, m) => (m?.[3] == null ? '' : text(m[3])),
   walkIn: (r, _m, s) => (r[7] ? s.words.yes : ''),
   externalId: (r) => (r[6] === null ? '' : text(r[6]))
@@ -133,7 +135,13 @@ export function createRosterExport(db: Db) {
        ORDER BY 9, 1`
     )
     .raw(true)
-  const marksOf = sqlite.prepare(`SELECT participation_id, status, attendees, marked_at, desk_id FROM attendance WHERE session_id = ?`).raw(true)
+  const marksOf = sqlite
+    .prepare(`SELECT participation_id, status, attendees, marked_at, desk_id, checked_out_at, day FROM attendance WHERE session_id = ?`)
+    .raw(true)
+  // Earlier days of a multi-day session (one row per person and day, see migration 0010).
+  const earlierOf = sqlite
+    .prepare(`SELECT participation_id, status, attendees, marked_at, desk_id, checked_out_at, day FROM attendance_days WHERE session_id = ? ORDER BY day`)
+    .raw(true)
 
   /** Writes the rows of several sessions, in order, as one CSV text. */
   function write(
@@ -159,6 +167,15 @@ export function createRosterExport(db: Db) {
       }
       const marks = new Map<number, Mark>()
       for (const [participationId, ...mark] of marksOf.iterate(session.id) as IterableIterator<[number, ...Mark]>) marks.set(participationId, mark)
+      // A multi-day session: one row per person and day, earlier days first (see the README).
+      const earlier = new Map<number, Mark[]>()
+      for (const [participationId, ...mark] of earlierOf.iterate(session.id) as IterableIterator<[number, ...Mark]>) {
+        const current = marks.get(participationId)
+        if (current && current[5] === mark[5]) continue // undone back to that day: the row below is it
+        const list = earlier.get(participationId)
+        if (list) list.push(mark)
+        else earlier.set(participationId, [mark])
+      }
       const iterator = (
         session.scheduleId
           ? courseRows.iterate({ sessionId: session.id, scheduleId: session.scheduleId })
@@ -166,6 +183,14 @@ export function createRosterExport(db: Db) {
       ) as IterableIterator<Row>
       for (const row of iterator) {
         const mark = marks.get(row[0])
+        const days = earlier.size ? earlier.get(row[0]) : undefined
+        if (days) {
+          for (const day of days) {
+            for (let i = 0; i < chosen.length; i++) cells[i] = chosen[i]!(row, day, sessionCells)
+            lines.push(cells.join(','))
+            rows++
+          }
+        }
         for (let i = 0; i < chosen.length; i++) cells[i] = chosen[i]!(row, mark, sessionCells)
         lines.push(cells.join(','))
         rows++
