@@ -148,6 +148,7 @@ export type DeskReasonCode = DeskReason['reason']
 export const ScanReason = z.discriminatedUnion('reason', [
   reason('scan_checked_in', { name: z.string(), partySize: int }),
   reason('scan_already', { name: z.string() }),
+  reason('scan_checked_out', { name: z.string() }),
   reason('scan_unknown', { code: z.string() }),
   reason('scan_wrong_session', { name: z.string(), title: z.string(), startsAt: isoInstant, timeZone: z.string() }),
   reason('scan_not_booked_here', { name: z.string() }),
@@ -350,7 +351,7 @@ const exportLanguage = ExportLanguage.default('en')
 export const ScanOutcome = z
   .object({
     /** checked_in: green; already: amber (with when and where); unknown / wrong_session: red, nothing changed. */
-    outcome: z.enum(['checked_in', 'already', 'unknown', 'wrong_session', 'refused']),
+    outcome: z.enum(['checked_in', 'checked_out', 'already', 'unknown', 'wrong_session', 'refused']),
     /** In English; `reason` and `params` say the same for the window to word. */
     message: z.string(),
     row: RosterRow.nullable(),
@@ -624,7 +625,14 @@ export const contract = {
   },
   'attendance.confirm': { input: z.object({ sessionId: id, participationId: id }).strict(), output: RosterRow },
   'attendance.scan': {
-    input: z.object({ sessionId: id, code: z.string().trim().min(1, 'empty scan').max(256) }).strict(),
+    input: z
+      .object({
+        sessionId: id,
+        code: z.string().trim().min(1, 'empty scan').max(256),
+        /** A scan of someone inside: says so (default), or checks them out (exits, day passes). */
+        inside: z.enum(['already', 'check_out']).default('already')
+      })
+      .strict(),
     output: ScanOutcome
   },
   'sessions.close': {

@@ -214,7 +214,7 @@ export function openDesk(options: DeskOptions): Desk {
     'attendance.confirm': (input) => kioskRow(marked(attendance.confirm(input))),
     'attendance.scan': (input) => {
       const result = scanner.scan(input)
-      if (result.outcome === 'checked_in') void engine.trigger('mark')
+      if (result.outcome === 'checked_in' || result.outcome === 'checked_out') void engine.trigger('mark')
       return { ...result, row: result.row && kioskRow(result.row) }
     },
     'sessions.close': ({ sessionId }) => {

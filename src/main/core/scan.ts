@@ -57,7 +57,7 @@ export function createScanner(ctx: CoreContext, sessions: SessionService, roster
   }
 
   return {
-    scan(input: { sessionId: number; code: string }): ScanOutcome {
+    scan(input: { sessionId: number; code: string; inside?: 'already' | 'check_out' }): ScanOutcome {
       const session = sessions.require(input.sessionId)
       const found = find(input.code)
       const mine = found.find((c) => c.sessionId === session.id || (session.scheduleId !== null && c.scheduleId === session.scheduleId))
@@ -88,7 +88,13 @@ export function createScanner(ctx: CoreContext, sessions: SessionService, roster
         }
       }
       const row = roster.row(session.id, mine.id)
-      if (row.attendance.status === 'ATTENDED') {
+      const inside = row.attendance.status === 'ATTENDED' && !row.attendance.earlierDay && row.attendance.checkedOutAt === null
+      if (inside && input.inside === 'check_out') {
+        // Venues and day passes: the same badge at the exit checks the person out.
+        const out = attendance.checkOut({ sessionId: session.id, participationId: mine.id, method: 'scan' })
+        return { outcome: 'checked_out', message: `${out.name} checked out.`, reason: 'scan_checked_out', params: { name: out.name }, row: out, otherSession: null }
+      }
+      if (inside) {
         return { outcome: 'already', message: `${row.name} is already checked in.`, reason: 'scan_already', params: { name: row.name }, row, otherSession: null }
       }
       try {

@@ -65,9 +65,25 @@ export function formatDayTime(instant: string, timeZone: string): string {
   }).format(new Date(instant))
 }
 
-/** "09:00–10:30" in the session's own zone. */
+/** Whether a session runs over more than one calendar day in its zone (its end is exclusive). */
+export function spansDays(startsAt: string, endsAt: string, timeZone: string): boolean {
+  const end = Math.max(Date.parse(startsAt), Date.parse(endsAt) - 1)
+  return isoDateInZone(startsAt, timeZone) !== isoDateInZone(end, timeZone)
+}
+
+/** "3–5 Dec" (per locale: "3.–5. Dez."): the days a multi-day session covers, in its zone. */
+export function formatDaySpan(startsAt: string, endsAt: string, timeZone: string): string {
+  const end = new Date(Math.max(Date.parse(startsAt), Date.parse(endsAt) - 1))
+  return new Intl.DateTimeFormat(i18n.locale, { day: 'numeric', month: 'short', timeZone }).formatRange(new Date(startsAt), end)
+}
+
+/**
+ * "09:00–10:30" in the session's own zone; a session over several days shows its days first:
+ * "3–5 Dec · 09:00–17:00" (each day's hours, as a conference programme reads).
+ */
 export function formatTimeRange(startsAt: string, endsAt: string, timeZone: string): string {
-  return `${formatTime(startsAt, timeZone)}–${formatTime(endsAt, timeZone)}`
+  const hours = `${formatTime(startsAt, timeZone)}–${formatTime(endsAt, timeZone)}`
+  return spansDays(startsAt, endsAt, timeZone) ? `${formatDaySpan(startsAt, endsAt, timeZone)} · ${hours}` : hours
 }
 
 /** "New York" for "America/New_York"; the desk's own zone gets no label (null). */

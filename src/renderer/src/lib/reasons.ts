@@ -142,6 +142,8 @@ export function describeDeskReason(r: DeskReason | ScanReason): string | null {
       return t.scanCheckedIn(r.params.name)
     case 'scan_already':
       return t.scanAlready(r.params.name)
+    case 'scan_checked_out':
+      return t.scanCheckedOut(r.params.name)
     case 'scan_unknown':
       return t.scanUnknown(r.params.code)
     case 'scan_wrong_session':

@@ -35,6 +35,8 @@ export function feedbackFor(result: ScanOutcome, code: string, ctx: ScanContext)
       const people = row?.attendance.attendees ?? 1
       return { id, tone: 'ok', title: t.checkedIn, name: row?.name ?? null, lines: people > 1 ? [t.partyOf(people)] : [] }
     }
+    case 'checked_out':
+      return { id, tone: 'ok', title: t.checkedOut, name: row?.name ?? null, lines: [] }
     case 'already': {
       const a = row?.attendance
       const lines: string[] = []

@@ -12,10 +12,20 @@ export interface SetupForm {
   wixNamespace: string
   plandocketBaseUrl: string
   plandocketApiKey: string
+  plandocketShowHidden: boolean
+  /** Requests per hour this desk may send (text while typed). */
+  plandocketRequests: string
 }
 
 /** The form's fields, keyed as main names them in `invalid_input` issues (`wix.siteId`). */
-export type SetupField = 'wix.siteId' | 'wix.apiKey' | 'wix.baseUrl' | 'wix.namespace' | 'plandocket.baseUrl' | 'plandocket.apiKey'
+export type SetupField =
+  | 'wix.siteId'
+  | 'wix.apiKey'
+  | 'wix.baseUrl'
+  | 'wix.namespace'
+  | 'plandocket.baseUrl'
+  | 'plandocket.apiKey'
+  | 'plandocket.requestsPerHour'
 
 export function formFrom(view: ProviderSettingsView): SetupForm {
   return {
@@ -25,7 +35,9 @@ export function formFrom(view: ProviderSettingsView): SetupForm {
     wixBaseUrl: view.wix.baseUrl,
     wixNamespace: view.wix.namespace,
     plandocketBaseUrl: view.plandocket.baseUrl,
-    plandocketApiKey: ''
+    plandocketApiKey: '',
+    plandocketShowHidden: view.plandocket.showHidden,
+    plandocketRequests: String(view.plandocket.requestsPerHour)
   }
 }
 
@@ -48,12 +60,22 @@ export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
   }
   if (form.provider === 'plandocket') {
     const apiKey = filled(form.plandocketApiKey)
-    return { provider: 'plandocket', plandocket: { baseUrl: form.plandocketBaseUrl.trim(), ...(apiKey ? { apiKey } : {}) } }
+    const requests = Number(form.plandocketRequests.trim())
+    return {
+      provider: 'plandocket',
+      plandocket: {
+        baseUrl: form.plandocketBaseUrl.trim(),
+        ...(apiKey ? { apiKey } : {}),
+        showHidden: form.plandocketShowHidden,
+        // Main checks the range and says what is wrong; text that is no number goes as it is refused.
+        requestsPerHour: form.plandocketRequests.trim() === '' ? undefined : Number.isFinite(requests) ? requests : NaN
+      }
+    }
   }
   return { provider: 'local' }
 }
 
-const FIELDS: readonly SetupField[] = ['wix.siteId', 'wix.apiKey', 'wix.baseUrl', 'wix.namespace', 'plandocket.baseUrl', 'plandocket.apiKey']
+const FIELDS: readonly SetupField[] = ['wix.siteId', 'wix.apiKey', 'wix.baseUrl', 'wix.namespace', 'plandocket.baseUrl', 'plandocket.apiKey', 'plandocket.requestsPerHour']
 
 /** Main's field issues by form field; the ones that match no field are returned apart. */
 export function fieldIssues(issues: readonly { path: string; message: string }[]): {

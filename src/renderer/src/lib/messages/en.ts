@@ -65,6 +65,8 @@ export const en = {
   },
   counts: {
     ofArrived: (expected: number) => ` of ${n(expected)} arrived`,
+    insideNow: (inside: number) => `${n(inside)} inside now`,
+    today: 'today',
     capacity: (capacity: number) => ` · capacity ${n(capacity)}`,
     bookingsCheckedIn: (checkedIn: number, bookings: number) => `${n(checkedIn)} of ${n(bookings)} bookings checked in`,
     noShows: (count: number) => plural(count, 'no-show'),
@@ -126,6 +128,13 @@ export const en = {
   row: {
     arrived: 'Arrived',
     arrivedAt: (time: string) => `Arrived ${time}`,
+    /** A mark from another station (Plandocket): where and when. */
+    alreadyAt: (station: string, time: string) => `Already checked in at ${station}, ${time}`,
+    /** An earlier day of a multi-day session: "Arrived Thu 3 Dec, 09:20". */
+    arrivedOn: (dayTime: string) => `Arrived ${dayTime}`,
+    leftAt: (time: string) => `Checked out ${time}`,
+    checkOut: 'Check out',
+    checkOutName: (name: string) => `Check out ${name}`,
     noShow: 'No-show',
     noShowAt: (time: string) => `No-show (marked ${time})`,
     partyOf: (size: number) => `party of ${n(size)}`,
@@ -321,6 +330,7 @@ export const en = {
     importNoSessionColumns: 'choose a session to import into, or the columns with the session title and start',
     scanCheckedIn: (name: string) => `${name} checked in.`,
     scanAlready: (name: string) => `${name} is already checked in.`,
+    scanCheckedOut: (name: string) => `${name} checked out.`,
     scanUnknown: (code: string) => `No booking has the code ${code}.`,
     scanWrongSession: (name: string, title: string) => `${name} is booked for “${title}”, not this session.`,
     scanNotBookedHere: (name: string) => `${name} is not booked for this session.`,
@@ -403,6 +413,10 @@ export const en = {
     namespaceHint: 'Where check-ins for non-Bookings events are kept on each participation.',
     tenant: 'Tenant address',
     tenantHint: 'Your Plandocket address followed by /api/v1.',
+    showHidden: 'Also list events hidden in Plandocket',
+    requestsPerHour: 'Requests per hour for this desk',
+    requestsPerHourHint: 'Its share of your Plandocket plan’s hourly limit (1,000 on the smallest plan, shared by all desks).',
+    scanner: 'Scanner (this window)',
     testConnection: 'Test connection',
     testing: 'Testing…',
     save: 'Save',
@@ -474,6 +488,9 @@ export const en = {
   },
   scan: {
     checkedIn: 'Checked in',
+    checkedOut: 'Checked out',
+    /** Set-up of the scanner: what a scan of someone already inside does. */
+    insideChecksOut: 'Scanning someone inside checks them out',
     partyOf: (size: number) => `Party of ${n(size)}`,
     already: 'Already checked in',
     at: (time: string) => `at ${time}`,
