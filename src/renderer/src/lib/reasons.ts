@@ -238,6 +238,8 @@ export function describeIntent(p: SyncProblem): string {
       return t.noShow
     case 'clear':
       return t.clear
+    case 'check_out':
+      return t.checkOut
     case 'walk_in':
       return t.walkIn
     case 'confirm':

@@ -72,6 +72,10 @@ export const de: Messages = {
     pending: (count) => `${n(count)} unbestätigt`
   },
   roster: {
+    couldNotCheckOut: (name) => `${name} konnte nicht ausgecheckt werden`,
+    checkedOutToast: (name) => `${name} ausgecheckt`,
+    notInside: (name) => `${name} ist nicht drinnen: nichts auszuchecken`,
+    searchKeys: 'Enter checkt den einzigen oder markierten Treffer ein; Umschalt+Enter checkt aus',
     searchLabel: 'Liste durchsuchen',
     searchPlaceholder: 'Name, E-Mail oder Telefon',
     listLabel: 'Teilnehmerliste',
@@ -212,6 +216,8 @@ export const de: Messages = {
     factConnection: 'Verbindung',
     factWaiting: 'Wartet auf Versand',
     factLastSync: 'Letzte erfolgreiche Synchronisierung',
+    factRequests: 'Anfragen in dieser Stunde',
+    requestsOfBudget: (used, budget) => `${n(used)} von ${n(budget)}`,
     factLastError: 'Letzter Fehler',
     marks: (count) => plural(count, 'Markierung', 'Markierungen'),
     syncNow: 'Jetzt synchronisieren',
@@ -253,6 +259,7 @@ export const de: Messages = {
       checkIn: (count) => `${n(count)} einchecken`,
       noShow: 'als nicht erschienen markieren',
       clear: 'Check-in zurücknehmen',
+      checkOut: 'auschecken',
       walkIn: 'als Spontangast hinzufügen',
       confirm: 'Buchung bestätigen'
     }
@@ -560,6 +567,9 @@ export const de: Messages = {
     intro: 'Jemand ohne Buchung: Die Person wird diesem Termin hinzugefügt und sofort eingecheckt (das geht auch offline).',
     name: 'Name',
     email: 'E-Mail (optional)',
+    emailRequiredLabel: 'E-Mail',
+    emailRule: (service) => `${service} braucht für jede teilnehmende Person eine E-Mail-Adresse.`,
+    emailNeeded: (service) => `${service} braucht eine E-Mail-Adresse`,
     phone: 'Telefon (optional)',
     party: 'Gruppengröße',
     fewer: 'Eine Person weniger',
@@ -611,6 +621,8 @@ export const de: Messages = {
     desk: 'Empfang',
     sync: 'Synchronisierung',
     checkedIn: (count) => `${n(count)} eingecheckt`,
+    checkedOut: 'Ausgecheckt',
+    reentry: 'Wieder da (Wiedereintritt)',
     undo: 'Rückgängig',
     noShow: 'Nicht erschienen',
     walkIn: 'Spontangast',

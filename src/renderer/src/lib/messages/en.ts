@@ -73,6 +73,10 @@ export const en = {
     pending: (count: number) => `${n(count)} pending confirmation`
   },
   roster: {
+    couldNotCheckOut: (name: string) => `Could not check out ${name}`,
+    checkedOutToast: (name: string) => `${name} checked out`,
+    notInside: (name: string) => `${name} is not inside: nothing to check out`,
+    searchKeys: 'Enter checks in the only or highlighted match; Shift+Enter checks them out',
     searchLabel: 'Search roster',
     searchPlaceholder: 'Type a name, email or phone',
     listLabel: 'Roster',
@@ -219,6 +223,8 @@ export const en = {
     factConnection: 'Connection',
     factWaiting: 'Waiting to send',
     factLastSync: 'Last good sync',
+    factRequests: 'Requests this hour',
+    requestsOfBudget: (used: number, budget: number) => `${n(used)} of ${n(budget)}`,
     factLastError: 'Last error',
     marks: (count: number) => plural(count, 'mark'),
     syncNow: 'Sync now',
@@ -260,6 +266,7 @@ export const en = {
       checkIn: (count: number) => `check in ${n(count)}`,
       noShow: 'mark as no-show',
       clear: 'clear the check-in',
+      checkOut: 'check out',
       walkIn: 'add as a walk-in',
       confirm: 'confirm the booking'
     }
@@ -574,6 +581,9 @@ export const en = {
     intro: 'Someone without a booking: they are added to this session and checked in at once (this works offline too).',
     name: 'Name',
     email: 'Email (optional)',
+    emailRequiredLabel: 'Email',
+    emailRule: (service: string) => `${service} needs an email address for every participant.`,
+    emailNeeded: (service: string) => `${service} needs an email address`,
     phone: 'Phone (optional)',
     party: 'Party size',
     fewer: 'One fewer person',
@@ -625,6 +635,8 @@ export const en = {
     desk: 'Desk',
     sync: 'Sync',
     checkedIn: (count: number) => `Checked in ${n(count)}`,
+    checkedOut: 'Checked out',
+    reentry: 'Back in (re-entry)',
     undo: 'Undo',
     noShow: 'No-show',
     walkIn: 'Walk-in',
