@@ -90,6 +90,17 @@ test('another station checked Ada in while the desk was offline: one open check-
     await expect(row(page, 'Ada Test')).toContainText(`Already checked in at Eingang Süd, ${time}`, { timeout: 20_000 })
     await expect(indicator(page)).not.toContainText('needs attention')
     await page.screenshot({ path: join(SHOTS, 'plandocket-other-station.png') })
+
+    // The Sync panel counts the hour's requests against the desk's budget.
+    await indicator(page).click()
+    const panel = page.getByRole('dialog', { name: 'Sync' })
+    await expect(panel.getByText('Requests this hour')).toBeVisible()
+    await expect(panel.getByText(/^\d+ of 150$/)).toBeVisible()
+    const shown = Number((await panel.getByText(/^\d+ of 150$/).textContent())!.split(' ')[0])
+    // Every request that reached Plandocket, and only those (the ones sent while offline never did).
+    expect(shown).toBeGreaterThan(0)
+    expect(Math.abs(fake.requestsThisHour() - shown)).toBeLessThanOrEqual(1)
+    await panel.screenshot({ path: join(SHOTS, 'plandocket-sync-panel.png') })
   } finally {
     await fake.close()
   }

@@ -58,9 +58,10 @@ export class RequestBudget {
 
   /**
    * Throws a rate-limit error (with when to try again) unless a request of this kind may go now.
-   * `send`: a mark going out; `read`: anything the desk reads in the background.
+   * `send`: a mark going out; `read`: anything the desk reads in the background. The request is
+   * counted once it was answered (`answered`): one that never reached the service costs nothing.
    */
-  take(kind: 'send' | 'read'): void {
+  check(kind: 'send' | 'read'): void {
     const t = this.prune()
     if (this.serviceRemaining !== null && this.serviceRemaining <= 0) {
       const wait = Math.max(1000, (this.serviceResetAt ?? t + 60_000) - t)
@@ -76,7 +77,18 @@ export class RequestBudget {
         throw new ProviderError('rate_limited', 'the desk keeps its remaining requests this hour for sending check-ins', null, wait)
       }
     }
-    this.sent.push(t)
+  }
+
+  /** A request got an answer (any status): it counts against the hour. */
+  answered(headers: Headers): void {
+    this.sent.push(this.prune())
+    this.noteHeaders(headers)
+  }
+
+  /** check() and answered() together, for a request known to have reached the service. */
+  take(kind: 'send' | 'read'): void {
+    this.check(kind)
+    this.sent.push(this.prune())
   }
 
   /** Reads `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds, or seconds from now). */

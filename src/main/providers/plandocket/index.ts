@@ -171,9 +171,9 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       // Paths are relative to the base (…/api/v1), as the contract names them.
       permissionFor: plandocketScopeFor,
       fetch: async (input, init) => {
-        budget.take(kind)
+        budget.check(kind)
         const response = await (config.fetch ?? fetch)(input, init)
-        budget.noteHeaders(response.headers)
+        budget.answered(response.headers)
         return response
       }
     })

@@ -169,7 +169,7 @@ export const de: Messages = {
     valueTitle: (value, party) => `${n(value)} ankommend von ${n(party)} gebucht`
   },
   status: {
-    keys: 'Tasten: ↑ ↓ Person wählen · Eingabe checkt ein · Esc leert die Suche · Strg+Z macht rückgängig · Scannen geht jederzeit',
+    keys: 'Tasten: ↑ ↓ Person wählen · Eingabe checkt ein · Umschalt+Eingabe checkt aus · Esc leert die Suche · Strg+Z macht rückgängig · Scannen geht jederzeit',
     selfService: 'Geben Sie zum Einchecken Ihren Namen ein oder scannen Sie den Code auf Ihrem Ticket.',
     offline: 'Der Dienst des Empfangs ist nicht erreichbar; neuer Versuch läuft.',
     unreachable: 'Der Dienst des Empfangs ist nicht erreichbar. Prüfen Sie, ob Rollcall läuft, und versuchen Sie es erneut.'

@@ -176,7 +176,7 @@ export const en = {
     valueTitle: (value: number, party: number) => `${n(value)} arriving of ${n(party)} booked`
   },
   status: {
-    keys: 'Keys: ↑ ↓ pick a person · Enter checks in · Esc clears the search · Ctrl+Z undoes your last mark · scan a code at any time',
+    keys: 'Keys: ↑ ↓ pick a person · Enter checks in · Shift+Enter checks out · Esc clears the search · Ctrl+Z undoes your last mark · scan a code at any time',
     selfService: 'Type your name to check in, or scan the code on your ticket.',
     offline: 'The desk service is not reachable; retrying.',
     unreachable: 'The desk service is not reachable. Check that Rollcall is running, then try again.'
