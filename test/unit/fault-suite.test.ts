@@ -215,7 +215,8 @@ describe('fault suite', () => {
     const seeded = fake.seedMany(30, EVENT.event_key, (i) => ({ contact: { first_name: 'Guest', last_name: String(i).padStart(2, '0') } }))
     const d = openSimDesk(tempDir(), { providerTimeoutMs: 250, backoff: { baseMs: 5, capMs: 50, random: rng.fork().next } })
     closers.push(() => d.close())
-    await d.call('settings.save', { provider: 'plandocket', plandocket: { baseUrl: fake.baseUrl, apiKey: fake.apiKey } })
+    // Hundreds of requests in seconds: a plan with room for them (the desk's own budget is tested elsewhere).
+    await d.call('settings.save', { provider: 'plandocket', plandocket: { baseUrl: fake.baseUrl, apiKey: fake.apiKey, requestsPerHour: 100_000 } })
     const start = DateTime.fromISO(DAY, { zone: ZONE })
     await d.desk.sync.requestPull({ kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: ZONE })
     await d.desk.sync.idle()
