@@ -172,7 +172,10 @@ export function createReplica(db: Db, now: () => number) {
      ON CONFLICT (participation_id, session_id) DO UPDATE SET status = excluded.status, attendees = excluded.attendees,
        marked_at = excluded.marked_at, desk_id = excluded.desk_id, method = 'provider', provider_id = excluded.provider_id,
        seen_status = excluded.seen_status, seen_attendees = excluded.seen_attendees,
-       checked_out_at = excluded.checked_out_at, day = excluded.day,
+       -- A provider without check-out (Wix) does not clear one the desk recorded while still attended.
+       checked_out_at = CASE WHEN @exitKnown = 1 THEN excluded.checked_out_at
+                             WHEN excluded.status = 'ATTENDED' AND attendance.status = 'ATTENDED' THEN attendance.checked_out_at END,
+       day = excluded.day,
        undo_status = NULL, undo_attendees = NULL, undo_marked_at = NULL, undo_desk_id = NULL, updated_at = excluded.updated_at`
   )
   const setSeen = sqlite.prepare(`UPDATE attendance SET seen_status = ?, seen_attendees = ? WHERE participation_id = ? AND session_id = ?`)
@@ -186,7 +189,12 @@ export function createReplica(db: Db, now: () => number) {
         zone = zoneOf.get(v.sessionId)?.timeZone ?? 'UTC'
         zones.set(v.sessionId, zone)
       }
-      return upsertStatement.run({ ...v, checkedOutAt: v.checkedOutAt ?? null, day: v.markedAt === null ? null : dayIn(v.markedAt, zone) })
+      return upsertStatement.run({
+        ...v,
+        checkedOutAt: v.checkedOutAt ?? null,
+        exitKnown: v.checkedOutAt === undefined ? 0 : 1,
+        day: v.markedAt === null ? null : dayIn(v.markedAt, zone)
+      })
     }
   }
   const setAttendanceProviderId = sqlite.prepare(
@@ -274,7 +282,7 @@ export function createReplica(db: Db, now: () => number) {
       deskId: r.deskId,
       providerId: r.providerId,
       now: now(),
-      checkedOutAt: r.checkedOutAt ?? null
+      checkedOutAt: r.checkedOutAt
     })
     stats[current ? 'updated' : 'inserted']++
   }
@@ -311,7 +319,7 @@ export function createReplica(db: Db, now: () => number) {
         deskId: mark.deskId,
         providerId: mark.providerId,
         now: now(),
-        checkedOutAt: mark.checkedOutAt ?? null
+        checkedOutAt: mark.checkedOutAt
       })
       stats.inserted++
     }
