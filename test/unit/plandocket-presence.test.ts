@@ -192,6 +192,10 @@ describe('multi-day events', () => {
     const today = await t.call('attendance.checkIn', { sessionId: session.id, participationId: ada.participationId, attendees: 1 })
     expect(today.attendance).toMatchObject({ earlierDay: false, markedAt: '2026-12-04T08:30:00.000Z' })
     expect(await t.call('roster.counts', { sessionId: session.id })).toMatchObject({ checkedIn: 1, insideNow: 1 })
+    // Stats are per day too: today's arrival only.
+    const stats = await t.call('stats.session', { sessionId: session.id, slotMinutes: 15 })
+    expect(stats.arrivals.map((a) => a.people)).toEqual([1])
+    expect(stats.arrivals[0]!.slotStart).toMatch(/^2026-12-04T09:30/)
     await drained(t)
     // Yesterday's check-in closed, today's open: still one open check-in.
     expect(fake.checkIns().filter((c) => c.event_participant_id === seeded[0]!.participant.id).map((c) => c.is_checked_in)).toEqual([false, true])

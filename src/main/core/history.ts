@@ -7,6 +7,7 @@ import type { SyncReason } from '../../shared/contract'
 import { storedReason } from '../sync'
 import type { CoreContext } from './context'
 import type { SessionService } from './sessions'
+import { dayIn, spansDays } from './days'
 
 export interface AuditEntry {
   id: number
@@ -32,9 +33,11 @@ export function createHistory(ctx: CoreContext, sessions: SessionService) {
      WHERE (@sessionId IS NULL OR l.session_id = @sessionId) AND (@beforeId IS NULL OR l.id < @beforeId)
      ORDER BY l.id DESC LIMIT @limit`
   )
-  const arrivals = sqlite.prepare<[number], { markedAt: number; attendees: number }>(
+  // A multi-day session's chart is today's arrivals (@day); earlier days are in attendance_days.
+  const arrivals = sqlite.prepare<{ sessionId: number; day: string | null }, { markedAt: number; attendees: number }>(
     `SELECT a.marked_at AS markedAt, a.attendees FROM attendance a JOIN participations p ON p.id = a.participation_id
-     WHERE a.session_id = ? AND a.status = 'ATTENDED' AND a.marked_at IS NOT NULL AND p.removed_at IS NULL ORDER BY a.marked_at`
+     WHERE a.session_id = @sessionId AND a.status = 'ATTENDED' AND a.marked_at IS NOT NULL AND p.removed_at IS NULL
+       AND (@day IS NULL OR a.day = @day) ORDER BY a.marked_at`
   )
 
   return {
@@ -78,7 +81,8 @@ export function createHistory(ctx: CoreContext, sessions: SessionService) {
       const session = sessions.require(sessionId)
       const slots = new Map<number, number>()
       const slotMs = slotMinutes * 60_000
-      for (const a of arrivals.all(session.id)) {
+      const day = spansDays(session) ? dayIn(ctx.now(), session.timeZone) : null
+      for (const a of arrivals.all({ sessionId: session.id, day })) {
         const slot = Math.floor(a.markedAt / slotMs) * slotMs
         slots.set(slot, (slots.get(slot) ?? 0) + a.attendees)
       }
