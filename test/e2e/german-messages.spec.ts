@@ -187,7 +187,7 @@ test('German: the exported file says the column picker’s words, and so does an
     await page.getByRole('banner').getByRole('button', { name: menu }).click()
     const dialog = page.getByRole('dialog')
     const boxes = dialog.getByRole('checkbox')
-    await expect(boxes).toHaveCount(14)
+    await expect(boxes).toHaveCount(16)
     // Untick two so the file shows a pick, not only the defaults.
     await boxes.nth(0).uncheck()
     await boxes.nth(2).uncheck()
