@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { DateTime } from 'luxon'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BOOKINGS_APP_ID } from '../../src/main/providers/wix'
+import { BOOKINGS_APP_ID, createWixProvider } from '../../src/main/providers/wix'
 import { startFakeWix, type FakeWix, type Fault } from '../fakes/wix'
 import { sleep, tempDir, testDesk, waitFor, type TestDesk } from './helpers'
 
@@ -415,6 +415,14 @@ describe('Wix push', () => {
     })
     // Test connection wrote nothing.
     expect(fake.participations()).toEqual([])
+    // The engine's unattended probe (a send failed, no download to repeat) only reads: it does not
+    // even write to the id that cannot exist, so a desk waiting out an outage sends no writes at all.
+    const probeFrom = fake.requests(() => true).length
+    const probe = createWixProvider({ baseUrl: fake.baseUrl, siteId: fake.siteId, apiKey: fake.apiKey, namespace: NS })
+    expect(await probe.testConnection({ readsOnly: true })).toMatchObject({ ok: true, reason: 'connected' })
+    const probed = fake.requests(() => true).slice(probeFrom)
+    expect(probed.length).toBeGreaterThan(0)
+    expect(probed.filter((r) => r.method !== 'POST' || !r.path.endsWith('/query'))).toEqual([])
     await fake.down()
     expect(await test()).toMatchObject({ reason: 'unreachable', params: { baseUrl: fake.baseUrl, field: 'base_url', cause: 'no_connection' }, message: expect.stringMatching(/^Cannot reach http:\/\/127\.0\.0\.1:\d+/) })
     await fake.up()

@@ -145,7 +145,12 @@ export interface Provider {
   readonly name: ProviderName
   /** Providers that limit requests per hour count them here (shown in the Sync panel). */
   readonly requestBudget?: RequestBudget
-  testConnection(): Promise<ConnectionReport>
+  /**
+   * Reads every API the desk uses and names each permission the key lacks. `readsOnly`: the engine's
+   * unattended probe, which asks only whether the service answers and never writes, not even to an
+   * id that cannot exist.
+   */
+  testConnection(options?: { readsOnly?: boolean }): Promise<ConnectionReport>
   /** Sessions overlapping [from, to), as seen in `timeZone`. */
   pullSessions(range: { from: number; to: number; timeZone: string }): AsyncIterable<SessionRecord[]>
   pullRoster(session: SessionRef): AsyncIterable<ParticipationRecord[]>

@@ -553,10 +553,10 @@ export function createSyncEngine(options: EngineOptions) {
     await drain(provider)
     if (probe && probe.at <= now() && pulls.length === 0 && !signIn) {
       // The service did not answer last time and nothing else asks it now: ask it ourselves, with
-      // the last download (the desk wants it anyway) or else the harmless connection test.
+      // the last download (the desk wants it anyway) or else the connection test's reads.
       if (lastPull) pulls.push(lastPull)
       else {
-        const report = await provider.testConnection().catch(() => null)
+        const report = await provider.testConnection({ readsOnly: true }).catch(() => null)
         if (report?.ok) answered()
         else {
           if (report?.reason === 'unreachable') online = false

@@ -509,7 +509,7 @@ export function createWixProvider(config: WixConfig): Provider {
   return {
     name: 'wix',
 
-    async testConnection(): Promise<ConnectionReport> {
+    async testConnection(options: { readsOnly?: boolean } = {}): Promise<ConnectionReport> {
       const words: ServiceWords = {
         name: 'wix',
         service: 'Wix',
@@ -552,6 +552,7 @@ export function createWixProvider(config: WixConfig): Provider {
       ]
       const missing: Permission[] = []
       for (const [permission, check] of checks) {
+        if (options.readsOnly && permission === WIX_PERMISSIONS.writeParticipations) continue
         try {
           await check()
         } catch (err) {
