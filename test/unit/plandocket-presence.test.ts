@@ -195,6 +195,11 @@ describe('multi-day events', () => {
     const today = await t.call('attendance.checkIn', { sessionId: session.id, participationId: ada.participationId, attendees: 1 })
     expect(today.attendance).toMatchObject({ earlierDay: false, markedAt: '2026-12-04T08:30:00.000Z' })
     expect(await t.call('roster.counts', { sessionId: session.id })).toMatchObject({ checkedIn: 1, insideNow: 1 })
+    // A slip at the desk: today's check-in undone (back to yesterday's) and made again. Yesterday is
+    // kept once, not refused as a duplicate of the copy already kept.
+    const undone = await t.call('attendance.undo', { sessionId: session.id, participationId: ada.participationId })
+    expect(undone.attendance).toMatchObject({ earlierDay: true, markedAt: '2026-12-03T08:20:00.000Z' })
+    await t.call('attendance.checkIn', { sessionId: session.id, participationId: ada.participationId, attendees: 1 })
     // Stats are per day too: today's arrival only.
     const stats = await t.call('stats.session', { sessionId: session.id, slotMinutes: 15 })
     expect(stats.arrivals.map((a) => a.people)).toEqual([1])
