@@ -174,6 +174,8 @@ export const SyncReason = z.discriminatedUnion('reason', [
   /** `detail` says what was wrong with the answer, in the desk service's (English) words. */
   reason('sync_bad_response', { service, detail: z.string() }),
   reason('sync_rate_limited', { service }),
+  /** The desk's own hourly request budget holds background reads back for sending marks. */
+  reason('sync_budget_held', { service }),
   reason('sync_auth', { service }),
   /** 403: the key works but lacks what this API needs; `blocked` says which half of sync waits. */
   reason('sync_forbidden', { service, permission: MissingPermission, blocked: z.enum(['send', 'download']) }),

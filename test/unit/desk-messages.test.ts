@@ -262,5 +262,9 @@ describe('network failures', () => {
     const wix = { name: 'wix' } as Provider
     expect(explainSyncError(wix, slow as ProviderError)).toMatchObject({ reason: 'sync_timeout', params: { service: 'wix' } })
     expect(explainSyncError(wix, refused as ProviderError)).toMatchObject({ reason: 'sync_no_connection' })
+    // "Slow down" is the service's (429); a read the desk's own hourly budget holds back says so.
+    const plandocket = { name: 'plandocket' } as Provider
+    expect(explainSyncError(plandocket, new ProviderError('rate_limited', 'limit used up', 429, 1000))).toMatchObject({ reason: 'sync_rate_limited' })
+    expect(explainSyncError(plandocket, new ProviderError('rate_limited', 'kept for sending', null, 1000))).toMatchObject({ reason: 'sync_budget_held', params: { service: 'plandocket' } })
   })
 })

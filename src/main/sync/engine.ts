@@ -74,6 +74,8 @@ function syncText(r: SyncReason): string {
       return `${service} sent an answer the desk could not use: ${r.params.detail}.`
     case 'sync_rate_limited':
       return `${service} asked the desk to slow down; trying again shortly.`
+    case 'sync_budget_held':
+      return `This desk keeps its remaining ${service} requests this hour for sending check-ins; the roster refreshes when the hour allows.`
     case 'sync_auth':
       return `${service} refused this desk's key: open Set-up and check it.`
     case 'sync_forbidden': {
@@ -113,7 +115,8 @@ export function explainSyncError(provider: Provider, err: ProviderError, stage: 
       // Say what was wrong with it (too large, not JSON, a cursor that repeats…), without the URL.
       return detailed({ reason: 'sync_bad_response', params: { service, detail: err.message.replace(/^(?:[A-Z]+ )?\/\S*: /, '') } })
     case 'rate_limited':
-      return detailed({ reason: 'sync_rate_limited', params: { service } })
+      // No status: the desk's own request budget held the read back, not the service.
+      return detailed({ reason: err.status === null ? 'sync_budget_held' : 'sync_rate_limited', params: { service } })
     case 'auth':
       return detailed({ reason: 'sync_auth', params: { service } })
     case 'forbidden':

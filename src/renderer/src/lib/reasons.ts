@@ -184,6 +184,9 @@ export function describeSyncReason(r: SyncReason & { message: string }): string 
     case 'sync_rate_limited':
       words = t.syncRateLimited(service(r.params.service))
       break
+    case 'sync_budget_held':
+      words = t.syncBudgetHeld(service(r.params.service))
+      break
     case 'sync_auth':
       words = t.syncAuth(service(r.params.service))
       break

@@ -337,6 +337,7 @@ export const de: Messages = {
     syncServerError: (service, status) => `${service} hatte ein Problem (${status}); neuer Versuch folgt.`,
     syncBadResponse: (service, detail) => `${service} hat eine unbrauchbare Antwort geschickt: ${detail}.`,
     syncRateLimited: (service) => `${service} bittet den Empfang, langsamer zu machen; neuer Versuch in Kürze.`,
+    syncBudgetHeld: (service) => `Dieser Empfang hält die restlichen ${service}-Anfragen dieser Stunde für Check-ins zurück; die Liste wird aktualisiert, sobald die Stunde es erlaubt.`,
     syncAuth: (service) => `${service} hat den Schlüssel dieses Empfangs abgelehnt: Öffnen Sie „Einrichtung“ und prüfen Sie ihn.`,
     uses: { sessions: 'Termine herunterladen', roster: 'Teilnehmerlisten herunterladen', check_ins: 'Check-ins erfassen', walk_ins: 'Spontangäste hinzufügen' },
     permissionName: (name, kind) => (kind === 'scope' ? `den Scope ${name}` : `die Berechtigung „${name}“`),

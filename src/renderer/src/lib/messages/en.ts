@@ -346,6 +346,7 @@ export const en = {
     syncServerError: (service: string, status: string) => `${service} had a problem (${status}); trying again.`,
     syncBadResponse: (service: string, detail: string) => `${service} sent an answer the desk could not use: ${detail}.`,
     syncRateLimited: (service: string) => `${service} asked the desk to slow down; trying again shortly.`,
+    syncBudgetHeld: (service: string) => `This desk keeps its remaining ${service} requests this hour for sending check-ins; the roster refreshes when the hour allows.`,
     syncAuth: (service: string) => `${service} refused this desk's key: open Set-up and check it.`,
     /** What a key without one permission cannot do. */
     uses: { sessions: 'download sessions', roster: 'download rosters', check_ins: 'record check-ins', walk_ins: 'add walk-ins' },
