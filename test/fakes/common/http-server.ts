@@ -50,6 +50,7 @@ type TruncateMode = NonNullable<Extract<Fault, { type: 'truncated' }>['mode']>
 export abstract class FakeHttpServer<E extends LoggedRequest> {
   private readonly server = createServer((req, res) => void this.handle(req, res))
   private readonly log: E[] = []
+  private readonly arrivals = new Set<(entry: Readonly<E>) => void>()
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>()
   private port = 0
 
@@ -67,6 +68,15 @@ export abstract class FakeHttpServer<E extends LoggedRequest> {
 
   requests(): E[] {
     return structuredClone(this.log)
+  }
+
+  /**
+   * Told of each request as it arrives, before the service acts on it: what a client held at that
+   * moment (a simulation reads its desks' replicas then). Returns the way to stop listening.
+   */
+  onArrival(listener: (entry: Readonly<E>) => void): () => void {
+    this.arrivals.add(listener)
+    return () => this.arrivals.delete(listener)
   }
 
   clearRequests(): void {
@@ -127,6 +137,7 @@ export abstract class FakeHttpServer<E extends LoggedRequest> {
       incoming
     )
     this.log.push(entry)
+    for (const listener of this.arrivals) listener(entry)
     const fault = this.wire.faults.take(entry)
     if (fault) entry.fault = fault.type
     try {

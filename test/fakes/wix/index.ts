@@ -84,6 +84,8 @@ export interface FakeWix {
   /** Every request received (optionally only those matching), oldest first. */
   requests(match?: RouteMatcher): LoggedRequest[]
   clearRequests(): void
+  /** Told of each request as it arrives, before Wix acts on it; returns the way to stop listening. */
+  onArrival(listener: (request: Readonly<LoggedRequest>) => void): () => void
   /** Inputs the contract says a client must never send; the requests themselves succeeded. */
   violations(): Violation[]
 
@@ -202,6 +204,7 @@ export async function startFakeWix(options: FakeWixOptions = {}): Promise<FakeWi
     attendances: () => rows(store.attendances),
     requests: (match) => server.requests().filter((r) => routeMatches(match, r.method, r.path)),
     clearRequests: () => server.clearRequests(),
+    onArrival: (listener) => server.onArrival(listener),
     violations: () => server.violations(),
     down: () => server.down(),
     up: () => server.up(),
