@@ -518,6 +518,39 @@ describe('Wix Bookings: its rules, and no silent overwrite between desks', () =>
     expect(attendanceOf(fake, booking(1))).toBeNull()
   })
 
+  it('a desk closed while its check waits for Wix never writes afterwards; the mark is sent once by the desk that opens next', async () => {
+    const fake = await fakeWix()
+    const yoga = bookingsClass(fake)
+    fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: booking(1), participant: { name: 'Noor' }, partySize: 1 })
+    const dataDir = tempDir()
+    const first = await wixDesk(fake, dataDir)
+    const sessions = await pullDay(first)
+    const session = sessions.find((s) => s.title === 'Yoga')!
+    await first.desk.sync.requestPull({ kind: 'session', sessionId: session.id })
+    await first.desk.sync.idle()
+    const noor = (await rosterOf(first, session.id)).find((r) => r.name === 'Noor')!
+
+    // The check read is slow; the desk closes while it waits (its window shut, the app quit).
+    fake.faults.always({ type: 'delay', ms: 600 }, (r) => r.path === '/bookings/v2/attendance/query')
+    fake.clearRequests()
+    await first.call('attendance.checkIn', { sessionId: session.id, participationId: noor.participationId, attendees: 1 })
+    const isCheck = (r: { body: unknown }) => 'bookingId' in ((r.body as { query: { filter: object } }).query.filter ?? {})
+    await waitFor(() => fake.requests('POST /bookings/v2/attendance/query').some(isCheck), 5_000, 'the check read')
+    first.desk.close()
+    await sleep(900)
+    expect(fake.requests((r) => r.path.endsWith('/set'))).toEqual([])
+    expect(attendanceOf(fake, booking(1))).toBeNull()
+
+    fake.faults.clear()
+    const next = await wixDesk(fake, dataDir)
+    void next.call('sync.now', {})
+    await drained(next)
+    expect(attendanceOf(fake, booking(1))).toEqual(['ATTENDED', 1])
+    expect(fake.requests((r) => r.path.endsWith('/set'))).toHaveLength(1)
+    expect((await next.call('sync.status', {})).problems).toBe(0)
+    next.desk.close()
+  })
+
   it('the same mark made at two desks is no conflict, and is written once', async () => {
     const fake = await fakeWix()
     const yoga = bookingsClass(fake)

@@ -92,6 +92,8 @@ export function openDesk(options: DeskOptions): Desk {
   const scanner = createScanner(ctx, sessions, roster, attendance)
   const history = createHistory(ctx, sessions)
 
+  // Closing the desk stops every provider request, sent or not yet sent.
+  const closing = new AbortController()
   // One count of the hour's requests for the desk, whichever provider object is current.
   const budget = new RequestBudget(now)
   // The provider follows the settings; rebuilt only when they change.
@@ -105,6 +107,7 @@ export function openDesk(options: DeskOptions): Desk {
         apiKey: s.wix.apiKey,
         namespace: s.wix.namespace,
         timeoutMs: options.providerTimeoutMs,
+        signal: closing.signal,
         onServerDate: (server, local) => engine.noteServerDate(server, local)
       })
     }
@@ -117,6 +120,7 @@ export function openDesk(options: DeskOptions): Desk {
         budget,
         now,
         timeoutMs: options.providerTimeoutMs,
+        signal: closing.signal,
         onServerDate: (server, local) => engine.noteServerDate(server, local)
       })
     }
@@ -366,6 +370,7 @@ export function openDesk(options: DeskOptions): Desk {
     close: () => {
       if (reconcile) clearInterval(reconcile)
       watch.stop()
+      closing.abort()
       void engine.stop()
       db.$client.close()
     }

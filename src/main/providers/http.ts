@@ -56,6 +56,12 @@ export interface HttpClientOptions {
   headers: () => Record<string, string>
   /** Per request; a slow answer past this is treated as no answer. */
   timeoutMs?: number
+  /**
+   * Aborted when the desk closes: a request still to be sent is not sent, one under way is dropped.
+   * A check-and-set half done must not write after its desk has gone (another instance of the
+   * desk may already be deciding from the same replica).
+   */
+  signal?: AbortSignal
   /** Told the server's clock (from the Date header) and when we received it. */
   onServerDate?: (serverMs: number, localMs: number) => void
   /** Pulls the human message out of a provider's error body. */
@@ -134,7 +140,7 @@ export function createHttpClient(options: HttpClientOptions) {
           ...options.headers()
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs)
+        signal: options.signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), options.signal]) : AbortSignal.timeout(timeoutMs)
       })
     } catch (err) {
       const network: NetworkCause =

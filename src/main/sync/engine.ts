@@ -451,6 +451,9 @@ export function createSyncEngine(options: EngineOptions) {
           batch.length > 1 && provider.pushBatch
             ? await provider.pushBatch(batch.map((b) => b.op))
             : [await provider.push(firstOp)]
+        // Closed meanwhile: the replica is gone; the rows stay in flight and are settled on the
+        // next start, exactly as after a crash.
+        if (stopped) return
         batch.forEach((b, i) => {
           const outcome = outcomes[i]
           if (outcome) settle(provider, b.row, b.op, outcome)
@@ -462,6 +465,7 @@ export function createSyncEngine(options: EngineOptions) {
           sendForbidden = null
         }
       } catch (err) {
+        if (stopped) return
         if (!fail(provider, batch.map((b) => b.row), err)) return
       }
     }

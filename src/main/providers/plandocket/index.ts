@@ -29,6 +29,8 @@ export interface PlandocketConfig {
   baseUrl: string
   apiKey: string
   timeoutMs?: number
+  /** Aborted when the desk closes (see HttpClientOptions.signal). */
+  signal?: AbortSignal
   onServerDate?: (serverMs: number, localMs: number) => void
   fetch?: typeof fetch
   /** List events that are hidden in Plandocket (`is_visible` false) too. */
@@ -166,6 +168,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       baseUrl: base,
       headers: () => ({ Authorization: `Bearer ${config.apiKey}` }),
       timeoutMs: config.timeoutMs,
+      signal: config.signal,
       onServerDate: config.onServerDate,
       describeError: describePlandocketError,
       // Paths are relative to the base (…/api/v1), as the contract names them.

@@ -33,6 +33,8 @@ export interface WixConfig {
   apiKey: string
   namespace: string
   timeoutMs?: number
+  /** Aborted when the desk closes (see HttpClientOptions.signal). */
+  signal?: AbortSignal
   onServerDate?: (serverMs: number, localMs: number) => void
   fetch?: typeof fetch
 }
@@ -235,6 +237,7 @@ export function createWixProvider(config: WixConfig): Provider {
     baseUrl: config.baseUrl,
     headers: () => ({ Authorization: config.apiKey, 'wix-site-id': config.siteId }),
     timeoutMs: config.timeoutMs,
+    signal: config.signal,
     onServerDate: config.onServerDate,
     describeError: describeWixError,
     fetch: config.fetch,
