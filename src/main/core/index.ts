@@ -3,23 +3,32 @@
  * Electron main and the web transport both open a desk through here.
  */
 import { join } from 'node:path'
-import type { DeskInfo, KioskStatus, RosterRow, SessionCounts } from '../../shared/contract'
+import { contract, type CallSpec, type DeskInfo, type KioskStatus } from '../../shared/contract'
 import { openDatabase, type Db, type MigrationReport } from '../db'
 import { createRosterExport } from '../export'
 import type { Handlers } from '../ipc/dispatcher'
+import { exportHandlers } from '../export/handlers'
 import { createLocalImport, createLocalProvider } from '../providers/local'
-import type { Provider } from '../providers/types'
-import { createPlandocketProvider } from '../providers/plandocket'
+import { importHandlers } from '../providers/local/handlers'
 import { RequestBudget } from '../providers/budget'
+import { createProviderSource, type ProviderDeps } from '../providers/registry'
 import { createRosterWatch } from './watch'
-import { createWixProvider } from '../providers/wix'
-import { createFileSecretBox, createNodeSettingsStore, createSettings, type KeyValueStore, type SecretBox, type StoredSettings } from '../settings'
-import { createOutbox, createReplica, createSyncEngine, type BackoffPolicy, type PullRequest } from '../sync'
-import { DateTime } from 'luxon'
+import { createFileSecretBox, createNodeSettingsStore, createSettings, type KeyValueStore, type SecretBox } from '../settings'
+import { settingsHandlers } from '../settings/handlers'
+import { createOutbox, createReplica, createSyncEngine, type BackoffPolicy } from '../sync'
+import { createFreshness } from '../sync/freshness'
+import { syncHandlers } from '../sync/handlers'
 import { createAttendanceService } from './attendance'
+import { attendanceHandlers } from './attendance.handlers'
 import { createContext, type CoreContext } from './context'
 import { createHistory } from './history'
-import { createKiosk, maskEmail, maskPhone, type Kiosk } from './kiosk'
+import { historyHandlers } from './history.handlers'
+import { createKiosk, type Kiosk } from './kiosk'
+import { kioskHandlers } from './kiosk.handlers'
+import type { DeskParts } from './parts'
+import { rosterHandlers } from './roster.handlers'
+import { scanHandlers } from './scan.handlers'
+import { sessionHandlers } from './sessions.handlers'
 import { createScanner } from './scan'
 import { createRosterService } from './roster'
 import { createSessionService } from './sessions'
@@ -52,17 +61,7 @@ export interface DeskOptions {
   onKioskChange?: (status: KioskStatus) => void
 }
 
-/** How long a pulled day or roster counts as fresh before reading it asks for another pull. */
-const DAY_FRESH_MS = 60_000
-const ROSTER_FRESH_MS = 30_000
-/**
- * The day on screen is downloaded again at least this often even when the window asks for nothing
- * (hidden, minimised, throttled): every download is complete, so it also takes away what was
- * deleted in the booking system, which no "changed since" answer reports (see the README).
- */
-export const RECONCILE_MS = 5 * 60_000
-/** With a request budget (Plandocket): the day's events and a whole roster every 20 minutes. */
-const BUDGETED_FRESH_MS = 20 * 60_000
+export { RECONCILE_MS } from '../sync/freshness'
 
 export interface Desk {
   handlers: Handlers
@@ -76,6 +75,21 @@ export interface Desk {
 }
 
 export const DATABASE_FILE = 'rollcall.sqlite'
+
+/** Calls the contract marks `admin` ask the kiosk for a fresh PIN before their handler runs. */
+function guardAdmin(handlers: Handlers, kiosk: Kiosk): Handlers {
+  const guarded: Record<string, (input: unknown) => unknown> = { ...(handlers as unknown as Record<string, (input: unknown) => unknown>) }
+  for (const [name, spec] of Object.entries(contract) as [keyof Handlers, CallSpec][]) {
+    const action = spec.admin
+    if (!action) continue
+    const handler = handlers[name] as (input: unknown) => unknown
+    guarded[name] = (input) => {
+      kiosk.requireAdmin(action)
+      return handler(input)
+    }
+  }
+  return guarded as unknown as Handlers
+}
 
 export function openDesk(options: DeskOptions): Desk {
   const { db, migrations } = openDatabase(join(options.dataDir, DATABASE_FILE), { nativeBinding: options.nativeBinding })
@@ -92,56 +106,22 @@ export function openDesk(options: DeskOptions): Desk {
   const scanner = createScanner(ctx, sessions, roster, attendance)
   const history = createHistory(ctx, sessions)
 
-  // Closing the desk stops every provider request, sent or not yet sent.
-  const closing = new AbortController()
-  // One count of the hour's requests for the desk, whichever provider object is current.
-  const budget = new RequestBudget(now)
-  // The provider follows the settings; rebuilt only when they change.
-  let provider: Provider | null = null
-  let providerKey = ''
-  const buildProvider = (s: StoredSettings): Provider | null => {
-    if (s.provider === 'wix' && s.wix.apiKey && s.wix.siteId) {
-      return createWixProvider({
-        baseUrl: s.wix.baseUrl,
-        siteId: s.wix.siteId,
-        apiKey: s.wix.apiKey,
-        namespace: s.wix.namespace,
-        timeoutMs: options.providerTimeoutMs,
-        signal: closing.signal,
-        onServerDate: (server, local) => engine.noteServerDate(server, local)
-      })
-    }
-    if (s.provider === 'plandocket' && s.plandocket.apiKey && s.plandocket.baseUrl) {
-      budget.perHour = s.plandocket.requestsPerHour
-      return createPlandocketProvider({
-        baseUrl: s.plandocket.baseUrl,
-        apiKey: s.plandocket.apiKey,
-        showHidden: s.plandocket.showHidden,
-        budget,
-        now,
-        timeoutMs: options.providerTimeoutMs,
-        signal: closing.signal,
-        onServerDate: (server, local) => engine.noteServerDate(server, local)
-      })
-    }
-    return null
-  }
-  const currentProvider = (): Provider | null => {
-    const s = settings.current()
-    const key = JSON.stringify(s)
-    if (key !== providerKey) {
-      providerKey = key
-      provider = buildProvider(s)
-    }
-    return provider
-  }
-
   const outbox = createOutbox(db, now)
   const replica = createReplica(db, now)
+  // Closing the desk stops every provider request, sent or not yet sent.
+  const closing = new AbortController()
+  const providerDeps: ProviderDeps = {
+    budget: new RequestBudget(now),
+    signal: closing.signal,
+    now,
+    timeoutMs: options.providerTimeoutMs,
+    onServerDate: (server, local) => engine.noteServerDate(server, local)
+  }
+  const provider = createProviderSource(() => settings.current(), providerDeps)
   const engine = createSyncEngine({
     outbox,
     replica,
-    provider: currentProvider,
+    provider,
     local: createLocalProvider(),
     atomically: (fn) => db.$client.transaction(fn)(),
     desk: { deskId: ctx.deskId, deskName: ctx.deskName },
@@ -150,214 +130,37 @@ export function openDesk(options: DeskOptions): Desk {
     timerMs: options.syncTimerMs,
     log: options.log
   })
-
-  // Reading a day or a roster asks for a fresh copy in the background: the desk never waits.
-  const pulledAt = new Map<string, number>()
-  let lastDay: PullRequest | null = null
-  const pullIfStale = (key: string, freshMs: number, request: PullRequest) => {
-    const p = currentProvider()
-    if (!p) return
-    // A provider with an hourly request limit: the day's events and whole rosters less often, and
-    // the open roster's check-ins by a cheap poll of their own (see watch.ts).
-    if (p.requestBudget) {
-      freshMs = Math.max(freshMs, BUDGETED_FRESH_MS)
-      if (request.kind === 'day') request = { ...request, rosters: false }
-    }
-    const at = pulledAt.get(key)
-    if (at !== undefined && now() - at < freshMs) return
-    pulledAt.set(key, now())
-    void engine.requestPull(request)
-  }
-  const dayRequest = (date: string, timeZone: string): PullRequest => {
-    const start = DateTime.fromISO(date, { zone: timeZone }).startOf('day')
-    return { kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone }
-  }
-  const masked = (row: RosterRow): RosterRow => ({
-    ...row,
-    email: row.email && maskEmail(row.email),
-    phone: row.phone && maskPhone(row.phone)
-  })
-  /** Rows answered to a self-service kiosk never carry contact details. */
-  const kioskRow = (row: RosterRow): RosterRow => (kiosk.selfService() ? masked(row) : row)
-  const marked = <T>(row: T): T => {
-    void engine.trigger('mark')
-    return row
-  }
-
-  const info: DeskInfo = { deskId: ctx.deskId, deskName: ctx.deskName, provider: settings.current().provider, version: VERSION }
-
-  const handlers: Handlers = {
-    'desk.info': () => ({ ...info, provider: settings.current().provider }),
-    'sessions.forDay': ({ date, timeZone }) => {
-      lastDay = dayRequest(date, timeZone)
-      pullIfStale(`day:${date}:${timeZone}`, DAY_FRESH_MS, lastDay)
-      return { sessions: sessions.forDay(date, timeZone) }
-    },
-    'sessions.get': ({ sessionId }) => sessions.get(sessionId),
-    'sessions.create': (input) => sessions.create(input),
-    'roster.page': (input) => {
-      watch.viewing(input.sessionId)
-      if (input.offset === 0) pullIfStale(`session:${input.sessionId}`, ROSTER_FRESH_MS, { kind: 'session', sessionId: input.sessionId })
-      if (kiosk.selfService()) {
-        // Self-service: nobody browses the list; a person finds themselves by typing their name.
-        if (input.search.trim().length < 3) return { total: 0, rows: [] }
-        const page = roster.page(input)
-        return { ...page, rows: page.rows.map(masked) }
-      }
-      return roster.page(input)
-    },
-    'roster.counts': ({ sessionId }) => sessions.counts(sessions.require(sessionId)),
-    'attendance.checkIn': (input) => kioskRow(marked(attendance.checkIn(input))),
-    'attendance.undo': (input) => kioskRow(marked(attendance.undo(input))),
-    'attendance.checkOut': (input) => kioskRow(marked(attendance.checkOut(input))),
-    'attendance.noShow': (input) => {
-      kiosk.requireAdmin('mark no-shows')
-      return marked(attendance.noShow(input))
-    },
-    'attendance.walkIn': (input) => kioskRow(marked(attendance.walkIn(input))),
-    'attendance.confirm': (input) => kioskRow(marked(attendance.confirm(input))),
-    'attendance.scan': (input) => {
-      const result = scanner.scan(input)
-      if (result.outcome === 'checked_in' || result.outcome === 'checked_out') void engine.trigger('mark')
-      return { ...result, row: result.row && kioskRow(result.row) }
-    },
-    'sessions.close': ({ sessionId }) => {
-      kiosk.requireAdmin('close a session')
-      const { marked: count } = marked(attendance.closeSession({ sessionId }))
-      return { marked: count, counts: sessions.counts(sessions.require(sessionId)) }
-    },
-    'stats.session': ({ sessionId, slotMinutes }) => ({
-      counts: sessions.counts(sessions.require(sessionId)),
-      arrivals: history.arrivals(sessionId, slotMinutes)
-    }),
-    'stats.day': ({ date, timeZone }) => {
-      const day = sessions.forDay(date, timeZone)
-      const totals: SessionCounts = { arrivedPeople: 0, expectedPeople: 0, capacity: null, participations: 0, checkedIn: 0, insideNow: 0, noShows: 0, pendingConfirmations: 0 }
-      for (const s of day) {
-        for (const key of ['arrivedPeople', 'expectedPeople', 'participations', 'checkedIn', 'insideNow', 'noShows', 'pendingConfirmations'] as const) totals[key] += s.counts[key]
-        if (s.counts.capacity !== null) totals.capacity = (totals.capacity ?? 0) + s.counts.capacity
-      }
-      return { sessions: day, totals }
-    },
-    'audit.list': (input) => {
-      kiosk.requireAdmin('see the audit log')
-      return { entries: history.audit(input) }
-    },
-    'kiosk.status': () => kiosk.status(),
-    'kiosk.enter': ({ selfService }) => kiosk.enter(selfService),
-    'kiosk.exit': ({ pin }) => kiosk.exit(pin),
-    'kiosk.verifyPin': ({ pin }) => kiosk.verify(pin),
-    'kiosk.setPin': ({ currentPin, newPin }) => {
-      kiosk.requireAdmin('change the PIN')
-      return kiosk.setPin(currentPin, newPin)
-    },
-    'import.preview': (input) => {
-      kiosk.requireAdmin('import a roster')
-      return localImport.preview(input)
-    },
-    'import.commit': (input) => {
-      kiosk.requireAdmin('import a roster')
-      return localImport.commit(input)
-    },
-    'export.roster': (input) => {
-      kiosk.requireAdmin('export a roster')
-      if ('sessionId' in input) return exporter.session(sessions.require(input.sessionId), input.columns, input.language)
-      return exporter.sessions(input.date, sessions.forDay(input.date, input.timeZone).map((s) => s.id), input.columns, input.language)
-    },
-    'sync.status': () => engine.status(),
-    'sync.now': () => {
-      pulledAt.clear()
-      if (lastDay) void engine.requestPull(lastDay)
-      void engine.trigger('manual')
-      return engine.status()
-    },
-    'sync.problems': () => ({ problems: engine.problems() }),
-    'sync.resolve': ({ opId, choice }) => {
-      kiosk.requireAdmin('resolve sync problems')
-      const op = outbox.get(opId)
-      if (!op || (op.state !== 'rejected' && op.state !== 'conflict')) {
-        throw DeskError.because('not_found', { reason: 'problem_resolved', params: {} }, 'That sync problem is already resolved.')
-      }
-      // Sending an older mark again would overwrite the newer one the desk made since.
-      if (choice !== 'discard' && outbox.supersededBy(opId)) {
-        throw DeskError.because('refused', { reason: 'problem_superseded', params: {} }, 'A later mark for this person replaced this one: discard it.')
-      }
-      if (choice === 'discard') {
-        outbox.discard(opId)
-        // The booking system's version is the truth again: fetch it.
-        if (op.sessionId !== null) void engine.requestPull({ kind: 'session', sessionId: op.sessionId })
-      } else outbox.requeue(opId, choice === 'mine')
-      void engine.trigger('manual')
-      return engine.status()
-    },
-    'settings.get': () => {
-      kiosk.requireAdmin('open set-up')
-      return settings.view(ctx.deskName)
-    },
-    'settings.save': (input) => {
-      kiosk.requireAdmin('change set-up')
-      const candidate = settings.merged(input)
-      if (candidate.provider === 'wix' && !candidate.wix.apiKey) {
-        throw DeskError.because('invalid_input', { reason: 'api_key_needed', params: { provider: 'wix' } }, 'Enter the Wix API key.', [{ path: 'wix.apiKey', message: 'required' }])
-      }
-      if (candidate.provider === 'plandocket' && !candidate.plandocket.apiKey) {
-        throw DeskError.because('invalid_input', { reason: 'api_key_needed', params: { provider: 'plandocket' } }, 'Enter the Plandocket API key.', [
-          { path: 'plandocket.apiKey', message: 'required' }
-        ])
-      }
-      settings.save(input)
-      pulledAt.clear()
-      if (lastDay) void engine.requestPull(lastDay)
-      void engine.trigger('settings')
-      return settings.view(ctx.deskName)
-    },
-    'settings.testConnection': async (input) => {
-      kiosk.requireAdmin('test the connection')
-      const candidate = settings.merged(input)
-      if (candidate.provider === 'local') return { ok: true, reason: 'local_needs_no_connection', params: {}, message: 'Local-only mode needs no connection.' }
-      if (candidate.provider === 'wix' && !candidate.wix.apiKey) {
-        return { ok: false, reason: 'api_key_needed', params: { provider: 'wix' }, message: 'Enter the API key.' }
-      }
-      if (candidate.provider === 'plandocket' && !candidate.plandocket.apiKey) {
-        return { ok: false, reason: 'api_key_needed', params: { provider: 'plandocket' }, message: 'Enter the API key.' }
-      }
-      if (candidate.provider === 'plandocket' && !candidate.plandocket.baseUrl) {
-        return { ok: false, reason: 'tenant_address_needed', params: {}, message: 'Enter the tenant address, e.g. https://yourname.plandocket.com/api/v1.' }
-      }
-      const p = buildProvider(candidate)
-      if (!p) return { ok: false, reason: 'connection_incomplete', params: {}, message: 'Fill in every field of the connection first.' }
-      return p.testConnection()
-    }
-  }
-
+  const freshness = createFreshness({ engine, provider, now, reconcileMs: options.reconcileMs })
+  // A provider with an hourly request limit polls the open roster's check-ins on its own pace.
   const watch = createRosterWatch({
     now,
     poll: (sessionId) => {
-      const p = currentProvider()
+      const p = provider()
       if (!p?.requestBudget) return null
       void engine.requestPull({ kind: 'attendance', sessionId })
       return p.requestBudget.pollIntervalMs()
     }
   })
 
+  const info: DeskInfo = { deskId: ctx.deskId, deskName: ctx.deskName, provider: settings.current().provider, version: VERSION }
+  const parts: DeskParts = { ctx, info, sessions, roster, attendance, scanner, history, kiosk, localImport, exporter, settings, outbox, engine, freshness, watch, provider, providerDeps }
+  const handlers = guardAdmin(
+    {
+      ...sessionHandlers(parts),
+      ...rosterHandlers(parts),
+      ...attendanceHandlers(parts),
+      ...scanHandlers(parts),
+      ...historyHandlers(parts),
+      ...kioskHandlers(parts),
+      ...importHandlers(parts),
+      ...exportHandlers(parts),
+      ...syncHandlers(parts),
+      ...settingsHandlers(parts)
+    },
+    kiosk
+  )
+
   void engine.trigger('start')
-  let lastBudgetedReconcile = now()
-  const reconcileMs = options.reconcileMs ?? RECONCILE_MS
-  const reconcile =
-    reconcileMs > 0
-      ? setInterval(() => {
-          const p = currentProvider()
-          if (!lastDay || !p) return
-          // Within a request budget (Plandocket) the day's events only, every 20 minutes: the open
-          // roster is downloaded whole on that pace too, and polled for check-ins in between.
-          if (p.requestBudget) {
-            if (now() - lastBudgetedReconcile < BUDGETED_FRESH_MS) return
-            lastBudgetedReconcile = now()
-            void engine.requestPull({ ...lastDay, rosters: false })
-          } else void engine.requestPull(lastDay)
-        }, reconcileMs)
-      : null
-  reconcile?.unref?.()
 
   return {
     handlers,
@@ -368,7 +171,7 @@ export function openDesk(options: DeskOptions): Desk {
     sync: engine,
     kiosk,
     close: () => {
-      if (reconcile) clearInterval(reconcile)
+      freshness.stop()
       watch.stop()
       closing.abort()
       void engine.stop()

@@ -24,19 +24,19 @@ interface KioskState {
 
 const DEFAULT: KioskState = { enabled: false, selfService: false, pin: null, failures: 0, lockedUntil: null }
 
-/** The admin actions kiosk mode guards, in the English words of the refusal, and their codes. */
-const ADMIN_ACTIONS = {
-  'mark no-shows': 'mark_no_shows',
-  'close a session': 'close_session',
-  'see the audit log': 'see_audit',
-  'change the PIN': 'change_pin',
-  'import a roster': 'import_roster',
-  'export a roster': 'export_roster',
-  'resolve sync problems': 'resolve_sync',
-  'open set-up': 'open_setup',
-  'change set-up': 'change_setup',
-  'test the connection': 'test_connection'
-} as const satisfies Record<string, AdminAction>
+/** The admin actions kiosk mode guards, in the English words of the refusal's log message. */
+const ADMIN_WORDS: Record<AdminAction, string> = {
+  mark_no_shows: 'mark no-shows',
+  close_session: 'close a session',
+  see_audit: 'see the audit log',
+  change_pin: 'change the PIN',
+  import_roster: 'import a roster',
+  export_roster: 'export a roster',
+  resolve_sync: 'resolve sync problems',
+  open_setup: 'open set-up',
+  change_setup: 'change set-up',
+  test_connection: 'test the connection'
+}
 
 const hashPin = (pin: string, salt: string) => scryptSync(pin, salt, 32).toString('base64')
 
@@ -121,16 +121,24 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
       const s = read()
       return s.enabled && s.selfService
     },
-    /** Admin actions (set-up, import, closing a session…) in kiosk mode need a fresh PIN. */
-    requireAdmin(what: keyof typeof ADMIN_ACTIONS) {
+    /**
+     * Admin actions (set-up, import, closing a session…) in kiosk mode need a fresh PIN. Called by
+     * the dispatcher for every call whose contract entry names an `admin` action.
+     */
+    requireAdmin(action: AdminAction) {
       if (read().enabled && now() > adminUntil) {
-        throw DeskError.because('refused', { reason: 'admin_pin_needed', params: { action: ADMIN_ACTIONS[what] } }, `Enter the admin PIN to ${what} in kiosk mode.`)
+        throw DeskError.because('refused', { reason: 'admin_pin_needed', params: { action } }, `Enter the admin PIN to ${ADMIN_WORDS[action]} in kiosk mode.`)
       }
     }
   }
 }
 
 export type Kiosk = ReturnType<typeof createKiosk>
+
+/** A row as a self-service kiosk may show it: contact details masked. */
+export function maskRow<T extends { email: string | null; phone: string | null }>(row: T): T {
+  return { ...row, email: row.email && maskEmail(row.email), phone: row.phone && maskPhone(row.phone) }
+}
 
 /** "anna.mueller@example.com" → "a•••@e•••.com"; "+49 170 1234567" → "••• ••67". */
 export function maskEmail(email: string): string {

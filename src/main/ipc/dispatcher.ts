@@ -10,6 +10,8 @@ import { DeskError } from '../core/errors'
 export { DeskError }
 
 export type Handlers = { [K in CallName]: (input: ParsedInput<K>) => CallOutput<K> | Promise<CallOutput<K>> }
+/** The handlers of one domain (core/sessions.handlers.ts, sync/handlers.ts, …). */
+export type HandlersFor<K extends CallName> = Pick<Handlers, K>
 
 
 function isCallName(name: string): name is CallName {

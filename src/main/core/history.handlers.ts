@@ -1,0 +1,25 @@
+/** What main does for live stats and the audit log. */
+import type { SessionCounts } from '../../shared/contract'
+import type { HandlersFor } from '../ipc/dispatcher'
+import type { DeskParts } from './parts'
+
+const SUMMED = ['arrivedPeople', 'expectedPeople', 'participations', 'checkedIn', 'insideNow', 'noShows', 'pendingConfirmations'] as const
+
+export function historyHandlers({ sessions, history }: DeskParts): HandlersFor<'stats.session' | 'stats.day' | 'audit.list'> {
+  return {
+    'stats.session': ({ sessionId, slotMinutes }) => ({
+      counts: sessions.counts(sessions.require(sessionId)),
+      arrivals: history.arrivals(sessionId, slotMinutes)
+    }),
+    'stats.day': ({ date, timeZone }) => {
+      const day = sessions.forDay(date, timeZone)
+      const totals: SessionCounts = { arrivedPeople: 0, expectedPeople: 0, capacity: null, participations: 0, checkedIn: 0, insideNow: 0, noShows: 0, pendingConfirmations: 0 }
+      for (const s of day) {
+        for (const key of SUMMED) totals[key] += s.counts[key]
+        if (s.counts.capacity !== null) totals.capacity = (totals.capacity ?? 0) + s.counts.capacity
+      }
+      return { sessions: day, totals }
+    },
+    'audit.list': (input) => ({ entries: history.audit(input) })
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The contract's plain values, without zod, so the window imports them as they are (importing
+ * zod would bundle it into the renderer, whose strict CSP refuses the eval zod probes for).
+ * One source for each: main's schemas are built from these.
+ */
+
+/** Hard caps that keep one call from exhausting main; generous for a real desk. */
+export const LIMITS = {
+  /**
+   * A roster CSV, in characters (the window also refuses a file of more bytes): 100,000 rows of
+   * ~160 characters, a large ticketing export. A bigger roster comes from a booking system's sync,
+   * not a file. Kept below `requestBytes` so the largest legitimate import always fits a request.
+   */
+  csvChars: 16 * 1024 * 1024,
+  /**
+   * The web desk's request body cap, in bytes: the largest import (csvChars, sent as a JSON string)
+   * plus 2 MB for JSON's escaping of its quotes and line breaks (an escape per 8 bytes of file)
+   * and the call's other fields. Larger bodies are refused before they are read into memory.
+   */
+  requestBytes: 18 * 1024 * 1024,
+  /** One CSV record (a line, or a quoted multi-line record). */
+  csvRecordChars: 64 * 1024,
+  rosterPage: 500,
+  search: 200,
+  partySize: 1000,
+  name: 200
+} as const
+
+/** An admin PIN: 4 to 12 digits. The schema, the kiosk dialogs and the lock screen all test this. */
+export const PIN_PATTERN = /^\d{4,12}$/
+
+/** Admin actions that need the PIN in kiosk mode (each call says which one it is, see the contract). */
+export const ADMIN_ACTIONS = [
+  'mark_no_shows',
+  'close_session',
+  'see_audit',
+  'change_pin',
+  'import_roster',
+  'export_roster',
+  'resolve_sync',
+  'open_setup',
+  'change_setup',
+  'test_connection'
+] as const
+export type AdminActionCode = (typeof ADMIN_ACTIONS)[number]
+
+/** Every call, by channel name (IPC channel `rollcall:<name>`, HTTP route `/api/<name>`). */
+export const CALL_NAMES = [
+  'desk.info',
+  'sessions.forDay',
+  'sessions.get',
+  'sessions.create',
+  'sessions.close',
+  'roster.page',
+  'roster.counts',
+  'attendance.checkIn',
+  'attendance.undo',
+  'attendance.noShow',
+  'attendance.checkOut',
+  'attendance.walkIn',
+  'attendance.confirm',
+  'attendance.scan',
+  'import.preview',
+  'import.commit',
+  'export.roster',
+  'stats.session',
+  'stats.day',
+  'audit.list',
+  'kiosk.status',
+  'kiosk.enter',
+  'kiosk.exit',
+  'kiosk.verifyPin',
+  'kiosk.setPin',
+  'sync.status',
+  'sync.now',
+  'sync.problems',
+  'sync.resolve',
+  'settings.get',
+  'settings.save',
+  'settings.testConnection'
+] as const
+
+export const IPC_PREFIX = 'rollcall:'

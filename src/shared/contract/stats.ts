@@ -1,0 +1,35 @@
+/** Live stats and the audit log. */
+import { z } from 'zod'
+import { id, isoDate, isoInstant, timeZone } from './common'
+import { SyncReason } from './reasons'
+import { Session, SessionCounts } from './sessions'
+
+export const AuditEntry = z.object({
+  id,
+  at: isoInstant,
+  deskId: z.string(),
+  action: z.string(),
+  sessionTitle: z.string().nullable(),
+  personName: z.string().nullable(),
+  details: z.unknown(),
+  /** The booking system's side: null when nothing needs sending (local-only, imports). */
+  /** `error` in the desk service's English; `errorReason` the same as a code, for the window to word. */
+  sync: z.object({ state: z.string(), uploadedAt: isoInstant.nullable(), error: z.string().nullable(), errorReason: SyncReason.nullable() }).nullable()
+})
+export type AuditEntry = z.infer<typeof AuditEntry>
+
+export const statsCalls = {
+  'stats.session': {
+    input: z.object({ sessionId: id, slotMinutes: z.union([z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)]).default(15) }).strict(),
+    output: z.object({ counts: SessionCounts, arrivals: z.array(z.object({ slotStart: z.string(), people: z.number().int() })) })
+  },
+  'stats.day': {
+    input: z.object({ date: isoDate, timeZone }).strict(),
+    output: z.object({ sessions: z.array(Session), totals: SessionCounts })
+  },
+  'audit.list': {
+    admin: 'see_audit',
+    input: z.object({ sessionId: id.nullable().default(null), beforeId: id.nullable().default(null), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    output: z.object({ entries: z.array(AuditEntry) })
+  }
+} as const
