@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { parse } from 'csv-parse/sync'
-import { ScanDetector } from '../../src/renderer/src/lib/scanner'
+import { ScanDetector } from '../../src/renderer/src/scan/scanner'
 import { expect, ROOT, scanBurst, test, type DeskHandle } from './fixtures'
 
 const SHOTS = join(ROOT, 'docs', 'screenshots')

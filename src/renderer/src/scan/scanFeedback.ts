@@ -5,9 +5,9 @@
  */
 import type { ScanOutcome, Session } from '../../../shared/contract'
 import type { BeepTone } from './beep'
-import { formatDayTime, formatZonedTime, withZone } from './dates'
-import { i18n } from './i18n.svelte'
-import { deskLabel, describeReason } from './reasons'
+import { formatDayTime, formatZonedTime, withZone } from '../lib/dates'
+import { i18n } from '../lib/i18n.svelte'
+import { deskLabel, describeReason } from '../lib/reasons'
 
 export interface ScanFeedbackData {
   id: number

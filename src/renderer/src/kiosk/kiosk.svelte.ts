@@ -7,7 +7,7 @@
  * makes the window an OS kiosk (no way out but the PIN), so the page does not use full screen.
  */
 import type { KioskStatus } from '../../../shared/contract'
-import { api } from './api'
+import { api } from '../lib/api'
 
 /** What the admin PIN is asked for in kiosk mode. */
 export type PinPurpose = 'exit' | 'setup'

@@ -1,6 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity'
 import type { RosterRow } from '../../../shared/contract'
-import { api } from './api'
+import { api } from '../lib/api'
 
 /** Rows fetched per `roster.page` call. */
 export const PAGE_SIZE = 200

@@ -5,9 +5,9 @@
  * The problems list is fetched only when the problem count changes or the panel asks for it.
  */
 import type { ProviderName, SyncProblem, SyncStatus } from '../../../shared/contract'
-import { api, CallFailed } from './api'
-import { formatTime } from './dates'
-import { i18n } from './i18n.svelte'
+import { api, CallFailed } from '../lib/api'
+import { formatTime } from '../lib/dates'
+import { i18n } from '../lib/i18n.svelte'
 
 class SyncWatch {
   status = $state<SyncStatus | null>(null)

@@ -2,7 +2,7 @@
  * What the desk is told: one error banner (role="alert", stays until dismissed or the next success)
  * and one short status toast (announced politely), plus whether the desk service is reachable.
  */
-import { describeError, onReachability } from './api'
+import { describeError, onReachability } from '../lib/api'
 
 export interface ToastAction {
   label: string
