@@ -7,8 +7,9 @@
  * - Web transport (tests, a second screen): `POST /api/<call>` with a bearer token taken from the
  *   page address (`?token=…`) on first load, kept in sessionStorage and removed from the address bar.
  *
- * Only types are imported from the contract: importing its runtime values would bundle zod into the
- * renderer, and zod probes `new Function` (an eval) which the strict CSP reports as a violation.
+ * Only types are imported from the contract, and its zod-free constants: importing its schemas would
+ * bundle zod into the renderer, and zod probes `new Function` (an eval) which the strict CSP reports
+ * as a violation.
  */
 import type {
   CallError,
@@ -19,47 +20,10 @@ import type {
   RollcallApi,
   RollcallBridge
 } from '../../../shared/contract'
+import { CALL_NAMES } from '../../../shared/contract/constants'
 import { i18n } from './i18n.svelte'
 import { describeDeskReason } from './reasons'
 
-/** Every call name; the compiler checks this list matches the contract exactly. */
-const CALLS = [
-  'desk.info',
-  'sessions.forDay',
-  'sessions.get',
-  'sessions.create',
-  'roster.page',
-  'roster.counts',
-  'attendance.checkIn',
-  'attendance.undo',
-  'attendance.noShow',
-  'attendance.checkOut',
-  'import.preview',
-  'import.commit',
-  'export.roster',
-  'sync.status',
-  'sync.now',
-  'sync.problems',
-  'sync.resolve',
-  'settings.get',
-  'settings.save',
-  'settings.testConnection',
-  'attendance.walkIn',
-  'attendance.confirm',
-  'attendance.scan',
-  'sessions.close',
-  'stats.session',
-  'stats.day',
-  'audit.list',
-  'kiosk.status',
-  'kiosk.enter',
-  'kiosk.exit',
-  'kiosk.verifyPin',
-  'kiosk.setPin'
-] as const satisfies readonly CallName[]
-type Unlisted = Exclude<CallName, (typeof CALLS)[number]>
-const everyCallListed: [Unlisted] extends [never] ? true : Unlisted = true
-void everyCallListed
 
 export const UNREACHABLE_MESSAGE = 'The desk service is not reachable. Check that Rollcall is running, then try again.'
 
@@ -212,7 +176,7 @@ function createApi(carry: Carrier): RollcallApi {
     const detail = typeof error.reason === 'string' && typeof error.params === 'object' && error.params !== null ? (error as DeskReason) : null
     throw new CallFailed(name, code, message || 'The desk service refused this without saying why.', issues, detail)
   }
-  const entries = CALLS.map((name) => [name, (input: unknown) => call(name, input)] as const)
+  const entries = CALL_NAMES.map((name) => [name, (input: unknown) => call(name, input)] as const)
   return Object.fromEntries(entries) as unknown as RollcallApi
 }
 
