@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, powerMonitor, protocol, session, shell } from 'electron'
 import type { BrowserWindowConstructorOptions, WebFrameMain } from 'electron'
+import { EVENTS_CHANNEL } from '../shared/contract/constants'
 import { openDesk, type Desk } from './core'
 import { createElectronSettingsStore, createSafeStorageBox } from './electron-settings'
 import { createDispatcher, registerIpc, type IpcMainLike } from './ipc'
@@ -44,6 +45,8 @@ interface WindowLike {
   isMinimized(): boolean
   setKiosk?(flag: boolean): void
   setMenuBarVisibility?(visible: boolean): void
+  /** Where main pushes what changed (the preload hands it to the page's subscribers). */
+  webContents?: { send(channel: string, ...args: unknown[]): void; isDestroyed?(): boolean }
 }
 
 /** The parts of `electron` the entry uses (a stand-in provides them in tests). */
@@ -130,7 +133,12 @@ export function main(e: ElectronMain, env: NodeJS.ProcessEnv = process.env): Mai
       // A lobby desk restarted in kiosk mode comes back in kiosk mode.
       if (desk?.kiosk.status().enabled) applyKiosk(true)
     })
+    // What changed goes to the window as it happens; the window never polls for it.
+    const unsubscribe = desk?.events.subscribe((event) => {
+      if (win.webContents && !win.webContents.isDestroyed?.()) win.webContents.send(EVENTS_CHANNEL, event)
+    })
     win.on('closed', () => {
+      unsubscribe?.()
       mainWindow = null
     })
     win.loadURL(appUrl).catch((err: unknown) => log('loading the window failed', err))

@@ -50,8 +50,8 @@ describe('preload bridge', () => {
     await import('../../src/preload/index')
   })
 
-  it('exposes exactly one object, window.rollcall, with one function per call', () => {
-    expect(stub.exposed.map((e) => e.key)).toEqual(['rollcall'])
+  it('exposes window.rollcall, with one function per call (and window.rollcallEvents, the subscription to what main pushes)', () => {
+    expect(stub.exposed.map((e) => e.key)).toEqual(['rollcall', 'rollcallEvents'])
     const bridge = stub.exposed[0]?.api as Record<string, unknown>
     expect(sorted(Object.keys(bridge))).toEqual(sorted(CALL_NAMES))
     for (const name of CALL_NAMES) expect(typeof bridge[name]).toBe('function')

@@ -8,11 +8,12 @@ import type { HandlersFor } from '../ipc/dispatcher'
 import { maskRow } from './kiosk'
 import type { DeskParts } from './parts'
 
-export function attendanceHandlers({ attendance, kiosk, engine }: DeskParts): HandlersFor<
+export function attendanceHandlers({ attendance, kiosk, engine, events }: DeskParts): HandlersFor<
   'attendance.checkIn' | 'attendance.undo' | 'attendance.checkOut' | 'attendance.noShow' | 'attendance.walkIn' | 'attendance.confirm'
 > {
   const marked = (row: RosterRow): RosterRow => {
     void engine.trigger('mark')
+    events.row(row.sessionId, row.participationId)
     return kiosk.selfService() ? maskRow(row) : row
   }
   return {
@@ -20,7 +21,12 @@ export function attendanceHandlers({ attendance, kiosk, engine }: DeskParts): Ha
     'attendance.undo': (input) => marked(attendance.undo(input)),
     'attendance.checkOut': (input) => marked(attendance.checkOut(input)),
     'attendance.noShow': (input) => marked(attendance.noShow(input)),
-    'attendance.walkIn': (input) => marked(attendance.walkIn(input)),
+    'attendance.walkIn': (input) => {
+      const row = marked(attendance.walkIn(input))
+      // A new row: other windows showing the roster query it again.
+      events.sessions([row.sessionId])
+      return row
+    },
     'attendance.confirm': (input) => marked(attendance.confirm(input))
   }
 }

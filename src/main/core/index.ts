@@ -23,7 +23,8 @@ import { attendanceHandlers } from './attendance.handlers'
 import { createContext, type CoreContext } from './context'
 import { createHistory } from './history'
 import { historyHandlers } from './history.handlers'
-import { createKiosk, type Kiosk } from './kiosk'
+import { createDeskEvents, type DeskEvents } from './events'
+import { createKiosk, maskRow, type Kiosk } from './kiosk'
 import { kioskHandlers } from './kiosk.handlers'
 import type { DeskParts } from './parts'
 import { rosterHandlers } from './roster.handlers'
@@ -71,6 +72,8 @@ export interface Desk {
   migrations: MigrationReport
   sync: ReturnType<typeof createSyncEngine>
   kiosk: Kiosk
+  /** What changed, as it happens: Electron sends it to the window, the web desk streams it. */
+  events: DeskEvents
   close(): void
 }
 
@@ -118,7 +121,17 @@ export function openDesk(options: DeskOptions): Desk {
     onServerDate: (server, local) => engine.noteServerDate(server, local)
   }
   const provider = createProviderSource(() => settings.current(), providerDeps)
+  // What changed, told to the window as it happens (engine.status is read only when sending).
+  const events = createDeskEvents({
+    status: () => engine.status(),
+    row: (sessionId, participationId) => {
+      const row = roster.rowIfPresent(sessionId, participationId)
+      return row && kiosk.selfService() ? maskRow(row) : row
+    },
+    log: options.log
+  })
   const engine = createSyncEngine({
+    notify: events,
     outbox,
     replica,
     provider,
@@ -130,7 +143,6 @@ export function openDesk(options: DeskOptions): Desk {
     timerMs: options.syncTimerMs,
     log: options.log
   })
-  const freshness = createFreshness({ engine, provider, now, reconcileMs: options.reconcileMs })
   // A provider with an hourly request limit polls the open roster's check-ins on its own pace.
   const watch = createRosterWatch({
     now,
@@ -141,9 +153,17 @@ export function openDesk(options: DeskOptions): Desk {
       return p.requestBudget.pollIntervalMs()
     }
   })
+  const freshness = createFreshness({
+    engine,
+    provider,
+    now,
+    reconcileMs: options.reconcileMs,
+    shown: () => events.listening(),
+    onRosterShown: (sessionId) => watch.viewing(sessionId)
+  })
 
   const info: DeskInfo = { deskId: ctx.deskId, deskName: ctx.deskName, provider: settings.current().provider, version: VERSION }
-  const parts: DeskParts = { ctx, info, sessions, roster, attendance, scanner, history, kiosk, localImport, exporter, settings, outbox, engine, freshness, watch, provider, providerDeps }
+  const parts: DeskParts = { events, ctx, info, sessions, roster, attendance, scanner, history, kiosk, localImport, exporter, settings, outbox, engine, freshness, watch, provider, providerDeps }
   const handlers = guardAdmin(
     {
       ...sessionHandlers(parts),
@@ -170,7 +190,9 @@ export function openDesk(options: DeskOptions): Desk {
     migrations,
     sync: engine,
     kiosk,
+    events,
     close: () => {
+      events.close()
       freshness.stop()
       watch.stop()
       closing.abort()

@@ -12,6 +12,7 @@ import type { Freshness } from '../sync/freshness'
 import type { Outbox, SyncEngine } from '../sync'
 import type { AttendanceService } from './attendance'
 import type { CoreContext } from './context'
+import type { DeskEvents } from './events'
 import type { createHistory } from './history'
 import type { Kiosk } from './kiosk'
 import type { RosterService } from './roster'
@@ -20,6 +21,7 @@ import type { SessionService } from './sessions'
 import type { createRosterWatch } from './watch'
 
 export interface DeskParts {
+  events: DeskEvents
   ctx: CoreContext
   info: DeskInfo
   sessions: SessionService

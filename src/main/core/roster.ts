@@ -27,6 +27,7 @@ interface RawRow {
   method: string | null
   checkedOutAt: number | null
   day: string | null
+  syncState: string | null
 }
 
 /** What a row needs to know about where it is read: today's day for multi-day sessions, this desk's names. */
@@ -44,7 +45,18 @@ const COLUMNS = `
   p.id AS participationId, p.name, p.email, p.phone, p.external_id AS externalId,
   p.party_size AS partySize, p.status, p.is_walk_in AS isWalkIn,
   a.status AS aStatus, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.undo_status AS undoStatus,
-  a.method, a.checked_out_at AS checkedOutAt, a.day`
+  a.method, a.checked_out_at AS checkedOutAt, a.day,
+  (SELECT o.state FROM outbox o WHERE o.participation_id = p.id AND o.session_id = @sessionId AND o.provider <> 'local'
+   ORDER BY o.seq DESC LIMIT 1) AS syncState`
+
+/** The row's last change for the booking system, as the row shows it (local-only rows: none). */
+const SYNC_STATE: Record<string, RosterRow['sync']> = {
+  pending: 'waiting',
+  in_flight: 'waiting',
+  done: 'sent',
+  rejected: 'attention',
+  conflict: 'attention'
+}
 
 /** What a row may do in its session beyond the usual (see providers/rules). */
 export interface RowRules {
@@ -74,6 +86,7 @@ export function toRosterRow(sessionId: number, r: RawRow, rules: RowRules = USUA
     isWalkIn: r.isWalkIn === 1,
     localOnly: rules.walkInsStayHere && r.isWalkIn === 1 ? 'bookings_walk_in' : null,
     confirmElsewhere: r.status === 'PENDING_CONFIRMATION' ? rules.confirmElsewhere : null,
+    sync: (r.syncState && SYNC_STATE[r.syncState]) || null,
     attendance: {
       status: r.aStatus ?? 'NOT_SET',
       attendees: r.attendees ?? 0,
@@ -222,6 +235,18 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
 
     row(sessionId: number, participationId: number): RosterRow {
       return toRosterRow(sessionId, oneRow.get({ sessionId, participationId }) as RawRow, rowRules(sessions.require(sessionId)), viewOf(sessions.require(sessionId)))
+    },
+
+    /** The row, or null when the session or the person is gone (told to windows as it changes). */
+    rowIfPresent(sessionId: number, participationId: number): RosterRow | null {
+      let session
+      try {
+        session = sessions.require(sessionId)
+      } catch {
+        return null
+      }
+      const raw = oneRow.get({ sessionId, participationId }) as RawRow | undefined
+      return raw ? toRosterRow(sessionId, raw, rowRules(session), viewOf(session)) : null
     },
 
     /** The participation, if it is on the session's roster; else undefined. */

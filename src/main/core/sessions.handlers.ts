@@ -2,7 +2,7 @@
 import type { HandlersFor } from '../ipc/dispatcher'
 import type { DeskParts } from './parts'
 
-export function sessionHandlers({ sessions, attendance, settings, info, freshness, engine }: DeskParts): HandlersFor<
+export function sessionHandlers({ sessions, attendance, settings, info, freshness, engine, events }: DeskParts): HandlersFor<
   'desk.info' | 'sessions.forDay' | 'sessions.get' | 'sessions.create' | 'sessions.close'
 > {
   return {
@@ -12,10 +12,15 @@ export function sessionHandlers({ sessions, attendance, settings, info, freshnes
       return { sessions: sessions.forDay(date, timeZone) }
     },
     'sessions.get': ({ sessionId }) => sessions.get(sessionId),
-    'sessions.create': (input) => sessions.create(input),
+    'sessions.create': (input) => {
+      const created = sessions.create(input)
+      events.sessions(null)
+      return created
+    },
     'sessions.close': ({ sessionId }) => {
       const { marked } = attendance.closeSession({ sessionId })
       void engine.trigger('mark')
+      events.sessions([sessionId])
       return { marked, counts: sessions.counts(sessions.require(sessionId)) }
     }
   }

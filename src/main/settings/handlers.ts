@@ -4,7 +4,7 @@ import type { DeskParts } from '../core/parts'
 import type { HandlersFor } from '../ipc/dispatcher'
 import { buildProvider } from '../providers/registry'
 
-export function settingsHandlers({ settings, ctx, freshness, engine, providerDeps }: DeskParts): HandlersFor<'settings.get' | 'settings.save' | 'settings.testConnection'> {
+export function settingsHandlers({ settings, ctx, freshness, engine, providerDeps, events }: DeskParts): HandlersFor<'settings.get' | 'settings.save' | 'settings.testConnection'> {
   return {
     'settings.get': () => settings.view(ctx.deskName),
     'settings.save': (input) => {
@@ -20,6 +20,7 @@ export function settingsHandlers({ settings, ctx, freshness, engine, providerDep
       settings.save(input)
       freshness.refresh()
       void engine.trigger('settings')
+      events.sessions(null)
       return settings.view(ctx.deskName)
     },
     'settings.testConnection': async (input) => {

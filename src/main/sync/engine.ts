@@ -265,12 +265,23 @@ export interface EngineOptions {
   /** Background timer period; 0 disables (tests drive the engine by hand). */
   timerMs?: number
   log?: (message: string, err?: unknown) => void
+  /** Told what changed as it happens (core/events.ts pushes it to the window). */
+  notify?: EngineNotify
 }
+
+export interface EngineNotify {
+  status(): void
+  row(sessionId: number | null, participationId: number | null): void
+  sessions(ids: number[] | null): void
+}
+
+const SILENT: EngineNotify = { status() {}, row() {}, sessions() {} }
 
 export function createSyncEngine(options: EngineOptions) {
   const { outbox, replica, now } = options
   const backoff = options.backoff ?? DEFAULT_BACKOFF
   const log = options.log ?? (() => {})
+  const notify = options.notify ?? SILENT
 
   let running: Promise<void> | null = null
   let again = false
@@ -296,13 +307,13 @@ export function createSyncEngine(options: EngineOptions) {
   let lastAttemptAt: number | null = null
   let online: boolean | null = null
   let clockOffsetMs: number | null = null
-  let dataVersion = 0
   let pull: SyncStatus['pull'] = null
   const pulls: PullRequest[] = []
 
-  const bump = () => {
-    dataVersion++
-  }
+  /** A download changed these sessions (null: the day's list too). */
+  const bump = (sessionId: number | null) => notify.sessions(sessionId === null ? null : [sessionId])
+  /** An operation was closed (sent, refused, set aside): its row shows where it is. */
+  const closed = (row: OutboxRow) => notify.row(row.sessionId, row.participationId)
 
   const wakeBy = (at: number) => {
     wakeAt = wakeAt === null ? at : Math.min(wakeAt, at)
@@ -364,15 +375,13 @@ export function createSyncEngine(options: EngineOptions) {
         outbox.markDone(row.opId)
         replica.recordPushResult(op.participation.id, op.session, provider.name, outcome.participation, outcome.attendanceProviderId, outcome.seen, outcome.attendance)
       })
-      if (provider !== options.local) {
-        lastSuccessAt = now()
-        bump()
-      }
+      if (provider !== options.local) lastSuccessAt = now()
     } else {
       const said = detailed({ reason: 'provider_said', params: { text: outcome.message } })
       if (outcome.result === 'conflict') outbox.conflict(row.opId, said)
       else outbox.reject(row.opId, said)
     }
+    closed(row)
   }
 
   /** What to do with an operation after an error; returns false when the queue must stop. */
@@ -408,12 +417,18 @@ export function createSyncEngine(options: EngineOptions) {
       // 404 on a change for a person: they were removed in the service (the next complete
       // download takes them off the roster once the desk has dropped this change).
       const why = err.kind === 'not_found' ? detailed({ reason: 'sync_removed_upstream', params: { service: serviceName(provider.name) } }) : detail
-      for (const row of rows) verdict(row.opId, why)
+      for (const row of rows) {
+        verdict(row.opId, why)
+        closed(row)
+      }
       return true
     }
     // A bug must not wedge the queue forever: set the operation aside where the desk sees it.
     log('push failed unexpectedly', err)
-    for (const row of rows) outbox.reject(row.opId, detailed({ reason: 'sync_internal', params: { detail: detail.message } }))
+    for (const row of rows) {
+      outbox.reject(row.opId, detailed({ reason: 'sync_internal', params: { detail: detail.message } }))
+      closed(row)
+    }
     return true
   }
 
@@ -431,6 +446,7 @@ export function createSyncEngine(options: EngineOptions) {
       const firstOp = toOperation(first)
       if (!firstOp) {
         outbox.reject(first.opId, detailed({ reason: 'sync_gone', params: {} }))
+        closed(first)
         continue
       }
       // Consecutive operations the provider can send in one request (e.g. Wix bulk attendance).
@@ -457,7 +473,10 @@ export function createSyncEngine(options: EngineOptions) {
         batch.forEach((b, i) => {
           const outcome = outcomes[i]
           if (outcome) settle(provider, b.row, b.op, outcome)
-          else outbox.reject(b.row.opId, detailed({ reason: 'sync_no_answer', params: {} }))
+          else {
+            outbox.reject(b.row.opId, detailed({ reason: 'sync_no_answer', params: {} }))
+            closed(b.row)
+          }
         })
         if (provider !== options.local) {
           answered()
@@ -488,7 +507,8 @@ export function createSyncEngine(options: EngineOptions) {
       pull = { stage: 'sessions', done: 0, total: null }
       for await (const page of readAhead(provider.pullSessions({ from: request.from!, to: request.to!, timeZone: request.timeZone! }), () => 1)) {
         const stats = replica.applySessions(provider.name, page)
-        if (stats.inserted || stats.updated) bump()
+        if (stats.inserted || stats.updated) bump(null)
+        notify.status()
         for (const id of stats.ids) {
           const ref = replica.sessionRef(id)
           if (ref) sessions.push(ref)
@@ -517,19 +537,20 @@ export function createSyncEngine(options: EngineOptions) {
           await new Promise<void>((resolve) => setImmediate(resolve))
           bulk.checkpoint()
         }
-        if (stats.inserted || stats.updated || stats.marks.inserted || stats.marks.updated) bump()
+        if (stats.inserted || stats.updated || stats.marks.inserted || stats.marks.updated) bump(session.id)
         done += page.length
         pull = { stage: 'roster', done, total: null }
+        notify.status()
       }
       // A poll of the marks alone says nothing about who is on the roster.
-      if (request.kind !== 'attendance' && replica.reconcileRoster(provider.name, session, onRoster) > 0) bump()
+      if (request.kind !== 'attendance' && replica.reconcileRoster(provider.name, session, onRoster) > 0) bump(session.id)
       const marked = new Set<number>()
       try {
         for await (const page of readAhead(provider.pullAttendance(session), () => 1)) {
           const stats = replica.applyAttendance(provider.name, session.id, page)
           for (const id of stats.ids) marked.add(id)
           if (bulk.wrote(page.length)) bulk.checkpoint()
-          if (stats.inserted || stats.updated) bump()
+          if (stats.inserted || stats.updated) bump(session.id)
         }
       } catch (err) {
         // A key that may not read check-ins still gets its rosters; the desk is told what is missing.
@@ -544,7 +565,7 @@ export function createSyncEngine(options: EngineOptions) {
           message: conflict.message,
           reason: JSON.stringify({ reason: conflict.reason, params: conflict.params })
         })
-        if (cleared || conflicts) bump()
+        if (cleared || conflicts) bump(session.id)
       }
     }
     pull = null
@@ -622,6 +643,7 @@ export function createSyncEngine(options: EngineOptions) {
       again = true
       return running
     }
+    notify.status()
     running = (async () => {
       try {
         do {
@@ -633,6 +655,7 @@ export function createSyncEngine(options: EngineOptions) {
         sendFailure = detailed({ reason: 'provider_said', params: { text: err instanceof Error ? err.message : String(err) } })
       } finally {
         running = null
+        notify.status()
         const at = wakeAt
         wakeAt = null
         schedule(at)
@@ -693,7 +716,6 @@ export function createSyncEngine(options: EngineOptions) {
             ],
         clockOffsetMs,
         pull,
-        dataVersion,
         requests: provider?.requestBudget ? requestsOf(provider.requestBudget.view()) : null
       }
     },

@@ -22,11 +22,23 @@ export interface FreshnessOptions {
   now: () => number
   /** 0 = no timer (tests). */
   reconcileMs?: number
+  /**
+   * Whether a window is listening for changes. The window no longer reads again on a timer (main
+   * pushes what changed), so while one listens main keeps what it shows fresh itself.
+   */
+  shown?: () => boolean
+  /** The roster on screen, told again on every check while a window listens (see core/watch.ts). */
+  onRosterShown?: (sessionId: number) => void
 }
 
-export function createFreshness({ engine, provider, now, reconcileMs = RECONCILE_MS }: FreshnessOptions) {
+/** How often main checks, while a window listens, whether what it shows is due for a download. */
+const SHOWN_CHECK_MS = 10_000
+
+export function createFreshness({ engine, provider, now, reconcileMs = RECONCILE_MS, shown = () => false, onRosterShown = () => {} }: FreshnessOptions) {
   const pulledAt = new Map<string, number>()
   let lastDay: PullRequest | null = null
+  let dayKey: string | null = null
+  let lastRoster: number | null = null
 
   const pullIfStale = (key: string, freshMs: number, request: PullRequest) => {
     const p = provider()
@@ -59,16 +71,30 @@ export function createFreshness({ engine, provider, now, reconcileMs = RECONCILE
         }, reconcileMs)
       : null
   timer?.unref?.()
+  const shownTimer =
+    reconcileMs > 0
+      ? setInterval(() => {
+          if (!shown()) return
+          if (lastDay && dayKey) pullIfStale(dayKey, DAY_FRESH_MS, lastDay)
+          if (lastRoster !== null) {
+            onRosterShown(lastRoster)
+            pullIfStale(`session:${lastRoster}`, ROSTER_FRESH_MS, { kind: 'session', sessionId: lastRoster })
+          }
+        }, SHOWN_CHECK_MS)
+      : null
+  shownTimer?.unref?.()
 
   return {
     /** The window shows this day. */
     readDay(date: string, timeZone: string) {
       const start = DateTime.fromISO(date, { zone: timeZone }).startOf('day')
       lastDay = { kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone }
-      pullIfStale(`day:${date}:${timeZone}`, DAY_FRESH_MS, lastDay)
+      dayKey = `day:${date}:${timeZone}`
+      pullIfStale(dayKey, DAY_FRESH_MS, lastDay)
     },
     /** The window shows this roster (from its top). */
     readRoster(sessionId: number) {
+      lastRoster = sessionId
       pullIfStale(`session:${sessionId}`, ROSTER_FRESH_MS, { kind: 'session', sessionId })
     },
     /** Forget what is fresh and download the day on screen again ("Sync now", new settings). */
@@ -78,6 +104,7 @@ export function createFreshness({ engine, provider, now, reconcileMs = RECONCILE
     },
     stop() {
       if (timer) clearInterval(timer)
+      if (shownTimer) clearInterval(shownTimer)
     }
   }
 }

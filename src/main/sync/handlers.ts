@@ -3,7 +3,7 @@ import { DeskError } from '../core/errors'
 import type { DeskParts } from '../core/parts'
 import type { HandlersFor } from '../ipc/dispatcher'
 
-export function syncHandlers({ engine, outbox, freshness }: DeskParts): HandlersFor<'sync.status' | 'sync.now' | 'sync.problems' | 'sync.resolve'> {
+export function syncHandlers({ engine, outbox, freshness, events }: DeskParts): HandlersFor<'sync.status' | 'sync.now' | 'sync.problems' | 'sync.resolve'> {
   return {
     'sync.status': () => engine.status(),
     'sync.now': () => {
@@ -26,6 +26,7 @@ export function syncHandlers({ engine, outbox, freshness }: DeskParts): Handlers
         // The booking system's version is the truth again: fetch it.
         if (op.sessionId !== null) void engine.requestPull({ kind: 'session', sessionId: op.sessionId })
       } else outbox.requeue(opId, choice === 'mine')
+      events.row(op.sessionId, op.participationId)
       void engine.trigger('manual')
       return engine.status()
     }

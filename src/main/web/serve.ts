@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       port: args.port,
       host: '127.0.0.1',
       staticDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer'),
+      subscribe: (listener) => desk.events.subscribe(listener),
       log
     })
   } catch (err) {

@@ -7,6 +7,7 @@
  * visible lines here instead of middleware defaults to audit. It also adds no dependency.
  *
  *   POST /api/<call>   Authorization: Bearer <token>, JSON body → the dispatcher's Envelope as JSON
+ *   GET  /api/events   Authorization: Bearer <token> → server-sent events: what changed (DeskEvent)
  *   GET  /…            the built renderer (index.html at /), never outside `staticDir`
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
@@ -15,7 +16,7 @@ import { readFile, realpath, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, resolve, sep } from 'node:path'
-import { LIMITS, type CallError, type Envelope } from '../../shared/contract'
+import { EVENTS_ROUTE, LIMITS, type CallError, type DeskEvent, type Envelope } from '../../shared/contract'
 import type { Dispatch } from '../ipc/dispatcher'
 
 /** Above the largest legitimate import (LIMITS.csvChars) with room for JSON escaping: see LIMITS. */
@@ -60,7 +61,12 @@ export interface WebDeskOptions {
   /** Largest request body accepted (default MAX_BODY_BYTES); tests use a small one. */
   maxBodyBytes?: number
   log?: (msg: string, err?: unknown) => void
+  /** What changed, streamed at GET /api/events (answers a function that stops listening). */
+  subscribe?: (listener: (event: DeskEvent) => void) => () => void
 }
+
+/** A comment line now and then keeps proxies and idle timeouts from closing a quiet stream. */
+const KEEPALIVE_MS = 25_000
 
 export interface WebDesk {
   /** `http://127.0.0.1:<port>/` */
@@ -215,6 +221,34 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
     return m?.[1] !== undefined && timingSafeEqual(digest(m[1]), tokenDigest)
   }
 
+  /** Server-sent events: one `data:` line of JSON per DeskEvent, for as long as the window listens. */
+  function handleEvents(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') {
+      sendJson(res, 405, errorEnvelope('unknown_call', `${req.method ?? '?'} is not allowed here; events are GET ${EVENTS_ROUTE}`), { Allow: 'GET' })
+      return
+    }
+    if (!options.subscribe) {
+      sendJson(res, 404, errorEnvelope('unknown_call', 'This desk sends no events.'))
+      return
+    }
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      Connection: 'keep-alive'
+    })
+    res.flushHeaders()
+    const unsubscribe = options.subscribe((event) => {
+      if (!res.destroyed) res.write(`data: ${JSON.stringify(event)}\n\n`)
+    })
+    const keepAlive = setInterval(() => res.write(': still here\n\n'), KEEPALIVE_MS)
+    keepAlive.unref()
+    res.on('close', () => {
+      clearInterval(keepAlive)
+      unsubscribe()
+    })
+  }
+
   async function handleApi(req: IncomingMessage, res: ServerResponse, call: string): Promise<void> {
     if (!authorized(req)) {
       sendJson(res, 401, errorEnvelope('forbidden', 'Missing or wrong desk token. Open the address Rollcall printed when it started (it ends in ?token=…).'), {
@@ -222,6 +256,7 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
       })
       return
     }
+    if ('/api/' + call === EVENTS_ROUTE) return handleEvents(req, res)
     if (req.method !== 'POST') {
       sendJson(res, 405, errorEnvelope('unknown_call', `${req.method ?? '?'} is not allowed here; calls are POST /api/<call>`), { Allow: 'POST' })
       return

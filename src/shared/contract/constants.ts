@@ -81,3 +81,10 @@ export const CALL_NAMES = [
 ] as const
 
 export const IPC_PREFIX = 'rollcall:'
+
+/**
+ * What main tells the window without being asked (sync status, changed rows): the IPC channel
+ * main sends on, and the web desk's server-sent-events route (same bearer token as the calls).
+ */
+export const EVENTS_CHANNEL = 'rollcall-events'
+export const EVENTS_ROUTE = '/api/events'

@@ -13,6 +13,7 @@
 import { z } from 'zod'
 import { CALL_NAMES, type AdminActionCode } from './constants'
 import { DeskReason } from './reasons'
+import type { DeskEvent } from './events'
 import { sessionCalls } from './sessions'
 import { rosterCalls } from './roster'
 import { attendanceCalls } from './attendance'
@@ -35,6 +36,7 @@ export * from './stats'
 export * from './kiosk'
 export * from './sync'
 export * from './settings'
+export * from './events'
 
 /**
  * The calls. Keys are the channel names (IPC channel `rollcall:<key>`, HTTP route
@@ -84,3 +86,6 @@ export type RollcallApi = { [K in CallName]: (input: CallInput<K>) => Promise<Ca
 
 /** The shape the preload puts on `window.rollcall`: each call answers an envelope, never throws. */
 export type RollcallBridge = { [K in CallName]: (input: CallInput<K>) => Promise<Envelope<CallOutput<K>>> }
+
+/** The shape the preload puts on `window.rollcallEvents`: what main pushes, as a subscription. */
+export type RollcallEvents = { subscribe(listener: (event: DeskEvent) => void): () => void }

@@ -39,7 +39,13 @@ export const RosterRow = z.object({
   localOnly: z.enum(['bookings_walk_in']).nullable(),
   /** Where a pending booking is confirmed when the desk does not offer it (null: Confirm here). */
   confirmElsewhere: z.enum(['wix_bookings']).nullable(),
-  attendance: Attendance
+  attendance: Attendance,
+  /**
+   * Where this row's last change for the booking system is: waiting to be sent, sent (the service
+   * accepted it), or set aside for the desk's decision. null: nothing was sent (local-only rows,
+   * rows only downloaded, a change the desk discarded).
+   */
+  sync: z.enum(['waiting', 'sent', 'attention']).nullable().default(null)
 })
 export type RosterRow = z.infer<typeof RosterRow>
 

@@ -23,8 +23,6 @@ export const SyncStatus = z.object({
   /** A download under way. */
   /** A download under way: what (the day's sessions, or a roster) and how far. */
   pull: z.object({ stage: z.enum(['sessions', 'roster']), done: z.number().int(), total: z.number().int().nullable() }).nullable(),
-  /** Goes up whenever synced data changed the replica: the renderer refetches what it shows. */
-  dataVersion: z.number().int(),
   /** Requests sent in the last hour against the desk's budget (providers that limit requests). */
   requests: z.object({ used: z.number().int(), budget: z.number().int(), serviceRemaining: z.number().int().nullable() }).nullable().default(null)
 })

@@ -2,9 +2,13 @@
 import type { DeskParts } from '../../core/parts'
 import type { HandlersFor } from '../../ipc/dispatcher'
 
-export function importHandlers({ localImport }: DeskParts): HandlersFor<'import.preview' | 'import.commit'> {
+export function importHandlers({ localImport, events }: DeskParts): HandlersFor<'import.preview' | 'import.commit'> {
   return {
     'import.preview': (input) => localImport.preview(input),
-    'import.commit': (input) => localImport.commit(input)
+    'import.commit': (input) => {
+      const result = localImport.commit(input)
+      events.sessions(null)
+      return result
+    }
   }
 }

@@ -14,13 +14,15 @@
 import type {
   CallError,
   CallName,
+  DeskEvent,
   DeskReason,
   Envelope,
   ErrorCode,
   RollcallApi,
-  RollcallBridge
+  RollcallBridge,
+  RollcallEvents
 } from '../../../shared/contract'
-import { CALL_NAMES } from '../../../shared/contract/constants'
+import { CALL_NAMES, EVENTS_ROUTE } from '../../../shared/contract/constants'
 import { i18n } from './i18n.svelte'
 import { describeDeskReason } from './reasons'
 
@@ -95,8 +97,15 @@ function takeToken(): string | null {
   return stored
 }
 
+/** The web desk's token, taken from the address once (calls and the event stream both use it). */
+let webToken: string | null | undefined
+function token(): string | null {
+  if (webToken === undefined) webToken = takeToken()
+  return webToken
+}
+
 function webCarrier(): Carrier {
-  const token = takeToken()
+  const token_ = token()
   return async (name, input) => {
     let res: Response
     try {
@@ -104,7 +113,7 @@ function webCarrier(): Carrier {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
-          ...(token ? { Authorization: `Bearer ${token}` } : {})
+          ...(token_ ? { Authorization: `Bearer ${token_}` } : {})
         },
         body: JSON.stringify(input ?? {})
       })
@@ -181,4 +190,69 @@ function createApi(carry: Carrier): RollcallApi {
 }
 
 export const api: RollcallApi = createApi(pickCarrier())
+
+type EventListener = (event: DeskEvent) => void
+
+/** Waits between attempts to reopen the web desk's event stream (it also drops when the service restarts). */
+const RECONNECT_MS = [500, 1_000, 2_000, 5_000]
+
+/**
+ * The web desk's server-sent events, read with fetch (EventSource cannot send the bearer token;
+ * the token in the address would end up in logs). Reopened when it drops; after a reopen the
+ * window is told that anything may have changed, since events were missed meanwhile.
+ */
+function streamEvents(listener: EventListener): () => void {
+  const abort = new AbortController()
+  let failures = 0
+  let opened = false
+  const run = async (): Promise<void> => {
+    while (!abort.signal.aborted) {
+      try {
+        const t = token()
+        const res = await fetch(EVENTS_ROUTE, { headers: t ? { Authorization: `Bearer ${t}` } : {}, signal: abort.signal, cache: 'no-store' })
+        if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`)
+        const again = opened
+        opened = true
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+        let buffer = ''
+        let first = true
+        for (;;) {
+          const { value, done } = await reader.read()
+          if (done) break
+          buffer += value
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const block = buffer.slice(0, end)
+            buffer = buffer.slice(end + 2)
+            const data = block
+              .split('\n')
+              .filter((line) => line.startsWith('data:'))
+              .map((line) => line.slice(5).trimStart())
+              .join('\n')
+            if (!data) continue
+            failures = 0
+            reachabilityListener(true)
+            listener(JSON.parse(data) as DeskEvent)
+            if (first && again) listener({ kind: 'sessions', sessionIds: null })
+            first = false
+          }
+        }
+      } catch {
+        if (abort.signal.aborted) return
+      }
+      if (abort.signal.aborted) return
+      reachabilityListener(false)
+      await new Promise((r) => setTimeout(r, RECONNECT_MS[Math.min(failures++, RECONNECT_MS.length - 1)]))
+    }
+  }
+  void run()
+  return () => abort.abort()
+}
+
+/** What main pushes as it happens (sync status, changed rows and sessions). Answers a function that stops listening. */
+export function subscribeEvents(listener: EventListener): () => void {
+  const bridge = (window as unknown as { rollcallEvents?: RollcallEvents }).rollcallEvents
+  if (bridge) return bridge.subscribe(listener)
+  if ((window as unknown as { rollcall?: unknown }).rollcall) return () => {}
+  return streamEvents(listener)
+}
 

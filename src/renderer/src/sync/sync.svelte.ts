@@ -1,36 +1,41 @@
 /**
- * The one copy of the sync status on screen. `App` polls `sync.status` (every 2 s); the header's
- * indicator, the thin download bar and the Sync panel all read this store, and `dataVersion` (which
- * goes up when synced data changed the local replica) tells the screen to refetch what it shows.
- * The problems list is fetched only when the problem count changes or the panel asks for it.
+ * The one copy of the sync status on screen. Main pushes every change (lib/changes.ts); the
+ * header's indicator, the thin download bar and the Sync panel all read this store. The problems
+ * list is fetched only when the problem count changes or the panel asks for it.
  */
 import type { ProviderName, SyncProblem, SyncStatus } from '../../../shared/contract'
 import { api, CallFailed } from '../lib/api'
+import { onDeskEvent } from '../lib/changes'
 import { formatTime } from '../lib/dates'
 import { i18n } from '../lib/i18n.svelte'
 
 class SyncWatch {
   status = $state<SyncStatus | null>(null)
-  /** False when this desk service has no sync calls (then polling stops). */
+  /** False when this desk service has no sync calls (then the indicator is not shown). */
   available = $state(true)
   /** Marks set aside that need the desk's decision; null until first fetched. */
   problems = $state<SyncProblem[] | null>(null)
   /** Why the problems list could not be fetched (cleared by the next fetch that works). */
   problemsError = $state<unknown>(null)
-  #polling = false
   #problemsSeq = 0
+  #started = false
 
-  async poll(): Promise<void> {
-    if (!this.available || this.#polling) return
-    this.#polling = true
-    try {
-      this.set(await api['sync.status']({}))
-    } catch (err) {
-      // An unreachable service already shows in the status bar; an older one has no sync calls.
-      if (err instanceof CallFailed && (err.code === 'unknown_call' || err.code === 'not_found')) this.available = false
-    } finally {
-      this.#polling = false
-    }
+  /** Follow main's pushed status (asked once at start, in case the first event is slow). */
+  start(): void {
+    if (this.#started) return
+    this.#started = true
+    onDeskEvent((event) => {
+      if (event.kind === 'sync') this.set(event.status)
+    })
+    api['sync.status']({}).then(
+      (status) => {
+        if (!this.status) this.set(status)
+      },
+      (err: unknown) => {
+        // An unreachable service already shows in the status bar; an older one has no sync calls.
+        if (err instanceof CallFailed && (err.code === 'unknown_call' || err.code === 'not_found')) this.available = false
+      }
+    )
   }
 
   /** Take a status main answered (a poll, "Sync now", a resolved problem). */
