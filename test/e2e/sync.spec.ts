@@ -145,6 +145,21 @@ async function deskDay(page: Page): Promise<Day> {
   })
 }
 
+/**
+ * The usual start of a test: the desk at 1280 px, a fake booking system seeded with today's Spin
+ * class, `run` with it, and the fake closed whatever happens.
+ */
+async function withBackend<B extends Backend>(page: Page, deskUrl: string, start: (day: Day) => Promise<B>, run: (backend: B) => Promise<void>): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await page.goto(deskUrl)
+  const backend = await start(await deskDay(page))
+  try {
+    await run(backend)
+  } finally {
+    await backend.close()
+  }
+}
+
 const indicator = (page: Page) => page.getByRole('button', { name: /^Sync status:/ })
 /** "Synced · 12:04" with nothing waiting and nothing to look at. */
 const SYNCED = /^Sync status: Synced · [^·]+$/
@@ -173,10 +188,10 @@ async function checkIn(page: Page, name: string): Promise<void> {
   await expect(page.getByRole('button', { name: `Undo last mark for ${name}` })).toBeVisible()
 }
 
-const backends = [
+const backends: { label: Backend['label']; start: (day: Day) => Promise<Backend & { fake: FakeWix | FakePlandocket }> }[] = [
   { label: 'Wix', start: startWix },
   { label: 'Plandocket', start: startPlandocket }
-] as const
+]
 
 for (const { label, start } of backends) {
   test(`${label}: set up, check in, lose the network, keep checking in, and every mark lands once`, async ({ page, desk }, testInfo) => {
@@ -234,10 +249,7 @@ for (const { label, start } of backends) {
 
 test('a mark Wix refuses waits in the Sync panel until the desk retries it', async ({ page, desk }, testInfo) => {
   test.setTimeout(90_000)
-  await page.setViewportSize({ width: 1280, height: 800 })
-  await page.goto(desk.deskUrl)
-  const backend = await startWix(await deskDay(page))
-  try {
+  await withBackend(page, desk.deskUrl, startWix, async (backend) => {
     await connect(page, backend)
     const sessions = page.getByRole('navigation', { name: /^Sessions on / })
     await sessions.getByRole('button', { name: new RegExp(TITLE) }).click({ timeout: 20_000 })
@@ -265,9 +277,7 @@ test('a mark Wix refuses waits in the Sync panel until the desk retries it', asy
     await expect(panel.getByText('Nothing needs attention')).toBeVisible()
     await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 20_000 })
     await expect.poll(() => backend.marked(), { timeout: 10_000 }).toEqual(['Ada Test'])
-  } finally {
-    await backend.close()
-  }
+  })
 })
 
 /** Set-up → provider → fields with `key` → Save (Test connection is the test's business). */
@@ -291,10 +301,7 @@ for (const { label, start } of backends) {
   test.describe(`${label}: a desk left alone`, () => {
     test('an outage during a download ends by itself: Online again and another station’s check-in shown, with no click', async ({ page, desk }) => {
       test.setTimeout(120_000)
-      await page.setViewportSize({ width: 1280, height: 800 })
-      await page.goto(desk.deskUrl)
-      const backend = await start(await deskDay(page))
-      try {
+      await withBackend(page, desk.deskUrl, start, async (backend) => {
         await connect(page, backend)
         await openSpin(page)
         await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 20_000 })
@@ -312,35 +319,25 @@ for (const { label, start } of backends) {
         await backend.up()
         await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 60_000 })
         await expect(arrived(page, 'Ben Test')).toBeVisible({ timeout: 30_000 })
-      } finally {
-        await backend.close()
-      }
+      })
     })
 
     test('one 500 on a check-in: the mark is at the service within 5 s', async ({ page, desk }) => {
-      await page.setViewportSize({ width: 1280, height: 800 })
-      await page.goto(desk.deskUrl)
-      const backend = await start(await deskDay(page))
-      try {
+      await withBackend(page, desk.deskUrl, start, async (backend) => {
         await connect(page, backend)
         await openSpin(page)
-        const fake = (backend as unknown as { fake: FakeWix | FakePlandocket }).fake
+        const fake = backend.fake
         fake.faults.next(1, { type: 'status', status: 500 }, (r) => r.method === 'PATCH' || (r.method === 'POST' && r.path === '/check-ins'))
         const started = Date.now()
         await checkIn(page, 'Ada Test')
         await expect.poll(() => backend.marked(), { timeout: 5_000, intervals: [100] }).toEqual(['Ada Test'])
         expect(Date.now() - started).toBeLessThan(5_000)
         expect(fake.requests().some((r) => r.status === 500)).toBe(true)
-      } finally {
-        await backend.close()
-      }
+      })
     })
 
     test('a person removed and a check-in deleted at the service disappear from the desk after the next download', async ({ page, desk }) => {
-      await page.setViewportSize({ width: 1280, height: 800 })
-      await page.goto(desk.deskUrl)
-      const backend = await start(await deskDay(page))
-      try {
+      await withBackend(page, desk.deskUrl, start, async (backend) => {
         await connect(page, backend)
         await openSpin(page)
         await checkIn(page, 'Cleo Test')
@@ -355,16 +352,11 @@ for (const { label, start } of backends) {
         await expect(page.getByRole('button', { name: 'Check in Dora Test' })).toHaveCount(0, { timeout: 20_000 })
         await expect(page.getByRole('button', { name: 'Check in Cleo Test' })).toBeVisible({ timeout: 20_000 })
         await expect(page.getByText('3 on the roster')).toBeVisible()
-      } finally {
-        await backend.close()
-      }
+      })
     })
 
     test('a key that may not record check-ins is named by Test connection and by the Sync panel', async ({ page, desk }, testInfo) => {
-      await page.setViewportSize({ width: 1280, height: 800 })
-      await page.goto(desk.deskUrl)
-      const backend = await start(await deskDay(page))
-      try {
+      await withBackend(page, desk.deskUrl, start, async (backend) => {
         const { key, missing } = backend.keyWithoutCheckIns()
         const dialog = await connectWith(page, backend, key)
         await dialog.getByRole('button', { name: 'Test connection' }).click()
@@ -385,9 +377,81 @@ for (const { label, start } of backends) {
         await panel.screenshot({ path: testInfo.outputPath(`${label.toLowerCase()}-sync-missing-permission.png`) })
         if (label === 'Plandocket') await panel.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'sync-missing-scope.png') })
         expect(backend.marked()).toEqual([])
-      } finally {
-        await backend.close()
-      }
+      })
     })
   })
 }
+
+/** A row's sync marker, by its accessible name: "Ada Test: Sent". */
+const marker = (page: Page, name: string, state: 'Waiting to send' | 'Sent' | 'Needs attention') => page.getByRole('img', { name: `${name}: ${state}` })
+
+test('each row shows where its mark is: waiting to send, then sent when Wix accepts it, or needs attention when Wix refuses it', async ({ page, desk }, testInfo) => {
+  test.setTimeout(90_000)
+  await withBackend(page, desk.deskUrl, startWix, async (backend) => {
+    await connect(page, backend)
+    await openSpin(page)
+    await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 20_000 })
+    // Nothing was sent for anyone yet: no marker at all.
+    await expect(page.getByRole('img', { name: /^Ada Test: / })).toHaveCount(0)
+
+    // Wix takes its time answering: the row says the mark waits, then that Wix has it.
+    backend.fake.faults.next(1, { type: 'delay', ms: 2_500 }, (r) => r.method === 'PATCH')
+    await checkIn(page, 'Ada Test')
+    await expect(marker(page, 'Ada Test', 'Waiting to send')).toBeVisible()
+    await page.locator('section.roster').screenshot({ path: testInfo.outputPath('row-waiting.png') })
+    await expect(marker(page, 'Ada Test', 'Sent')).toBeVisible({ timeout: 20_000 })
+    expect(backend.marked()).toEqual(['Ada Test'])
+
+    // Wix refuses the next one: that row needs attention, Ada's stays sent.
+    backend.fake.faults.next(1, { type: 'status', status: 400, body: { message: 'bad', details: {} } }, (r) => r.method === 'PATCH')
+    await checkIn(page, 'Ben Test')
+    await expect(marker(page, 'Ben Test', 'Needs attention')).toBeVisible({ timeout: 20_000 })
+    await expect(marker(page, 'Ada Test', 'Sent')).toBeVisible()
+    await page.locator('section.roster').screenshot({ path: join(ROOT, 'docs', 'screenshots', 'roster-sync-markers.png') })
+  })
+})
+
+test("another desk's change appears on this desk's screen through main's events: the window never polls", async ({ page, desk, context }) => {
+  test.setTimeout(90_000)
+  await withBackend(page, desk.deskUrl, startWix, async (backend) => {
+    await connect(page, backend)
+    await openSpin(page)
+    await expect(indicator(page)).toHaveAccessibleName(SYNCED, { timeout: 20_000 })
+
+    // From here on, every call this window makes is counted; it listens on the event stream.
+    const calls: string[] = []
+    let listening = false
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname
+      if (path === '/api/events') listening = true
+      else if (path.startsWith('/api/')) calls.push(path.slice('/api/'.length))
+    })
+    await page.reload()
+    await expect(page.getByRole('button', { name: 'Check in Dora Test' })).toBeVisible({ timeout: 20_000 })
+    await expect.poll(() => listening).toBe(true)
+    // A quiet window asks main nothing: a poll of any kind (sync status, the roster, the day) fails here.
+    await page.waitForTimeout(1_000)
+    calls.length = 0
+    await page.waitForTimeout(5_000)
+    expect(calls, 'calls made by a window left alone').toEqual([])
+
+    // A second screen on this desk checks Cleo in: the first shows it, without asking.
+    const second = await context.newPage()
+    await second.setViewportSize({ width: 1280, height: 800 })
+    await second.goto(desk.deskUrl)
+    await second.getByRole('navigation', { name: /^Sessions on / }).getByRole('button', { name: new RegExp(TITLE) }).click({ timeout: 20_000 })
+    await checkIn(second, 'Cleo Test')
+    await expect(arrived(page, 'Cleo Test')).toBeVisible({ timeout: 10_000 })
+    await expect(marker(page, 'Cleo Test', 'Sent')).toBeVisible({ timeout: 20_000 })
+    await second.close()
+    expect(calls.filter((c) => c === 'sync.status' || c === 'roster.page'), 'the row came with the event, not by reading the roster again').toEqual([])
+
+    // Another desk checks Ben in at Wix; this desk downloads it (asked here by its own API, not by
+    // the window), and the window shows it from the event alone.
+    backend.otherStationChecksIn('Ben Test')
+    const res = await fetch(`${desk.origin}api/sync.now`, { method: 'POST', headers: { Authorization: `Bearer ${desk.token}`, 'Content-Type': 'application/json' }, body: '{}' })
+    expect(res.status).toBe(200)
+    await expect(arrived(page, 'Ben Test')).toBeVisible({ timeout: 20_000 })
+    expect(calls.filter((c) => c === 'sync.status'), 'the sync status came with the events').toEqual([])
+  })
+})

@@ -156,6 +156,13 @@ export const de: Messages = {
     confirmName: (name) => `Buchung von ${name} bestätigen`,
     onlyHere: 'Nur an diesem Empfang',
     onlyHereReason: 'Wix Bookings nimmt keine spontanen Gäste',
+    sync: { waiting: 'Wartet aufs Senden', sent: 'Gesendet', attention: 'Braucht Entscheidung' },
+    syncWhy: {
+      waiting: 'An diesem Platz gespeichert; geht an das Buchungssystem, sobald es erreichbar ist.',
+      sent: 'Das Buchungssystem hat diese Änderung.',
+      attention: 'Das Buchungssystem hat diese Änderung abgelehnt: unter „Sync“ entscheiden.'
+    },
+    syncOf: (name, state) => `${name}: ${state}`,
     onlyHereWhy: 'Wix Bookings erfasst Anwesenheit nur für Buchungen; dieser spontane Gast wird deshalb nicht an Wix gesendet.',
     confirmInBookings: 'In Wix Bookings bestätigen',
     confirmInBookingsWhy: 'Wix Bookings verwaltet diese Buchung: Bestätigen Sie sie im Wix-Dashboard (Bookings). Einchecken geht hier schon.'

@@ -162,6 +162,15 @@ export const en = {
     /** A walk-in at a Wix Bookings class: kept here, never sent. */
     onlyHere: 'Only on this desk',
     onlyHereReason: 'Wix Bookings takes no walk-ins',
+    /** Where the row's last change for the booking system is (short, beside the state). */
+    sync: { waiting: 'Waiting to send', sent: 'Sent', attention: 'Needs attention' },
+    syncWhy: {
+      waiting: 'Stored on this desk; it goes to the booking system when it can be reached.',
+      sent: 'The booking system has this change.',
+      attention: 'The booking system refused this change: open Sync to decide.'
+    },
+    /** The marker's accessible name: whose row, and where its change is. */
+    syncOf: (name: string, state: string) => `${name}: ${state}`,
     onlyHereWhy: 'Wix Bookings records attendance only for bookings, so this walk-in is not sent to Wix.',
     /** A pending booking of a Wix Bookings class: confirmed there, not at the desk. */
     confirmInBookings: 'Confirm in Wix Bookings',
