@@ -2,6 +2,8 @@ import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'no
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { findMigrationsFolder, openDatabase } from '../../src/main/db'
+import { NewerDatabaseError } from '../../src/main/db/migrate'
+import { DATABASE_FILE, openDesk } from '../../src/main/core'
 import { tempDir } from './helpers'
 
 /** A copy of the shipped migrations plus one more, as a future release would ship it. */
@@ -28,6 +30,20 @@ function seed(file: string) {
 }
 
 describe('migrations', () => {
+  it('refuses a database a newer Rollcall migrated, with a clear message, and changes nothing', () => {
+    const dir = tempDir()
+    const file = join(dir, DATABASE_FILE)
+    seed(file)
+    // A newer release opened it first and added a column this version does not know.
+    openDatabase(file, { migrationsFolder: migrationsWith('ALTER TABLE `participations` ADD `notes` text;') }).db.$client.close()
+    const before = readFileSync(file)
+
+    expect(() => openDatabase(file)).toThrow(/written by a newer version of Rollcall.*Nothing was changed/)
+    expect(() => openDesk({ dataDir: dir, env: {} })).toThrow(NewerDatabaseError)
+    expect(readFileSync(file).equals(before)).toBe(true)
+    expect(readdirSync(dir).filter((f) => f.includes('before-migration'))).toHaveLength(1)
+  })
+
   it('applies a new migration to a filled database, keeping every row and taking a backup first', () => {
     const dir = tempDir()
     const file = join(dir, 'desk.sqlite')

@@ -3,7 +3,9 @@
  * the guarantees a desk needs that drizzle's migrator does not give:
  * - a copy of the database is taken before any migration touches an existing database;
  * - all pending migrations run in one transaction that is rolled back if any table lost rows or a
- *   foreign key is left dangling, so a migration can never silently drop check-ins.
+ *   foreign key is left dangling, so a migration can never silently drop check-ins;
+ * - a database a newer Rollcall has migrated is refused, not opened: this version would read and
+ *   write tables whose meaning it does not know.
  */
 import { existsSync } from 'node:fs'
 import type Database from 'better-sqlite3'
@@ -16,6 +18,18 @@ export interface MigrationReport {
 }
 
 const TABLE = '__drizzle_migrations'
+
+/** The database was written by a newer Rollcall; nothing was opened or changed. */
+export class NewerDatabaseError extends Error {
+  override readonly name = 'NewerDatabaseError'
+  readonly code = 'database_newer'
+  constructor(file: string) {
+    super(
+      `${file} was written by a newer version of Rollcall, and this version cannot safely use it. Nothing was changed. ` +
+        'Install the newer Rollcall again, or start this one with another data folder (ROLLCALL_DATA_DIR).'
+    )
+  }
+}
 
 function rowCounts(sqlite: Database.Database): Map<string, number> {
   const tables = sqlite
@@ -32,6 +46,8 @@ export function applyMigrations(sqlite: Database.Database, file: string, migrati
   const migrations = readMigrationFiles({ migrationsFolder })
   sqlite.exec(`CREATE TABLE IF NOT EXISTS "${TABLE}" (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric)`)
   const last = sqlite.prepare(`SELECT max(created_at) FROM "${TABLE}"`).pluck().get() as number | null
+  const newestKnown = Math.max(0, ...migrations.map((m) => m.folderMillis))
+  if (last !== null && Number(last) > newestKnown) throw new NewerDatabaseError(file)
   const pending = migrations.filter((m) => last === null || Number(last) < m.folderMillis)
   if (pending.length === 0) return { applied: [], backupFile: null }
 
