@@ -131,7 +131,7 @@ describe('sync engine', () => {
     await engine.trigger('mark')
     expect(pushed).toHaveLength(1) // backing off
     down = false
-    await engine.trigger('online')
+    await engine.trigger('resume')
     expect(pushed).toHaveLength(2)
     expect(engine.status()).toMatchObject({ pending: 0, online: true, lastError: null })
     desk.close()
@@ -226,7 +226,7 @@ describe('sync engine', () => {
     checkIn(desk, 2)
     void engine.trigger('mark')
     checkIn(desk, 3)
-    void engine.trigger('online')
+    void engine.trigger('resume')
     release()
     await run
     await engine.idle()

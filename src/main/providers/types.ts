@@ -137,10 +137,6 @@ import type { ConnectionReport } from '../../shared/contract'
 import type { RequestBudget } from './budget'
 export type { ConnectionReport }
 
-export interface PullProgress {
-  (done: number, total: number | null): void
-}
-
 export interface Provider {
   readonly name: ProviderName
   /** Providers that limit requests per hour count them here (shown in the Sync panel). */

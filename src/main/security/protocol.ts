@@ -10,6 +10,7 @@
 import fs from 'node:fs'
 import { extname, resolve, sep } from 'node:path'
 import { CONTENT_SECURITY_POLICY } from './csp'
+import { mimeOf } from './mime'
 
 export const APP_SCHEME = 'rollcall'
 export const APP_HOST = 'app'
@@ -34,27 +35,6 @@ export interface SchemeRegistry {
 
 export function registerAppScheme(protocol: SchemeRegistry): void {
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }])
-}
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8'
 }
 
 /**
@@ -129,7 +109,7 @@ export function createAppProtocolHandler(
     }
     const ext = extname(file).toLowerCase()
     const headers: Record<string, string> = {
-      'Content-Type': MIME[ext] ?? 'application/octet-stream',
+      'Content-Type': mimeOf(ext),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-cache'
     }

@@ -28,7 +28,7 @@ import type { Replica } from './replica'
 
 const requestsOf = ({ used, budget, serviceRemaining }: { used: number; budget: number; serviceRemaining: number | null }) => ({ used, budget, serviceRemaining })
 
-export type Trigger = 'mark' | 'online' | 'resume' | 'start' | 'timer' | 'manual' | 'settings'
+export type Trigger = 'mark' | 'resume' | 'start' | 'timer' | 'manual' | 'settings'
 
 export interface BackoffPolicy {
   baseMs: number
@@ -633,7 +633,7 @@ export function createSyncEngine(options: EngineOptions) {
       sendForbidden = null
       pullFailure = null
     }
-    if (reason === 'online' || reason === 'resume' || reason === 'manual' || reason === 'settings') {
+    if (reason === 'resume' || reason === 'manual' || reason === 'settings') {
       online = null
       // Try now, not when the backoff says; a failure starts the backoff again from where it was.
       if (probe) probe = { ...probe, at: now() }

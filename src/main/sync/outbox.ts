@@ -64,9 +64,6 @@ export function createOutbox(db: Db, now: () => number) {
     )
     .pluck()
   const undelay = sqlite.prepare(`UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL`)
-  const pendingFor = sqlite.prepare<[number, number], { n: number }>(
-    `SELECT count(*) AS n FROM outbox WHERE participation_id = ? AND session_id = ? AND state IN ('pending', 'in_flight')`
-  )
 
   const transition = (opId: string, state: OutboxRow['state'], extra: { attempt?: boolean; nextAttemptAt?: number | null; error?: SyncDetail } = {}) =>
     setState.run({
@@ -106,8 +103,7 @@ export function createOutbox(db: Db, now: () => number) {
       for (const row of counts.all()) result[row.state as OutboxRow['state']] = row.n
       return result
     },
-    problems: () => problems.all(),
-    hasPending: (participationId: number, sessionId: number) => (pendingFor.get(participationId, sessionId)?.n ?? 0) > 0
+    problems: () => problems.all()
   }
 }
 

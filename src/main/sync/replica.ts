@@ -215,9 +215,6 @@ export function createReplica(db: Db, now: () => number) {
        badge_number = @badgeNumber, search_codes = @searchCodes, party_size = @partySize, status = @status,
        revision = @revision, raw = @raw, removed_at = NULL, updated_at = @now WHERE id = @id`
   )
-  const sessionsOfProvider = sqlite.prepare<[string, string], { id: number; providerId: string }>(
-    `SELECT id, provider_id AS providerId FROM sessions WHERE provider = ? AND provider_id IN (SELECT value FROM json_each(?))`
-  )
 
   const sessionIdOf = sqlite.prepare<[string, string], { id: number }>(`SELECT id FROM sessions WHERE provider = ? AND provider_id = ?`)
 
@@ -570,10 +567,7 @@ export function createReplica(db: Db, now: () => number) {
         else if (attendanceProviderId !== undefined) setAttendanceProviderId.run(attendanceProviderId, participationId, sessionId)
         if (seen) setSeen.run(seen.status, seen.status === 'ATTENDED' ? seen.attendees : 0, participationId, sessionId)
       }
-    ),
-    localSessionIds(provider: string, providerIds: string[]): Map<string, number> {
-      return new Map(sessionsOfProvider.all(provider, JSON.stringify(providerIds)).map((r) => [r.providerId, r.id]))
-    }
+    )
   }
 }
 

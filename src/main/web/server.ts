@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, resolve, sep } from 'node:path'
 import { EVENTS_ROUTE, LIMITS, type CallError, type DeskEvent, type Envelope } from '../../shared/contract'
 import type { Dispatch } from '../ipc/dispatcher'
+import { mimeOf } from '../security/mime'
 
 /** Above the largest legitimate import (LIMITS.csvChars) with room for JSON escaping: see LIMITS. */
 export const MAX_BODY_BYTES = LIMITS.requestBytes
@@ -25,28 +26,6 @@ export const MAX_BODY_BYTES = LIMITS.requestBytes
 /** Used only if the built index.html carries no CSP meta tag; the same spirit as the page's own. */
 export const FALLBACK_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'"
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.csv': 'text/csv; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm'
-}
 
 export interface WebDeskOptions {
   dispatch: Dispatch
@@ -327,7 +306,7 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
     }
     const ext = extname(file).toLowerCase()
     const headers: Record<string, string> = {
-      'Content-Type': MIME[ext] ?? 'application/octet-stream',
+      'Content-Type': mimeOf(ext),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'X-Frame-Options': 'DENY',
