@@ -44,6 +44,8 @@ export const VERSION = '0.1.0'
 export interface DeskOptions {
   dataDir: string
   nativeBinding?: string
+  /** Another migrations folder (tests of a future release's migration). */
+  migrationsFolder?: string
   /** Injected clock (tests). */
   now?: () => number
   /** Where settings and secrets live; plain-Node defaults in the data dir. */
@@ -95,7 +97,7 @@ function guardAdmin(handlers: Handlers, kiosk: Kiosk): Handlers {
 }
 
 export function openDesk(options: DeskOptions): Desk {
-  const { db, migrations } = openDatabase(join(options.dataDir, DATABASE_FILE), { nativeBinding: options.nativeBinding })
+  const { db, migrations } = openDatabase(join(options.dataDir, DATABASE_FILE), { nativeBinding: options.nativeBinding, migrationsFolder: options.migrationsFolder })
   const ctx = createContext(db, { now: options.now })
   const now = ctx.now
   const sessions = createSessionService(ctx)
