@@ -19,17 +19,22 @@ class SyncWatch {
   problemsError = $state<unknown>(null)
   #problemsSeq = 0
   #started = false
+  /** Counts pushed statuses: a call's answer older than the last push must not replace it. */
+  #pushed = 0
 
   /** Follow main's pushed status (asked once at start, in case the first event is slow). */
   start(): void {
     if (this.#started) return
     this.#started = true
     onDeskEvent((event) => {
-      if (event.kind === 'sync') this.set(event.status)
+      if (event.kind === 'sync') {
+        this.#pushed++
+        this.set(event.status)
+      }
     })
     api['sync.status']({}).then(
       (status) => {
-        if (!this.status) this.set(status)
+        if (!this.status && this.#pushed === 0) this.set(status)
       },
       (err: unknown) => {
         // An unreachable service already shows in the status bar; an older one has no sync calls.
@@ -60,15 +65,19 @@ class SyncWatch {
 
   /** "Sync now": send what waits and fetch the day again. Throws what main refused. */
   async now(): Promise<void> {
-    this.set(await api['sync.now']({}))
+    const pushed = this.#pushed
+    const next = await api['sync.now']({})
+    // The answer was read when the call ran; a status pushed since is newer (the sync may be over).
+    if (pushed === this.#pushed) this.set(next)
   }
 
   /** The desk's decision on one problem. Throws what main refused. */
   async resolve(opId: string, choice: 'retry' | 'mine' | 'discard'): Promise<void> {
+    const pushed = this.#pushed
     const next = await api['sync.resolve']({ opId, choice })
     // Drop it from the list at once; the refetch below confirms.
     if (this.problems) this.problems = this.problems.filter((p) => p.opId !== opId)
-    this.status = next
+    if (pushed === this.#pushed) this.status = next
     void this.loadProblems()
   }
 }
