@@ -9,6 +9,8 @@
  */
 import { EXPORT_COLUMNS, EXPORT_LANGUAGES } from './export-columns'
 import { z } from 'zod'
+import { HistoryPeriod, PersonHistory, SeriesStats } from './history'
+export { HISTORY_PERIODS, HistoryFigures, PersonHistory, SeriesStats } from './history'
 
 /** Hard caps that keep one call from exhausting main; generous for a real desk. */
 export const LIMITS = {
@@ -674,7 +676,20 @@ export const contract = {
   },
   'settings.get': { input: empty, output: ProviderSettingsView },
   'settings.save': { input: ProviderSettingsInput, output: ProviderSettingsView },
-  'settings.testConnection': { input: ProviderSettingsInput, output: ConnectionReport }
+  'settings.testConnection': { input: ProviderSettingsInput, output: ConnectionReport },
+
+  // Attendance history (issue 20): hidden from a self-service kiosk (privacy).
+  /** The row's figures for the people on screen, by participation (null: no way to know who they are). */
+  'history.people': {
+    input: z.object({ sessionId: id, participationIds: z.array(id).min(1).max(200) }).strict(),
+    output: z.object({ people: z.array(PersonHistory.nullable()) })
+  },
+  'history.person': { input: z.object({ sessionId: id, participationId: id }).strict(), output: PersonHistory.nullable() },
+  'history.series': { input: z.object({ sessionId: id, days: HistoryPeriod.default(90) }).strict(), output: SeriesStats },
+  'history.noShowsCsv': {
+    input: z.object({ sessionId: id, days: HistoryPeriod.default(90), language: ExportLanguage.default('en'), timeZone }).strict(),
+    output: ExportFile
+  }
 } as const
 
 export type Contract = typeof contract

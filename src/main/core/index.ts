@@ -23,6 +23,7 @@ import { createKiosk, maskEmail, maskPhone, type Kiosk } from './kiosk'
 import { createScanner } from './scan'
 import { createRosterService } from './roster'
 import { createSessionService } from './sessions'
+import { createPersonHistory } from '../history'
 
 import { DeskError } from './errors'
 
@@ -91,6 +92,7 @@ export function openDesk(options: DeskOptions): Desk {
   const kiosk = createKiosk(store, now, options.onKioskChange)
   const scanner = createScanner(ctx, sessions, roster, attendance)
   const history = createHistory(ctx, sessions)
+  const personHistory = createPersonHistory(ctx)
 
   // Closing the desk stops every provider request, sent or not yet sent.
   const closing = new AbortController()
@@ -327,6 +329,27 @@ export function openDesk(options: DeskOptions): Desk {
       const p = buildProvider(candidate)
       if (!p) return { ok: false, reason: 'connection_incomplete', params: {}, message: 'Fill in every field of the connection first.' }
       return p.testConnection()
+    },
+
+    // Attendance history (issue 20). A self-service kiosk shows nobody's history (privacy).
+    'history.people': ({ sessionId, participationIds }) => {
+      sessions.require(sessionId)
+      if (kiosk.selfService()) return { people: participationIds.map(() => null) }
+      return { people: personHistory.people(participationIds, sessionId) }
+    },
+    'history.person': ({ sessionId, participationId }) => {
+      sessions.require(sessionId)
+      return kiosk.selfService() ? null : personHistory.person(participationId, sessionId)
+    },
+    'history.series': ({ sessionId, days }) => {
+      sessions.require(sessionId)
+      if (kiosk.selfService()) return { seriesName: '', days, sessions: [], repeated: [] }
+      return personHistory.series(sessionId, days)
+    },
+    'history.noShowsCsv': ({ sessionId, days, language, timeZone }) => {
+      kiosk.requireAdmin('export a roster')
+      sessions.require(sessionId)
+      return personHistory.noShowsCsv(sessionId, days, language, timeZone)
     }
   }
 
