@@ -24,6 +24,7 @@ import { createScanner } from './scan'
 import { createRosterService } from './roster'
 import { createSessionService } from './sessions'
 import { createPersonHistory } from '../history'
+import { createHistoryPulled } from '../history/pulled'
 
 import { DeskError } from './errors'
 
@@ -93,6 +94,7 @@ export function openDesk(options: DeskOptions): Desk {
   const scanner = createScanner(ctx, sessions, roster, attendance)
   const history = createHistory(ctx, sessions)
   const personHistory = createPersonHistory(ctx)
+  const historyPulled = createHistoryPulled(ctx)
 
   // Closing the desk stops every provider request, sent or not yet sent.
   const closing = new AbortController()
@@ -150,7 +152,8 @@ export function openDesk(options: DeskOptions): Desk {
     now,
     backoff: options.backoff,
     timerMs: options.syncTimerMs,
-    log: options.log
+    log: options.log,
+    onHistoryPulled: (_provider, range) => historyPulled.pulled(settings.current(), range)
   })
 
   // Reading a day or a roster asks for a fresh copy in the background: the desk never waits.
@@ -172,7 +175,10 @@ export function openDesk(options: DeskOptions): Desk {
   }
   const dayRequest = (date: string, timeZone: string): PullRequest => {
     const start = DateTime.fromISO(date, { zone: timeZone }).startOf('day')
-    return { kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone }
+    // The desk's past (attendance history) comes along with today, never with another day.
+    const today = date === DateTime.fromMillis(now(), { zone: timeZone }).toISODate()
+    const history = () => historyPulled.rangeFor(settings.current(), start)
+    return { kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone, ...(today ? { history } : {}) }
   }
   const masked = (row: RosterRow): RosterRow => ({
     ...row,
