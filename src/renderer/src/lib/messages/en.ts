@@ -7,6 +7,11 @@ import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
 
 const n = (x: number): string => x.toLocaleString('en-GB')
 const plural = (x: number, one: string, many = `${one}s`): string => `${n(x)} ${x === 1 ? one : many}`
+const ordinalSuffix = (x: number): string => {
+  const tens = x % 100
+  if (tens >= 11 && tens <= 13) return 'th'
+  return ['th', 'st', 'nd', 'rd'][x % 10] ?? 'th'
+}
 
 export const en = {
   common: {
@@ -673,6 +678,51 @@ export const en = {
     exporting: 'Exporting…',
     removedNote: 'People removed in the booking system stay in the file, with the booking status REMOVED_UPSTREAM (removed upstream), and their check-ins.',
     columnLabels: EXPORT_COLUMN_LABELS.en
+  },
+  /** Attendance history (issue 20): the row's badges, the person's details, the series stats. */
+  history: {
+    firstVisit: 'First visit',
+    /** The visit this is: "10th visit". */
+    nthVisit: (k: number) => `${n(k)}${ordinalSuffix(k)} visit`,
+    noShows: (k: number) => `${plural(k, 'no-show')}`,
+    noShowsTitle: (k: number, of: number) => `Missed ${n(k)} of the last ${plural(of, 'booked session')} of this class`,
+    openName: (name: string) => `Attendance history of ${name}`,
+    title: (name: string) => `History: ${name}`,
+    seriesHeading: (series: string) => `This class: ${series}`,
+    overallHeading: 'All sessions',
+    visits: 'Visits',
+    visitsRecent: 'Visits in the last 90 days',
+    noShowsOfLast: (of: number) => `No-shows in the last ${plural(of, 'booked session')}`,
+    lastVisit: 'Last visit',
+    never: 'Never',
+    recentHeading: 'Latest sessions',
+    attended: 'Came',
+    missed: 'No-show',
+    noHistory: 'Nothing to tell this person apart by (no contact, email or phone): no history.',
+    firstTime: 'First visit: nothing before today. Welcome them!',
+    sameRule: 'The same person: by the booking system’s contact, else email, else phone — never by name.',
+    statsHeading: (series: string) => `No-shows over time: ${series}`,
+    period: 'Period',
+    periodDays: (d: number) => `Last ${plural(d, 'day')}`,
+    rateChartTitle: 'No-show rate per session',
+    rateSummary: (sessions: number, avg: string) => `${plural(sessions, 'session')}; on average ${avg} did not come.`,
+    noSessionsInPeriod: 'No past sessions of this class in the period.',
+    asTable: 'Show the sessions as a table',
+    dateCol: 'Date',
+    bookedCol: 'Booked',
+    attendedCol: 'Came',
+    noShowsCol: 'No-shows',
+    rateCol: 'No-show rate',
+    notTaken: 'not marked',
+    repeatedHeading: 'Repeated no-shows',
+    repeatedNone: 'Nobody missed more than once in the period.',
+    nameCol: 'Name',
+    contactCol: 'Contact',
+    lastNoShowCol: 'Last no-show',
+    lastVisitCol: 'Last visit',
+    exportCsv: 'Export no-shows as CSV',
+    exported: (file: string) => `Saved ${file}`,
+    loadError: (message: string) => `Could not load the history: ${message}`
   }
 }
 
