@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BOOKINGS_APP_ID } from '../../src/main/providers/wix'
 import { historyToPull } from '../../src/main/sync/history-pull'
 import { startFakeWix, type FakeWix } from '../fakes/wix'
+import { startFakePlandocket, type FakePlandocket } from '../fakes/plandocket'
 import { testDesk } from './helpers'
 
 const ZONE = 'Europe/Berlin'
@@ -16,7 +17,7 @@ const NS = '@rollcall/checkin'
 const OTHER_APP = 'aaaaaaaa-1111-2222-3333-bbbbbbbbbbbb'
 const DAY = 86_400_000
 
-const fakes: FakeWix[] = []
+const fakes: (FakeWix | FakePlandocket)[] = []
 afterEach(async () => {
   for (const f of fakes.splice(0)) await f.close()
 })
@@ -91,6 +92,35 @@ describe('history from Wix', () => {
     const again = fake.requests().slice(before)
     expect(again.some((r) => r.path.endsWith('/query') && !r.path.includes('events') && JSON.stringify(r.body ?? '').includes('$in'))).toBe(false)
     expect(again.some((r) => r.path.includes('participations/query'))).toBe(true)
+  })
+
+  it('Plandocket: past events’ check-ins make the history; the same contact is the same person', async () => {
+    const fake = await startFakePlandocket({ seed: 20 })
+    fakes.push(fake)
+    const ada = fake.addContact({ customer_number: 'C-ADA', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' })
+    const ben = fake.addContact({ customer_number: 'C-BEN', first_name: 'Ben', last_name: 'Okafor', email: 'ben@example.com' })
+    for (let w = 3; w >= 0; w--) {
+      const date = DateTime.fromISO(TODAY, { zone: ZONE }).minus({ weeks: w }).toFormat('yyyy-MM-dd')
+      fake.addEvent({ event_key: `workshop-${w}`, title: 'Workshop', date_from: `${date}T08:00:00Z`, date_to: `${date}T10:00:00Z`, is_visible: true })
+      const a = fake.addParticipant({ event_key: `workshop-${w}`, contact_id: ada.id, is_confirmed: true })
+      fake.addParticipant({ event_key: `workshop-${w}`, contact_id: ben.id, is_confirmed: true })
+      if (w > 0) fake.addCheckIn({ event_participant_id: a.id, checked_in_at: `${date}T08:05:00Z` })
+    }
+    const now = DateTime.fromISO(`${TODAY}T08:30`, { zone: ZONE }).toMillis()
+    const t = testDesk({ now: () => now, syncTimerMs: 25, backoff: { baseMs: 5, capMs: 40, random: () => 0.5 }, providerTimeoutMs: 2_000, reconcileMs: 0 })
+    await t.call('settings.save', { provider: 'plandocket', plandocket: { baseUrl: fake.baseUrl, apiKey: fake.apiKey, historyDays: 30 } })
+    expect((await t.call('settings.get', {})).plandocket.historyDays).toBe(30)
+    await t.call('sessions.forDay', { date: TODAY, timeZone: ZONE })
+    await t.desk.sync.idle()
+    const [today] = (await t.call('sessions.forDay', { date: TODAY, timeZone: ZONE })).sessions
+    await t.desk.sync.requestPull({ kind: 'session', sessionId: today!.id })
+    await t.desk.sync.idle()
+    const { rows } = await t.call('roster.page', { sessionId: today!.id, search: '', offset: 0, limit: 50 })
+    const { people } = await t.call('history.people', { sessionId: today!.id, participationIds: rows.map((r) => r.participationId) })
+    const of = (name: string) => people[rows.findIndex((r) => r.name.startsWith(name))]!
+    expect(of('Ada')).toMatchObject({ firstVisit: false, series: { visits: 3 } })
+    // Ben was booked each week and never came while Ada was checked in: three no-shows.
+    expect(of('Ben')).toMatchObject({ firstVisit: true, series: { visits: 0, noShowsOfLast: 3 } })
   })
 
   it('what is left to pull: everything the first time, the day(s) since later, nothing when covered', () => {
