@@ -409,6 +409,8 @@ export const de: Messages = {
     tenant: 'Mandanten-Adresse',
     tenantHint: 'Ihre Plandocket-Adresse, gefolgt von /api/v1.',
     showHidden: 'Auch in Plandocket verborgene Veranstaltungen anzeigen',
+    historyDays: 'Tage Besuchsverlauf zum Herunterladen',
+    historyDaysHint: 'Buchungen und Check-ins vergangener Termine für den Verlauf in jeder Zeile (erster Besuch, nicht erschienen); 0 = keiner. Der erste Download liest sie einmal.',
     requestsPerHour: 'Anfragen pro Stunde für diesen Empfang',
     requestsPerHourHint: 'Sein Anteil am Stundenlimit Ihres Plandocket-Tarifs (1.000 im kleinsten Tarif, für alle Empfänge zusammen).',
     scanner: 'Scanner (dieses Fenster)',

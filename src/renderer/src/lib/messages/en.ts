@@ -427,6 +427,8 @@ export const en = {
     tenant: 'Tenant address',
     tenantHint: 'Your Plandocket address followed by /api/v1.',
     showHidden: 'Also list events hidden in Plandocket',
+    historyDays: 'Days of attendance history to download',
+    historyDaysHint: 'Past sessions’ bookings and check-ins for the history on each row (first visit, no-shows); 0 = none. The first download reads them once.',
     requestsPerHour: 'Requests per hour for this desk',
     requestsPerHourHint: 'Its share of your Plandocket plan’s hourly limit (1,000 on the smallest plan, shared by all desks).',
     scanner: 'Scanner (this window)',
