@@ -69,6 +69,8 @@ test('the roster shows first visits, visit numbers and repeated no-shows; detail
   const stats = page.getByRole('dialog', { name: 'Stats' })
   const series = stats.getByRole('region', { name: 'No-shows over time: Morning Yoga' })
   await expect(series.getByRole('img', { name: /No-show rate per session\. 6 sessions; on average 21% did not come\./ })).toBeVisible()
+  await series.scrollIntoViewIfNeeded()
+  await series.screenshot({ path: join(SHOTS, 'history-stats.png') })
   await series.getByText('Show the sessions as a table').click()
   // Six past sessions (and today's, once it has begun, without a rate yet), under a header.
   await expect(series.getByRole('table').first().getByRole('row').nth(6)).toBeVisible()
@@ -79,8 +81,7 @@ test('the roster shows first visits, visit numbers and repeated no-shows; detail
   const download = page.waitForEvent('download')
   await series.getByRole('button', { name: 'Export no-shows as CSV' }).click()
   expect((await download).suggestedFilename()).toMatch(/^rollcall-no-shows-morning-yoga-\d{4}-\d{2}-\d{2}\.csv$/)
-  await series.scrollIntoViewIfNeeded()
-  await page.screenshot({ path: join(SHOTS, 'history-stats.png') })
+  await page.screenshot({ path: join(SHOTS, 'history-stats-table.png') })
   await stats.getByRole('button', { name: 'Close' }).first().click()
 
   // German (the roster list has a German name now).
