@@ -49,10 +49,12 @@ interface Fact {
   outcome: 'attended' | 'missed'
 }
 
+// "Attendance was taken": two index seeks (IN, not <>, so a big session with no marks yet is
+// not walked through its unmarked people).
 const FACT_COLUMNS = (p: string) => `s.provider, s.provider_id AS sessionProviderId, s.id AS sessionId, s.series_key AS seriesKey,
   coalesce(s.schedule_name, s.title) AS title, s.starts_at AS startsAt, s.ends_at AS endsAt, coalesce(a.status, 'NOT_SET') AS status,
   ${p}.status AS booking, ${p}.removed_at AS removedAt,
-  EXISTS (SELECT 1 FROM attendance t WHERE t.session_id = s.id AND t.status <> 'NOT_SET') AS taken`
+  EXISTS (SELECT 1 FROM attendance t WHERE t.session_id = s.id AND t.status IN ('ATTENDED', 'NOT_ATTENDED')) AS taken`
 
 export function createPersonHistory(ctx: CoreContext) {
   const sqlite = ctx.db.$client
@@ -74,7 +76,7 @@ export function createPersonHistory(ctx: CoreContext) {
      UNION ALL
      SELECT h.provider, h.session_provider_id, NULL, h.series_key, h.series_name, h.starts_at, h.ends_at,
        CASE h.outcome WHEN 'BOOKED' THEN 'NOT_SET' ELSE h.outcome END, 'CONFIRMED', NULL,
-       EXISTS (SELECT 1 FROM person_history t WHERE t.provider = h.provider AND t.session_provider_id = h.session_provider_id AND t.outcome <> 'BOOKED')
+       EXISTS (SELECT 1 FROM person_history t WHERE t.provider = h.provider AND t.session_provider_id = h.session_provider_id AND t.outcome IN ('ATTENDED', 'NOT_ATTENDED'))
      FROM person_history h WHERE h.person_key = @key`
   )
   const sessionOf = sqlite.prepare<[number], { provider: string; providerId: string; seriesKey: string; title: string; scheduleName: string | null; scheduleId: string | null }>(
