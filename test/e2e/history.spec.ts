@@ -41,7 +41,7 @@ test('the roster shows first visits, visit numbers and repeated no-shows; detail
   let row = (name: string, text?: string) => roster.getByRole('listitem').filter({ hasText: name }).filter({ hasText: text ?? name })
 
   await expect(row('Cleo Park').getByRole('button', { name: /^Attendance history of Cleo Park/ })).toHaveText('First visit')
-  await expect(row('Ben Okafor').getByRole('button', { name: /^Attendance history of Ben Okafor/ })).toHaveText(/4th visit\s*3 no-shows/)
+  await expect(row('Ben Okafor').getByRole('button', { name: /^Attendance history of Ben Okafor/ })).toHaveText('3 no-shows')
   await expect(row('Ada Lovelace', 'ada@example.com').getByRole('button', { name: /Attendance history/ })).toHaveText('9th visit')
   // Same name, another email: another person, on a first visit.
   await expect(row('Ada Lovelace', 'a.lovelace@other.example').getByRole('button', { name: /Attendance history/ })).toHaveText('First visit')
@@ -88,7 +88,7 @@ test('the roster shows first visits, visit numbers and repeated no-shows; detail
   await page.getByLabel('Language').selectOption('de')
   row = (name: string) => page.getByRole('main').getByRole('listitem').filter({ hasText: name })
   await expect(row('Cleo Park').getByRole('button', { name: /^Besuchsverlauf von Cleo Park/ })).toHaveText('Erster Besuch')
-  await expect(row('Ben Okafor').getByRole('button', { name: /^Besuchsverlauf von Ben Okafor/ })).toHaveText(/4\. Besuch\s*3× nicht erschienen/)
+  await expect(row('Ben Okafor').getByRole('button', { name: /^Besuchsverlauf von Ben Okafor/ })).toHaveText('3× nicht erschienen')
   await row('Ben Okafor').screenshot({ path: join(SHOTS, 'history-no-shows-de.png') })
   await page.getByLabel('Sprache').selectOption('en')
 })
