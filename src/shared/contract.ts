@@ -8,6 +8,7 @@
  * contract cannot drift from the code that uses it).
  */
 import { EXPORT_COLUMNS, EXPORT_LANGUAGES } from './export-columns'
+import { BADGE_FIELDS, BADGE_LAYOUT_NAMES, PRINT_LANGUAGES } from './print'
 import { z } from 'zod'
 import { HistoryPeriod, PersonHistory, SeriesStats } from './history'
 export { HISTORY_PERIODS, HistoryFigures, PersonHistory, SeriesStats } from './history'
@@ -71,7 +72,11 @@ export const AdminAction = z.enum([
   'resolve_sync',
   'open_setup',
   'change_setup',
-  'test_connection'
+  'test_connection',
+  // Printing (badges, sheets, paper marks).
+  'reprint_badge',
+  'print_sheet',
+  'enter_paper_marks'
 ])
 export type AdminAction = z.infer<typeof AdminAction>
 
@@ -141,6 +146,10 @@ export const DeskReason = z.discriminatedUnion('reason', [
   reason('import_no_rows', {}),
   /** A web desk request body over LIMITS.requestBytes (in MB), refused unread. */
   reason('request_too_large', { maxMb: int }),
+  // Printing: the printer's own words in `detail`; the check-in before it stands.
+  reason('printer_failed', { detail: z.string() }),
+  reason('no_sheet_printed', {}),
+  reason('paper_time_in_future', {}),
   ...ImportProblem.options
 ])
 export type DeskReason = z.infer<typeof DeskReason>
@@ -542,6 +551,62 @@ export type ConnectionReport = z.infer<typeof ConnectionReport>
 
 const empty = z.object({}).strict()
 
+// ---- Printing: badges at check-in, attendance sheets, paper marks back in ----
+export const BadgeLayoutName = z.enum(BADGE_LAYOUT_NAMES)
+export const BadgeField = z.enum(BADGE_FIELDS)
+export const BadgeSettings = z.object({ printOnCheckIn: z.boolean(), layout: BadgeLayoutName, field: BadgeField })
+export type BadgeSettings = z.infer<typeof BadgeSettings>
+const printLanguage = z.enum(PRINT_LANGUAGES).default('en')
+/** How the printed document reaches paper: `printer` (Electron printed it) or `window` (open `document` and print it). */
+const delivery = { document: z.string(), delivered: z.enum(['printer', 'window']) }
+export const BadgePrintRecord = z.object({ at: isoInstant, deskName: z.string(), layout: BadgeLayoutName })
+export type BadgePrintRecord = z.infer<typeof BadgePrintRecord>
+export const BadgeOutcome = z.discriminatedUnion('outcome', [
+  /** Printed before: the desk asks before a second badge. */
+  z.object({ outcome: z.literal('ask'), name: z.string(), previous: BadgePrintRecord }),
+  z.object({ outcome: z.literal('printed'), name: z.string(), printId: id, layout: BadgeLayoutName, widthMm: z.number(), heightMm: z.number(), ...delivery })
+])
+export type BadgeOutcome = z.infer<typeof BadgeOutcome>
+export const PrinterSettings = z.object({
+  /** silent: straight to `deviceName` (Electron); dialog: the system's print dialog each time. */
+  mode: z.enum(['dialog', 'silent']),
+  deviceName: z.string().trim().max(200).nullable()
+})
+export type PrinterSettings = z.infer<typeof PrinterSettings>
+export const PaperOutcome = z.object({
+  /** marked: a new mark from paper; the rest changed nothing. */
+  outcome: z.enum(['marked', 'already', 'typo', 'not_a_code', 'unknown', 'wrong_session', 'refused']),
+  message: z.string(),
+  /** The code as read (upper case, with its dash). */
+  code: z.string(),
+  name: z.string().nullable(),
+  /** The mark's time: the new one, or when the person had already arrived. */
+  markedAt: isoInstant.nullable(),
+  otherSession: z.object({ title: z.string(), startsAt: isoInstant, timeZone: z.string() }).nullable(),
+  row: RosterRow.nullable()
+})
+export type PaperOutcome = z.infer<typeof PaperOutcome>
+export const SheetRecord = z.object({ sheetId: id, printedAt: isoInstant, rows: z.number().int() })
+export type SheetRecord = z.infer<typeof SheetRecord>
+const printCalls = {
+  'print.badgeSettings': { input: z.object({ sessionId: id }).strict(), output: BadgeSettings },
+  'print.saveBadgeSettings': { input: BadgeSettings.extend({ sessionId: id }).strict(), output: BadgeSettings },
+  /** A badge for one person; `again` after the desk was asked about an earlier one. */
+  'print.badge': {
+    input: z.object({ sessionId: id, participationId: id, again: z.boolean().default(false), language: printLanguage }).strict(),
+    output: BadgeOutcome
+  },
+  'print.sheet': { input: z.object({ sessionId: id, language: printLanguage }).strict(), output: SheetRecord.extend(delivery) },
+  'print.lastSheet': { input: z.object({ sessionId: id }).strict(), output: z.object({ sheet: SheetRecord.nullable() }) },
+  /** One row code from a paper sheet; `writtenAt` null: the time the sheet was printed. */
+  'print.paperMark': {
+    input: z.object({ sessionId: id, code: z.string().trim().min(1, 'type a code').max(40), writtenAt: isoInstant.nullable().default(null) }).strict(),
+    output: PaperOutcome
+  },
+  'print.printer': { input: empty, output: PrinterSettings.extend({ printers: z.array(z.string()), silentAvailable: z.boolean() }) },
+  'print.savePrinter': { input: PrinterSettings.strict(), output: PrinterSettings.extend({ printers: z.array(z.string()), silentAvailable: z.boolean() }) }
+} as const
+
 /**
  * The calls. Keys are the channel names (IPC channel `rollcall:<key>`, HTTP route
  * `/api/<key>`). Inputs are strict objects: an unknown key is an error, not silently dropped.
@@ -694,7 +759,8 @@ export const contract = {
   'history.noShowsCsv': {
     input: z.object({ sessionId: id, days: HistoryPeriod.default(90), language: ExportLanguage.default('en'), timeZone }).strict(),
     output: ExportFile
-  }
+  },
+  ...printCalls
 } as const
 
 export type Contract = typeof contract

@@ -27,6 +27,7 @@ import { createPersonHistory } from '../history'
 import { createHistoryPulled } from '../history/pulled'
 
 import { DeskError } from './errors'
+import { createPrintHandlers, createPrintService, type PrintService } from '../print'
 
 export { DeskError }
 export { foldText, toFtsQuery } from './text'
@@ -74,6 +75,8 @@ export interface Desk {
   migrations: MigrationReport
   sync: ReturnType<typeof createSyncEngine>
   kiosk: Kiosk
+  /** Badges, sheets and paper marks (the carriers print its documents). */
+  print: PrintService
   close(): void
 }
 
@@ -95,6 +98,7 @@ export function openDesk(options: DeskOptions): Desk {
   const history = createHistory(ctx, sessions)
   const personHistory = createPersonHistory(ctx)
   const historyPulled = createHistoryPulled(ctx)
+  const print = createPrintService(ctx, sessions, roster, attendance)
 
   // Closing the desk stops every provider request, sent or not yet sent.
   const closing = new AbortController()
@@ -356,7 +360,8 @@ export function openDesk(options: DeskOptions): Desk {
       kiosk.requireAdmin('export a roster')
       sessions.require(sessionId)
       return personHistory.noShowsCsv(sessionId, days, language, timeZone)
-    }
+    },
+    ...createPrintHandlers(print, kiosk, () => void engine.trigger('mark'))
   }
 
   const watch = createRosterWatch({
@@ -396,6 +401,7 @@ export function openDesk(options: DeskOptions): Desk {
     migrations,
     sync: engine,
     kiosk,
+    print,
     close: () => {
       if (reconcile) clearInterval(reconcile)
       watch.stop()

@@ -35,7 +35,10 @@ const ADMIN_ACTIONS = {
   'resolve sync problems': 'resolve_sync',
   'open set-up': 'open_setup',
   'change set-up': 'change_setup',
-  'test the connection': 'test_connection'
+  'test the connection': 'test_connection',
+  'print a second badge': 'reprint_badge',
+  'print an attendance sheet': 'print_sheet',
+  'enter marks from a sheet': 'enter_paper_marks'
 } as const satisfies Record<string, AdminAction>
 
 const hashPin = (pin: string, salt: string) => scryptSync(pin, salt, 32).toString('base64')

@@ -137,7 +137,7 @@ export const attendance = sqliteTable(
     /** The desk's clock when the desk made the mark; null for marks pulled from a provider. */
     markedAt: integer('marked_at'),
     deskId: text('desk_id'),
-    method: text('method', { enum: ['manual', 'scan', 'provider', 'import'] }).notNull(),
+    method: text('method', { enum: ['manual', 'scan', 'provider', 'import', 'paper'] }).notNull(),
     /** The state before the last mark, for a one-step undo; null when there is nothing to undo. */
     undoStatus: text('undo_status', { enum: ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] }),
     undoAttendees: integer('undo_attendees'),
@@ -268,4 +268,45 @@ export const personHistory = sqliteTable(
     index('person_history_session').on(t.provider, t.sessionProviderId, t.outcome),
     index('person_history_series').on(t.seriesKey, t.startsAt)
   ]
+)
+
+// ---- Printing (badges, attendance sheets, paper marks back in) ----
+
+/**
+ * Every badge printed at a desk: who, when, which desk and which layout. A second badge for the
+ * same person asks first ("printed at 09:14 at Desk 2"); the audit log and the export show it.
+ */
+export const badgePrints = sqliteTable(
+  'badge_prints',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    participationId: integer('participation_id').notNull(),
+    sessionId: integer('session_id').notNull(),
+    at: integer('at').notNull(),
+    deskId: text('desk_id').notNull(),
+    deskName: text('desk_name').notNull(),
+    layout: text('layout').notNull()
+  },
+  (t) => [index('badge_prints_person').on(t.participationId, t.sessionId, t.at), index('badge_prints_session').on(t.sessionId)]
+)
+
+/** A session's badge choices: print at check-in (off unless turned on), layout and the extra field. */
+export const sessionBadges = sqliteTable('session_badges', {
+  sessionId: integer('session_id').primaryKey(),
+  printOnCheckIn: integer('print_on_check_in', { mode: 'boolean' }).notNull().default(false),
+  layout: text('layout').notNull(),
+  field: text('field').notNull()
+})
+
+/** Each attendance sheet printed: its time is the default time of the marks entered from it. */
+export const printedSheets = sqliteTable(
+  'printed_sheets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: integer('session_id').notNull(),
+    at: integer('at').notNull(),
+    deskId: text('desk_id').notNull(),
+    rows: integer('rows').notNull()
+  },
+  (t) => [index('printed_sheets_session').on(t.sessionId, t.at)]
 )

@@ -59,7 +59,16 @@ const CALLS = [
   'history.people',
   'history.person',
   'history.series',
-  'history.noShowsCsv'
+  'history.noShowsCsv',
+  // Printing (badges, sheets, paper marks).
+  'print.badgeSettings',
+  'print.saveBadgeSettings',
+  'print.badge',
+  'print.sheet',
+  'print.lastSheet',
+  'print.paperMark',
+  'print.printer',
+  'print.savePrinter'
 ] as const satisfies readonly CallName[]
 type Unlisted = Exclude<CallName, (typeof CALLS)[number]>
 const everyCallListed: [Unlisted] extends [never] ? true : Unlisted = true

@@ -283,7 +283,10 @@ export const de: Messages = {
       resolve_sync: 'Sync-Probleme zu lösen',
       open_setup: 'die Einrichtung zu öffnen',
       change_setup: 'die Einrichtung zu ändern',
-      test_connection: 'die Verbindung zu testen'
+      test_connection: 'die Verbindung zu testen',
+      reprint_badge: 'ein zweites Namensschild zu drucken',
+      print_sheet: 'eine Anwesenheitsliste zu drucken',
+      enter_paper_marks: 'Markierungen von einer Liste einzutragen'
     },
     sessionNotFound: 'Diesen Termin gibt es an diesem Empfang nicht (vielleicht wurde er entfernt).',
     dateInvalid: (date) => `${date} ist kein Kalenderdatum.`,
@@ -303,6 +306,9 @@ export const de: Messages = {
     importNotLocal: (title, provider) => `„${title}“ kommt aus ${provider}; importieren Sie stattdessen in einen lokalen Termin.`,
     importRowErrors: (count, line, first) => `${plural(count, 'Zeile hat', 'Zeilen haben')} Fehler (erster: Zeile ${n(line)}: ${first}).`,
     importNoRows: 'Die Datei hat keine Zeilen zum Importieren.',
+    printerFailed: (detail) => `Das Namensschild wurde nicht gedruckt (${detail}). Der Check-in ist gespeichert; prüfen Sie den Drucker und drucken Sie das Schild dann aus der Zeile.`,
+    noSheetPrinted: 'An diesem Empfang wurde für diesen Termin keine Liste gedruckt: Geben Sie die Uhrzeit von der Liste ein.',
+    paperTimeInFuture: 'Diese Uhrzeit liegt noch in der Zukunft: Geben Sie die Uhrzeit von der Liste ein.',
     requestTooLarge: (maxMb) => `Das ist mehr, als der Empfang auf einmal annimmt (${n(maxMb)} MB). Es wurde nichts geändert; teilen Sie die Datei in kleinere Dateien auf.`,
     csvRecordTooLong: (max) => `die Zeile ist länger als ${n(max)} Zeichen`,
     csvQuoteNotClosed: 'ein Wert in Anführungszeichen wird nie geschlossen',

@@ -296,7 +296,10 @@ export const en = {
       resolve_sync: 'resolve sync problems',
       open_setup: 'open set-up',
       change_setup: 'change set-up',
-      test_connection: 'test the connection'
+      test_connection: 'test the connection',
+      reprint_badge: 'print a second badge',
+      print_sheet: 'print an attendance sheet',
+      enter_paper_marks: 'enter marks from a sheet'
     } satisfies Record<AdminAction, string>,
     sessionNotFound: 'That session is not on this desk (it may have been removed).',
     dateInvalid: (date: string) => `${date} is not a calendar date.`,
@@ -317,6 +320,9 @@ export const en = {
     importRowErrors: (count: number, line: number, first: string) =>
       `${plural(count, 'row')} ${count === 1 ? 'has' : 'have'} errors (first: line ${n(line)}: ${first}).`,
     importNoRows: 'The file has no rows to import.',
+    printerFailed: (detail: string) => `The badge did not print (${detail}). The check-in is saved; check the printer, then print the badge from the row.`,
+    noSheetPrinted: 'No sheet was printed for this session at this desk: enter the time written on the paper.',
+    paperTimeInFuture: 'That time is still to come: enter the time written on the paper.',
     requestTooLarge: (maxMb: number) => `This is more than the desk accepts at once (${n(maxMb)} MB). Nothing was changed; split the file into smaller files.`,
     csvRecordTooLong: (max: number) => `the row is longer than ${n(max)} characters`,
     csvQuoteNotClosed: 'a quoted value is never closed',
