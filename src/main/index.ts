@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, powerMonitor, protocol, session, shell } from 'electron'
 import type { BrowserWindowConstructorOptions, WebFrameMain } from 'electron'
 import { openDesk, type Desk } from './core'
+import { withElectronPrinting, type PrintWindowCtor } from './print/electron'
 import { createElectronSettingsStore, createSafeStorageBox } from './electron-settings'
 import { createDispatcher, registerIpc, type IpcMainLike } from './ipc'
 import { createFileLogger, logFilePath, type Log } from './log'
@@ -171,7 +172,9 @@ export function main(e: ElectronMain, env: NodeJS.ProcessEnv = process.env): Mai
       return
     }
 
-    const dispatch = createDispatcher(desk.handlers, log)
+    // Printing goes to paper through Electron here (the web desk leaves it to the browser).
+    const printing = withElectronPrinting(desk.handlers, desk.print, e.BrowserWindow as unknown as PrintWindowCtor, log)
+    const dispatch = createDispatcher({ ...desk.handlers, ...printing }, log)
     const trusted = appSenderCheck(appUrl)
     registerIpc(e.ipcMain, dispatch, (frame: WebFrameMain | null) => trusted(frame), log)
     createWindow()
