@@ -4,6 +4,7 @@
  */
 import type { AdminAction, ProviderName } from '../../../../shared/contract'
 import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
+import type { BadgeField, BadgeLayout } from '../../../../shared/print'
 
 const n = (x: number): string => x.toLocaleString('en-GB')
 const plural = (x: number, one: string, many = `${one}s`): string => `${n(x)} ${x === 1 ? one : many}`
@@ -731,6 +732,82 @@ export const en = {
     exportCsv: 'Export no-shows as CSV',
     exported: (file: string) => `Saved ${file}`,
     loadError: (message: string) => `Could not load the history: ${message}`
+  },
+  /** Printing: badges, attendance sheets, marks from paper (src/renderer/src/print). */
+  print: {
+    menu: 'Print',
+    menuLabel: 'Printing: badges, attendance sheet, marks from paper',
+    title: 'Printing',
+    badges: 'Badges',
+    printOnCheckIn: 'Print a badge at check-in',
+    layout: 'Layout',
+    field: 'Under the name',
+    layouts: {
+      label_62x29: 'Label 62 × 29 mm',
+      label_62x100: 'Label 62 × 100 mm',
+      thermal_4x2: 'Thermal label 4 × 2 in',
+      thermal_4x6: 'Thermal label 4 × 6 in',
+      a4_8: 'A4 sheet, 8 badges'
+    } satisfies Record<BadgeLayout, string>,
+    fields: { company: 'Company', party_size: 'Party size', session: 'Session', none: 'Nothing' } satisfies Record<BadgeField, string>,
+    saved: 'Badge settings saved.',
+    couldNotSave: 'Could not save the badge settings',
+    paper: 'Paper',
+    paperIntro: 'For the worst case: a list of everyone with a box to tick. After an outage, type the ticked rows back in.',
+    printSheet: 'Print attendance sheet',
+    printingSheet: 'Preparing the sheet…',
+    sheetSent: (people: number) => `Attendance sheet with ${plural(people, 'person', 'people')} sent to the printer.`,
+    sheetOpened: (people: number) => `Attendance sheet with ${plural(people, 'person', 'people')} is ready: choose the printer in the print dialog.`,
+    couldNotPrintSheet: 'Could not print the attendance sheet',
+    enterMarks: 'Enter marks from a sheet',
+    printBadge: 'Print badge',
+    printBadgeName: (name: string) => `Print badge for ${name}`,
+    againTitle: 'Print another badge?',
+    againText: (name: string, time: string, desk: string) => `A badge for ${name} was printed at ${time} at ${desk} — print again?`,
+    againConfirm: 'Print again',
+    badgeSent: (name: string) => `Badge for ${name} sent to the printer.`,
+    badgeOpened: (name: string) => `Badge for ${name}: choose the printer in the print dialog.`,
+    couldNotPrintBadge: (name: string) => `Could not print the badge for ${name} (the check-in is saved)`,
+    frameTitle: 'Document to print',
+    printer: {
+      legend: 'Badge printer',
+      mode: 'How to print',
+      dialog: 'Show the print dialog each time',
+      silent: 'Print straight to this printer',
+      device: 'Printer',
+      choose: 'Choose a printer',
+      none: 'No printers found on this computer.',
+      browser: 'In the browser, badges and sheets print through the browser’s print dialog: choose the label printer there (and its paper size, as on the badge layout).',
+      saved: 'Printer saved.',
+      couldNotSave: 'Could not save the printer'
+    },
+    paperDialog: {
+      title: 'Enter marks from a sheet',
+      intro: 'Type or scan the code of each ticked row. Each becomes a normal check-in, marked “from paper”, and is synced like any other.',
+      code: 'Row code',
+      codeHint: 'Letters and digits, e.g. 0K7-M (the last character checks for typos)',
+      when: 'Arrival time',
+      atSheetTime: (time: string) => `At the sheet’s print time (${time})`,
+      noSheet: 'No sheet printed here yet',
+      written: 'The time written on the paper',
+      time: 'Time on paper',
+      enter: 'Enter',
+      done: 'Done',
+      results: 'Entered codes',
+      none: 'No codes entered yet.',
+      marked: (name: string, time: string) => `${name}: checked in from paper at ${time}.`,
+      already: (name: string, time: string) => `${name} had already arrived (${time}): not entered twice.`,
+      typo: (code: string) => `${code}: typo — the check character does not match. Look at the sheet again.`,
+      notACode: (code: string) => `${code} is not a row code from an attendance sheet.`,
+      unknown: (code: string) => `No one on this desk has the code ${code}.`,
+      wrongSession: (code: string, name: string, title: string) => `${code} (${name}) is on the sheet of “${title}”, not this session: nothing entered.`,
+      couldNotEnter: (code: string) => `Could not enter ${code}`
+    },
+    audit: {
+      badge: (layout: string, again: boolean) => (again ? `Badge printed again (${layout})` : `Badge printed (${layout})`),
+      sheet: (people: number) => `Attendance sheet printed (${plural(people, 'person', 'people')})`,
+      fromPaper: (count: number, time: string) => `Checked in ${n(count)} from paper (written ${time})`
+    }
   }
 }
 
