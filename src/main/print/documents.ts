@@ -16,11 +16,11 @@ export interface BadgeContent {
   reference: string
 }
 
-/** Wider characters (CJK, emoji, other symbols) take about a full em; Latin letters ~0.6 em in bold. */
+/** Wider characters (CJK, emoji, other symbols) take about a full em; Latin letters ~0.7 em in a bold sans. */
 const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|\p{Extended_Pictographic}/u
 function emWidth(text: string): number {
   let w = 0
-  for (const ch of text) w += WIDE.test(ch) ? 1.05 : /\s/.test(ch) ? 0.3 : 0.62
+  for (const ch of text) w += WIDE.test(ch) ? 1.05 : /\s/.test(ch) ? 0.32 : 0.7
   return w
 }
 
@@ -57,7 +57,7 @@ export function badgeDocument(content: BadgeContent, layout: BadgeLayout, option
   const nameBoxW = tall ? widthMm - 2 * pad : widthMm - 2 * pad - qrMm - 2
   const fieldMm = Math.max(2.4, Math.min(5, heightMm * 0.09))
   const nameBoxH = (tall ? heightMm * 0.55 : heightMm - 2 * pad) - (content.field ? fieldMm * 1.6 : 0)
-  const fit = fitName(content.name, nameBoxW, nameBoxH, Math.min(14, heightMm * 0.3), Math.min(6, heightMm * 0.14))
+  const fit = fitName(content.name, nameBoxW, nameBoxH, Math.min(14, heightMm * 0.3), Math.min(5, heightMm * 0.12))
   const cells = paper.across * paper.down
   const badge = `<div class="badge">
 <div class="text"><div class="name" dir="auto" style="font-size:${fit.sizeMm.toFixed(2)}mm">${escapeHtml(content.name)}</div>${
