@@ -116,7 +116,7 @@ body{font-size:3.6mm}
 table{width:100%;border-collapse:collapse;table-layout:fixed}
 thead th{text-align:start;font-size:3mm;border-bottom:0.4mm solid #000;padding:1mm}
 thead .session th{font-size:3.8mm;font-weight:700;border-bottom:none;padding:0 1mm 1.5mm 1mm}
-thead .session .printed{font-weight:400;text-align:end}
+thead .session .printed{font-weight:400;text-align:end;white-space:nowrap;vertical-align:bottom}
 tbody tr{break-inside:avoid;page-break-inside:avoid;height:11.5mm}
 td{border-bottom:0.2mm solid #999;padding:0.5mm 1mm;vertical-align:middle}
 .box{width:9mm}.box span{display:inline-block;width:5mm;height:5mm;border:0.4mm solid #000;text-align:center;line-height:5mm;font-weight:700}
@@ -129,7 +129,7 @@ td{border-bottom:0.2mm solid #999;padding:0.5mm 1mm;vertical-align:middle}
   yield `<p class="how">${escapeHtml(w.howTo)}</p>`
   yield `<table><colgroup><col class="box"><col><col class="party"><col class="arrived"><col class="code"><col class="qrcell"></colgroup><thead><tr class="session"><th colspan="3" dir="auto">${escapeHtml(
     `${header.title} · ${when}`
-  )}</th><th colspan="3" class="printed">${escapeHtml(`${printed} · ${w.rows(header.rows)}`)}</th></tr><tr><th></th><th>${w.name}</th><th class="party">${w.party}</th><th>${w.arrived}</th><th>${w.code}</th><th></th></tr></thead><tbody>`
+  )}</th><th colspan="3" class="printed">${escapeHtml(printed)}<br>${escapeHtml(w.rows(header.rows))}</th></tr><tr><th></th><th>${w.name}</th><th class="party">${w.party}</th><th>${w.arrived}</th><th>${w.code}</th><th></th></tr></thead><tbody>`
   for (const chunk of rows) {
     let html = ''
     for (const r of chunk) {
