@@ -115,7 +115,7 @@ test('badges: printed at check-in, asked before a second, every name whole on th
   await openKeynote(page, desk)
 
   // Set the session up once: a badge at each check-in, on 62 × 100 mm labels, with the party size.
-  await page.getByRole('button', { name: 'Printing: badges, attendance sheet, marks from paper' }).click()
+  await page.getByRole('button', { name: 'Print: badges, attendance sheet, marks from paper' }).click()
   const printing = page.getByRole('dialog', { name: 'Printing' })
   await printing.getByLabel('Layout').selectOption('label_62x100')
   await expect(page.getByText('Badge settings saved.').last()).toBeVisible()
@@ -220,7 +220,7 @@ test('attendance sheet on paper and back in: sorted, pre-ticked, codes with QR; 
   await page.getByRole('button', { name: 'Check in Zoë Adams' }).click()
   await expect(page.getByText('3 of 3 arrived')).toBeVisible()
 
-  await page.getByRole('button', { name: 'Printing: badges, attendance sheet, marks from paper' }).click()
+  await page.getByRole('button', { name: 'Print: badges, attendance sheet, marks from paper' }).click()
   const printing = page.getByRole('dialog', { name: 'Printing' })
   await printing.getByRole('button', { name: 'Print attendance sheet' }).click()
   await expect(page.getByText('Attendance sheet with 6 people is ready: choose the printer in the print dialog.')).toBeVisible()
@@ -271,7 +271,7 @@ test('attendance sheet on paper and back in: sorted, pre-ticked, codes with QR; 
   await call(page, desk, 'print.sheet', { sessionId: workshop.id })
   const olgaCode = await olgaRowCode(browser, desk, workshop.id, dir)
 
-  await page.getByRole('button', { name: 'Printing: badges, attendance sheet, marks from paper' }).click()
+  await page.getByRole('button', { name: 'Print: badges, attendance sheet, marks from paper' }).click()
   await page.getByRole('dialog', { name: 'Printing' }).getByRole('button', { name: 'Enter marks from a sheet' }).click()
   const paper = page.getByRole('dialog', { name: 'Enter marks from a sheet' })
   await expect(paper.getByLabel(/At the sheet’s print time/)).toBeChecked()

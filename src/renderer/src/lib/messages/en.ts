@@ -736,7 +736,7 @@ export const en = {
   /** Printing: badges, attendance sheets, marks from paper (src/renderer/src/print). */
   print: {
     menu: 'Print',
-    menuLabel: 'Printing: badges, attendance sheet, marks from paper',
+    menuLabel: 'Print: badges, attendance sheet, marks from paper',
     title: 'Printing',
     badges: 'Badges',
     printOnCheckIn: 'Print a badge at check-in',
