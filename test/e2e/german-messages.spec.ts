@@ -68,7 +68,7 @@ test('German: the roster header fits 1280 px on one line, with touch-sized butto
   await openGermanDesk(page, desk)
   const main = page.getByRole('main')
   const tools = main.locator('.tools button')
-  await expect(tools).toHaveCount(4)
+  await expect(tools).toHaveCount(5)
   const rosterTops = await tools.evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)))
   expect(new Set(rosterTops).size, `roster header buttons on one line: ${rosterTops}`).toBe(1)
   // The title block keeps its line too: the buttons sit beside the title, not under it.
@@ -77,7 +77,7 @@ test('German: the roster header fits 1280 px on one line, with touch-sized butto
   expect(first!.y).toBeLessThan(title!.y + title!.height)
   for (const box of await tools.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height))) expect(box).toBeGreaterThanOrEqual(44)
   // Each button still says what it does.
-  for (const name of ['Spontangast hinzufügen', 'Statistik', 'Termin abschließen']) await expect(main.getByRole('button', { name })).toBeVisible()
+  for (const name of ['Spontangast hinzufügen', 'Statistik', 'Termin abschließen', /^Drucken/]) await expect(main.getByRole('button', { name })).toBeVisible()
   await expect(main.getByRole('button', { name: /Liste.*CSV|CSV.*Liste/ })).toBeVisible()
 
   // The day header's buttons stay on one line as well.
@@ -187,7 +187,7 @@ test('German: the exported file says the column picker’s words, and so does an
     await page.getByRole('banner').getByRole('button', { name: menu }).click()
     const dialog = page.getByRole('dialog')
     const boxes = dialog.getByRole('checkbox')
-    await expect(boxes).toHaveCount(16)
+    await expect(boxes).toHaveCount(18)
     // Untick two so the file shows a pick, not only the defaults.
     await boxes.nth(0).uncheck()
     await boxes.nth(2).uncheck()
