@@ -3,27 +3,14 @@
  * there as it was, the people it had get their identity (their history counts from day one), and
  * the marks kept before an old session is deleted reach person_history.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DATABASE_FILE } from '../../src/main/core'
-import { findMigrationsFolder, openDatabase } from '../../src/main/db'
-import { tempDir } from './helpers'
+import { openDatabase } from '../../src/main/db'
+import { migrationsBefore, tempDir } from './helpers'
 
 const TAG = /_person_history$/
 
-function migrationsBefore(): string {
-  const full = findMigrationsFolder()
-  const folder = join(tempDir(), 'drizzle')
-  mkdirSync(join(folder, 'meta'), { recursive: true })
-  const journal = JSON.parse(readFileSync(join(full, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }
-  const at = journal.entries.findIndex((e) => TAG.test(e.tag))
-  expect(at).toBeGreaterThan(0)
-  const entries = journal.entries.slice(0, at)
-  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }))
-  for (const e of entries) cpSync(join(full, `${e.tag}.sql`), join(folder, `${e.tag}.sql`))
-  return folder
-}
 
 const SEED = `
   INSERT INTO desk_meta (key, value) VALUES ('desk_id', 'desk-old'), ('desk_name', 'Front desk');
@@ -42,7 +29,7 @@ const SEED = `
 describe('migration person_history', () => {
   it('keeps every row, gives old people their identity and old sessions their series', () => {
     const file = join(tempDir(), DATABASE_FILE)
-    const old = openDatabase(file, { migrationsFolder: migrationsBefore() })
+    const old = openDatabase(file, { migrationsFolder: migrationsBefore(TAG) })
     old.db.$client.exec(SEED)
     const dump = (db: typeof old.db) => ({
       p: db.$client.prepare(`SELECT id, provider_id, name, email, phone, contact_id FROM participations ORDER BY id`).raw().all(),

@@ -3,27 +3,14 @@
  * marks: a database migrated up to the migration before it and filled, then opened by today's desk.
  * Every old row is still there as it was; the new tables start empty and work at once.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DATABASE_FILE } from '../../src/main/core'
-import { findMigrationsFolder, openDatabase } from '../../src/main/db'
-import { tempDir, testDesk } from './helpers'
+import { openDatabase } from '../../src/main/db'
+import { migrationsBefore, tempDir, testDesk } from './helpers'
 
 const TAG = /_printing$/
 
-function migrationsBefore(): string {
-  const full = findMigrationsFolder()
-  const folder = join(tempDir(), 'drizzle')
-  mkdirSync(join(folder, 'meta'), { recursive: true })
-  const journal = JSON.parse(readFileSync(join(full, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }
-  const at = journal.entries.findIndex((e) => TAG.test(e.tag))
-  expect(at).toBeGreaterThan(0)
-  const entries = journal.entries.slice(0, at)
-  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }))
-  for (const e of entries) cpSync(join(full, `${e.tag}.sql`), join(folder, `${e.tag}.sql`))
-  return folder
-}
 
 const AT = Date.UTC(2026, 6, 6, 7, 5)
 const SEED = `
@@ -42,7 +29,7 @@ describe('migration printing', () => {
   it('keeps every mark and audit entry, and the desk prints and logs badges right after', async () => {
     const dataDir = tempDir()
     const file = join(dataDir, DATABASE_FILE)
-    const old = openDatabase(file, { migrationsFolder: migrationsBefore() })
+    const old = openDatabase(file, { migrationsFolder: migrationsBefore(TAG) })
     old.db.$client.exec(SEED)
     const marks = old.db.$client.prepare('SELECT * FROM attendance ORDER BY id').raw().all()
     const audit = old.db.$client.prepare('SELECT * FROM audit_log ORDER BY id').raw().all()
