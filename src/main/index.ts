@@ -15,6 +15,7 @@ import { app, BrowserWindow, dialog, ipcMain, powerMonitor, protocol, session, s
 import type { BrowserWindowConstructorOptions, WebFrameMain } from 'electron'
 import { EVENTS_CHANNEL } from '../shared/contract/constants'
 import { openDesk, type Desk } from './core'
+import { withElectronPrinting, type PrintWindowCtor } from './print/electron'
 import { createElectronSettingsStore, createSafeStorageBox } from './electron-settings'
 import { createDispatcher, registerIpc, type IpcMainLike } from './ipc'
 import { createFileLogger, logFilePath, type Log } from './log'
@@ -179,7 +180,9 @@ export function main(e: ElectronMain, env: NodeJS.ProcessEnv = process.env): Mai
       return
     }
 
-    const dispatch = createDispatcher(desk.handlers, log)
+    // Printing goes to paper through Electron here (the web desk leaves it to the browser).
+    const printing = withElectronPrinting(desk.handlers, desk.print, e.BrowserWindow as unknown as PrintWindowCtor, log)
+    const dispatch = createDispatcher({ ...desk.handlers, ...printing }, log)
     const trusted = appSenderCheck(appUrl)
     registerIpc(e.ipcMain, dispatch, (frame: WebFrameMain | null) => trusted(frame), log)
     createWindow()

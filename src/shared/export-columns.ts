@@ -19,7 +19,10 @@ export const EXPORT_COLUMNS = [
   'checkedOutAt',
   'checkedInBy',
   'walkIn',
-  'externalId'
+  'externalId',
+  // Printing: marks entered from a paper sheet, and the badge print log.
+  'fromPaper',
+  'badgePrinted'
 ] as const
 
 export type ExportColumnName = (typeof EXPORT_COLUMNS)[number]
@@ -50,7 +53,9 @@ export const EXPORT_COLUMN_LABELS: Record<ExportLanguage, Record<ExportColumnNam
     checkedOutAt: 'Checked out at',
     checkedInBy: 'Checked in by (desk)',
     walkIn: 'Walk-in',
-    externalId: 'Booking reference'
+    externalId: 'Booking reference',
+    fromPaper: 'From paper',
+    badgePrinted: 'Badge printed'
   },
   de: {
     session: 'Termin',
@@ -68,7 +73,9 @@ export const EXPORT_COLUMN_LABELS: Record<ExportLanguage, Record<ExportColumnNam
     checkedOutAt: 'Ausgecheckt um',
     checkedInBy: 'Eingecheckt von (Empfang)',
     walkIn: 'Spontangast',
-    externalId: 'Buchungsnummer'
+    externalId: 'Buchungsnummer',
+    fromPaper: 'Von Papierliste',
+    badgePrinted: 'Namensschild gedruckt'
   }
 }
 

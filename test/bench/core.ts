@@ -365,3 +365,48 @@ export function explainExport(desk: Desk, sessionId: number) {
   const oldSqlMs = now() - t
   return { rows: rows.length, sqlMs, indexOrderMs, scannedChosen: chosen === scanned, marksMs, cellsMs, quoteMs, joinMs, csvStringifyMs, oldSqlMs, plan, chars: csv.length }
 }
+
+/**
+ * A person's attendance history on a replica of this size: eight past weekly sessions of a class
+ * booked by 2,000 of the roster's people (same emails: the same people), most of them attended;
+ * then the figures of a screenful of rows (one call, as the window asks) and one person's details.
+ */
+export async function benchPersonHistory(desk: Desk, sessionId: number, runs = 20) {
+  const sqlite = desk.db.$client
+  const now = Date.now()
+  const people = sqlite
+    .prepare(`SELECT id, name, sort_name AS sortName, email FROM participations WHERE session_id = ? AND email IS NOT NULL ORDER BY id LIMIT 2000`)
+    .all(sessionId) as { id: number; name: string; sortName: string; email: string }[]
+  const addSession = sqlite.prepare(
+    `INSERT INTO sessions (provider, provider_id, title, starts_at, ends_at, time_zone, created_at, updated_at) VALUES ('local', ?, 'Bench weekly class', ?, ?, 'Europe/Berlin', 0, 0) RETURNING id`
+  ).pluck()
+  const book = sqlite.prepare(
+    `INSERT INTO participations (provider, provider_id, session_id, name, sort_name, email, created_at, updated_at) VALUES ('local', ?, ?, ?, ?, ?, 0, 0) RETURNING id`
+  ).pluck()
+  const mark = sqlite.prepare(`INSERT INTO attendance (participation_id, session_id, status, attendees, method, updated_at) VALUES (?, ?, ?, ?, 'manual', 0)`)
+  sqlite.transaction(() => {
+    for (let w = 1; w <= 8; w++) {
+      const at = now - w * 7 * 86_400_000
+      const past = addSession.get(`bench-class-${w}`, at, at + 3_600_000) as number
+      people.forEach((p, i) => {
+        const id = book.get(`bench-class-${w}-${p.id}`, past, p.name, p.sortName, p.email) as number
+        const came = (i + w) % 5 !== 0
+        mark.run(id, past, came ? 'ATTENDED' : 'NOT_ATTENDED', came ? 1 : 0)
+      })
+    }
+  })()
+  const ids = people.slice(0, 200).map((p) => p.id)
+  const rows: number[] = []
+  const one: number[] = []
+  for (let r = 0; r < runs; r++) {
+    let t = performance.now()
+    const answer = desk.handlers['history.people']({ sessionId, participationIds: ids }) as { people: unknown[] }
+    rows.push(performance.now() - t)
+    if (answer.people.some((p) => p === null)) throw new Error('history: a person with an email had no history')
+    t = performance.now()
+    desk.handlers['history.person']({ sessionId, participationId: ids[r % ids.length]! })
+    one.push(performance.now() - t)
+  }
+  const participations = sqlite.prepare(`SELECT count(*) FROM participations`).pluck().get() as number
+  return { screenful: rows, perPerson: rows.map((v) => v / ids.length), details: one, participations }
+}

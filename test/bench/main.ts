@@ -28,7 +28,7 @@ import { toParticipationRecord, toSessionRecord } from '../../src/main/providers
 import type { ParticipationRecord } from '../../src/main/providers/types'
 import { createReplica } from '../../src/main/sync'
 import { benchBrowser } from './browser'
-import { benchCheckIn, benchExport, benchIngest, benchPages, benchSearch, explainExport, explainPages, explainSearch, searchByPlan } from './core'
+import { benchCheckIn, benchExport, benchPersonHistory, benchIngest, benchPages, benchSearch, explainExport, explainPages, explainSearch, searchByPlan } from './core'
 import { conferenceEvent, NAMESPACE, person, prng, searchPrefixes, wixParticipation } from './data'
 import { benchPull } from './pull'
 import { PULL_SLICE_MS } from '../../src/main/sync/engine'
@@ -262,6 +262,22 @@ async function main() {
         ]
       })
     }
+    // Attendance history at this size (after the export: its rows would change the export's).
+    if (run('search')) {
+      say('history: a screenful of rows and one person, on the whole replica ...')
+      const h = await benchPersonHistory(desk, sessionId)
+      const per = summary(h.perPerson)
+      const details = summary(h.details)
+      report.add({
+        id: 'history_person',
+        label: `A person's attendance history (${int(h.participations)} participations; 200 rows in one call)`,
+        value: per.p95,
+        unit: 'ms',
+        shown: `per person p50 ${ms(per.p50)} / p95 ${ms(per.p95)}; the details ${ms(details.p50)}; a screenful ${ms(summary(h.screenful).p50)}`,
+        goal: { text: 'p95 < 3 ms per person', ok: (v) => v < 3 },
+        details: { perPerson: per, details, screenful: summary(h.screenful) }
+      })
+    }
     await desk.sync.stop()
     desk.close()
 
@@ -298,6 +314,15 @@ async function main() {
               ]
             : [])
         ]
+      })
+      report.add({
+        id: 'pull_history',
+        label: `First pull's attendance history (${pull.historySessions} past sessions, 60 days)`,
+        value: pull.historyBookings === pull.historySeeded ? pull.historyMs : null,
+        unit: 'ms',
+        shown: `${seconds(pull.historyMs)} (${int(pull.historyBookings)} bookings, ${int(pull.historyMarks)} marks)`,
+        goal: { text: '< 30 s', ok: (v) => v < 30_000 },
+        details: { sessions: pull.historySessions, bookings: pull.historyBookings, marks: pull.historyMarks, seeded: pull.historySeeded }
       })
       const lat = summary(pull.checkInLatency)
       report.add({

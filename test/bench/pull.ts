@@ -21,6 +21,8 @@ export interface FakeInfo {
   namespace: string
   seededMs: number
   rss: number
+  historyDays: number
+  historyBookings: number
 }
 
 export async function startFakeChild(root: string, size: number, day: string, zone: string): Promise<{ child: ChildProcess; info: FakeInfo }> {
@@ -133,6 +135,23 @@ export async function benchPull(root: string, dataDir: string, size: number, day
     await desk.sync.idle()
     const repullMs = performance.now() - t2
 
+    // A first pull's history: the past 60 days of a Bookings class (four a day, 25 bookings each),
+    // as a new desk's first day pull brings it after the day itself (timed on its own here).
+    const historyRange = { from: start.minus({ days: info.historyDays }).toMillis(), to: start.toMillis() }
+    const th = performance.now()
+    await desk.sync.requestPull({ ...dayPull, rosters: false, history: () => historyRange })
+    await desk.sync.idle()
+    const historyMs = performance.now() - th
+    const historySessions = sqlite.prepare(`SELECT count(*) FROM sessions WHERE starts_at >= ? AND starts_at < ?`).pluck().get(historyRange.from, historyRange.to) as number
+    const historyBookings = sqlite
+      .prepare(`SELECT count(*) FROM participations p JOIN sessions s ON s.id = p.session_id WHERE s.starts_at >= ? AND s.starts_at < ?`)
+      .pluck()
+      .get(historyRange.from, historyRange.to) as number
+    const historyMarks = sqlite
+      .prepare(`SELECT count(*) FROM attendance a JOIN sessions s ON s.id = a.session_id WHERE s.starts_at >= ? AND s.starts_at < ?`)
+      .pluck()
+      .get(historyRange.from, historyRange.to) as number
+
     // The same pages through the provider alone (HTTP, the fake, JSON, mapping; no database).
     const provider = createWixProvider({ baseUrl: info.baseUrl, siteId: info.siteId, apiKey: info.apiKey, namespace: info.namespace, timeoutMs: 60_000 })
     const ref = sqlite
@@ -146,7 +165,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
       pages++
     }
     const providerOnlyMs = performance.now() - t1
-    return { pullMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.lastError, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
+    return { historyMs, historySessions, historyBookings, historyMarks, historySeeded: info.historyBookings, pullMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.lastError, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
   } finally {
     await desk.sync.stop()
     desk.close()

@@ -415,7 +415,7 @@ test('walk-in, confirm a pending booking, close the session, stats, audit log an
   // Export with chosen columns: at least one, and only those.
   await page.getByRole('button', { name: 'Export CSV…' }).click()
   const exp = page.getByRole('dialog', { name: 'Export CSV' })
-  await expect(exp.getByRole('checkbox')).toHaveCount(16)
+  await expect(exp.getByRole('checkbox')).toHaveCount(18)
   await exp.getByRole('button', { name: 'Untick all' }).click()
   await expect(exp.getByText('Choose at least one column.')).toBeVisible()
   await expect(exp.getByRole('button', { name: 'Export CSV' })).toBeDisabled()

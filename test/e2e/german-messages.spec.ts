@@ -79,6 +79,7 @@ test('German: the roster header fits 1280 px on one line, with touch-sized butto
   // Each button still says what it does.
   for (const name of ['Spontangast hinzufügen', 'Statistik', 'Termin abschließen']) await expect(main.getByRole('button', { name })).toBeVisible()
   await expect(main.getByRole('button', { name: /Liste.*CSV|CSV.*Liste/ })).toBeVisible()
+  await expect(main.getByRole('button', { name: /^Drucken/ })).toBeVisible()
 
   // The day header's buttons stay on one line as well.
   const header = await oneLine(page.getByRole('banner').getByRole('button'))
@@ -187,7 +188,7 @@ test('German: the exported file says the column picker’s words, and so does an
     await page.getByRole('banner').getByRole('button', { name: menu }).click()
     const dialog = page.getByRole('dialog')
     const boxes = dialog.getByRole('checkbox')
-    await expect(boxes).toHaveCount(16)
+    await expect(boxes).toHaveCount(18)
     // Untick two so the file shows a pick, not only the defaults.
     await boxes.nth(0).uncheck()
     await boxes.nth(2).uncheck()

@@ -392,6 +392,16 @@ describe('multi-desk convergence', () => {
         .get(bookingId)
       return row?.status ? { status: row.status, attendees: row.status === 'ATTENDED' ? (row.attendees ?? 0) : 0 } : NOT_SET
     }
+    // The desk's operations for the booking at that moment, for a failure's story.
+    const queuedAtWrite = new Map<string, string>()
+    const queuedOf = (slot: DeskSlot, bookingId: string): string =>
+      slot.d.desk.db.$client
+        .prepare<[string], { seq: number; state: string; payload: string; attempts: number }>(
+          `SELECT o.seq, o.state, o.payload, o.attempts FROM outbox o JOIN participations p ON p.id = o.participation_id WHERE p.booking_id = ? ORDER BY o.seq DESC LIMIT 3`
+        )
+        .all(bookingId)
+        .map((o) => `op${o.seq} ${o.state} ${o.payload} tries ${o.attempts}`)
+        .join('; ')
     closers.push(
       fake.onArrival((r) => {
         const slot = slots.find((s) => addressOf(s.index) === (r.remoteAddress ?? '').replace(/^::ffff:/, ''))
@@ -405,7 +415,11 @@ describe('multi-desk convergence', () => {
               : r.method === 'DELETE' && r.path.startsWith('/bookings/v2/attendance/')
                 ? [fake.attendances().find((a) => a.id === decodeURIComponent(r.path.split('/').pop()!))?.bookingId ?? '']
                 : []
-        for (const b of bookingIds) if (b) seenAtWrite.set(`${r.seq}|${b}`, seenOf(slot, b))
+        for (const b of bookingIds) {
+          if (!b) continue
+          seenAtWrite.set(`${r.seq}|${b}`, seenOf(slot, b))
+          queuedAtWrite.set(`${r.seq}|${b}`, queuedOf(slot, b))
+        }
       })
     )
     let acknowledged = 0
@@ -515,7 +529,7 @@ describe('multi-desk convergence', () => {
         else if (!checkedAfter) windowRaces++
         else {
           silent.push(
-            `#${r.seq}: desk${desk} wrote ${showMark(mark)} for ${name} over desk${prior.desk}'s ${showMark(prior.mark)} (#${prior.seq}) unseen, holding ${seenAtWrite.has(`${r.seq}|${bookingId}`) ? showMark(seenAtWrite.get(`${r.seq}|${bookingId}`)!) : '?'} as last seen; before: ${(story.get(bookingId) ?? []).join(', ')}`
+            `#${r.seq}: desk${desk} wrote ${showMark(mark)} for ${name} over desk${prior.desk}'s ${showMark(prior.mark)} (#${prior.seq}) unseen, holding ${seenAtWrite.has(`${r.seq}|${bookingId}`) ? showMark(seenAtWrite.get(`${r.seq}|${bookingId}`)!) : '?'} as last seen, with [${queuedAtWrite.get(`${r.seq}|${bookingId}`) ?? '?'}]; before: ${(story.get(bookingId) ?? []).join(', ')}`
           )
         }
       }
@@ -545,7 +559,8 @@ describe('multi-desk convergence', () => {
         if (filter.bookingId) {
           for (const b of filter.bookingId.$in as string[]) {
             lastCheck.set(`${desk}|${b}`, r.seq)
-            tell(b, `#${r.seq} desk${desk} checked`)
+            const found = ((answer.attendances ?? []) as { bookingId: string; status: Mark['status']; numberOfAttendees: number }[]).find((a) => a.bookingId === b)
+            tell(b, `#${r.seq} desk${desk} checked: ${showMark(found ? markOf(found.status, found.numberOfAttendees) : NOT_SET)}`)
           }
         }
       } else if (r.path === '/bookings/v2/attendance/set') {

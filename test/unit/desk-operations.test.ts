@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createAttendanceService } from '../../src/main/core/attendance'
-import { createHistory } from '../../src/main/core/history'
+import { createAuditLog } from '../../src/main/core/audit'
 import { createRosterService } from '../../src/main/core/roster'
 import { createSessionService } from '../../src/main/core/sessions'
 import { importStudio, testDesk } from './helpers'
@@ -12,7 +12,7 @@ import { importStudio, testDesk } from './helpers'
 function services(t: ReturnType<typeof testDesk>) {
   const sessions = createSessionService(t.desk.context)
   const roster = createRosterService(t.desk.context, sessions)
-  return { sessions, roster, attendance: createAttendanceService(t.desk.context, sessions, roster), history: createHistory(t.desk.context, sessions) }
+  return { sessions, roster, attendance: createAttendanceService(t.desk.context, sessions, roster), audit: createAuditLog(t.desk.context, sessions) }
 }
 
 describe('desk operations', () => {
@@ -53,33 +53,33 @@ describe('desk operations', () => {
     let clock = Date.parse('2026-07-06T07:01:00Z')
     const t = testDesk({ now: () => clock })
     const { spin } = await importStudio(t)
-    const { history } = services(t)
+    const { audit } = services(t)
     const liam = (await t.call('roster.page', { sessionId: spin.id, search: 'liam', offset: 0, limit: 1 })).rows[0]!
     await t.call('attendance.checkIn', { sessionId: spin.id, participationId: liam.participationId, attendees: 1 })
     clock += 30_000
     await t.call('attendance.undo', { sessionId: spin.id, participationId: liam.participationId })
-    const entries = history.audit({ sessionId: spin.id, beforeId: null, limit: 10 })
+    const entries = audit.list({ sessionId: spin.id, beforeId: null, limit: 10 })
     expect(entries.map((e) => [e.action, e.personName, e.at, e.deskId])).toEqual([
       ['undo', "O'Brien, Liam", '2026-07-06T07:01:30.000Z', t.desk.info.deskId],
       ['check_in', "O'Brien, Liam", '2026-07-06T07:01:00.000Z', t.desk.info.deskId]
     ])
     // A local-only desk has nothing to upload.
     expect(entries.every((e) => e.sync === null)).toBe(true)
-    expect(history.audit({ sessionId: null, beforeId: entries[1]!.id, limit: 10 }).map((e) => e.action)).toEqual(['import'])
+    expect(audit.list({ sessionId: null, beforeId: entries[1]!.id, limit: 10 }).map((e) => e.action)).toEqual(['import'])
   })
 
   it('counts arrivals over time in slots of the session zone', async () => {
     let clock = Date.parse('2026-07-06T06:52:00Z')
     const t = testDesk({ now: () => clock })
     const { yoga } = await importStudio(t)
-    const { history } = services(t)
+    const { audit } = services(t)
     const rows = (await t.call('roster.page', { sessionId: yoga.id, search: '', offset: 0, limit: 10 })).rows
     await t.call('attendance.checkIn', { sessionId: yoga.id, participationId: rows[0]!.participationId, attendees: 3 })
     clock += 4 * 60_000
     await t.call('attendance.checkIn', { sessionId: yoga.id, participationId: rows[1]!.participationId, attendees: 1 })
     clock += 10 * 60_000
     await t.call('attendance.checkIn', { sessionId: yoga.id, participationId: rows[2]!.participationId, attendees: 2, allowOverParty: true })
-    expect(history.arrivals(yoga.id, 5)).toEqual([
+    expect(audit.arrivals(yoga.id, 5)).toEqual([
       { slotStart: '2026-07-06T08:50:00.000+02:00', people: 3 },
       { slotStart: '2026-07-06T08:55:00.000+02:00', people: 1 },
       { slotStart: '2026-07-06T09:05:00.000+02:00', people: 2 }

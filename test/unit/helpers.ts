@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
 import { createDispatcher } from '../../src/main/ipc/dispatcher'
 import { openDesk, type Desk, type DeskOptions } from '../../src/main/core'
+import { findMigrationsFolder } from '../../src/main/db'
 import type { CallName, CallInput, CallOutput } from '../../src/shared/contract'
 
 export const ZONE = 'Europe/Berlin'
@@ -65,4 +66,21 @@ export async function importStudio(t: ReturnType<typeof testDesk>) {
   const { sessions } = await t.call('sessions.forDay', { date: '2026-07-06', timeZone: ZONE })
   const byTitle = (title: string) => sessions.find((s) => s.title === title)!
   return { result, sessions, yoga: byTitle('Morning Yoga'), spin: byTitle('Evening Spin') }
+}
+
+/**
+ * A migrations folder holding the shipped migrations up to (not including) the one whose tag
+ * matches: a database migrated with it is what a desk of the release before that one wrote.
+ */
+export function migrationsBefore(tag: RegExp): string {
+  const full = findMigrationsFolder()
+  const folder = join(tempDir(), 'drizzle')
+  mkdirSync(join(folder, 'meta'), { recursive: true })
+  const journal = JSON.parse(readFileSync(join(full, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }
+  const at = journal.entries.findIndex((e) => tag.test(e.tag))
+  if (at <= 0) throw new Error(`no migration before one tagged ${tag}`)
+  const entries = journal.entries.slice(0, at)
+  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }))
+  for (const e of entries) cpSync(join(full, `${e.tag}.sql`), join(folder, `${e.tag}.sql`))
+  return folder
 }

@@ -137,7 +137,10 @@ function reference(sqlite: import('better-sqlite3').Database, sessionIds: number
     checkedInAt: ['Checked in at', (r) => (r.markedAt !== null && r.aStatus === 'ATTENDED' ? local(r.markedAt as number, r.timeZone as string) : '')],
     checkedInBy: ['Checked in by (desk)', (r) => String(r.deskId ?? '')],
     walkIn: ['Walk-in', (r) => (r.isWalkIn ? 'yes' : '')],
-    externalId: ['Booking reference', (r) => String(r.externalId ?? '')]
+    externalId: ['Booking reference', (r) => String(r.externalId ?? '')],
+    // Pulled marks are never from paper, and nobody printed a badge here.
+    fromPaper: ['From paper', () => ''],
+    badgePrinted: ['Badge printed', () => '']
   }
   const chosen = columns.map((c) => cell[c])
   return stringify([chosen.map((c) => c[0]), ...rows.map((r) => chosen.map((c) => neutraliseFormula(c[1](r))))], { ...OPTIONS, bom: true })

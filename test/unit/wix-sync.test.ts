@@ -429,7 +429,7 @@ describe('Wix push', () => {
     // Secrets stay in main: the settings the renderer sees only say a key is stored.
     await t.call('settings.save', wix())
     const view = await t.call('settings.get', {})
-    expect(view.wix).toEqual({ siteId: fake.siteId, baseUrl: fake.baseUrl, namespace: NS, apiKeySet: true })
+    expect(view.wix).toEqual({ siteId: fake.siteId, baseUrl: fake.baseUrl, namespace: NS, apiKeySet: true, historyDays: 60 })
     expect(JSON.stringify(view)).not.toContain(fake.apiKey)
   })
 })

@@ -92,15 +92,18 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       participationId: number,
       next: Mark | 'undo',
       action: string,
-      method: 'manual' | 'scan',
+      method: 'manual' | 'scan' | 'paper',
       /** False when another operation carries the mark to the booking system (a Plandocket walk-in). */
-      send = true
+      send = true,
+      /** A mark entered from a paper sheet: made at the time written on the paper, not now. */
+      writtenAt: number | null = null
     ): RosterRow => {
       const { session, person } = target(sessionId, participationId)
       // A walk-in the booking system cannot take (Wix Bookings) is marked on this desk only.
       const staysHere = person.isWalkIn === 1 && sessionRules(session).walkIns === 'desk_only'
       const now = ctx.now()
-      const today = dayIn(now, session.timeZone)
+      const markTime = writtenAt ?? now
+      const today = dayIn(markTime, session.timeZone)
       const before: CurrentRow = current.get(participationId, sessionId) ?? NOTHING
       // A multi-day session is checked in daily: yesterday's arrival does not make today's a repeat.
       const beforeDay = before.day ?? (before.markedAt === null ? null : dayIn(before.markedAt, session.timeZone))
@@ -126,7 +129,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
         }
         row = {
           ...next,
-          markedAt: now,
+          markedAt: markTime,
           deskId: ctx.deskId,
           undoStatus: before.status,
           undoAttendees: before.attendees,
@@ -152,7 +155,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           payload: JSON.stringify({
             status: row.status,
             attendees: row.attendees,
-            markedAt: now,
+            markedAt: markTime,
             method,
             day: today,
             ...(reentry ? { reentry: true } : {}),
@@ -171,6 +174,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           from: { status: before.status, attendees: before.attendees },
           to: { status: row.status, attendees: row.attendees },
           method,
+          ...(writtenAt !== null ? { fromPaper: true, writtenAt } : {}),
           ...(staysHere ? { localOnly: 'bookings_walk_in' } : {}),
           ...(earlierDay ? { day: today, earlierDay: beforeDay } : {})
         })
@@ -332,6 +336,10 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     },
     checkOut(input: { sessionId: number; participationId: number; method: 'manual' | 'scan' }): RosterRow {
       return checkOut.immediate(input.sessionId, input.participationId, input.method)
+    },
+    /** A check-in ticked on a paper sheet during an outage, at the time written beside it. */
+    fromPaper(input: { sessionId: number; participationId: number; attendees: number; writtenAt: number }): RosterRow {
+      return commit.immediate(input.sessionId, input.participationId, { status: 'ATTENDED', attendees: input.attendees }, 'check_in', 'paper', true, input.writtenAt)
     },
     undo(input: { sessionId: number; participationId: number }): RosterRow {
       return commit.immediate(input.sessionId, input.participationId, 'undo', 'undo', 'manual')

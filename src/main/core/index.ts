@@ -21,8 +21,8 @@ import { syncHandlers } from '../sync/handlers'
 import { createAttendanceService } from './attendance'
 import { attendanceHandlers } from './attendance.handlers'
 import { createContext, type CoreContext } from './context'
-import { createHistory } from './history'
-import { historyHandlers } from './history.handlers'
+import { createAuditLog } from './audit'
+import { statsHandlers } from './stats.handlers'
 import { createDeskEvents, type DeskEvents } from './events'
 import { createKiosk, maskRow, type Kiosk } from './kiosk'
 import { kioskHandlers } from './kiosk.handlers'
@@ -33,8 +33,12 @@ import { sessionHandlers } from './sessions.handlers'
 import { createScanner } from './scan'
 import { createRosterService } from './roster'
 import { createSessionService } from './sessions'
+import { createPersonHistory } from '../history'
+import { createHistoryPulled } from '../history/pulled'
+import { personHistoryHandlers } from '../history/handlers'
 
 import { DeskError } from './errors'
+import { createPrintHandlers, createPrintService, type PrintService } from '../print'
 
 export { DeskError }
 export { foldText, toFtsQuery } from './text'
@@ -76,6 +80,8 @@ export interface Desk {
   kiosk: Kiosk
   /** What changed, as it happens: Electron sends it to the window, the web desk streams it. */
   events: DeskEvents
+  /** Badges, sheets and paper marks (the carriers print its documents). */
+  print: PrintService
   close(): void
 }
 
@@ -87,9 +93,10 @@ function guardAdmin(handlers: Handlers, kiosk: Kiosk): Handlers {
   for (const [name, spec] of Object.entries(contract) as [keyof Handlers, CallSpec][]) {
     const action = spec.admin
     if (!action) continue
+    const when = spec.adminWhen as ((input: unknown) => boolean) | undefined
     const handler = handlers[name] as (input: unknown) => unknown
     guarded[name] = (input) => {
-      kiosk.requireAdmin(action)
+      if (!when || when(input)) kiosk.requireAdmin(action)
       return handler(input)
     }
   }
@@ -109,7 +116,10 @@ export function openDesk(options: DeskOptions): Desk {
   const settings = createSettings(store, options.secretBox ?? createFileSecretBox(options.dataDir), options.env ?? process.env)
   const kiosk = createKiosk(store, now, options.onKioskChange)
   const scanner = createScanner(ctx, sessions, roster, attendance)
-  const history = createHistory(ctx, sessions)
+  const audit = createAuditLog(ctx, sessions)
+  const personHistory = createPersonHistory(ctx)
+  const historyPulled = createHistoryPulled(ctx)
+  const print = createPrintService(ctx, sessions, roster, attendance)
 
   const outbox = createOutbox(db, now)
   const replica = createReplica(db, now)
@@ -143,7 +153,8 @@ export function openDesk(options: DeskOptions): Desk {
     now,
     backoff: options.backoff,
     timerMs: options.syncTimerMs,
-    log: options.log
+    log: options.log,
+    onHistoryPulled: (_provider, range) => historyPulled.pulled(settings.current(), range)
   })
   // A provider with an hourly request limit polls the open roster's check-ins on its own pace.
   const watch = createRosterWatch({
@@ -161,23 +172,26 @@ export function openDesk(options: DeskOptions): Desk {
     now,
     reconcileMs: options.reconcileMs,
     shown: () => events.listening(),
-    onRosterShown: (sessionId) => watch.viewing(sessionId)
+    onRosterShown: (sessionId) => watch.viewing(sessionId),
+    historyBefore: (start) => historyPulled.rangeFor(settings.current(), start)
   })
 
   const info: DeskInfo = { deskId: ctx.deskId, deskName: ctx.deskName, provider: settings.current().provider, version: VERSION }
-  const parts: DeskParts = { events, ctx, info, sessions, roster, attendance, scanner, history, kiosk, localImport, exporter, settings, outbox, engine, freshness, watch, provider, providerDeps }
+  const parts: DeskParts = { events, ctx, info, sessions, roster, attendance, scanner, audit, personHistory, kiosk, localImport, exporter, settings, outbox, engine, freshness, watch, provider, providerDeps }
   const handlers = guardAdmin(
     {
       ...sessionHandlers(parts),
       ...rosterHandlers(parts),
       ...attendanceHandlers(parts),
       ...scanHandlers(parts),
-      ...historyHandlers(parts),
+      ...statsHandlers(parts),
       ...kioskHandlers(parts),
       ...importHandlers(parts),
       ...exportHandlers(parts),
       ...syncHandlers(parts),
-      ...settingsHandlers(parts)
+      ...settingsHandlers(parts),
+      ...personHistoryHandlers(parts),
+      ...createPrintHandlers(print, () => void engine.trigger('mark'))
     },
     kiosk
   )
@@ -193,6 +207,7 @@ export function openDesk(options: DeskOptions): Desk {
     sync: engine,
     kiosk,
     events,
+    print,
     close: () => {
       events.close()
       freshness.stop()

@@ -35,7 +35,10 @@ const ADMIN_WORDS: Record<AdminAction, string> = {
   resolve_sync: 'resolve sync problems',
   open_setup: 'open set-up',
   change_setup: 'change set-up',
-  test_connection: 'test the connection'
+  test_connection: 'test the connection',
+  reprint_badge: 'print a second badge',
+  print_sheet: 'print an attendance sheet',
+  enter_paper_marks: 'enter marks from a sheet'
 }
 
 const hashPin = (pin: string, salt: string) => scryptSync(pin, salt, 32).toString('base64')

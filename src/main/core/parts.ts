@@ -13,7 +13,8 @@ import type { Outbox, SyncEngine } from '../sync'
 import type { AttendanceService } from './attendance'
 import type { CoreContext } from './context'
 import type { DeskEvents } from './events'
-import type { createHistory } from './history'
+import type { createAuditLog } from './audit'
+import type { PersonHistoryService } from '../history'
 import type { Kiosk } from './kiosk'
 import type { RosterService } from './roster'
 import type { createScanner } from './scan'
@@ -28,7 +29,8 @@ export interface DeskParts {
   roster: RosterService
   attendance: AttendanceService
   scanner: ReturnType<typeof createScanner>
-  history: ReturnType<typeof createHistory>
+  audit: ReturnType<typeof createAuditLog>
+  personHistory: PersonHistoryService
   kiosk: Kiosk
   localImport: ReturnType<typeof createLocalImport>
   exporter: ReturnType<typeof createRosterExport>

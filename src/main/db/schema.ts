@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { PERSON_KEY_SQL, SERIES_KEY_SQL } from '../history/identity'
 
 /** Facts about this desk database (its id, name): one row per key. */
 export const deskMeta = sqliteTable('desk_meta', {
@@ -36,12 +37,15 @@ export const sessions = sqliteTable(
     revision: text('revision'),
     raw: text('raw', { mode: 'json' }),
     createdAt: integer('created_at').notNull(),
-    updatedAt: integer('updated_at').notNull()
+    updatedAt: integer('updated_at').notNull(),
+    /** The course or class series a session belongs to (attendance history): see history/identity.ts. */
+    seriesKey: text('series_key').generatedAlwaysAs(sql.raw(SERIES_KEY_SQL), { mode: 'virtual' })
   },
   (t) => [
     uniqueIndex('sessions_provider_id').on(t.provider, t.providerId),
     index('sessions_starts_at').on(t.startsAt),
     index('sessions_schedule').on(t.scheduleId),
+    index('sessions_series').on(t.seriesKey, t.startsAt),
     check('sessions_ends_after_start', sql`${t.endsAt} >= ${t.startsAt}`)
   ]
 )
@@ -89,7 +93,9 @@ export const participations = sqliteTable(
     rosterKey: text('roster_key').generatedAlwaysAs(
       sql`CASE WHEN session_id IS NOT NULL THEN 's' || session_id ELSE 'c' || lower(hex(schedule_id)) END`,
       { mode: 'virtual' }
-    )
+    ),
+    /** Who this person is across sessions (attendance history): the rule is in history/identity.ts. */
+    personKey: text('person_key').generatedAlwaysAs(sql.raw(PERSON_KEY_SQL), { mode: 'virtual' })
   },
   (t) => [
     uniqueIndex('participations_provider_id').on(t.provider, t.providerId),
@@ -106,6 +112,8 @@ export const participations = sqliteTable(
     index('participations_roster_by_id').on(t.id, t.sessionId, t.scheduleId, t.sortName, t.removedAt),
     // The few people removed upstream, by roster: a broad search subtracts its hits among them.
     index('participations_removed').on(t.sessionId, t.scheduleId).where(sql`${t.removedAt} IS NOT NULL`),
+    // A person's history: their participations in every session, found without a scan.
+    index('participations_person').on(t.personKey).where(sql`${t.personKey} IS NOT NULL`),
     check('participations_party_size', sql`${t.partySize} BETWEEN 1 AND 1000`),
     check(
       'participations_one_target',
@@ -129,7 +137,7 @@ export const attendance = sqliteTable(
     /** The desk's clock when the desk made the mark; null for marks pulled from a provider. */
     markedAt: integer('marked_at'),
     deskId: text('desk_id'),
-    method: text('method', { enum: ['manual', 'scan', 'provider', 'import'] }).notNull(),
+    method: text('method', { enum: ['manual', 'scan', 'provider', 'import', 'paper'] }).notNull(),
     /** The state before the last mark, for a one-step undo; null when there is nothing to undo. */
     undoStatus: text('undo_status', { enum: ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] }),
     undoAttendees: integer('undo_attendees'),
@@ -232,4 +240,73 @@ export const auditLog = sqliteTable(
     details: text('details', { mode: 'json' })
   },
   (t) => [index('audit_session_at').on(t.sessionId, t.at)]
+)
+
+/**
+ * What the desk knew of a person's past sessions when their rows left the replica (pruning of old
+ * sessions deletes attendance and participations): triggers of migration 0012 copy each one here
+ * just before it is deleted, so history figures keep their counts whatever removes the rows. One
+ * row per person and session; outcome ATTENDED, NOT_ATTENDED or BOOKED (booked, no mark).
+ */
+export const personHistory = sqliteTable(
+  'person_history',
+  {
+    personKey: text('person_key').notNull(),
+    provider: text('provider').notNull(),
+    sessionProviderId: text('session_provider_id').notNull(),
+    seriesKey: text('series_key').notNull(),
+    seriesName: text('series_name').notNull(),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at').notNull(),
+    outcome: text('outcome', { enum: ['ATTENDED', 'NOT_ATTENDED', 'BOOKED'] }).notNull(),
+    name: text('name').notNull(),
+    email: text('email'),
+    phone: text('phone')
+  },
+  (t) => [
+    primaryKey({ columns: [t.personKey, t.provider, t.sessionProviderId] }),
+    index('person_history_session').on(t.provider, t.sessionProviderId, t.outcome),
+    index('person_history_series').on(t.seriesKey, t.startsAt)
+  ]
+)
+
+// ---- Printing (badges, attendance sheets, paper marks back in) ----
+
+/**
+ * Every badge printed at a desk: who, when, which desk and which layout. A second badge for the
+ * same person asks first ("printed at 09:14 at Desk 2"); the audit log and the export show it.
+ */
+export const badgePrints = sqliteTable(
+  'badge_prints',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    participationId: integer('participation_id').notNull(),
+    sessionId: integer('session_id').notNull(),
+    at: integer('at').notNull(),
+    deskId: text('desk_id').notNull(),
+    deskName: text('desk_name').notNull(),
+    layout: text('layout').notNull()
+  },
+  (t) => [index('badge_prints_person').on(t.participationId, t.sessionId, t.at), index('badge_prints_session').on(t.sessionId)]
+)
+
+/** A session's badge choices: print at check-in (off unless turned on), layout and the extra field. */
+export const sessionBadges = sqliteTable('session_badges', {
+  sessionId: integer('session_id').primaryKey(),
+  printOnCheckIn: integer('print_on_check_in', { mode: 'boolean' }).notNull().default(false),
+  layout: text('layout').notNull(),
+  field: text('field').notNull()
+})
+
+/** Each attendance sheet printed: its time is the default time of the marks entered from it. */
+export const printedSheets = sqliteTable(
+  'printed_sheets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: integer('session_id').notNull(),
+    at: integer('at').notNull(),
+    deskId: text('desk_id').notNull(),
+    rows: integer('rows').notNull()
+  },
+  (t) => [index('printed_sheets_session').on(t.sessionId, t.at)]
 )

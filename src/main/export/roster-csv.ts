@@ -25,7 +25,7 @@ import type { Db } from '../db'
 /** One participation row as the statement yields it (raw arrays: no object per row; the course statement adds sort_name). */
 type Row = [id: number, name: string, email: string | null, phone: string | null, partySize: number, status: string, externalId: string | null, isWalkIn: number]
 /** The session's mark for a person on one day: status, attendees, marked at, desk, checked out at, day. */
-type Mark = [status: string, attendees: number, markedAt: number | null, deskId: string | null, checkedOutAt: number | null, day: string | null]
+type Mark = [status: string, attendees: number, markedAt: number | null, deskId: string | null, checkedOutAt: number | null, day: string | null, method: string | null]
 /** A session's cells, written once per session; `zone` is the raw zone for check-in times. */
 interface SessionCells {
   title: string
@@ -34,6 +34,8 @@ interface SessionCells {
   zone: string
   /** The desk's own words in the file's language. */
   words: (typeof EXPORT_CELL_WORDS)[ExportLanguage]
+  /** Badges printed in this session, by participation: the last print's cell. */
+  badges: Map<number, string>
 }
 
 /**
@@ -58,7 +60,9 @@ const COLUMNS: Record<ExportColumn, (r: Row, m: Mark | undefined, s: SessionCell
   checkedOutAt: (_r, m, s) => (m && m[4] !== null && m[0] === 'ATTENDED' ? local(m[4], s.zone) : ''),
   checkedInBy: (_r, m) => (m?.[3] == null ? '' : text(m[3])),
   walkIn: (r, _m, s) => (r[7] ? s.words.yes : ''),
-  externalId: (r) => (r[6] === null ? '' : text(r[6]))
+  externalId: (r) => (r[6] === null ? '' : text(r[6])),
+  fromPaper: (_r, m, s) => (m?.[6] === 'paper' && m[0] === 'ATTENDED' ? s.words.yes : ''),
+  badgePrinted: (r, _m, s) => s.badges.get(r[0]) ?? ''
 }
 
 /** Anything neutraliseFormula or csvField would change; most cells have none of it (one test, not two). */
@@ -136,11 +140,16 @@ export function createRosterExport(db: Db) {
     )
     .raw(true)
   const marksOf = sqlite
-    .prepare(`SELECT participation_id, status, attendees, marked_at, desk_id, checked_out_at, day FROM attendance WHERE session_id = ?`)
+    .prepare(`SELECT participation_id, status, attendees, marked_at, desk_id, checked_out_at, day, method FROM attendance WHERE session_id = ?`)
     .raw(true)
   // Earlier days of a multi-day session (one row per person and day, see migration 0010).
   const earlierOf = sqlite
-    .prepare(`SELECT participation_id, status, attendees, marked_at, desk_id, checked_out_at, day FROM attendance_days WHERE session_id = ? ORDER BY day`)
+    .prepare(`SELECT participation_id, status, attendees, marked_at, desk_id, checked_out_at, day, NULL FROM attendance_days WHERE session_id = ? ORDER BY day`)
+    .raw(true)
+
+  // The print log: each person's last badge in the session (max() picks that row's desk), and how many.
+  const badgesOf = sqlite
+    .prepare(`SELECT participation_id, max(at), desk_name, count(*) FROM badge_prints WHERE session_id = ? GROUP BY participation_id`)
     .raw(true)
 
   /** Writes the rows of several sessions, in order, as one CSV text. */
@@ -163,7 +172,11 @@ export function createRosterExport(db: Db) {
         start: text(local(session.startsAt, session.timeZone)),
         timeZone: text(session.timeZone),
         zone: session.timeZone,
-        words: EXPORT_CELL_WORDS[language]
+        words: EXPORT_CELL_WORDS[language],
+        badges: new Map()
+      }
+      for (const [participationId, at, deskName, count] of badgesOf.iterate(session.id) as IterableIterator<[number, number, string, number]>) {
+        sessionCells.badges.set(participationId, text(`${local(at, session.timeZone)} ${deskName}${count > 1 ? ` (×${count})` : ''}`))
       }
       const marks = new Map<number, Mark>()
       for (const [participationId, ...mark] of marksOf.iterate(session.id) as IterableIterator<[number, ...Mark]>) marks.set(participationId, mark)

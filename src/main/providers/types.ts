@@ -137,6 +137,15 @@ import type { ConnectionReport } from '../../shared/contract'
 import type { RequestBudget } from './budget'
 export type { ConnectionReport }
 
+/** A batch of past sessions and what the service holds for them (attendance history). */
+export interface HistoryPage {
+  sessions: SessionRecord[]
+  /** Bookings of these sessions (of one session, or of a course they belong to). */
+  participations: ParticipationRecord[]
+  /** Marks kept apart from the bookings (Wix Bookings attendance), each naming its session. */
+  attendance: AttendanceRecord[]
+}
+
 export interface Provider {
   readonly name: ProviderName
   /** Providers that limit requests per hour count them here (shown in the Sync panel). */
@@ -151,6 +160,11 @@ export interface Provider {
   pullSessions(range: { from: number; to: number; timeZone: string }): AsyncIterable<SessionRecord[]>
   pullRoster(session: SessionRef): AsyncIterable<ParticipationRecord[]>
   pullAttendance(session: SessionRef): AsyncIterable<AttendanceRecord[]>
+  /**
+   * Past sessions with their bookings and marks, for attendance history (a few requests for many
+   * sessions). Absent: the engine reads each past session's roster and marks one by one.
+   */
+  pullHistory?(range: { from: number; to: number; timeZone: string }): AsyncIterable<HistoryPage>
   /**
    * Whether pullAttendance lists every mark the service holds for the session, so that a mark
    * missing from a complete download was deleted there (false or absent: marks travel otherwise,

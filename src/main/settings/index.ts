@@ -16,9 +16,12 @@ export const DEFAULT_NAMESPACE = '@rollcall/checkin'
 export interface StoredSettings {
   provider: ProviderName
   deskName: string | null
-  wix: { siteId: string; baseUrl: string; namespace: string; apiKey: string | null }
-  plandocket: { baseUrl: string; apiKey: string | null; showHidden: boolean; requestsPerHour: number }
+  wix: { siteId: string; baseUrl: string; namespace: string; apiKey: string | null; historyDays: number }
+  plandocket: { baseUrl: string; apiKey: string | null; showHidden: boolean; requestsPerHour: number; historyDays: number }
 }
+
+/** Days of past attendance a pull brings for the history figures unless set otherwise. */
+export const DEFAULT_HISTORY_DAYS = 60
 
 /** Encrypts secrets at rest. `kind` is shown to the desk when it is weaker than the OS keychain. */
 export interface SecretBox {
@@ -36,8 +39,8 @@ export interface KeyValueStore {
 const DEFAULTS = {
   provider: 'local' as ProviderName,
   deskName: null as string | null,
-  wix: { siteId: '', baseUrl: '', namespace: DEFAULT_NAMESPACE, apiKeyCipher: null as string | null },
-  plandocket: { baseUrl: '', apiKeyCipher: null as string | null, showHidden: false, requestsPerHour: DEFAULT_REQUEST_BUDGET }
+  wix: { siteId: '', baseUrl: '', namespace: DEFAULT_NAMESPACE, apiKeyCipher: null as string | null, historyDays: DEFAULT_HISTORY_DAYS },
+  plandocket: { baseUrl: '', apiKeyCipher: null as string | null, showHidden: false, requestsPerHour: DEFAULT_REQUEST_BUDGET, historyDays: DEFAULT_HISTORY_DAYS }
 }
 
 export type SettingsShape = typeof DEFAULTS
@@ -69,13 +72,15 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
         // The env var wins: it is how a proxy or a local fake is put in front of a desk.
         baseUrl: env.ROLLCALL_WIX_BASE_URL || wix.baseUrl || DEFAULT_WIX_BASE_URL,
         namespace: wix.namespace || DEFAULT_NAMESPACE,
-        apiKey: decrypt(wix.apiKeyCipher)
+        apiKey: decrypt(wix.apiKeyCipher),
+        historyDays: wix.historyDays ?? DEFAULT_HISTORY_DAYS
       },
       plandocket: {
         baseUrl: env.ROLLCALL_PLANDOCKET_BASE_URL || plandocket.baseUrl,
         apiKey: decrypt(plandocket.apiKeyCipher),
         showHidden: plandocket.showHidden === true,
-        requestsPerHour: plandocket.requestsPerHour || DEFAULT_REQUEST_BUDGET
+        requestsPerHour: plandocket.requestsPerHour || DEFAULT_REQUEST_BUDGET,
+        historyDays: plandocket.historyDays ?? DEFAULT_HISTORY_DAYS
       }
     }
   }
@@ -91,7 +96,8 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
           siteId: input.wix.siteId,
           baseUrl: env.ROLLCALL_WIX_BASE_URL || input.wix.baseUrl || now.wix.baseUrl,
           namespace: input.wix.namespace,
-          apiKey: input.wix.apiKey ?? now.wix.apiKey
+          apiKey: input.wix.apiKey ?? now.wix.apiKey,
+          historyDays: input.wix.historyDays ?? now.wix.historyDays
         }
       }
     }
@@ -103,7 +109,8 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
           baseUrl: env.ROLLCALL_PLANDOCKET_BASE_URL || input.plandocket.baseUrl,
           apiKey: input.plandocket.apiKey ?? now.plandocket.apiKey,
           showHidden: input.plandocket.showHidden ?? now.plandocket.showHidden,
-          requestsPerHour: input.plandocket.requestsPerHour ?? now.plandocket.requestsPerHour
+          requestsPerHour: input.plandocket.requestsPerHour ?? now.plandocket.requestsPerHour,
+          historyDays: input.plandocket.historyDays ?? now.plandocket.historyDays
         }
       }
     }
@@ -122,7 +129,8 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
           siteId: input.wix.siteId,
           baseUrl: input.wix.baseUrl ?? old.baseUrl,
           namespace: input.wix.namespace,
-          apiKeyCipher: input.wix.apiKey ? secrets.encrypt(input.wix.apiKey) : old.apiKeyCipher
+          apiKeyCipher: input.wix.apiKey ? secrets.encrypt(input.wix.apiKey) : old.apiKeyCipher,
+          historyDays: next.wix.historyDays
         })
       }
       if (input.provider === 'plandocket') {
@@ -131,7 +139,8 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
           baseUrl: input.plandocket.baseUrl,
           apiKeyCipher: input.plandocket.apiKey ? secrets.encrypt(input.plandocket.apiKey) : old.apiKeyCipher,
           showHidden: next.plandocket.showHidden,
-          requestsPerHour: next.plandocket.requestsPerHour
+          requestsPerHour: next.plandocket.requestsPerHour,
+          historyDays: next.plandocket.historyDays
         })
       }
       return next
@@ -141,12 +150,13 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
       return {
         provider: s.provider,
         deskName: s.deskName ?? deskName,
-        wix: { siteId: s.wix.siteId, baseUrl: s.wix.baseUrl, namespace: s.wix.namespace, apiKeySet: Boolean(s.wix.apiKey) },
+        wix: { siteId: s.wix.siteId, baseUrl: s.wix.baseUrl, namespace: s.wix.namespace, apiKeySet: Boolean(s.wix.apiKey), historyDays: s.wix.historyDays },
         plandocket: {
           baseUrl: s.plandocket.baseUrl,
           apiKeySet: Boolean(s.plandocket.apiKey),
           showHidden: s.plandocket.showHidden,
-          requestsPerHour: s.plandocket.requestsPerHour
+          requestsPerHour: s.plandocket.requestsPerHour,
+          historyDays: s.plandocket.historyDays
         },
         secretStorage: secrets.kind
       }

@@ -23,6 +23,7 @@
 import type { ProviderName, SyncProblem, SyncReason, SyncStatus } from '../../shared/contract'
 import type { Provider, PushOperation, PushOutcome, SessionRef } from '../providers/types'
 import { ProviderError } from '../providers/http'
+import { pullHistoryInto, type HistoryRange } from './history-pull'
 import { storedReason, type Outbox, type OutboxRow, type SyncDetail } from './outbox'
 import type { Replica } from './replica'
 
@@ -248,6 +249,11 @@ export interface PullRequest {
   to?: number
   timeZone?: string
   sessionId?: number
+  /**
+   * day: also the attendance history of the past days this answers (see history-pull.ts); asked
+   * when the pull runs, so a repeated request brings only what is still missing.
+   */
+  history?: () => HistoryRange | undefined
 }
 
 export interface EngineOptions {
@@ -267,6 +273,8 @@ export interface EngineOptions {
   log?: (message: string, err?: unknown) => void
   /** Told what changed as it happens (core/events.ts pushes it to the window). */
   notify?: EngineNotify
+  /** A day's history range was pulled whole (the desk remembers it and asks only for what is new). */
+  onHistoryPulled?: (provider: Provider['name'], range: HistoryRange) => void
 }
 
 export interface EngineNotify {
@@ -566,6 +574,22 @@ export function createSyncEngine(options: EngineOptions) {
           reason: JSON.stringify({ reason: conflict.reason, params: conflict.params })
         })
         if (cleared || conflicts) bump(session.id)
+      }
+    }
+    const range = request.kind === 'day' ? request.history?.() : undefined
+    if (range) {
+      // After today's sessions: the desk's own day never waits for its past.
+      try {
+        await pullHistoryInto(provider, replica, { ...range, timeZone: request.timeZone! }, async (rows, changed) => {
+          if (changed) bump(null)
+          if (bulk.wrote(rows)) bulk.checkpoint()
+          await new Promise<void>((resolve) => setImmediate(resolve))
+        })
+        options.onHistoryPulled?.(provider.name, range)
+      } catch (err) {
+        // History a key may not read is left out (said like any refused read); the day stands.
+        if (!(err instanceof ProviderError && err.kind === 'forbidden')) throw err
+        refused = explainSyncError(provider, err, 'download')
       }
     }
     pull = null

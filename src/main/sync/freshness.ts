@@ -7,6 +7,7 @@
 import { DateTime } from 'luxon'
 import type { Provider } from '../providers/types'
 import type { PullRequest, SyncEngine } from './engine'
+import type { HistoryRange } from './history-pull'
 
 /** How long a pulled day or roster counts as fresh before reading it asks for another pull. */
 const DAY_FRESH_MS = 60_000
@@ -29,12 +30,17 @@ export interface FreshnessOptions {
   shown?: () => boolean
   /** The roster on screen, told again on every check while a window listens (see core/watch.ts). */
   onRosterShown?: (sessionId: number) => void
+  /**
+   * The past days of attendance history still missing before the day that starts at `start`
+   * (asked when the pull runs, so a repeated request brings only what is new).
+   */
+  historyBefore?: (start: DateTime) => HistoryRange | undefined
 }
 
 /** How often main checks, while a window listens, whether what it shows is due for a download. */
 const SHOWN_CHECK_MS = 10_000
 
-export function createFreshness({ engine, provider, now, reconcileMs = RECONCILE_MS, shown = () => false, onRosterShown = () => {} }: FreshnessOptions) {
+export function createFreshness({ engine, provider, now, reconcileMs = RECONCILE_MS, shown = () => false, onRosterShown = () => {}, historyBefore }: FreshnessOptions) {
   const pulledAt = new Map<string, number>()
   let lastDay: PullRequest | null = null
   let dayKey: string | null = null
@@ -88,7 +94,10 @@ export function createFreshness({ engine, provider, now, reconcileMs = RECONCILE
     /** The window shows this day. */
     readDay(date: string, timeZone: string) {
       const start = DateTime.fromISO(date, { zone: timeZone }).startOf('day')
-      lastDay = { kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone }
+      // The desk's past (attendance history) comes along with today, never with another day.
+      const today = date === DateTime.fromMillis(now(), { zone: timeZone }).toISODate()
+      const history = today && historyBefore ? () => historyBefore(start) : undefined
+      lastDay = { kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone, ...(history ? { history } : {}) }
       dayKey = `day:${date}:${timeZone}`
       pullIfStale(dayKey, DAY_FRESH_MS, lastDay)
     },

@@ -13,6 +13,7 @@ import { createDispatcher } from '../ipc'
 import { createFileLogger } from '../log'
 import { parseServeArgs, USAGE, type ServeArgs } from './args'
 import { startWebDesk, type WebDesk } from './server'
+import { printDocuments } from '../print'
 
 async function main(): Promise<void> {
   let args: ServeArgs
@@ -52,7 +53,8 @@ async function main(): Promise<void> {
       host: '127.0.0.1',
       staticDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer'),
       subscribe: (listener) => desk.events.subscribe(listener),
-      log
+      log,
+      documents: printDocuments(desk.print)
     })
   } catch (err) {
     desk.close()

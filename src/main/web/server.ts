@@ -9,6 +9,7 @@
  *   POST /api/<call>   Authorization: Bearer <token>, JSON body → the dispatcher's Envelope as JSON
  *   GET  /api/events   Authorization: Bearer <token> → server-sent events: what changed (DeskEvent)
  *   GET  /…            the built renderer (index.html at /), never outside `staticDir`
+ *   GET  /print/<badge|sheet>/<id>?token=…&lang=…[&print=1]   a printable document (see PrintDocuments)
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -42,7 +43,16 @@ export interface WebDeskOptions {
   log?: (msg: string, err?: unknown) => void
   /** What changed, streamed at GET /api/events (answers a function that stops listening). */
   subscribe?: (listener: (event: DeskEvent) => void) => () => void
+  /** Printable documents (badges, attendance sheets), streamed in pieces; null: no such document. */
+  documents?: PrintDocuments
 }
+
+/**
+ * A document the browser desk opens in a window of its own and prints with the browser's dialog.
+ * Opened by address (a window cannot send a header), so the desk token rides in the query. With
+ * `nonce`, the document prints itself on load through its one inline script, allowed by that nonce.
+ */
+export type PrintDocuments = (kind: 'badge' | 'sheet', id: number, language: 'en' | 'de', nonce: string | undefined) => Iterable<string> | null
 
 /** A comment line now and then keeps proxies and idle timeouts from closing a quiet stream. */
 const KEEPALIVE_MS = 25_000
@@ -336,6 +346,37 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
       .pipe(res)
   }
 
+  async function handlePrint(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const m = /^\/print\/(badge|sheet)\/(\d{1,12})$/.exec(url.pathname)
+    const given = url.searchParams.get('token') ?? ''
+    if (!given || !timingSafeEqual(digest(given), tokenDigest)) return sendText(res, 401, 'Missing or wrong desk token.\n')
+    if (!m || !options.documents || (req.method !== 'GET' && req.method !== 'HEAD')) return sendText(res, 404, 'Not found\n')
+    const language = url.searchParams.get('lang') === 'de' ? 'de' : 'en'
+    const nonce = url.searchParams.get('print') === '1' ? randomBytes(16).toString('base64') : undefined
+    let pieces: Iterable<string> | null
+    try {
+      pieces = options.documents(m[1] as 'badge' | 'sheet', Number(m[2]), language, nonce)
+    } catch {
+      pieces = null
+    }
+    if (!pieces) return sendText(res, 404, 'No such document.\n')
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      // Nothing but the document's own styles, inline QR codes and (to print) its one script.
+      'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${nonce ? `'nonce-${nonce}'` : "'none'"}; base-uri 'none'; form-action 'none'`
+    })
+    if (req.method === 'HEAD') return void res.end()
+    // Piece by piece, waiting for the socket: a 100,000-row sheet is never held whole.
+    for (const piece of pieces) {
+      if (res.destroyed) return
+      if (!res.write(piece)) await new Promise<void>((done) => (res.once('drain', done), res.once('close', done)))
+    }
+    res.end()
+  }
+
   const server = createServer((req, res) => {
     // Only our own origin: a page elsewhere that resolves a hostname to 127.0.0.1 (DNS rebinding)
     // sends its own Host header and gets nothing.
@@ -345,13 +386,19 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
       return
     }
     let pathname: string
+    let url: URL
     try {
-      pathname = new URL(req.url ?? '/', `http://${hostHeader}`).pathname
+      url = new URL(req.url ?? '/', `http://${hostHeader}`)
+      pathname = url.pathname
     } catch {
       sendText(res, 400, 'Bad request\n')
       return
     }
-    const work = pathname.startsWith('/api/') ? handleApi(req, res, pathname.slice('/api/'.length)) : handleStatic(req, res, pathname)
+    const work = pathname.startsWith('/api/')
+      ? handleApi(req, res, pathname.slice('/api/'.length))
+      : pathname.startsWith('/print/')
+        ? handlePrint(req, res, url)
+        : handleStatic(req, res, pathname)
     work.catch((err: unknown) => {
       log(`${req.method ?? '?'} ${pathname} failed`, err)
       if (!res.headersSent) sendJson(res, 500, errorEnvelope('internal', 'Rollcall hit an internal error; nothing was changed. Details are in the log.'))

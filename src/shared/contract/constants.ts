@@ -40,7 +40,11 @@ export const ADMIN_ACTIONS = [
   'resolve_sync',
   'open_setup',
   'change_setup',
-  'test_connection'
+  'test_connection',
+  // Printing (badges, sheets, paper marks).
+  'reprint_badge',
+  'print_sheet',
+  'enter_paper_marks'
 ] as const
 export type AdminActionCode = (typeof ADMIN_ACTIONS)[number]
 
@@ -77,7 +81,19 @@ export const CALL_NAMES = [
   'sync.resolve',
   'settings.get',
   'settings.save',
-  'settings.testConnection'
+  'settings.testConnection',
+  'history.people',
+  'history.person',
+  'history.series',
+  'history.noShowsCsv',
+  'print.badgeSettings',
+  'print.saveBadgeSettings',
+  'print.badge',
+  'print.sheet',
+  'print.lastSheet',
+  'print.paperMark',
+  'print.printer',
+  'print.savePrinter'
 ] as const
 
 export const IPC_PREFIX = 'rollcall:'

@@ -7,7 +7,8 @@
  * the boundary with these schemas (zod: a well-kept library whose schemas double as TS types, so the
  * contract cannot drift from the code that uses it).
  *
- * One file per domain (sessions, roster, attendance, import, export, stats, kiosk, sync, settings);
+ * One file per domain (sessions, roster, attendance, import, export, stats, kiosk, sync, settings,
+ * history, print);
  * `constants.ts` holds the zod-free values the window imports too. This module joins them.
  */
 import { z } from 'zod'
@@ -23,6 +24,8 @@ import { statsCalls } from './stats'
 import { kioskCalls } from './kiosk'
 import { syncCalls } from './sync'
 import { settingsCalls } from './settings'
+import { historyCalls } from './history'
+import { printCalls } from './print'
 
 export * from './constants'
 export * from './common'
@@ -37,6 +40,8 @@ export * from './kiosk'
 export * from './sync'
 export * from './settings'
 export * from './events'
+export * from './history'
+export * from './print'
 
 /**
  * The calls. Keys are the channel names (IPC channel `rollcall:<key>`, HTTP route
@@ -53,12 +58,20 @@ export const contract = {
   ...statsCalls,
   ...kioskCalls,
   ...syncCalls,
-  ...settingsCalls
+  ...settingsCalls,
+  ...historyCalls,
+  ...printCalls
 } as const
 
 export type Contract = typeof contract
 export type CallName = keyof Contract
-export type CallSpec = { input: z.ZodType; output: z.ZodType; admin?: AdminActionCode }
+export type CallSpec = {
+  input: z.ZodType
+  output: z.ZodType
+  admin?: AdminActionCode
+  /** The PIN only for some inputs of the call (the parsed input); absent: always. */
+  adminWhen?: (input: never) => boolean
+}
 /** The call list in constants.ts and the calls here are the same set (the compiler checks both ways). */
 type Listed = (typeof CALL_NAMES)[number]
 const listedIsContract: [Exclude<Listed, CallName>, Exclude<CallName, Listed>] extends [never, never] ? true : false = true

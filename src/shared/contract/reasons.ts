@@ -68,6 +68,10 @@ export const DeskReason = z.discriminatedUnion('reason', [
   reason('import_no_rows', {}),
   /** A web desk request body over LIMITS.requestBytes (in MB), refused unread. */
   reason('request_too_large', { maxMb: int }),
+  // Printing: the printer's own words in `detail`; the check-in before it stands.
+  reason('printer_failed', { detail: z.string() }),
+  reason('no_sheet_printed', {}),
+  reason('paper_time_in_future', {}),
   ...ImportProblem.options
 ])
 export type DeskReason = z.infer<typeof DeskReason>

@@ -15,6 +15,8 @@ const baseUrl = z
     }
   }, 'must be an http(s) URL')
 
+const historyDays = z.number().int().min(0).max(365).optional()
+
 export const WixSettingsInput = z
   .object({
     siteId: z.string().trim().min(1, 'the site id is required').max(100),
@@ -22,7 +24,9 @@ export const WixSettingsInput = z
     apiKey: z.string().trim().min(1).max(4096).optional(),
     baseUrl: baseUrl.optional(),
     /** The extendedFields namespace that holds check-ins on non-Bookings events. */
-    namespace: z.string().trim().regex(/^[A-Za-z0-9_@./-]{1,100}$/, 'letters, digits and _ @ . / - only').default('@rollcall/checkin')
+    namespace: z.string().trim().regex(/^[A-Za-z0-9_@./-]{1,100}$/, 'letters, digits and _ @ . / - only').default('@rollcall/checkin'),
+    /** Days of past attendance the pull brings for the history (0 = none). */
+    historyDays
   })
   .strict()
 
@@ -33,7 +37,8 @@ export const PlandocketSettingsInput = z
     /** List events hidden in Plandocket (`is_visible` false) too. */
     showHidden: z.boolean().optional(),
     /** Requests this desk may send per hour (its share of the account's plan limit). */
-    requestsPerHour: z.number().int().min(20).max(100_000).optional()
+    requestsPerHour: z.number().int().min(20).max(100_000).optional(),
+    historyDays
   })
   .strict()
 
@@ -48,8 +53,8 @@ export type ProviderSettingsInput = z.infer<typeof ProviderSettingsInput>
 export const ProviderSettingsView = z.object({
   provider: ProviderName,
   deskName: z.string(),
-  wix: z.object({ siteId: z.string(), baseUrl: z.string(), namespace: z.string(), apiKeySet: z.boolean() }),
-  plandocket: z.object({ baseUrl: z.string(), apiKeySet: z.boolean(), showHidden: z.boolean(), requestsPerHour: z.number().int() }),
+  wix: z.object({ siteId: z.string(), baseUrl: z.string(), namespace: z.string(), apiKeySet: z.boolean(), historyDays: z.number().int() }),
+  plandocket: z.object({ baseUrl: z.string(), apiKeySet: z.boolean(), showHidden: z.boolean(), requestsPerHour: z.number().int(), historyDays: z.number().int() }),
   /** How secrets are protected on this machine: os = the OS keychain; otherwise a warning is shown. */
   secretStorage: z.enum(['os', 'basic_text', 'unavailable'])
 })

@@ -13,6 +13,7 @@ import type {
   Provider,
   PushOperation,
   PushOutcome,
+  HistoryPage,
   SessionRecord,
   SessionRef
 } from '../types'
@@ -22,6 +23,8 @@ const PAGE = 100
 const ATTENDANCE_PAGE = 1000
 const BULK_MAX = 8
 const ATTENDANCE_PREFIX = '/bookings/v2/attendance'
+/** Past sessions asked about in one query (an `$in` of event ids) when pulling history. */
+const HISTORY_EVENTS = 50
 /** A participation id no Wix site has (not a GUID): what Test connection writes to, harmlessly. */
 const NO_SUCH_PARTICIPATION = 'rollcall-connection-test'
 /** How often a revision conflict is re-read and re-applied before it is handed to the desk. */
@@ -509,6 +512,74 @@ export function createWixProvider(config: WixConfig): Provider {
     return participationOutcome(data?.participation)
   }
 
+async function* pullSessions({ from, to, timeZone }: { from: number; to: number; timeZone: string }): AsyncGenerator<SessionRecord[]> {
+    const local = (ms: number) => DateTime.fromMillis(ms, { zone: timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ss")
+    // Wix does not say whether a range returns the events that overlap it, only those inside it,
+    // or those that start in it. Asking a day further finds a session that starts on the day
+    // and ends after midnight (an overnight class) under each reading; only sessions that
+    // overlap the day are kept.
+    const until = DateTime.fromMillis(to, { zone: timeZone }).plus({ days: 1 }).toMillis()
+    for await (const events of pages<WixEvent>(
+      '/calendar/v3/events/query',
+      {
+        fromLocalDate: local(from),
+        toLocalDate: local(until - 1000),
+        timeZone,
+        recurrenceType: ['NONE', 'INSTANCE', 'EXCEPTION'],
+        query: { filter: { type: { $in: ['CLASS', 'COURSE', 'APPOINTMENT', 'DEFAULT'] } }, cursorPaging: { limit: PAGE } }
+      },
+      'events',
+      PAGE
+    )) {
+      yield events.map((e) => toSessionRecord(e, timeZone)).filter((s): s is SessionRecord => s !== null && s.startsAt < to && s.endsAt > from)
+    }
+  }
+
+  function toAttendanceRecord(a: WixAttendance, sessionProviderId: string): AttendanceRecord {
+    return {
+      participationProviderId: null,
+      bookingId: a.bookingId!,
+      sessionProviderId,
+      status: a.status ?? 'NOT_SET',
+      attendees: a.status === 'ATTENDED' ? (a.numberOfAttendees ?? 1) : 0,
+      providerId: a.id ?? null,
+      markedAt: a.updatedDate ? Date.parse(a.updatedDate) : null,
+      deskId: null
+    }
+  }
+
+  /**
+   * Attendance history: the range's sessions, then per 50 of them one participations query (an
+   * `$in` of their event ids; courses by schedule) and, for Bookings sessions, one Attendance
+   * query — the use Wix documents for it ("to see if a particular session has frequent no-shows").
+   * Marks of other events travel in the participations' extended fields.
+   */
+  async function* pullHistory(range: { from: number; to: number; timeZone: string }): AsyncGenerator<HistoryPage> {
+    const queryAll = async <T>(path: string, filter: Record<string, unknown>, key: string, limit: number) => {
+      const all: T[] = []
+      for await (const items of pages<T>(path, { query: { filter, cursorPaging: { limit } } }, key, limit)) all.push(...items)
+      return all
+    }
+    for await (const page of pullSessions(range)) {
+      const live = page.filter((s) => s.status === 'CONFIRMED')
+      for (let at = 0; at < live.length; at += HISTORY_EVENTS) {
+        const sessions = live.slice(at, at + HISTORY_EVENTS)
+        const eventIds = sessions.map((s) => s.providerId)
+        const courses = [...new Set(sessions.filter((s) => s.kind === 'COURSE' && s.scheduleId).map((s) => s.scheduleId!))]
+        const bookings = sessions.filter((s) => s.appId === BOOKINGS_APP_ID).map((s) => s.providerId)
+        const raw = await queryAll<WixParticipation>('/calendar/v3/participations/query', { eventId: { $in: eventIds } }, 'participations', PAGE)
+        if (courses.length) raw.push(...(await queryAll<WixParticipation>('/calendar/v3/participations/query', { scheduleId: { $in: courses } }, 'participations', PAGE)))
+        const participations = raw.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord => p !== null)
+        const attendance = bookings.length
+          ? (await queryAll<WixAttendance>(`${ATTENDANCE_PREFIX}/query`, { eventId: { $in: bookings } }, 'attendances', ATTENDANCE_PAGE))
+              .filter((a) => a.bookingId && (a.eventId ?? a.sessionId))
+              .map((a) => toAttendanceRecord(a, (a.eventId ?? a.sessionId)!))
+          : []
+        yield { sessions, participations, attendance }
+      }
+    }
+  }
+
   return {
     name: 'wix',
 
@@ -579,28 +650,8 @@ export function createWixProvider(config: WixConfig): Provider {
       return { ok: true, reason: 'connected', params: { service: 'wix', where: config.siteId }, message: `Connected to the Wix site ${config.siteId}.` }
     },
 
-    async *pullSessions({ from, to, timeZone }) {
-      const local = (ms: number) => DateTime.fromMillis(ms, { zone: timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ss")
-      // Wix does not say whether a range returns the events that overlap it, only those inside it,
-      // or those that start in it. Asking a day further finds a session that starts on the day
-      // and ends after midnight (an overnight class) under each reading; only sessions that
-      // overlap the day are kept.
-      const until = DateTime.fromMillis(to, { zone: timeZone }).plus({ days: 1 }).toMillis()
-      for await (const events of pages<WixEvent>(
-        '/calendar/v3/events/query',
-        {
-          fromLocalDate: local(from),
-          toLocalDate: local(until - 1000),
-          timeZone,
-          recurrenceType: ['NONE', 'INSTANCE', 'EXCEPTION'],
-          query: { filter: { type: { $in: ['CLASS', 'COURSE', 'APPOINTMENT', 'DEFAULT'] } }, cursorPaging: { limit: PAGE } }
-        },
-        'events',
-        PAGE
-      )) {
-        yield events.map((e) => toSessionRecord(e, timeZone)).filter((s): s is SessionRecord => s !== null && s.startsAt < to && s.endsAt > from)
-      }
-    },
+    pullSessions,
+    pullHistory,
 
     async *pullRoster(session) {
       const filters: Record<string, unknown>[] = [{ eventId: { $eq: session.providerId } }]

@@ -104,6 +104,19 @@ function token(): string | null {
   return webToken
 }
 
+/**
+ * The address of a printable document of the web desk (a badge, an attendance sheet), for a frame
+ * of this page to load and print: a frame cannot send a header, so the token rides in its query
+ * (a frame's address never shows in the address bar or the history the desk sees).
+ */
+export function deskDocumentUrl(path: string, autoPrint: boolean): string {
+  const url = new URL(path, window.location.origin)
+  const desk = token()
+  if (desk) url.searchParams.set('token', desk)
+  if (autoPrint) url.searchParams.set('print', '1')
+  return url.pathname + url.search
+}
+
 function webCarrier(): Carrier {
   const token_ = token()
   return async (name, input) => {

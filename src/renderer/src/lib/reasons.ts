@@ -152,6 +152,12 @@ export function describeDeskReason(r: DeskReason | ScanReason): string | null {
       return t.scanNotBookedHere(r.params.name)
     case 'unspecified':
       return null
+    case 'printer_failed':
+      return t.printerFailed(r.params.detail)
+    case 'no_sheet_printed':
+      return t.noSheetPrinted
+    case 'paper_time_in_future':
+      return t.paperTimeInFuture
     default:
       // One of the import line problems, or a code this window does not know.
       return describeImportProblem(r)

@@ -15,6 +15,8 @@ export interface SetupForm {
   plandocketShowHidden: boolean
   /** Requests per hour this desk may send (text while typed). */
   plandocketRequests: string
+  /** Days of past attendance to pull for the history (text while typed; 0 = none). */
+  historyDays: string
 }
 
 /** The form's fields, keyed as main names them in `invalid_input` issues (`wix.siteId`). */
@@ -26,6 +28,8 @@ export type SetupField =
   | 'plandocket.baseUrl'
   | 'plandocket.apiKey'
   | 'plandocket.requestsPerHour'
+  | 'wix.historyDays'
+  | 'plandocket.historyDays'
 
 export function formFrom(view: ProviderSettingsView): SetupForm {
   return {
@@ -37,11 +41,14 @@ export function formFrom(view: ProviderSettingsView): SetupForm {
     plandocketBaseUrl: view.plandocket.baseUrl,
     plandocketApiKey: '',
     plandocketShowHidden: view.plandocket.showHidden,
-    plandocketRequests: String(view.plandocket.requestsPerHour)
+    plandocketRequests: String(view.plandocket.requestsPerHour),
+    historyDays: String(view.provider === 'plandocket' ? view.plandocket.historyDays : view.wix.historyDays)
   }
 }
 
 const filled = (s: string): string | undefined => (s.trim() === '' ? undefined : s.trim())
+/** Empty keeps the stored value; text that is no number goes as NaN, which main refuses with its reason. */
+const days = (s: string): { historyDays?: number } => (s.trim() === '' ? {} : { historyDays: Number.isFinite(Number(s.trim())) ? Number(s.trim()) : NaN })
 
 export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
   if (form.provider === 'wix') {
@@ -54,7 +61,8 @@ export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
         siteId: form.wixSiteId.trim(),
         ...(apiKey ? { apiKey } : {}),
         ...(baseUrl ? { baseUrl } : {}),
-        ...(namespace ? { namespace } : {})
+        ...(namespace ? { namespace } : {}),
+        ...days(form.historyDays)
       }
     }
   }
@@ -68,14 +76,15 @@ export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
         ...(apiKey ? { apiKey } : {}),
         showHidden: form.plandocketShowHidden,
         // Main checks the range and says what is wrong; text that is no number goes as it is refused.
-        requestsPerHour: form.plandocketRequests.trim() === '' ? undefined : Number.isFinite(requests) ? requests : NaN
+        requestsPerHour: form.plandocketRequests.trim() === '' ? undefined : Number.isFinite(requests) ? requests : NaN,
+        ...days(form.historyDays)
       }
     }
   }
   return { provider: 'local' }
 }
 
-const FIELDS: readonly SetupField[] = ['wix.siteId', 'wix.apiKey', 'wix.baseUrl', 'wix.namespace', 'plandocket.baseUrl', 'plandocket.apiKey', 'plandocket.requestsPerHour']
+const FIELDS: readonly SetupField[] = ['wix.siteId', 'wix.apiKey', 'wix.baseUrl', 'wix.namespace', 'plandocket.baseUrl', 'plandocket.apiKey', 'plandocket.requestsPerHour', 'wix.historyDays', 'plandocket.historyDays']
 
 /** Main's field issues by form field; the ones that match no field are returned apart. */
 export function fieldIssues(issues: readonly { path: string; message: string }[]): {

@@ -4,9 +4,15 @@
  */
 import type { AdminAction, ProviderName } from '../../../../shared/contract'
 import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
+import type { BadgeField, BadgeLayout } from '../../../../shared/print'
 
 const n = (x: number): string => x.toLocaleString('en-GB')
 const plural = (x: number, one: string, many = `${one}s`): string => `${n(x)} ${x === 1 ? one : many}`
+const ordinalSuffix = (x: number): string => {
+  const tens = x % 100
+  if (tens >= 11 && tens <= 13) return 'th'
+  return ['th', 'st', 'nd', 'rd'][x % 10] ?? 'th'
+}
 
 export const en = {
   common: {
@@ -300,7 +306,10 @@ export const en = {
       resolve_sync: 'resolve sync problems',
       open_setup: 'open set-up',
       change_setup: 'change set-up',
-      test_connection: 'test the connection'
+      test_connection: 'test the connection',
+      reprint_badge: 'print a second badge',
+      print_sheet: 'print an attendance sheet',
+      enter_paper_marks: 'enter marks from a sheet'
     } satisfies Record<AdminAction, string>,
     sessionNotFound: 'That session is not on this desk (it may have been removed).',
     dateInvalid: (date: string) => `${date} is not a calendar date.`,
@@ -321,6 +330,9 @@ export const en = {
     importRowErrors: (count: number, line: number, first: string) =>
       `${plural(count, 'row')} ${count === 1 ? 'has' : 'have'} errors (first: line ${n(line)}: ${first}).`,
     importNoRows: 'The file has no rows to import.',
+    printerFailed: (detail: string) => `The badge did not print (${detail}). The check-in is saved; check the printer, then print the badge from the row.`,
+    noSheetPrinted: 'No sheet was printed for this session at this desk: enter the time written on the paper.',
+    paperTimeInFuture: 'That time is still to come: enter the time written on the paper.',
     requestTooLarge: (maxMb: number) => `This is more than the desk accepts at once (${n(maxMb)} MB). Nothing was changed; split the file into smaller files.`,
     csvRecordTooLong: (max: number) => `the row is longer than ${n(max)} characters`,
     csvQuoteNotClosed: 'a quoted value is never closed',
@@ -431,6 +443,8 @@ export const en = {
     tenant: 'Tenant address',
     tenantHint: 'Your Plandocket address followed by /api/v1.',
     showHidden: 'Also list events hidden in Plandocket',
+    historyDays: 'Days of attendance history to download',
+    historyDaysHint: 'Past sessions’ bookings and check-ins for the history on each row (first visit, no-shows); 0 = none. The first download reads them once.',
     requestsPerHour: 'Requests per hour for this desk',
     requestsPerHourHint: 'Its share of your Plandocket plan’s hourly limit (1,000 on the smallest plan, shared by all desks).',
     scanner: 'Scanner (this window)',
@@ -682,6 +696,127 @@ export const en = {
     exporting: 'Exporting…',
     removedNote: 'People removed in the booking system stay in the file, with the booking status REMOVED_UPSTREAM (removed upstream), and their check-ins.',
     columnLabels: EXPORT_COLUMN_LABELS.en
+  },
+  /** Attendance history (issue 20): the row's badges, the person's details, the series stats. */
+  history: {
+    firstVisit: 'First visit',
+    /** The visit this is: "10th visit". */
+    nthVisit: (k: number) => `${n(k)}${ordinalSuffix(k)} visit`,
+    noShows: (k: number) => `${plural(k, 'no-show')}`,
+    noShowsTitle: (k: number, of: number) => `Missed ${n(k)} of the last ${plural(of, 'booked session')} of this class`,
+    openName: (name: string) => `Attendance history of ${name}`,
+    title: (name: string) => `History: ${name}`,
+    seriesHeading: (series: string) => `This class: ${series}`,
+    overallHeading: 'All sessions',
+    visits: 'Visits',
+    visitsRecent: 'Visits in the last 90 days',
+    noShowsOfLast: (of: number) => `No-shows in the last ${plural(of, 'booked session')}`,
+    lastVisit: 'Last visit',
+    never: 'Never',
+    recentHeading: 'Latest sessions',
+    attended: 'Came',
+    missed: 'No-show',
+    noHistory: 'Nothing to tell this person apart by (no contact, email or phone): no history.',
+    firstTime: 'First visit: nothing before today. Welcome them!',
+    sameRule: 'The same person: by the booking system’s contact, else email, else phone — never by name.',
+    statsHeading: (series: string) => `No-shows over time: ${series}`,
+    period: 'Period',
+    periodDays: (d: number) => `Last ${plural(d, 'day')}`,
+    rateChartTitle: 'No-show rate per session',
+    rateSummary: (sessions: number, avg: string) => `${plural(sessions, 'session')}; on average ${avg} did not come.`,
+    noSessionsInPeriod: 'No past sessions of this class in the period.',
+    asTable: 'Show the sessions as a table',
+    dateCol: 'Date',
+    bookedCol: 'Booked',
+    attendedCol: 'Came',
+    noShowsCol: 'No-shows',
+    rateCol: 'No-show rate',
+    notTaken: 'not marked',
+    repeatedHeading: 'Repeated no-shows',
+    repeatedNone: 'Nobody missed more than once in the period.',
+    nameCol: 'Name',
+    contactCol: 'Contact',
+    lastNoShowCol: 'Last no-show',
+    lastVisitCol: 'Last visit',
+    exportCsv: 'Export no-shows as CSV',
+    exported: (file: string) => `Saved ${file}`,
+    loadError: (message: string) => `Could not load the history: ${message}`
+  },
+  /** Printing: badges, attendance sheets, marks from paper (src/renderer/src/print). */
+  print: {
+    menu: 'Print',
+    menuLabel: 'Print: badges, attendance sheet, marks from paper',
+    title: 'Printing',
+    badges: 'Badges',
+    printOnCheckIn: 'Print a badge at check-in',
+    layout: 'Layout',
+    field: 'Under the name',
+    layouts: {
+      label_62x29: 'Label 62 × 29 mm',
+      label_62x100: 'Label 62 × 100 mm',
+      thermal_4x2: 'Thermal label 4 × 2 in',
+      thermal_4x6: 'Thermal label 4 × 6 in',
+      a4_8: 'A4 sheet, 8 badges'
+    } satisfies Record<BadgeLayout, string>,
+    fields: { company: 'Company', party_size: 'Party size', session: 'Session', none: 'Nothing' } satisfies Record<BadgeField, string>,
+    saved: 'Badge settings saved.',
+    couldNotSave: 'Could not save the badge settings',
+    paper: 'Paper',
+    paperIntro: 'For the worst case: a list of everyone with a box to tick. After an outage, type the ticked rows back in.',
+    printSheet: 'Print attendance sheet',
+    printingSheet: 'Preparing the sheet…',
+    sheetSent: (people: number) => `Attendance sheet with ${plural(people, 'person', 'people')} sent to the printer.`,
+    sheetOpened: (people: number) => `Attendance sheet with ${plural(people, 'person', 'people')} is ready: choose the printer in the print dialog.`,
+    couldNotPrintSheet: 'Could not print the attendance sheet',
+    enterMarks: 'Enter marks from a sheet',
+    printBadge: 'Print badge',
+    printBadgeName: (name: string) => `Print badge for ${name}`,
+    againTitle: 'Print another badge?',
+    againText: (name: string, time: string, desk: string) => `A badge for ${name} was printed at ${time} at ${desk} — print again?`,
+    againConfirm: 'Print again',
+    badgeSent: (name: string) => `Badge for ${name} sent to the printer.`,
+    badgeOpened: (name: string) => `Badge for ${name}: choose the printer in the print dialog.`,
+    couldNotPrintBadge: (name: string) => `Could not print the badge for ${name} (the check-in is saved)`,
+    frameTitle: 'Document to print',
+    printer: {
+      legend: 'Badge printer',
+      mode: 'How to print',
+      dialog: 'Show the print dialog each time',
+      silent: 'Print straight to this printer',
+      device: 'Printer',
+      choose: 'Choose a printer',
+      none: 'No printers found on this computer.',
+      browser: 'In the browser, badges and sheets print through the browser’s print dialog: choose the label printer there (and its paper size, as on the badge layout).',
+      saved: 'Printer saved.',
+      couldNotSave: 'Could not save the printer'
+    },
+    paperDialog: {
+      title: 'Enter marks from a sheet',
+      intro: 'Type or scan the code of each ticked row. Each becomes a normal check-in, marked “from paper”, and is synced like any other.',
+      code: 'Row code',
+      codeHint: 'Letters and digits, e.g. 0K7-M (the last character checks for typos)',
+      when: 'Arrival time',
+      atSheetTime: (time: string) => `At the sheet’s print time (${time})`,
+      noSheet: 'No sheet printed here yet',
+      written: 'The time written on the paper',
+      time: 'Time on paper',
+      enter: 'Enter',
+      done: 'Done',
+      results: 'Entered codes',
+      none: 'No codes entered yet.',
+      marked: (name: string, time: string) => `${name}: checked in from paper at ${time}.`,
+      already: (name: string, time: string) => `${name} had already arrived (${time}): not entered twice.`,
+      typo: (code: string) => `${code}: typo — the check character does not match. Look at the sheet again.`,
+      notACode: (code: string) => `${code} is not a row code from an attendance sheet.`,
+      unknown: (code: string) => `No one on this desk has the code ${code}.`,
+      wrongSession: (code: string, name: string, title: string) => `${code} (${name}) is on the sheet of “${title}”, not this session: nothing entered.`,
+      couldNotEnter: (code: string) => `Could not enter ${code}`
+    },
+    audit: {
+      badge: (layout: string, again: boolean) => (again ? `Badge printed again (${layout})` : `Badge printed (${layout})`),
+      sheet: (people: number) => `Attendance sheet printed (${plural(people, 'person', 'people')})`,
+      fromPaper: (count: number, time: string) => `Checked in ${n(count)} from paper (written ${time})`
+    }
   }
 }
 

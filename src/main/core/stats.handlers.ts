@@ -5,11 +5,11 @@ import type { DeskParts } from './parts'
 
 const SUMMED = ['arrivedPeople', 'expectedPeople', 'participations', 'checkedIn', 'insideNow', 'noShows', 'pendingConfirmations'] as const
 
-export function historyHandlers({ sessions, history }: DeskParts): HandlersFor<'stats.session' | 'stats.day' | 'audit.list'> {
+export function statsHandlers({ sessions, audit }: DeskParts): HandlersFor<'stats.session' | 'stats.day' | 'audit.list'> {
   return {
     'stats.session': ({ sessionId, slotMinutes }) => ({
       counts: sessions.counts(sessions.require(sessionId)),
-      arrivals: history.arrivals(sessionId, slotMinutes)
+      arrivals: audit.arrivals(sessionId, slotMinutes)
     }),
     'stats.day': ({ date, timeZone }) => {
       const day = sessions.forDay(date, timeZone)
@@ -20,6 +20,6 @@ export function historyHandlers({ sessions, history }: DeskParts): HandlersFor<'
       }
       return { sessions: day, totals }
     },
-    'audit.list': (input) => ({ entries: history.audit(input) })
+    'audit.list': (input) => ({ entries: audit.list(input) })
   }
 }

@@ -21,7 +21,7 @@ export interface AuditEntry {
   sync: { state: string; uploadedAt: string | null; error: string | null; errorReason: SyncReason | null } | null
 }
 
-export function createHistory(ctx: CoreContext, sessions: SessionService) {
+export function createAuditLog(ctx: CoreContext, sessions: SessionService) {
   const sqlite = ctx.db.$client
   const page = sqlite.prepare(
     `SELECT l.id, l.at, l.desk_id AS deskId, l.action, l.details, s.title AS sessionTitle, p.name AS personName,
@@ -41,7 +41,7 @@ export function createHistory(ctx: CoreContext, sessions: SessionService) {
   )
 
   return {
-    audit(input: { sessionId: number | null; beforeId: number | null; limit: number }): AuditEntry[] {
+    list(input: { sessionId: number | null; beforeId: number | null; limit: number }): AuditEntry[] {
       const rows = page.all(input) as {
         id: number
         at: number
