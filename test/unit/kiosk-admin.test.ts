@@ -14,7 +14,13 @@ const VALID: Partial<Record<CallName, unknown>> = {
   'sync.resolve': { opId: 'x', choice: 'retry' },
   'settings.get': {},
   'settings.save': { provider: 'local' },
-  'settings.testConnection': { provider: 'local' }
+  'settings.testConnection': { provider: 'local' },
+  'history.noShowsCsv': { sessionId: 1, timeZone: 'Europe/Berlin' },
+  'print.saveBadgeSettings': { sessionId: 1, printOnCheckIn: true, layout: 'label_62x29', field: 'none' },
+  'print.badge': { sessionId: 1, participationId: 1, again: true },
+  'print.sheet': { sessionId: 1 },
+  'print.paperMark': { sessionId: 1, code: 'AB12-C' },
+  'print.savePrinter': { mode: 'dialog', deviceName: null }
 }
 
 describe('calls that need the admin PIN in kiosk mode', () => {
@@ -31,6 +37,8 @@ describe('calls that need the admin PIN in kiosk mode', () => {
     }
     // A check-in at the kiosk is not an admin action: it reaches its handler (and finds no session).
     expect(await t.fail('attendance.checkIn', { sessionId: 1, participationId: 1, attendees: 1 })).toMatchObject({ reason: 'session_not_found' })
+    // A person's first badge is not either; only a second one is the staff's decision.
+    expect(await t.fail('print.badge', { sessionId: 1, participationId: 1 })).toMatchObject({ reason: 'session_not_found' })
   })
 
   it('run once the PIN was given', async () => {
