@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline'
 import { DateTime } from 'luxon'
 import { openDesk } from '../../src/main/core'
 import { createDispatcher } from '../../src/main/ipc/dispatcher'
-import { createWixProvider } from '../../src/main/providers/wix'
+import { createWixProvider, type WixEvent } from '../../src/main/providers/wix'
 import type { SessionRef } from '../../src/main/providers/types'
 
 export interface FakeInfo {
@@ -154,9 +154,10 @@ export async function benchPull(root: string, dataDir: string, size: number, day
 
     // The same pages through the provider alone (HTTP, the fake, JSON, mapping; no database).
     const provider = createWixProvider({ baseUrl: info.baseUrl, siteId: info.siteId, apiKey: info.apiKey, namespace: info.namespace, timeoutMs: 60_000 })
-    const ref = sqlite
-      .prepare('SELECT id, provider_id AS providerId, schedule_id AS scheduleId, kind, app_id AS appId, time_zone AS timeZone FROM sessions WHERE id = ?')
-      .get(sessionId) as SessionRef
+    const row = sqlite
+      .prepare('SELECT id, provider_id AS providerId, schedule_id AS scheduleId, kind, time_zone AS timeZone, raw FROM sessions WHERE id = ?')
+      .get(sessionId) as Omit<SessionRef, 'raw'> & { raw: string }
+    const ref: SessionRef<WixEvent> = { ...row, raw: JSON.parse(row.raw) as WixEvent }
     const t1 = performance.now()
     let fetched = 0
     let pages = 0

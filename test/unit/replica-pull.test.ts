@@ -22,7 +22,6 @@ const session = (providerId: string, extra: Partial<SessionRecord> = {}): Sessio
   scheduleName: null,
   kind: 'DEFAULT',
   status: 'CONFIRMED',
-  appId: null,
   revision: '1',
   raw: null,
   ...extra

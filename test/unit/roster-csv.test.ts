@@ -78,7 +78,6 @@ function session(providerId: string, title: string, start: string, extra: Partia
     scheduleName: null,
     kind: 'DEFAULT',
     status: 'CONFIRMED',
-    appId: null,
     revision: '1',
     raw: null,
     ...extra

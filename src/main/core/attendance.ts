@@ -3,14 +3,14 @@
  * operation for the booking system and an audit entry: once the call returns, the mark survives a
  * crash or a pulled plug, and cannot exist without the operation that will sync it.
  */
-import type { AttendanceStatus, RosterRow } from '../../shared/contract'
+import type { AttendanceStatus, RemoteProviderName, RosterRow } from '../../shared/contract'
 import type { CoreContext } from './context'
 import { dayIn, spansDays } from './days'
 import { DeskError } from './errors'
 import { buildSearchCodes, foldText } from './text'
 import type { RosterService } from './roster'
 import type { SessionService } from './sessions'
-import { sessionRules } from '../providers/rules'
+import { sessionRules, traitsOf } from '../providers/registry'
 
 interface Mark {
   status: AttendanceStatus
@@ -201,9 +201,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     if (!inside) {
       throw DeskError.because('refused', { reason: 'not_inside', params: { name: person.name } }, `${person.name} is not checked in: nothing to check out.`)
     }
-    // Undo of a check-out puts them back inside (and, for Plandocket, opens a new check-in).
+    // Undo of a check-out puts them back inside (and, where the service records check-outs, opens a new check-in).
     setCheckedOut.run({ now, participationId, sessionId: session.id })
-    const opId = session.provider === 'plandocket' ? ctx.newId() : null
+    const opId = traitsOf(session.provider).sendsCheckOut ? ctx.newId() : null
     if (opId) {
       enqueue.run({
         opId,
@@ -249,9 +249,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     (input: { sessionId: number; name: string; email: string | null; phone: string | null; partySize: number; checkIn: boolean }): RosterRow => {
       const session = sessions.require(input.sessionId)
       if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } }, `"${session.title}" is cancelled: no check-ins.`)
-      if (session.provider === 'plandocket' && !input.email) {
-        // Plandocket refuses a contact without one: say so now, before anything is recorded or sent.
-        throw DeskError.because('invalid_input', { reason: 'email_required', params: { service: 'plandocket' } }, 'Plandocket needs an email address for a walk-in.', [
+      if (traitsOf(session.provider).walkInNeedsEmail && !input.email) {
+        // The service refuses a contact without one: say so now, before anything is recorded or sent.
+        throw DeskError.because('invalid_input', { reason: 'email_required', params: { service: session.provider as RemoteProviderName } }, 'Plandocket needs an email address for a walk-in.', [
           { path: 'email', message: 'required by Plandocket' }
         ])
       }
@@ -271,8 +271,8 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           now
         }).lastInsertRowid
       )
-      // Plandocket: one operation creates, confirms and checks in, so a refusal is one item, not two.
-      const together = session.provider === 'plandocket' && input.checkIn
+      // One operation creates, confirms and checks in where the service allows, so a refusal is one item, not two.
+      const together = traitsOf(session.provider).walkInChecksInTogether && input.checkIn
       if (sessionRules(session).walkIns === 'desk_only') {
         // Kept on this desk (counted, exported, in the audit log), never queued: nothing to send.
         const details = { name: input.name, partySize: input.partySize, localOnly: 'bookings_walk_in' }

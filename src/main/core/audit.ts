@@ -3,7 +3,7 @@
  * import, with the desk's time and when the booking system accepted it) and arrival statistics.
  */
 import { DateTime } from 'luxon'
-import type { SyncReason } from '../../shared/contract'
+import { LOCAL_PROVIDER, type SyncReason } from '../../shared/contract'
 import { storedReason } from '../sync'
 import type { CoreContext } from './context'
 import type { SessionService } from './sessions'
@@ -65,7 +65,7 @@ export function createAuditLog(ctx: CoreContext, sessions: SessionService) {
         personName: r.personName,
         details: r.details ? JSON.parse(r.details) : null,
         sync:
-          r.syncState === null || r.syncProvider === 'local'
+          r.syncState === null || r.syncProvider === LOCAL_PROVIDER
             ? null
             : {
                 state: r.syncState,

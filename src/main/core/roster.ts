@@ -2,12 +2,12 @@
  * Reading a session's roster: one page at a time (the renderer virtualises the list), optionally
  * narrowed by a search. A course participation (scheduleId) belongs to every session of its course.
  */
-import type { RosterRow } from '../../shared/contract'
+import { LOCAL_PROVIDER, type ProviderName, type RosterRow } from '../../shared/contract'
 import type { CoreContext } from './context'
 import type { SessionService } from './sessions'
 import type Database from 'better-sqlite3'
 import { foldText, rosterFilter, toFtsQuery } from './text'
-import { sessionRules } from '../providers/rules'
+import { sessionRules, traitsOf } from '../providers/registry'
 import { dayIn, spansDays } from './days'
 
 interface RawRow {
@@ -46,7 +46,7 @@ const COLUMNS = `
   p.party_size AS partySize, p.status, p.is_walk_in AS isWalkIn,
   a.status AS aStatus, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.undo_status AS undoStatus,
   a.method, a.checked_out_at AS checkedOutAt, a.day,
-  (SELECT o.state FROM outbox o WHERE o.participation_id = p.id AND o.session_id = @sessionId AND o.provider <> 'local'
+  (SELECT o.state FROM outbox o WHERE o.participation_id = p.id AND o.session_id = @sessionId AND o.provider <> '${LOCAL_PROVIDER}'
    ORDER BY o.seq DESC LIMIT 1) AS syncState`
 
 /** The row's last change for the booking system, as the row shows it (local-only rows: none). */
@@ -65,7 +65,7 @@ export interface RowRules {
 }
 export const USUAL_ROW: RowRules = { walkInsStayHere: false, confirmElsewhere: null }
 
-export function rowRules(session: { provider: string; appId: string | null }): RowRules {
+export function rowRules(session: { provider: ProviderName; raw: string | null }): RowRules {
   const rules = sessionRules(session)
   return { walkInsStayHere: rules.walkIns === 'desk_only', confirmElsewhere: rules.confirm === 'desk' ? null : rules.confirm }
 }
@@ -174,12 +174,12 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
      FROM participations p WHERE p.id = ? AND p.removed_at IS NULL`
   )
 
-  function viewOf(session: { startsAt: number; endsAt: number; timeZone: string; provider: string }): RowView {
+  function viewOf(session: { startsAt: number; endsAt: number; timeZone: string; provider: ProviderName }): RowView {
     return {
       today: spansDays(session) ? dayIn(ctx.now(), session.timeZone) : null,
       timeZone: session.timeZone,
       own: [ctx.deskId, ctx.deskName],
-      stations: session.provider === 'plandocket'
+      stations: traitsOf(session.provider).namesStations
     }
   }
 

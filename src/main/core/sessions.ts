@@ -5,7 +5,13 @@ import { dayIn, spansDays } from './days'
 import { schema } from '../db'
 import type { CoreContext } from './context'
 
-type SessionRow = typeof schema.sessions.$inferSelect
+type SessionRow = Pick<
+  typeof schema.sessions.$inferSelect,
+  'id' | 'provider' | 'providerId' | 'title' | 'startsAt' | 'endsAt' | 'timeZone' | 'capacity' | 'scheduleId' | 'kind' | 'status'
+> & {
+  /** The provider's own record of the session, as stored (JSON): only its provider reads inside (its session rules). */
+  raw: string | null
+}
 
 /** Sessions longer than this are not looked for when listing a day (keeps the range scan short). */
 const LONGEST_SESSION_MS = 31 * 24 * 3600 * 1000
@@ -15,12 +21,12 @@ export function createSessionService(ctx: CoreContext) {
 
   const byId = sqlite.prepare<[number], SessionRow>(
     `SELECT id, provider, provider_id AS providerId, title, starts_at AS startsAt, ends_at AS endsAt,
-            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status, app_id AS appId
+            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status, raw
      FROM sessions WHERE id = ?`
   )
   const forRange = sqlite.prepare<[number, number, number], SessionRow>(
     `SELECT id, provider, provider_id AS providerId, title, starts_at AS startsAt, ends_at AS endsAt,
-            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status, app_id AS appId
+            time_zone AS timeZone, capacity, schedule_id AS scheduleId, kind, status, raw
      FROM sessions WHERE starts_at >= ? AND starts_at < ? AND ends_at > ?
      ORDER BY starts_at, title, id`
   )

@@ -9,6 +9,7 @@
 import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { PERSON_KEY_SQL, SERIES_KEY_SQL } from '../history/identity'
+import { PROVIDERS } from '../../shared/contract/constants'
 
 /** Facts about this desk database (its id, name): one row per key. */
 export const deskMeta = sqliteTable('desk_meta', {
@@ -20,7 +21,7 @@ export const sessions = sqliteTable(
   'sessions',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    provider: text('provider', { enum: ['local', 'wix', 'plandocket'] }).notNull(),
+    provider: text('provider', { enum: PROVIDERS }).notNull(),
     providerId: text('provider_id').notNull(),
     title: text('title').notNull(),
     startsAt: integer('starts_at').notNull(),
@@ -33,6 +34,10 @@ export const sessions = sqliteTable(
     scheduleName: text('schedule_name'),
     kind: text('kind').notNull().default('DEFAULT'),
     status: text('status', { enum: ['CONFIRMED', 'CANCELLED'] }).notNull().default('CONFIRMED'),
+    /**
+     * Unread since each provider keeps its own facts in `raw` (Wix's owning app is there); older
+     * desks filled it. Kept rather than dropped: dropping it would rewrite the table for nothing.
+     */
     appId: text('app_id'),
     revision: text('revision'),
     raw: text('raw', { mode: 'json' }),
@@ -54,7 +59,7 @@ export const participations = sqliteTable(
   'participations',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    provider: text('provider', { enum: ['local', 'wix', 'plandocket'] }).notNull(),
+    provider: text('provider', { enum: PROVIDERS }).notNull(),
     providerId: text('provider_id').notNull(),
     externalId: text('external_id'),
     /** Exactly one of sessionId (one session) or scheduleId (a course: all its sessions). */
@@ -203,7 +208,7 @@ export const outbox = sqliteTable(
     /** Unique id of the operation: the idempotency key the provider sees. */
     opId: text('op_id').notNull(),
     kind: text('kind').notNull(),
-    provider: text('provider', { enum: ['local', 'wix', 'plandocket'] }).notNull(),
+    provider: text('provider', { enum: PROVIDERS }).notNull(),
     sessionId: integer('session_id').references(() => sessions.id, { onDelete: 'restrict' }),
     participationId: integer('participation_id').references(() => participations.id, { onDelete: 'restrict' }),
     payload: text('payload', { mode: 'json' }).notNull(),

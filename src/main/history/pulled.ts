@@ -5,19 +5,19 @@
 import { DateTime } from 'luxon'
 import type { CoreContext } from '../core/context'
 import type { StoredSettings } from '../settings'
+import { historyOf } from '../providers/registry'
 import { historyToPull, type HistoryRange } from '../sync/history-pull'
 
 export function createHistoryPulled(ctx: CoreContext) {
   const sqlite = ctx.db.$client
   const read = sqlite.prepare<[string], { value: string }>(`SELECT value FROM desk_meta WHERE key = ?`)
   const write = sqlite.prepare(`INSERT INTO desk_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
-  const keyOf = (s: StoredSettings) => (s.provider === 'wix' ? `history_pulled:wix:${s.wix.siteId}` : `history_pulled:plandocket:${s.plandocket.baseUrl}`)
+  const keyOf = (s: StoredSettings) => `history_pulled:${s.provider}:${historyOf(s)?.account ?? ''}`
 
   return {
     /** The history a day pull should bring along (undefined: none, or nothing new). */
     rangeFor(s: StoredSettings, dayStart: DateTime): HistoryRange | undefined {
-      if (s.provider === 'local') return undefined
-      const days = s.provider === 'wix' ? s.wix.historyDays : s.plandocket.historyDays
+      const days = historyOf(s)?.days ?? 0
       if (days <= 0) return undefined
       const wanted = { from: dayStart.minus({ days }).toMillis(), to: dayStart.toMillis() }
       const stored = read.get(keyOf(s))

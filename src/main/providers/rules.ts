@@ -1,9 +1,8 @@
 /**
  * What a booking system allows the desk to do in a session, where that differs from the usual:
- * the core asks here instead of knowing each provider's app ids.
+ * the core asks registry.sessionRules, and each provider answers for its own sessions (its traits),
+ * so no one outside a provider's folder knows its app ids.
  */
-import { BOOKINGS_APP_ID } from './wix'
-
 export interface SessionRules {
   /** sync: a walk-in is created in the booking system; desk_only: it stays on this desk. */
   walkIns: 'sync' | 'desk_only'
@@ -11,15 +10,4 @@ export interface SessionRules {
   confirm: 'desk' | 'wix_bookings'
 }
 
-const USUAL: SessionRules = { walkIns: 'sync', confirm: 'desk' }
-
-/**
- * Wix Bookings manages the participations of its own events: an app must not create, update or
- * delete them, and Bookings attendance needs a booking. So a walk-in stays on the desk, and a
- * pending booking is confirmed in Bookings (docs/wix-bookings.md says why not through its API).
- */
-const WIX_BOOKINGS: SessionRules = { walkIns: 'desk_only', confirm: 'wix_bookings' }
-
-export function sessionRules(session: { provider: string; appId: string | null }): SessionRules {
-  return session.provider === 'wix' && session.appId === BOOKINGS_APP_ID ? WIX_BOOKINGS : USUAL
-}
+export const USUAL_RULES: SessionRules = { walkIns: 'sync', confirm: 'desk' }

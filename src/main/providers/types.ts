@@ -1,10 +1,22 @@
 /**
  * What a booking system must offer the desk. The sync engine only knows this interface, so a new
- * provider is a new folder under providers/, not a change to the engine.
+ * provider is a new folder under providers/ plus its line in registry.ts, not a change to the engine.
+ *
+ * The records hold what the desk itself uses (times, names, the codes a person is found by). What
+ * only one provider needs (Wix's owning app, revisions of its own objects, Bookings ids of marks…)
+ * travels in `raw`: the provider's own record, typed by its folder (Provider<Ext>), stored with the
+ * row and handed back on SessionRef/ParticipationRef; the engine and the replica never read inside.
  */
-import type { AttendanceStatus, ParticipationStatus, ProviderName } from '../../shared/contract'
+import type { AttendanceStatus, MissingPermission, ParticipationStatus, ProviderName } from '../../shared/contract'
+import type { SessionRules } from './rules'
 
-export interface SessionRecord {
+/** The types of a provider's own records (`raw`), declared by its folder. */
+export interface ProviderExt {
+  session: unknown
+  participation: unknown
+}
+
+export interface SessionRecord<Raw = unknown> {
   providerId: string
   title: string
   startsAt: number
@@ -16,12 +28,13 @@ export interface SessionRecord {
   scheduleName: string | null
   kind: string
   status: 'CONFIRMED' | 'CANCELLED'
-  appId: string | null
+  /** Changes whenever the provider's record changes (null: the replica hashes `raw` instead). */
   revision: string | null
-  raw: unknown
+  /** The provider's own record, kept for it (see the top of this file). */
+  raw: Raw
 }
 
-export interface ParticipationRecord {
+export interface ParticipationRecord<Raw = unknown> {
   providerId: string
   externalId: string | null
   /** The provider id of the one session it is for, or null for a course participation. */
@@ -38,7 +51,8 @@ export interface ParticipationRecord {
   status: ParticipationStatus
   /** Changes whenever the provider's record changes; equal revision = nothing to rewrite. */
   revision: string | null
-  raw: unknown
+  /** The provider's own record, kept for it (see the top of this file). */
+  raw: Raw
   /** Marks the provider keeps on the participation itself (applied together with it). */
   attendance?: AttendanceRecord[]
 }
@@ -59,16 +73,17 @@ export interface AttendanceRecord {
 }
 
 /** A session as the provider needs to see it to pull or push for it. */
-export interface SessionRef {
+export interface SessionRef<Raw = unknown> {
   id: number
   providerId: string
   scheduleId: string | null
   kind: string
-  appId: string | null
   timeZone: string
+  /** What the provider stored as the session's `raw` (null for sessions made on the desk). */
+  raw: Raw | null
 }
 
-export interface ParticipationRef {
+export interface ParticipationRef<Raw = unknown> {
   id: number
   providerId: string
   externalId: string | null
@@ -81,11 +96,12 @@ export interface ParticipationRef {
   partySize: number
   status: ParticipationStatus
   revision: string | null
-  raw: unknown
+  /** What the provider stored as the participation's `raw` (null for walk-ins not yet sent). */
+  raw: Raw | null
 }
 
 /** One outbox operation, handed to the provider with what it refers to. */
-export interface PushOperation {
+export interface PushOperation<X extends ProviderExt = ProviderExt> {
   opId: string
   kind: 'attendance.set' | 'attendance.checkout' | 'participation.confirm' | 'participation.create'
   payload: {
@@ -100,8 +116,8 @@ export interface PushOperation {
     day?: string
     [key: string]: unknown
   }
-  session: SessionRef
-  participation: ParticipationRef
+  session: SessionRef<X['session']>
+  participation: ParticipationRef<X['participation']>
   deskId: string
   deskName: string
   /** Server ids learnt by earlier operations (e.g. the attendance record to delete on undo). */
@@ -118,11 +134,11 @@ export interface PushOperation {
   maybeSent: boolean
 }
 
-export type PushOutcome =
+export type PushOutcome<X extends ProviderExt = ProviderExt> =
   | {
       result: 'done'
       /** The participation as the provider now holds it (new revision, server id), to store locally. */
-      participation?: ParticipationRecord
+      participation?: ParticipationRecord<X['participation']>
       attendanceProviderId?: string | null
       /** The mark the provider holds now, as this desk has just seen it (becomes the last-seen one). */
       seen?: { status: AttendanceStatus; attendees: number }
@@ -138,16 +154,42 @@ import type { RequestBudget } from './budget'
 export type { ConnectionReport }
 
 /** A batch of past sessions and what the service holds for them (attendance history). */
-export interface HistoryPage {
-  sessions: SessionRecord[]
+export interface HistoryPage<X extends ProviderExt = ProviderExt> {
+  sessions: SessionRecord<X['session']>[]
   /** Bookings of these sessions (of one session, or of a course they belong to). */
-  participations: ParticipationRecord[]
+  participations: ParticipationRecord<X['participation']>[]
   /** Marks kept apart from the bookings (Wix Bookings attendance), each naming its session. */
   attendance: AttendanceRecord[]
 }
 
-export interface Provider {
+/**
+ * What the desk must know of a booking system without a connection to it (a session's rules are
+ * asked for sessions already on the desk, whatever is set up now): declared in the provider's
+ * folder, listed in registry.ts. Everything is about the service, never about the engine.
+ */
+export interface ProviderTraits<SessionRaw = unknown> {
+  /** False: the desk itself settles the operations (local-only mode); nothing there can be offline. */
+  needsNetwork: boolean
+  /** What the service calls a right its keys may lack (when a refusal does not name it). */
+  grant: MissingPermission['kind']
+  /** What the service allows in one of its sessions where that differs from the usual. */
+  sessionRules(session: { raw: SessionRaw | null }): SessionRules
+  /** The service refuses a new participant without an email address. */
+  walkInNeedsEmail: boolean
+  /** A walk-in checked in at once is one operation there (created, confirmed and checked in together). */
+  walkInChecksInTogether: boolean
+  /** The service records check-outs (otherwise a check-out stays on the desk). */
+  sendsCheckOut: boolean
+  /** Marks name the station that made them: worth showing on the row. */
+  namesStations: boolean
+}
+
+export interface Provider<X extends ProviderExt = ProviderExt> {
   readonly name: ProviderName
+  /** As in ProviderTraits (absent: true): the engine settles such a provider's operations without a network. */
+  readonly needsNetwork?: boolean
+  /** As in ProviderTraits (absent: 'permission'). */
+  readonly grant?: MissingPermission['kind']
   /** Providers that limit requests per hour count them here (shown in the Sync panel). */
   readonly requestBudget?: RequestBudget
   /**
@@ -157,28 +199,28 @@ export interface Provider {
    */
   testConnection(options?: { readsOnly?: boolean }): Promise<ConnectionReport>
   /** Sessions overlapping [from, to), as seen in `timeZone`. */
-  pullSessions(range: { from: number; to: number; timeZone: string }): AsyncIterable<SessionRecord[]>
-  pullRoster(session: SessionRef): AsyncIterable<ParticipationRecord[]>
-  pullAttendance(session: SessionRef): AsyncIterable<AttendanceRecord[]>
+  pullSessions(range: { from: number; to: number; timeZone: string }): AsyncIterable<SessionRecord<X['session']>[]>
+  pullRoster(session: SessionRef<X['session']>): AsyncIterable<ParticipationRecord<X['participation']>[]>
+  pullAttendance(session: SessionRef<X['session']>): AsyncIterable<AttendanceRecord[]>
   /**
    * Past sessions with their bookings and marks, for attendance history (a few requests for many
    * sessions). Absent: the engine reads each past session's roster and marks one by one.
    */
-  pullHistory?(range: { from: number; to: number; timeZone: string }): AsyncIterable<HistoryPage>
+  pullHistory?(range: { from: number; to: number; timeZone: string }): AsyncIterable<HistoryPage<X>>
   /**
    * Whether pullAttendance lists every mark the service holds for the session, so that a mark
    * missing from a complete download was deleted there (false or absent: marks travel otherwise,
    * e.g. inside the participations, and nothing is concluded from their absence).
    */
-  attendanceComplete?(session: SessionRef): boolean
+  attendanceComplete?(session: SessionRef<X['session']>): boolean
   /**
    * Sends one operation. Throws a ProviderError for transport problems and answers that say
    * "try later" or "sign in"; resolves with the operation's fate otherwise.
    */
-  push(op: PushOperation): Promise<PushOutcome>
+  push(op: PushOperation<X>): Promise<PushOutcome<X>>
   /** Operations that can go in one request with `op` (e.g. Wix bulk attendance), up to this many. */
-  batchSize?(op: PushOperation): number
+  batchSize?(op: PushOperation<X>): number
   /** The largest batchSize() ever answers. */
   maxBatch?: number
-  pushBatch?(ops: PushOperation[]): Promise<PushOutcome[]>
+  pushBatch?(ops: PushOperation<X>[]): Promise<PushOutcome<X>[]>
 }

@@ -20,7 +20,7 @@
  * - An operation is marked in flight before it is sent; one found in flight at start-up is simply
  *   sent again, which every provider operation tolerates (upserts, revision checks, idempotency keys).
  */
-import type { ProviderName, SyncProblem, SyncReason, SyncStatus } from '../../shared/contract'
+import type { SyncProblem, SyncReason, SyncStatus } from '../../shared/contract'
 import type { Provider, PushOperation, PushOutcome, SessionRef } from '../providers/types'
 import { ProviderError } from '../providers/http'
 import { pullHistoryInto, type HistoryRange } from './history-pull'
@@ -48,9 +48,6 @@ export function backoffDelay(attempts: number, policy: BackoffPolicy, retryAfter
 }
 
 const SERVICE: Record<string, string> = { wix: 'Wix', plandocket: 'Plandocket', local: 'this desk' }
-
-
-const serviceName = (name: string): ProviderName => (name === 'wix' || name === 'plandocket' ? name : 'local')
 
 const USES: Record<string, string> = { sessions: 'download sessions', roster: 'download rosters', check_ins: 'record check-ins', walk_ins: 'add walk-ins' }
 /** What still works without it. */
@@ -106,7 +103,7 @@ const sameRefusal = (a: SyncReason, b: SyncReason) =>
 
 /** A provider failure as codes and words for the desk; the technical detail goes to the log. */
 export function explainSyncError(provider: Provider, err: ProviderError, stage: 'send' | 'download' = 'send'): SyncDetail {
-  const service = serviceName(provider.name)
+  const service = provider.name
   switch (err.kind) {
     case 'network':
       return detailed({ reason: err.network?.cause === 'timeout' ? 'sync_timeout' : 'sync_no_connection', params: { service } })
@@ -123,7 +120,7 @@ export function explainSyncError(provider: Provider, err: ProviderError, stage: 
     case 'forbidden':
       return detailed({
         reason: 'sync_forbidden',
-        params: { service, blocked: stage, permission: err.permission ?? { name: 'unknown', kind: service === 'plandocket' ? 'scope' : 'permission', use: stage === 'send' ? 'check_ins' : 'roster' } }
+        params: { service, blocked: stage, permission: err.permission ?? { name: 'unknown', kind: provider.grant ?? 'permission', use: stage === 'send' ? 'check_ins' : 'roster' } }
       })
     default:
       return detailed({ reason: 'provider_said', params: { text: err.message } })
@@ -261,7 +258,10 @@ export interface EngineOptions {
   replica: Replica
   /** The booking system the desk syncs with, or null in local-only mode. */
   provider: () => Provider | null
-  /** Settles operations on local-only sessions (CSV rosters); they never wait on a network. */
+  /**
+   * Settles operations on the desk's own sessions (local-only mode, CSV rosters), whatever the
+   * provider above is: drained first, and it declares that it needs no network.
+   */
   local: Provider
   desk: { deskId: string; deskName: string }
   now: () => number
@@ -383,7 +383,7 @@ export function createSyncEngine(options: EngineOptions) {
         outbox.markDone(row.opId)
         replica.recordPushResult(op.participation.id, op.session, provider.name, outcome.participation, outcome.attendanceProviderId, outcome.seen, outcome.attendance)
       })
-      if (provider !== options.local) lastSuccessAt = now()
+      if (provider.needsNetwork !== false) lastSuccessAt = now()
     } else {
       const said = detailed({ reason: 'provider_said', params: { text: outcome.message } })
       if (outcome.result === 'conflict') outbox.conflict(row.opId, said)
@@ -424,7 +424,7 @@ export function createSyncEngine(options: EngineOptions) {
       const verdict = err.kind === 'conflict' ? outbox.conflict : outbox.reject
       // 404 on a change for a person: they were removed in the service (the next complete
       // download takes them off the roster once the desk has dropped this change).
-      const why = err.kind === 'not_found' ? detailed({ reason: 'sync_removed_upstream', params: { service: serviceName(provider.name) } }) : detail
+      const why = err.kind === 'not_found' ? detailed({ reason: 'sync_removed_upstream', params: { service: provider.name } }) : detail
       for (const row of rows) {
         verdict(row.opId, why)
         closed(row)
@@ -486,7 +486,8 @@ export function createSyncEngine(options: EngineOptions) {
             closed(b.row)
           }
         })
-        if (provider !== options.local) {
+        // Settled by the desk itself, it says nothing about whether a service answers.
+        if (provider.needsNetwork !== false) {
           answered()
           sendFailure = null
           sendForbidden = null
@@ -567,8 +568,7 @@ export function createSyncEngine(options: EngineOptions) {
         continue
       }
       if (provider.attendanceComplete?.(session)) {
-        const service = serviceName(provider.name)
-        const conflict = detailed({ reason: 'sync_deleted_elsewhere', params: { service } })
+        const conflict = detailed({ reason: 'sync_deleted_elsewhere', params: { service: provider.name } })
         const { cleared, conflicts } = replica.reconcileAttendance(provider.name, session.id, marked, {
           message: conflict.message,
           reason: JSON.stringify({ reason: conflict.reason, params: conflict.params })
@@ -721,7 +721,7 @@ export function createSyncEngine(options: EngineOptions) {
                   ? 'permission_needed'
                   : 'idle'
       return {
-        provider: provider?.name ?? 'local',
+        provider: provider?.name ?? options.local.name,
         state,
         online,
         pending,

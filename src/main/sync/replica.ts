@@ -122,14 +122,14 @@ export function createReplica(db: Db, now: () => number) {
   )
   const insertSession = sqlite.prepare(
     `INSERT INTO sessions (provider, provider_id, title, starts_at, ends_at, time_zone, all_day, capacity, schedule_id,
-       schedule_name, kind, status, app_id, revision, raw, created_at, updated_at)
+       schedule_name, kind, status, revision, raw, created_at, updated_at)
      VALUES (@provider, @providerId, @title, @startsAt, @endsAt, @timeZone, @allDay, @capacity, @scheduleId,
-       @scheduleName, @kind, @status, @appId, @revision, @raw, @now, @now)`
+       @scheduleName, @kind, @status, @revision, @raw, @now, @now)`
   )
   const updateSession = sqlite.prepare(
     `UPDATE sessions SET title = @title, starts_at = @startsAt, ends_at = @endsAt, time_zone = @timeZone, all_day = @allDay,
        capacity = @capacity, schedule_id = @scheduleId, schedule_name = @scheduleName, kind = @kind, status = @status,
-       app_id = @appId, revision = @revision, raw = @raw, updated_at = @now WHERE id = @id`
+       revision = @revision, raw = @raw, updated_at = @now WHERE id = @id`
   )
   const findParticipation = sqlite.prepare<[string, string], { id: number; revision: string | null; removedAt: number | null }>(
     `SELECT id, revision, removed_at AS removedAt FROM participations WHERE provider = ? AND provider_id = ?`
@@ -200,8 +200,8 @@ export function createReplica(db: Db, now: () => number) {
   const setAttendanceProviderId = sqlite.prepare(
     `UPDATE attendance SET provider_id = ? WHERE participation_id = ? AND session_id = ?`
   )
-  const sessionRef = sqlite.prepare<[number], SessionRef>(
-    `SELECT id, provider_id AS providerId, schedule_id AS scheduleId, kind, app_id AS appId, time_zone AS timeZone FROM sessions WHERE id = ?`
+  const sessionRef = sqlite.prepare<[number], Omit<SessionRef, 'raw'> & { raw: string | null }>(
+    `SELECT id, provider_id AS providerId, schedule_id AS scheduleId, kind, time_zone AS timeZone, raw FROM sessions WHERE id = ?`
   )
   const participationRef = sqlite.prepare<[number], ParticipationRef & { raw: string | null; sessionLocalId: number | null }>(
     `SELECT p.id, p.provider_id AS providerId, p.external_id AS externalId, p.booking_id AS bookingId,
@@ -358,7 +358,6 @@ export function createReplica(db: Db, now: () => number) {
           scheduleName: r.scheduleName,
           kind: r.kind,
           status: r.status,
-          appId: r.appId,
           revision: r.revision ?? contentRevision(r.raw),
           raw: JSON.stringify(r.raw ?? null),
           now: now()
@@ -532,7 +531,11 @@ export function createReplica(db: Db, now: () => number) {
       }
     },
 
-    sessionRef: (id: number) => sessionRef.get(id),
+    sessionRef(id: number): SessionRef | undefined {
+      const row = sessionRef.get(id)
+      if (!row) return undefined
+      return { ...row, raw: row.raw === null ? null : JSON.parse(row.raw) }
+    },
     participationRef(id: number): ParticipationRef | undefined {
       const row = participationRef.get(id)
       if (!row) return undefined

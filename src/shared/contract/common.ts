@@ -1,6 +1,6 @@
 /** Building blocks every domain of the contract uses. */
 import { z } from 'zod'
-import { ADMIN_ACTIONS } from './constants'
+import { ADMIN_ACTIONS, PROVIDERS, REMOTE_PROVIDERS } from './constants'
 
 export const id = z.number().int().positive()
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
@@ -26,7 +26,9 @@ export const timeZone = z
  */
 export const reason = <R extends string, P extends z.ZodRawShape>(code: R, params: P) => z.object({ reason: z.literal(code), params: z.object(params) })
 export const int = z.number().int()
-export const service = z.enum(['local', 'wix', 'plandocket'])
+export const service = z.enum(PROVIDERS)
+/** A booking system somewhere else (not local-only mode). */
+export const remoteService = z.enum(REMOTE_PROVIDERS)
 
 /** Admin actions that need the PIN in kiosk mode. */
 export const AdminAction = z.enum(ADMIN_ACTIONS)
@@ -38,7 +40,7 @@ export type AttendanceStatus = z.infer<typeof AttendanceStatus>
 export const ParticipationStatus = z.enum(['CONFIRMED', 'PENDING_CONFIRMATION', 'CANCELLED'])
 export type ParticipationStatus = z.infer<typeof ParticipationStatus>
 
-export const ProviderName = z.enum(['local', 'wix', 'plandocket'])
+export const ProviderName = z.enum(PROVIDERS)
 export type ProviderName = z.infer<typeof ProviderName>
 
 /** A permission (Wix) or scope (Plandocket) a key lacks, by the service's own name, and what needs it. */

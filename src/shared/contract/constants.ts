@@ -4,6 +4,17 @@
  * One source for each: main's schemas are built from these.
  */
 
+/**
+ * Every booking system the desk can sync with (REMOTE_PROVIDERS), and local-only mode, where a new
+ * desk starts. The one list: the contract's enums, the database's provider column, the set-up choices and
+ * main's provider registry (providers/registry.ts, which must have a line for each) follow it.
+ */
+export const REMOTE_PROVIDERS = ['wix', 'plandocket'] as const
+export const LOCAL_PROVIDER = 'local'
+export const PROVIDERS = [LOCAL_PROVIDER, ...REMOTE_PROVIDERS] as const
+/** A booking system somewhere else (every provider but local-only mode). */
+export type RemoteProviderName = (typeof REMOTE_PROVIDERS)[number]
+
 /** Hard caps that keep one call from exhausting main; generous for a real desk. */
 export const LIMITS = {
   /**

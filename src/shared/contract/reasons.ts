@@ -1,6 +1,6 @@
 /** Why main said what it said: every refusal and failure as a code with typed parameters. */
 import { z } from 'zod'
-import { AdminAction, MissingPermission, int, isoInstant, reason, service } from './common'
+import { AdminAction, MissingPermission, int, isoInstant, reason, remoteService, service } from './common'
 
 /** What is wrong with one line of a roster CSV (several can apply to one line). */
 export const ImportProblem = z.discriminatedUnion('reason', [
@@ -55,11 +55,11 @@ export const DeskReason = z.discriminatedUnion('reason', [
   reason('over_party', { name: z.string(), booked: int, attendees: int }),
   reason('not_inside', { name: z.string() }),
   /** The booking system requires an email for a new participant (Plandocket). */
-  reason('email_required', { service: z.enum(['wix', 'plandocket']) }),
+  reason('email_required', { service: remoteService }),
   // Sync decisions and set-up.
   reason('problem_resolved', {}),
   reason('problem_superseded', {}),
-  reason('api_key_needed', { provider: z.enum(['wix', 'plandocket']) }),
+  reason('api_key_needed', { provider: remoteService }),
   // Roster import.
   reason('import_empty', {}),
   reason('import_column_missing', { column: z.string(), field: z.string() }),

@@ -1,6 +1,6 @@
 /** Set-up: the provider and its connection (secrets never reach the window). */
 import { z } from 'zod'
-import { MissingPermission, ProviderName, empty, int, reason } from './common'
+import { MissingPermission, ProviderName, empty, int, reason, remoteService } from './common'
 
 const baseUrl = z
   .string()
@@ -61,7 +61,7 @@ export const ProviderSettingsView = z.object({
 export type ProviderSettingsView = z.infer<typeof ProviderSettingsView>
 
 /** What "Test connection" found, as a code the window words (`message` is the English). */
-const remote = z.enum(['wix', 'plandocket'])
+const remote = remoteService
 /** Which set-up field the desk should check: Wix's base URL or Plandocket's tenant address. */
 const addressField = z.enum(['base_url', 'tenant_address'])
 export const ConnectionReason = z.discriminatedUnion('reason', [

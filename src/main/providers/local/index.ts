@@ -1,3 +1,4 @@
 export { createLocalImport } from './import'
 export { parseCsv, guessMapping } from './csv-roster'
 export { createLocalProvider } from './provider'
+export { localTraits } from './traits'

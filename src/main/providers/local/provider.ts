@@ -1,13 +1,16 @@
 /**
  * The local-only provider: the desk itself is the system of record (rosters come from CSV files),
  * so there is nothing to download and every operation is complete once it is committed locally.
- * It sits behind the same interface as Wix and Plandocket, so the engine has no special case.
+ * It sits behind the same interface as Wix and Plandocket; what differs it declares (its traits):
+ * it needs no network, so settling its operations says nothing about any service being reachable.
  */
 import type { Provider } from '../types'
+import { localTraits } from './traits'
 
 export function createLocalProvider(): Provider {
   return {
     name: 'local',
+    needsNetwork: localTraits.needsNetwork,
     testConnection: async () => ({ ok: true, reason: 'local_needs_no_connection', params: {}, message: 'Local-only mode needs no connection.' }),
     async *pullSessions() {},
     async *pullRoster() {},

@@ -10,6 +10,7 @@ import type { ParticipationStatus } from '../../../shared/contract'
 import { RequestBudget } from '../budget'
 import { createHttpClient, explainConnectionError, ProviderError, type HttpClient, type Permission } from '../http'
 import type { AttendanceRecord, ConnectionReport, ParticipationRecord, Provider, PushOperation, PushOutcome, SessionRecord } from '../types'
+import { plandocketTraits } from './traits'
 
 const PER_PAGE = 100
 /** A runaway server (a `links.next` that never ends) cannot keep the desk paging forever. */
@@ -429,6 +430,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
 
   return {
     name: 'plandocket',
+    grant: plandocketTraits.grant,
 
     async testConnection(): Promise<ConnectionReport> {
       const words = {
@@ -506,7 +508,6 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
             scheduleName: null,
             kind: 'EVENT',
             status: 'CONFIRMED',
-            appId: null,
             revision: null,
             raw: e
           })
@@ -561,3 +562,5 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
     }
   }
 }
+
+export { plandocketTraits }

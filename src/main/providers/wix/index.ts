@@ -18,7 +18,15 @@ import type {
   SessionRef
 } from '../types'
 
-export const BOOKINGS_APP_ID = '13d21c63-b5ec-5912-8397-c3a5ddb27a97'
+/** Wix's own records, kept with the desk's rows (see types.ts). */
+export interface WixExt {
+  session: WixEvent
+  participation: WixParticipation
+}
+type WixSession = SessionRef<WixEvent>
+
+import { BOOKINGS_APP_ID, isBookingsEvent, wixTraits } from './traits'
+export { BOOKINGS_APP_ID, wixTraits }
 const PAGE = 100
 const ATTENDANCE_PAGE = 1000
 const BULK_MAX = 8
@@ -48,7 +56,7 @@ interface WixDate {
   utcDate?: string
 }
 
-interface WixEvent {
+export interface WixEvent {
   id: string
   scheduleId?: string
   scheduleName?: string
@@ -67,7 +75,7 @@ interface WixEvent {
   updatedDate?: string
 }
 
-interface WixParticipation {
+export interface WixParticipation {
   id: string
   externalId?: string
   eventId?: string
@@ -154,7 +162,7 @@ function instant(date: WixDate | undefined, fallbackZone: string): number | null
   return null
 }
 
-export function toSessionRecord(e: WixEvent, fallbackZone: string): SessionRecord | null {
+export function toSessionRecord(e: WixEvent, fallbackZone: string): SessionRecord<WixEvent> | null {
   const timeZone = e.timeZone || e.start?.timeZone || fallbackZone
   const startsAt = instant(e.adjustedStart ?? e.start, timeZone)
   const endsAt = instant(e.adjustedEnd ?? e.end, timeZone)
@@ -173,7 +181,6 @@ export function toSessionRecord(e: WixEvent, fallbackZone: string): SessionRecor
     scheduleName: e.scheduleName ?? null,
     kind: e.type ?? 'DEFAULT',
     status: e.status === 'CANCELLED' ? 'CANCELLED' : 'CONFIRMED',
-    appId: e.appId ?? null,
     revision: e.revision !== undefined ? String(e.revision) : (e.updatedDate ?? null),
     raw: e
   }
@@ -199,7 +206,7 @@ function isParticipation(p: unknown): p is WixParticipation {
   )
 }
 
-export function toParticipationRecord(p: WixParticipation, namespace: string): ParticipationRecord | null {
+export function toParticipationRecord(p: WixParticipation, namespace: string): ParticipationRecord<WixParticipation> | null {
   if (!isParticipation(p)) return null
   const isBookings = p.appId === BOOKINGS_APP_ID
   const marks = (p.extendedFields?.namespaces?.[namespace] as NamespaceData | undefined)?.sessions ?? {}
@@ -235,7 +242,7 @@ export function toParticipationRecord(p: WixParticipation, namespace: string): P
   }
 }
 
-export function createWixProvider(config: WixConfig): Provider {
+export function createWixProvider(config: WixConfig): Provider<WixExt> {
   const http: HttpClient = createHttpClient({
     baseUrl: config.baseUrl,
     headers: () => ({ Authorization: config.apiKey, 'wix-site-id': config.siteId }),
@@ -268,18 +275,18 @@ export function createWixProvider(config: WixConfig): Provider {
     }
   }
 
-  const isBookingsSession = (session: SessionRef) => session.appId === BOOKINGS_APP_ID
+  const isBookingsSession = (session: WixSession) => isBookingsEvent(session.raw)
 
   type Mark = { status: AttendanceStatus; attendees: number }
   const NO_MARK: Mark = { status: 'NOT_SET', attendees: 0 }
 
   /** What the desk wants Wix to hold. Wix does not check consistency: ATTENDED always with ≥ 1 person, otherwise 0. */
-  function intentOf(op: PushOperation): Mark {
+  function intentOf(op: PushOperation<WixExt>): Mark {
     const status = op.payload.status ?? 'NOT_SET'
     return { status, attendees: status === 'ATTENDED' ? Math.max(1, op.payload.attendees ?? 1) : 0 }
   }
 
-  function attendanceBody(op: PushOperation) {
+  function attendanceBody(op: PushOperation<WixExt>) {
     const intent = intentOf(op)
     return { bookingId: op.participation.bookingId, eventId: op.session.providerId, status: intent.status, numberOfAttendees: intent.attendees }
   }
@@ -294,7 +301,7 @@ export function createWixProvider(config: WixConfig): Provider {
    * $in, at most 8 bookings) per batch. Only the first filter is processed, so the session is
    * picked out here (a course booking has one attendance per session).
    */
-  async function currentAttendance(ops: PushOperation[]): Promise<Map<string, WixAttendance>> {
+  async function currentAttendance(ops: PushOperation<WixExt>[]): Promise<Map<string, WixAttendance>> {
     const bookingIds = [...new Set(ops.map((op) => op.participation.bookingId!))]
     const wanted = new Set(ops.map((op) => attendanceKey(op.participation.bookingId!, op.session.providerId)))
     const found = new Map<string, WixAttendance>()
@@ -319,12 +326,12 @@ export function createWixProvider(config: WixConfig): Provider {
    * overrule). The same mark already there is done without a write. What remains is the moment
    * between the read and the write (see docs/wix-bookings.md).
    */
-  async function checkAndSetAttendance(ops: PushOperation[]): Promise<PushOutcome[]> {
-    const outcomes: (PushOutcome | undefined)[] = ops.map((op) =>
+  async function checkAndSetAttendance(ops: PushOperation<WixExt>[]): Promise<PushOutcome<WixExt>[]> {
+    const outcomes: (PushOutcome<WixExt> | undefined)[] = ops.map((op) =>
       op.participation.bookingId ? undefined : { result: 'rejected', message: 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.' }
     )
     const live = ops.filter((_, i) => !outcomes[i])
-    if (live.length === 0) return outcomes as PushOutcome[]
+    if (live.length === 0) return outcomes as PushOutcome<WixExt>[]
     const current = await currentAttendance(live)
     const sets: number[] = []
     const deletes: { index: number; id: string }[] = []
@@ -368,7 +375,7 @@ export function createWixProvider(config: WixConfig): Provider {
     return outcomes.map((o) => o ?? { result: 'rejected', message: 'Wix did not answer for this mark.' })
   }
 
-  async function bulkSet(ops: PushOperation[]): Promise<PushOutcome[]> {
+  async function bulkSet(ops: PushOperation<WixExt>[]): Promise<PushOutcome<WixExt>[]> {
     const { data } = await http.post<{
       results?: { item?: WixAttendance; itemMetadata?: { originalIndex?: number; success?: boolean; error?: { code?: string; description?: string } } }[]
     }>('/bookings/v2/bulk/attendance/set', {
@@ -377,7 +384,7 @@ export function createWixProvider(config: WixConfig): Provider {
     })
     const results = data?.results
     if (!Array.isArray(results)) throw new ProviderError('bad_response', 'bulk attendance: no results in the answer')
-    return ops.map((op, i): PushOutcome => {
+    return ops.map((op, i): PushOutcome<WixExt> => {
       const r = results.find((x) => x.itemMetadata?.originalIndex === i) ?? results[i]
       if (!r) return { result: 'rejected', message: 'Wix did not answer for this mark.' }
       if (r.itemMetadata?.success === false) {
@@ -412,7 +419,7 @@ export function createWixProvider(config: WixConfig): Provider {
     }
   }
 
-  const participationOutcome = (p: WixParticipation | undefined): PushOutcome => ({
+  const participationOutcome = (p: WixParticipation | undefined): PushOutcome<WixExt> => ({
     result: 'done',
     participation: (p && toParticipationRecord(p, config.namespace)) || undefined
   })
@@ -422,10 +429,10 @@ export function createWixProvider(config: WixConfig): Provider {
    * intent still applies to what is there now.
    */
   async function patchWithRevision(
-    op: PushOperation,
+    op: PushOperation<WixExt>,
     build: (current: WixParticipation) => Record<string, unknown>,
     decide: (current: WixParticipation) => 'apply' | 'done' | { conflict: string }
-  ): Promise<PushOutcome> {
+  ): Promise<PushOutcome<WixExt>> {
     let current = op.participation.raw as WixParticipation | null
     if (!current?.revision) current = await getParticipation(op.participation.providerId)
     for (let attempt = 0; attempt <= MAX_REAPPLY; attempt++) {
@@ -447,7 +454,7 @@ export function createWixProvider(config: WixConfig): Provider {
     return { result: 'conflict', message: `${op.participation.name} keeps changing in Wix; try again.` }
   }
 
-  async function pushExtendedFieldMark(op: PushOperation): Promise<PushOutcome> {
+  async function pushExtendedFieldMark(op: PushOperation<WixExt>): Promise<PushOutcome<WixExt>> {
     const intent = { status: op.payload.status ?? 'NOT_SET', attendees: op.payload.attendees ?? 0 }
     const previous = op.payload.previous ?? { status: 'NOT_SET' as const, attendees: 0 }
     const eventId = op.session.providerId
@@ -478,7 +485,7 @@ export function createWixProvider(config: WixConfig): Provider {
     )
   }
 
-  async function pushConfirm(op: PushOperation): Promise<PushOutcome> {
+  async function pushConfirm(op: PushOperation<WixExt>): Promise<PushOutcome<WixExt>> {
     // Bookings manages its participations: the desk never confirms there (the window does not
     // offer it; an operation queued by an older version is set aside, never sent).
     if (isBookingsSession(op.session)) {
@@ -491,7 +498,7 @@ export function createWixProvider(config: WixConfig): Provider {
     )
   }
 
-  async function pushCreate(op: PushOperation): Promise<PushOutcome> {
+  async function pushCreate(op: PushOperation<WixExt>): Promise<PushOutcome<WixExt>> {
     if (isBookingsSession(op.session)) {
       return { result: 'rejected', message: 'Walk-ins for Wix Bookings sessions must be booked in Wix; kept on this desk only.' }
     }
@@ -512,7 +519,7 @@ export function createWixProvider(config: WixConfig): Provider {
     return participationOutcome(data?.participation)
   }
 
-async function* pullSessions({ from, to, timeZone }: { from: number; to: number; timeZone: string }): AsyncGenerator<SessionRecord[]> {
+async function* pullSessions({ from, to, timeZone }: { from: number; to: number; timeZone: string }): AsyncGenerator<SessionRecord<WixEvent>[]> {
     const local = (ms: number) => DateTime.fromMillis(ms, { zone: timeZone }).toFormat("yyyy-MM-dd'T'HH:mm:ss")
     // Wix does not say whether a range returns the events that overlap it, only those inside it,
     // or those that start in it. Asking a day further finds a session that starts on the day
@@ -531,7 +538,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
       'events',
       PAGE
     )) {
-      yield events.map((e) => toSessionRecord(e, timeZone)).filter((s): s is SessionRecord => s !== null && s.startsAt < to && s.endsAt > from)
+      yield events.map((e) => toSessionRecord(e, timeZone)).filter((s): s is SessionRecord<WixEvent> => s !== null && s.startsAt < to && s.endsAt > from)
     }
   }
 
@@ -554,7 +561,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
    * query — the use Wix documents for it ("to see if a particular session has frequent no-shows").
    * Marks of other events travel in the participations' extended fields.
    */
-  async function* pullHistory(range: { from: number; to: number; timeZone: string }): AsyncGenerator<HistoryPage> {
+  async function* pullHistory(range: { from: number; to: number; timeZone: string }): AsyncGenerator<HistoryPage<WixExt>> {
     const queryAll = async <T>(path: string, filter: Record<string, unknown>, key: string, limit: number) => {
       const all: T[] = []
       for await (const items of pages<T>(path, { query: { filter, cursorPaging: { limit } } }, key, limit)) all.push(...items)
@@ -566,10 +573,10 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
         const sessions = live.slice(at, at + HISTORY_EVENTS)
         const eventIds = sessions.map((s) => s.providerId)
         const courses = [...new Set(sessions.filter((s) => s.kind === 'COURSE' && s.scheduleId).map((s) => s.scheduleId!))]
-        const bookings = sessions.filter((s) => s.appId === BOOKINGS_APP_ID).map((s) => s.providerId)
+        const bookings = sessions.filter((s) => isBookingsEvent(s.raw)).map((s) => s.providerId)
         const raw = await queryAll<WixParticipation>('/calendar/v3/participations/query', { eventId: { $in: eventIds } }, 'participations', PAGE)
         if (courses.length) raw.push(...(await queryAll<WixParticipation>('/calendar/v3/participations/query', { scheduleId: { $in: courses } }, 'participations', PAGE)))
-        const participations = raw.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord => p !== null)
+        const participations = raw.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord<WixParticipation> => p !== null)
         const attendance = bookings.length
           ? (await queryAll<WixAttendance>(`${ATTENDANCE_PREFIX}/query`, { eventId: { $in: bookings } }, 'attendances', ATTENDANCE_PAGE))
               .filter((a) => a.bookingId && (a.eventId ?? a.sessionId))
@@ -582,6 +589,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
 
   return {
     name: 'wix',
+    grant: wixTraits.grant,
 
     async testConnection(options: { readsOnly?: boolean } = {}): Promise<ConnectionReport> {
       const words: ServiceWords = {
@@ -664,7 +672,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
           'participations',
           PAGE
         )) {
-          const records = items.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord => p !== null)
+          const records = items.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord<WixParticipation> => p !== null)
           unreadable += items.length - records.length
           if (records.length) yield records
         }
