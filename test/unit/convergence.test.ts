@@ -32,8 +32,9 @@
  * Seeded (ROLLCALL_SIM_SEED replays a run); the seed is printed with every failure.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { startFakeWix, type FakeWix, type LoggedRequest } from '../fakes/wix'
+import type { FakeWix, LoggedRequest } from '../fakes/wix'
 import { tempDir } from './helpers'
+import { fakeWix } from './sync-helpers'
 import { bringToRest, randomMark, type Target } from './sim/drive'
 import { startProxy, type CuttableProxy } from './sim/proxy'
 import { createRng, suiteSeed } from './sim/random'
@@ -79,8 +80,7 @@ const DESK_OPTIONS = { providerTimeoutMs: 300, syncTimerMs: 25 }
 describe('multi-desk convergence', () => {
   it(`three desks, ${OPERATIONS} random marks, partitions and restarts converge to the serial outcome`, async () => {
     const rng = createRng(SEED)
-    const fake: FakeWix = await startFakeWix({ seed: SEED, timeZone: ZONE })
-    closers.push(() => fake.close())
+    const fake: FakeWix = await fakeWix({ seed: SEED, timeZone: ZONE })
     const { people } = seedWorld(fake, [
       { title: 'Spin', bookings: false, people: 8, hour: 9 },
       { title: 'Pilates', bookings: false, people: 8, hour: 17 }
@@ -337,8 +337,7 @@ describe('multi-desk convergence', () => {
    */
   it(`Bookings classes: three desks, ${BOOKINGS_OPERATIONS} random marks with check-and-set: 0 lost, 0 silently overwritten`, async () => {
     const rng = createRng(SEED ^ 0xb00c)
-    const fake: FakeWix = await startFakeWix({ seed: SEED + 1, timeZone: ZONE })
-    closers.push(() => fake.close())
+    const fake: FakeWix = await fakeWix({ seed: SEED + 1, timeZone: ZONE })
     const { people } = seedWorld(fake, [
       { title: 'Yoga', bookings: true, people: 6, hour: 9 },
       { title: 'Barre', bookings: true, people: 6, hour: 17 }
@@ -611,8 +610,7 @@ describe('multi-desk convergence', () => {
    * answered marks, turn `it.fails` into `it`.
    */
   it('overruling a conflict that a later mark superseded neither reverts that mark nor leaves the desk diverged', async () => {
-    const fake = await startFakeWix({ seed: 5, timeZone: ZONE })
-    closers.push(() => fake.close())
+    const fake = await fakeWix({ seed: 5, timeZone: ZONE })
     const { people } = seedWorld(fake, [{ title: 'Spin', bookings: false, people: 1, hour: 9 }])
     const person = people[0]!
     const [a, b] = [openSimDesk(tempDir()), openSimDesk(tempDir())]

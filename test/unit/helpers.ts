@@ -34,10 +34,21 @@ export function testDesk(options: Partial<DeskOptions> = {}) {
   const dataDir = options.dataDir ?? tempDir()
   const desk = openDesk({ env: {}, ...options, dataDir })
   desks.push(desk)
+  return { desk, dataDir, ...drive(desk) }
+}
+
+/**
+ * Calls into a desk through the dispatcher the app uses: `call` answers the value or throws the
+ * desk's error (its message prefixed with the call's name when `named`); `fail` expects an error.
+ */
+export function drive(desk: Desk, options: { named?: boolean } = {}) {
   const dispatch = createDispatcher(desk.handlers, () => {})
   async function call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
     const answer = await dispatch(name, input)
-    if (!answer.ok) throw Object.assign(new Error(answer.error.message), { code: answer.error.code, issues: answer.error.issues })
+    if (!answer.ok) {
+      const message = options.named ? `${name}: ${answer.error.message}` : answer.error.message
+      throw Object.assign(new Error(message), { code: answer.error.code, issues: answer.error.issues })
+    }
     return answer.value as CallOutput<K>
   }
   async function fail(name: CallName, input: unknown) {
@@ -45,7 +56,7 @@ export function testDesk(options: Partial<DeskOptions> = {}) {
     if (answer.ok) throw new Error(`${name} was expected to fail`)
     return answer.error
   }
-  return { desk, dataDir, call, fail, dispatch }
+  return { call, fail, dispatch }
 }
 
 export type TestDesk = ReturnType<typeof testDesk>

@@ -4,23 +4,16 @@
  * (default 60 days) is read, in a few requests, and once — a later pull asks only for what is new.
  */
 import { DateTime } from 'luxon'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { BOOKINGS_APP_ID } from '../../src/main/providers/wix'
 import { historyToPull } from '../../src/main/sync/history-pull'
-import { startFakeWix, type FakeWix } from '../fakes/wix'
-import { startFakePlandocket, type FakePlandocket } from '../fakes/plandocket'
-import { testDesk } from './helpers'
+import type { FakeWix } from '../fakes/wix'
+import { connectedDesk, fakePlandocket, fakeWix, NS, ZONE } from './sync-helpers'
 
-const ZONE = 'Europe/Berlin'
 const TODAY = '2026-12-07'
-const NS = '@rollcall/checkin'
 const OTHER_APP = 'aaaaaaaa-1111-2222-3333-bbbbbbbbbbbb'
 const DAY = 86_400_000
 
-const fakes: (FakeWix | FakePlandocket)[] = []
-afterEach(async () => {
-  for (const f of fakes.splice(0)) await f.close()
-})
 
 function seedSite(fake: FakeWix) {
   const date = (weeksAgo: number, days = 0) => DateTime.fromISO(TODAY, { zone: ZONE }).minus({ weeks: weeksAgo, days }).toFormat('yyyy-MM-dd')
@@ -55,12 +48,10 @@ function seedSite(fake: FakeWix) {
 
 describe('history from Wix', () => {
   it('the day pull fills the history within its bound, with few requests, and only once', async () => {
-    const fake = await startFakeWix({ seed: 20, timeZone: ZONE })
-    fakes.push(fake)
+    const fake = await fakeWix({ seed: 20, timeZone: ZONE })
     seedSite(fake)
     const now = DateTime.fromISO(`${TODAY}T08:30`, { zone: ZONE }).toMillis()
-    const t = testDesk({ now: () => now, syncTimerMs: 25, backoff: { baseMs: 5, capMs: 40, random: () => 0.5 }, providerTimeoutMs: 2_000, reconcileMs: 0 })
-    await t.call('settings.save', { provider: 'wix', wix: { siteId: fake.siteId, apiKey: fake.apiKey, baseUrl: fake.baseUrl, namespace: NS } })
+    const t = await connectedDesk(fake, { now: () => now, providerTimeoutMs: 2_000, reconcileMs: 0 })
     expect((await t.call('settings.get', {})).wix.historyDays).toBe(60)
 
     await t.call('sessions.forDay', { date: TODAY, timeZone: ZONE })
@@ -95,8 +86,7 @@ describe('history from Wix', () => {
   })
 
   it('Plandocket: past events’ check-ins make the history; the same contact is the same person', async () => {
-    const fake = await startFakePlandocket({ seed: 20 })
-    fakes.push(fake)
+    const fake = await fakePlandocket({ seed: 20 })
     const ada = fake.addContact({ customer_number: 'C-ADA', first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' })
     const ben = fake.addContact({ customer_number: 'C-BEN', first_name: 'Ben', last_name: 'Okafor', email: 'ben@example.com' })
     for (let w = 3; w >= 0; w--) {
@@ -107,8 +97,7 @@ describe('history from Wix', () => {
       if (w > 0) fake.addCheckIn({ event_participant_id: a.id, checked_in_at: `${date}T08:05:00Z` })
     }
     const now = DateTime.fromISO(`${TODAY}T08:30`, { zone: ZONE }).toMillis()
-    const t = testDesk({ now: () => now, syncTimerMs: 25, backoff: { baseMs: 5, capMs: 40, random: () => 0.5 }, providerTimeoutMs: 2_000, reconcileMs: 0 })
-    await t.call('settings.save', { provider: 'plandocket', plandocket: { baseUrl: fake.baseUrl, apiKey: fake.apiKey, historyDays: 30 } })
+    const t = await connectedDesk(fake, { now: () => now, providerTimeoutMs: 2_000, reconcileMs: 0, connection: { extra: { historyDays: 30 } } })
     expect((await t.call('settings.get', {})).plandocket.historyDays).toBe(30)
     await t.call('sessions.forDay', { date: TODAY, timeZone: ZONE })
     await t.desk.sync.idle()

@@ -5,45 +5,17 @@
 import { ConnectionReport } from '../../src/shared/contract'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { DateTime } from 'luxon'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startFakePlandocket, type FakePlandocket, type FakePlandocketSettings } from '../fakes/plandocket'
+import { describe, expect, it } from 'vitest'
+import type { FakePlandocketSettings } from '../fakes/plandocket'
 import { tempDir, testDesk, waitFor, type TestDesk } from './helpers'
+import { connectedDesk, DAY, fakePlandocket, pullDay, pullSession, ZONE } from './sync-helpers'
 
-const ZONE = 'Europe/Berlin'
-const DAY = '2026-07-06'
 const EVENT = { event_key: 'summit-2026', title: 'Summit 2026', date_from: '2026-07-06T07:00:00Z', date_to: '2026-07-06T16:00:00Z', is_visible: true }
 
-const fakes: FakePlandocket[] = []
-afterEach(async () => {
-  for (const f of fakes.splice(0)) await f.close()
-})
-
-async function fakePlandocket(settings: Partial<FakePlandocketSettings> = {}) {
-  const fake = await startFakePlandocket({ seed: 3, ...settings })
-  fakes.push(fake)
-  return fake
-}
-
-async function plandocketDesk(fake: FakePlandocket, dataDir?: string): Promise<TestDesk> {
-  const t = testDesk({
-    ...(dataDir ? { dataDir } : {}),
-    syncTimerMs: 25,
-    backoff: { baseMs: 5, capMs: 40, random: () => 0.5 },
-    providerTimeoutMs: 1_000
-  })
-  await t.call('settings.save', { provider: 'plandocket', plandocket: { baseUrl: fake.baseUrl, apiKey: fake.apiKey } })
-  return t
-}
-
 async function pullEvent(t: TestDesk) {
-  const start = DateTime.fromISO(DAY, { zone: ZONE })
-  await t.desk.sync.requestPull({ kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: ZONE })
-  await t.desk.sync.idle()
-  const { sessions } = await t.call('sessions.forDay', { date: DAY, timeZone: ZONE })
+  const sessions = await pullDay(t)
   const session = sessions.find((s) => s.providerId === EVENT.event_key)!
-  await t.desk.sync.requestPull({ kind: 'session', sessionId: session.id })
-  await t.desk.sync.idle()
+  await pullSession(t, session.id)
   return session
 }
 
@@ -69,7 +41,7 @@ describe('Plandocket pull', () => {
         contact: { first_name: `Guest`, last_name: `${String(i).padStart(4, '0')}`, email: `g${i}@example.com`, customer_number: `C-${i}` },
         participant: { is_confirmed: i % 10 !== 0 }
       }))
-      const t = await plandocketDesk(fake)
+      const t = await connectedDesk(fake)
       const session = await pullEvent(t)
       expect(session).toMatchObject({ title: 'Summit 2026', startsAt: '2026-07-06T07:00:00.000Z', timeZone: ZONE })
       expect((await t.call('sessions.forDay', { date: DAY, timeZone: ZONE })).sessions).toHaveLength(1)
@@ -93,7 +65,7 @@ describe('Plandocket push', () => {
     const fake = await fakePlandocket(settings)
     fake.addEvent(EVENT)
     const seeded = fake.seedMany(3, EVENT.event_key, (i) => ({ contact: { first_name: ['Ada', 'Ben', 'Cleo'][i], last_name: 'Test' } }))
-    const t = await plandocketDesk(fake)
+    const t = await connectedDesk(fake)
     const session = await pullEvent(t)
     const rows = await roster(t, session.id)
     const row = (first: string) => rows.find((r) => r.name.startsWith(first))!
@@ -168,7 +140,7 @@ describe('Plandocket push', () => {
     fake.addEvent(EVENT)
     fake.seedMany(1, EVENT.event_key, () => ({ contact: { first_name: 'Kim', last_name: 'Test' } }))
     const dataDir = tempDir()
-    const first = await plandocketDesk(fake, dataDir)
+    const first = await connectedDesk(fake, { dataDir })
     const session = await pullEvent(first)
     const [kim] = await roster(first, session.id)
     first.desk.close()
@@ -184,7 +156,7 @@ describe('Plandocket push', () => {
     await new Promise((r) => child.once('exit', r))
     fake.faults.clear()
 
-    const t = await plandocketDesk(fake, dataDir)
+    const t = await connectedDesk(fake, { dataDir })
     void t.call('sync.now', {})
     await drained(t)
     expect(fake.checkIns()).toHaveLength(1)

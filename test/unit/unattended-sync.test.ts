@@ -3,29 +3,20 @@
  * deletions made in the booking system, names a permission the key lacks, and never half-applies
  * a broken page. Real desks (SQLite, the engine's own timers) against the fakes over HTTP.
  */
-import { DateTime } from 'luxon'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_BACKOFF } from '../../src/main/sync/engine'
-import { startFakePlandocket, type FakePlandocket } from '../fakes/plandocket'
-import { BOOKINGS_APP_ID, OTHER_APP_ID, startFakeWix, type FakeWix } from '../fakes/wix'
+import type { FakePlandocket } from '../fakes/plandocket'
+import { BOOKINGS_APP_ID, OTHER_APP_ID, type FakeWix } from '../fakes/wix'
 import { testDesk, waitFor, type TestDesk } from './helpers'
+import { connectedDesk, DAY, dayRequest, fakePlandocket, fakeWix, NS, pullDay, ZONE } from './sync-helpers'
 
-const ZONE = 'Europe/Berlin'
-const DAY = '2026-07-06'
-const NS = '@rollcall/checkin'
 const EVENT = { event_key: 'door-2026', title: 'Door', date_from: '2026-07-06T07:00:00Z', date_to: '2026-07-06T16:00:00Z', is_visible: true }
-
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close()
-})
 
 /** Backoff as a desk has it, only shorter, so a test waits out several failures in a second or two. */
 const QUICK = { baseMs: 40, capMs: 300, random: () => 0.5 }
 
 async function plandocket(people: string[]) {
-  const fake = await startFakePlandocket({ seed: 13 })
-  closers.push(() => fake.close())
+  const fake = await fakePlandocket({ seed: 13 })
   fake.addEvent(EVENT)
   const seeded = fake.seedMany(people.length, EVENT.event_key, (i) => {
     const [first = '', last = ''] = people[i]!.split(' ')
@@ -35,20 +26,7 @@ async function plandocket(people: string[]) {
 }
 
 async function plandocketDesk(fake: FakePlandocket, options: Parameters<typeof testDesk>[0] = {}, apiKey = fake.apiKey): Promise<TestDesk> {
-  const t = testDesk({ syncTimerMs: 60_000, backoff: QUICK, providerTimeoutMs: 1_000, ...options })
-  await t.call('settings.save', { provider: 'plandocket', plandocket: { baseUrl: fake.baseUrl, apiKey } })
-  return t
-}
-
-const dayPull = () => {
-  const start = DateTime.fromISO(DAY, { zone: ZONE })
-  return { kind: 'day' as const, from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: ZONE }
-}
-
-async function pullDay(t: TestDesk) {
-  await t.desk.sync.requestPull(dayPull())
-  await t.desk.sync.idle()
-  return (await t.call('sessions.forDay', { date: DAY, timeZone: ZONE })).sessions
+  return connectedDesk(fake, { syncTimerMs: 60_000, backoff: QUICK, ...options, connection: { apiKey } })
 }
 
 const names = async (t: TestDesk, sessionId: number) => (await t.call('roster.page', { sessionId, search: '', offset: 0, limit: 500 })).rows.map((r) => r.name)
@@ -63,7 +41,7 @@ describe('recovering without a click', () => {
     expect(session).toBeDefined()
 
     await fake.down()
-    await t.desk.sync.requestPull(dayPull())
+    await t.desk.sync.requestPull(dayRequest())
     await t.desk.sync.idle()
     expect(await t.call('sync.status', {})).toMatchObject({ state: 'offline', online: false, pending: 0 })
 
@@ -203,8 +181,7 @@ describe('deletions reconciled', () => {
   })
 
   it('an attendance deleted in Wix Bookings clears the arrival; calendar marks removed elsewhere clear too', async () => {
-    const fake: FakeWix = await startFakeWix({ seed: 21, timeZone: ZONE })
-    closers.push(() => fake.close())
+    const fake: FakeWix = await fakeWix({ seed: 21 })
     const booked = fake.addEvent({ title: 'Booked', type: 'CLASS', appId: BOOKINGS_APP_ID, start: `${DAY}T09:00:00`, end: `${DAY}T10:00:00`, timeZone: ZONE })
     const calendar = fake.addEvent({ title: 'Calendar', type: 'CLASS', appId: OTHER_APP_ID, start: `${DAY}T11:00:00`, end: `${DAY}T12:00:00`, timeZone: ZONE })
     const bookingId = '00000001-aaaa-4bbb-8ccc-dddddddddddd'
@@ -213,8 +190,7 @@ describe('deletions reconciled', () => {
     const attendance = fake.addAttendance({ bookingId, eventId: booked.id, status: 'ATTENDED', numberOfAttendees: 1 })
     fake.updateParticipation(cal.id, { extendedFields: { namespaces: { [NS]: { sessions: { [calendar.id]: { status: 'ATTENDED', attendees: 1, markedAt: null, deskId: 'other' } } } } } })
 
-    const t = testDesk({ syncTimerMs: 60_000, backoff: QUICK, providerTimeoutMs: 1_000 })
-    await t.call('settings.save', { provider: 'wix', wix: { siteId: fake.siteId, apiKey: fake.apiKey, baseUrl: fake.baseUrl, namespace: NS } })
+    const t = await connectedDesk(fake, { syncTimerMs: 60_000, backoff: QUICK })
     const sessions = await pullDay(t)
     const s = (title: string) => sessions.find((x) => x.title === title)!
     expect((await rowOf(t, s('Booked').id, 'Bo Booked'))!.attendance.status).toBe('ATTENDED')
@@ -294,7 +270,7 @@ describe('permissions named', () => {
   it('a 401 is still a wrong key, not a missing permission', async () => {
     const { fake } = await plandocket(['Ada Door'])
     const t = await plandocketDesk(fake, {}, 'not-a-key')
-    await t.desk.sync.requestPull(dayPull())
+    await t.desk.sync.requestPull(dayRequest())
     await t.desk.sync.idle()
     expect(await t.call('sync.status', {})).toMatchObject({ state: 'sign_in_needed', errors: [expect.objectContaining({ reason: 'sync_auth' })] })
   })

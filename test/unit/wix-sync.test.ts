@@ -4,53 +4,13 @@
 import { ConnectionReport } from '../../src/shared/contract'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { DateTime } from 'luxon'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { BOOKINGS_APP_ID, createWixProvider } from '../../src/main/providers/wix'
-import { startFakeWix, type FakeWix, type Fault } from '../fakes/wix'
+import type { FakeWix, Fault } from '../fakes/wix'
 import { sleep, tempDir, testDesk, waitFor, type TestDesk } from './helpers'
+import { connectedDesk, DAY, drained, fakeWix, NS, pullDay, rosterOf, ZONE } from './sync-helpers'
 
-const ZONE = 'Europe/Berlin'
-const DAY = '2026-07-06'
-const NS = '@rollcall/checkin'
 const OTHER_APP = 'aaaaaaaa-1111-2222-3333-bbbbbbbbbbbb'
-
-const fakes: FakeWix[] = []
-afterEach(async () => {
-  for (const f of fakes.splice(0)) await f.close()
-})
-
-async function fakeWix() {
-  const fake = await startFakeWix({ seed: 7, timeZone: ZONE })
-  fakes.push(fake)
-  return fake
-}
-
-/** A desk set up for the fake, retrying fast so tests do not wait for real backoff. */
-async function wixDesk(fake: FakeWix, dataDir?: string): Promise<TestDesk> {
-  const t = testDesk({
-    ...(dataDir ? { dataDir } : {}),
-    syncTimerMs: 25,
-    backoff: { baseMs: 5, capMs: 40, random: () => 0.5 },
-    providerTimeoutMs: 1_000
-  })
-  await t.call('settings.save', { provider: 'wix', wix: { siteId: fake.siteId, apiKey: fake.apiKey, baseUrl: fake.baseUrl, namespace: NS } })
-  return t
-}
-
-async function pullDay(t: TestDesk, date = DAY) {
-  const start = DateTime.fromISO(date, { zone: ZONE })
-  await t.desk.sync.requestPull({ kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: ZONE })
-  await t.desk.sync.idle()
-  return (await t.call('sessions.forDay', { date, timeZone: ZONE })).sessions
-}
-
-const rosterOf = async (t: TestDesk, sessionId: number, search = '') =>
-  (await t.call('roster.page', { sessionId, search, offset: 0, limit: 500 })).rows
-
-async function drained(t: TestDesk, what = 'the outbox to drain') {
-  await waitFor(async () => (await t.call('sync.status', {})).pending === 0, 20_000, what)
-}
 
 function classEvent(fake: FakeWix, title = 'Spin', appId = OTHER_APP) {
   return fake.addEvent({ title, type: 'CLASS', appId, start: `${DAY}T09:00:00`, end: `${DAY}T10:00:00`, timeZone: ZONE, totalCapacity: 5000 })
@@ -72,7 +32,7 @@ describe('Wix pull', () => {
     fake.seedMany(2000, (i) => ({ eventId: spin.id, participant: { name: `Spinner ${String(i).padStart(4, '0')}`, email: `s${i}@example.com` }, partySize: 1 + (i % 3) }))
     fake.seedMany(500, (i) => ({ scheduleId: course.scheduleId, participant: { name: `Potter ${String(i).padStart(3, '0')}` }, partySize: 1 }))
 
-    const t = await wixDesk(fake)
+    const t = await connectedDesk(fake)
     const sessions = await pullDay(t)
     expect(sessions.map((s) => [s.title, s.status])).toEqual([['Spin', 'CONFIRMED'], ['Rained off', 'CANCELLED'], ['Pottery course', 'CONFIRMED']])
     const spinLocal = sessions[0]!
@@ -112,7 +72,7 @@ describe('Wix push', () => {
     const fake = await fakeWix()
     const spin = classEvent(fake)
     const people = ['Ada', 'Ben', 'Cleo'].map((name) => fake.addParticipation({ eventId: spin.id, participant: { name }, partySize: 2 }))
-    const t = await wixDesk(fake)
+    const t = await connectedDesk(fake)
     const [session] = await pullDay(t)
     await t.desk.sync.requestPull({ kind: 'session', sessionId: session!.id })
     await t.desk.sync.idle()
@@ -144,7 +104,7 @@ describe('Wix push', () => {
       fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: `0000000${i}-aaaa-bbbb-cccc-dddddddddddd`, participant: { name: `Booker ${i}` }, partySize: 2 })
     )
     fake.addAttendance({ bookingId: bookings[10]!.externalId!, eventId: yoga.id, status: 'ATTENDED', numberOfAttendees: 2 })
-    const t = await wixDesk(fake)
+    const t = await connectedDesk(fake)
     const [session] = await pullDay(t)
     await t.desk.sync.requestPull({ kind: 'session', sessionId: session!.id })
     await t.desk.sync.idle()
@@ -199,7 +159,7 @@ describe('Wix push', () => {
       const yoga = classEvent(fake, 'Yoga', BOOKINGS_APP_ID)
       const a = fake.addParticipation({ eventId: spin.id, participant: { name: 'Ada' }, partySize: 3 })
       const b = fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: '11111111-aaaa-bbbb-cccc-dddddddddddd', participant: { name: 'Ben' }, partySize: 1 })
-      const t = await wixDesk(fake)
+      const t = await connectedDesk(fake)
       const sessions = await pullDay(t)
       for (const s of sessions) await t.desk.sync.requestPull({ kind: 'session', sessionId: s.id })
       await t.desk.sync.idle()
@@ -226,7 +186,7 @@ describe('Wix push', () => {
     const fake = await fakeWix()
     const spin = classEvent(fake)
     const people = Array.from({ length: 6 }, (_, i) => fake.addParticipation({ eventId: spin.id, participant: { name: `Person ${i}` }, partySize: 4 }))
-    const t = await wixDesk(fake)
+    const t = await connectedDesk(fake)
     const [session] = await pullDay(t)
     await t.desk.sync.requestPull({ kind: 'session', sessionId: session!.id })
     await t.desk.sync.idle()
@@ -256,7 +216,7 @@ describe('Wix push', () => {
     const spin = classEvent(fake)
     const walkInTarget = fake.addParticipation({ eventId: spin.id, participant: { name: 'Kim' }, partySize: 2 })
     const dataDir = tempDir()
-    const setup = await wixDesk(fake, dataDir)
+    const setup = await connectedDesk(fake, { dataDir })
     const [session] = await pullDay(setup)
     await setup.desk.sync.requestPull({ kind: 'session', sessionId: session!.id })
     await setup.desk.sync.idle()
@@ -275,7 +235,7 @@ describe('Wix push', () => {
     await new Promise((r) => child.once('exit', r))
     fake.faults.clear()
 
-    const t = await wixDesk(fake, dataDir)
+    const t = await connectedDesk(fake, { dataDir })
     expect(t.desk.db.$client.prepare('SELECT state FROM outbox').pluck().all()).toEqual(['in_flight'])
     void t.call('sync.now', {})
     await drained(t)
@@ -291,7 +251,7 @@ describe('Wix push', () => {
     const fake = await fakeWix()
     const spin = classEvent(fake)
     const zoe = fake.addParticipation({ eventId: spin.id, participant: { name: 'Zoë' }, partySize: 3 })
-    const [a, b] = [await wixDesk(fake), await wixDesk(fake)]
+    const [a, b] = [await connectedDesk(fake), await connectedDesk(fake)]
     const sessionOf = async (t: TestDesk) => {
       const [s] = await pullDay(t)
       await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
@@ -330,7 +290,7 @@ describe('Wix push', () => {
     const fake = await fakeWix()
     const spin = classEvent(fake)
     const p = fake.addParticipation({ eventId: spin.id, participant: { name: 'Max' }, partySize: 1 })
-    const t = await wixDesk(fake)
+    const t = await connectedDesk(fake)
     const [s] = await pullDay(t)
     await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
     await t.desk.sync.idle()
@@ -349,7 +309,7 @@ describe('Wix push', () => {
     const fake = await fakeWix()
     const spin = classEvent(fake)
     fake.addParticipation({ eventId: spin.id, participant: { name: 'Ola' }, partySize: 1 })
-    const t = await wixDesk(fake)
+    const t = await connectedDesk(fake)
     const [s] = await pullDay(t)
     await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
     await t.desk.sync.idle()
@@ -367,7 +327,7 @@ describe('Wix push', () => {
     const fake = await fakeWix()
     const spin = classEvent(fake)
     const p = fake.addParticipation({ eventId: spin.id, participant: { name: 'Pat' }, partySize: 2 })
-    const t = await wixDesk(fake)
+    const t = await connectedDesk(fake)
     const [s] = await pullDay(t)
     await t.desk.sync.requestPull({ kind: 'session', sessionId: s!.id })
     await t.desk.sync.idle()
@@ -442,7 +402,7 @@ describe('Wix Bookings: its rules, and no silent overwrite between desks', () =>
     return a ? [a.status, a.numberOfAttendees] : null
   }
   async function deskAt(fake: FakeWix): Promise<{ t: TestDesk; sessionId: number; row: (name: string) => Promise<RosterRowLike> }> {
-    const t = await wixDesk(fake)
+    const t = await connectedDesk(fake)
     const sessions = await pullDay(t)
     const session = sessions.find((s) => s.title === 'Yoga')!
     await t.desk.sync.requestPull({ kind: 'session', sessionId: session.id })
@@ -523,7 +483,7 @@ describe('Wix Bookings: its rules, and no silent overwrite between desks', () =>
     const yoga = bookingsClass(fake)
     fake.addParticipation({ eventId: yoga.id, appId: BOOKINGS_APP_ID, externalId: booking(1), participant: { name: 'Noor' }, partySize: 1 })
     const dataDir = tempDir()
-    const first = await wixDesk(fake, dataDir)
+    const first = await connectedDesk(fake, { dataDir })
     const sessions = await pullDay(first)
     const session = sessions.find((s) => s.title === 'Yoga')!
     await first.desk.sync.requestPull({ kind: 'session', sessionId: session.id })
@@ -542,7 +502,7 @@ describe('Wix Bookings: its rules, and no silent overwrite between desks', () =>
     expect(attendanceOf(fake, booking(1))).toBeNull()
 
     fake.faults.clear()
-    const next = await wixDesk(fake, dataDir)
+    const next = await connectedDesk(fake, { dataDir })
     void next.call('sync.now', {})
     await drained(next)
     expect(attendanceOf(fake, booking(1))).toEqual(['ATTENDED', 1])
@@ -695,7 +655,7 @@ describe('Wix sessions of a day', () => {
       fake.addEvent({ title: 'Night yoga', type: 'CLASS', appId: BOOKINGS_APP_ID, start: `${DAY}T22:30:00`, end: '2026-07-07T01:00:00', timeZone: ZONE })
       fake.addEvent({ title: 'Morning', type: 'CLASS', appId: BOOKINGS_APP_ID, start: `${DAY}T09:00:00`, end: `${DAY}T10:00:00`, timeZone: ZONE })
       fake.addEvent({ title: 'Tomorrow', type: 'CLASS', appId: BOOKINGS_APP_ID, start: '2026-07-07T09:00:00', end: '2026-07-07T10:00:00', timeZone: ZONE })
-      const t = await wixDesk(fake)
+      const t = await connectedDesk(fake)
       expect((await pullDay(t)).map((s) => s.title)).toEqual(['Morning', 'Night yoga'])
       // The next day may list it too (it is still running after midnight), never the other way round.
       const next = (await pullDay(t, '2026-07-07')).map((s) => s.title)

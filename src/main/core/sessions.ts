@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon'
-import type { Session, SessionCounts } from '../../shared/contract'
+import { LOCAL_PROVIDER, type Session, type SessionCounts } from '../../shared/contract'
 import { DeskError } from './errors'
 import { dayIn, spansDays } from './days'
 import { schema } from '../db'
 import type { CoreContext } from './context'
+import { traitsOf } from '../providers/registry'
 
 type SessionRow = Pick<
   typeof schema.sessions.$inferSelect,
@@ -68,6 +69,7 @@ export function createSessionService(ctx: CoreContext) {
       kind: row.kind,
       status: row.status,
       scheduleId: row.scheduleId,
+      walkInNeedsEmail: traitsOf(row.provider).walkInNeedsEmail,
       counts: counts(row)
     }
   }
@@ -97,7 +99,7 @@ export function createSessionService(ctx: CoreContext) {
       const row = ctx.db
         .insert(schema.sessions)
         .values({
-          provider: 'local',
+          provider: LOCAL_PROVIDER,
           providerId: `local:${ctx.newId()}`,
           title: input.title.trim(),
           startsAt: Date.parse(input.startsAt),

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import Conf from 'conf'
-import type { ProviderName, ProviderSettingsInput, ProviderSettingsView } from '../../shared/contract'
+import { LOCAL_PROVIDER, PROVIDERS, type ProviderName, type ProviderSettingsInput, type ProviderSettingsView } from '../../shared/contract'
 import { DEFAULT_REQUEST_BUDGET } from '../providers/budget'
 
 export const DEFAULT_WIX_BASE_URL = 'https://www.wixapis.com'
@@ -37,13 +37,16 @@ export interface KeyValueStore {
 }
 
 const DEFAULTS = {
-  provider: 'local' as ProviderName,
+  provider: LOCAL_PROVIDER as ProviderName,
   deskName: null as string | null,
   wix: { siteId: '', baseUrl: '', namespace: DEFAULT_NAMESPACE, apiKeyCipher: null as string | null, historyDays: DEFAULT_HISTORY_DAYS },
   plandocket: { baseUrl: '', apiKeyCipher: null as string | null, showHidden: false, requestsPerHour: DEFAULT_REQUEST_BUDGET, historyDays: DEFAULT_HISTORY_DAYS }
 }
 
 export type SettingsShape = typeof DEFAULTS
+
+/** The stored choice, if this Rollcall knows it (a file edited by hand, or a provider since removed: local-only). */
+const knownProvider = (stored: unknown): ProviderName => ((PROVIDERS as readonly unknown[]).includes(stored) ? (stored as ProviderName) : LOCAL_PROVIDER)
 
 export function settingsDefaults(): SettingsShape {
   return structuredClone(DEFAULTS)
@@ -65,7 +68,7 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
     const wix = read('wix')
     const plandocket = read('plandocket')
     return {
-      provider: (store.get('provider') as ProviderName | undefined) ?? 'local',
+      provider: knownProvider(store.get('provider')),
       deskName: (store.get('deskName') as string | null | undefined) ?? null,
       wix: {
         siteId: wix.siteId,
@@ -114,7 +117,7 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
         }
       }
     }
-    return { ...now, provider: 'local' }
+    return { ...now, provider: LOCAL_PROVIDER }
   }
 
   return {

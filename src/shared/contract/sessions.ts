@@ -30,6 +30,8 @@ export const Session = z.object({
   kind: z.string(),
   status: z.enum(['CONFIRMED', 'CANCELLED']),
   scheduleId: z.string().nullable(),
+  /** The session's booking system refuses a walk-in without an email address (the dialog asks first). */
+  walkInNeedsEmail: z.boolean(),
   counts: SessionCounts
 })
 export type Session = z.infer<typeof Session>

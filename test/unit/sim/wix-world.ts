@@ -6,13 +6,13 @@
 import { DateTime } from 'luxon'
 import type Database from 'better-sqlite3'
 import { openDesk, type Desk, type DeskOptions } from '../../../src/main/core'
-import { createDispatcher, type Dispatch } from '../../../src/main/ipc/dispatcher'
+import type { Dispatch } from '../../../src/main/ipc/dispatcher'
 import type { AttendanceStatus, CallInput, CallName, CallOutput } from '../../../src/shared/contract'
+import { drive } from '../helpers'
+import { connectionTo, DAY, NS, ZONE } from '../sync-helpers'
 import { BOOKINGS_APP_ID, OTHER_APP_ID, type FakeWix } from '../../fakes/wix'
 
-export const ZONE = 'Europe/Berlin'
-export const DAY = '2026-07-06'
-export const NS = '@rollcall/checkin'
+export { DAY, NS, ZONE }
 
 export interface Mark {
   status: AttendanceStatus
@@ -113,12 +113,7 @@ export function openSimDesk(dataDir: string, options: Partial<DeskOptions> = {})
     log: () => {},
     ...options
   })
-  const dispatch = createDispatcher(desk.handlers, () => {})
-  async function call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
-    const answer = await dispatch(name, input)
-    if (!answer.ok) throw Object.assign(new Error(`${name}: ${answer.error.message}`), { code: answer.error.code })
-    return answer.value as CallOutput<K>
-  }
+  const { dispatch, call } = drive(desk, { named: true })
   let closed = false
   return {
     desk,
@@ -133,7 +128,7 @@ export function openSimDesk(dataDir: string, options: Partial<DeskOptions> = {})
 }
 
 export async function connectWix(d: SimDesk, fake: FakeWix, baseUrl: string = fake.baseUrl): Promise<void> {
-  await d.call('settings.save', { provider: 'wix', wix: { siteId: fake.siteId, apiKey: fake.apiKey, baseUrl, namespace: NS } })
+  await d.call('settings.save', connectionTo(fake, { baseUrl }))
 }
 
 /** Pulls the day and every roster; returns local ids by Wix id. */
