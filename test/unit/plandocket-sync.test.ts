@@ -6,7 +6,7 @@ import { ConnectionReport } from '../../src/shared/contract'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { FakePlandocketSettings } from '../fakes/plandocket'
+import type { FakePlandocket, FakePlandocketSettings } from '../fakes/plandocket'
 import { tempDir, testDesk, waitFor, type TestDesk } from './helpers'
 import { connectedDesk, DAY, fakePlandocket, pullDay, pullSession, ZONE } from './sync-helpers'
 

@@ -8,6 +8,8 @@
  * row and handed back on SessionRef/ParticipationRef; the engine and the replica never read inside.
  */
 import type { AttendanceStatus, MissingPermission, ParticipationStatus, ProviderName } from '../../shared/contract'
+import type { StoredSettings } from '../settings'
+import type { RequestBudget } from './budget'
 import type { SessionRules } from './rules'
 
 /** The types of a provider's own records (`raw`), declared by its folder. */
@@ -150,7 +152,6 @@ export type PushOutcome<X extends ProviderExt = ProviderExt> =
   | { result: 'rejected'; message: string }
 
 import type { ConnectionReport } from '../../shared/contract'
-import type { RequestBudget } from './budget'
 export type { ConnectionReport }
 
 /** A batch of past sessions and what the service holds for them (attendance history). */
@@ -223,4 +224,25 @@ export interface Provider<X extends ProviderExt = ProviderExt> {
   /** The largest batchSize() ever answers. */
   maxBatch?: number
   pushBatch?(ops: PushOperation<X>[]): Promise<PushOutcome<X>[]>
+}
+
+/** What the desk hands a provider it builds. */
+export interface ProviderDeps {
+  /** One count of the hour's requests for the desk, whichever provider object is current. */
+  budget: RequestBudget
+  now: () => number
+  timeoutMs?: number
+  /** Aborted when the desk closes: every provider request stops. */
+  signal?: AbortSignal
+  /** The booking system's Date header, for the clock-offset warning. */
+  onServerDate: (serverMs: number, localMs: number) => void
+}
+
+/** A provider as registrations.ts lists it: exported by its folder, one line there. */
+export interface ProviderRegistration {
+  traits: ProviderTraits
+  /** The provider for the stored settings, or null while they lack what it needs (the desk stays local till then). */
+  build(settings: StoredSettings, deps: ProviderDeps): Provider | null
+  /** The account whose history the desk pulls and how many days back (null: none to pull). */
+  history(settings: StoredSettings): { account: string; days: number } | null
 }

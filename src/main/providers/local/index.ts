@@ -1,4 +1,3 @@
 export { createLocalImport } from './import'
 export { parseCsv, guessMapping } from './csv-roster'
 export { createLocalProvider } from './provider'
-export { localTraits } from './traits'

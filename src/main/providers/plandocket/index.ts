@@ -562,5 +562,3 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
     }
   }
 }
-
-export { plandocketTraits }

@@ -26,7 +26,7 @@ export interface WixExt {
 type WixSession = SessionRef<WixEvent>
 
 import { BOOKINGS_APP_ID, isBookingsEvent, wixTraits } from './traits'
-export { BOOKINGS_APP_ID, wixTraits }
+export { BOOKINGS_APP_ID }
 const PAGE = 100
 const ATTENDANCE_PAGE = 1000
 const BULK_MAX = 8
