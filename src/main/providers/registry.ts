@@ -6,7 +6,7 @@ import type { ProviderName } from '../../shared/contract'
 import type { StoredSettings } from '../settings'
 import { REGISTRATIONS } from './registrations'
 import type { SessionRules } from './rules'
-import type { Provider, ProviderDeps, ProviderTraits } from './types'
+import type { Provider, ProviderDeps, ProviderRegistration, ProviderTraits } from './types'
 export type { ProviderDeps }
 
 /** What the desk knows of a provider without a connection to it (for sessions of any provider on the desk). */
@@ -28,6 +28,11 @@ export function sessionRules(session: { provider: ProviderName; raw: string | nu
     raw = null
   }
   return traitsOf(session.provider).sessionRules({ raw })
+}
+
+/** What the settings lack before their provider's connection can be tried (null: nothing). */
+export function lacksOf(settings: StoredSettings): ReturnType<ProviderRegistration['lacks']> {
+  return REGISTRATIONS[settings.provider].lacks(settings)
 }
 
 export function buildProvider(settings: StoredSettings, deps: ProviderDeps): Provider | null {

@@ -245,4 +245,6 @@ export interface ProviderRegistration {
   build(settings: StoredSettings, deps: ProviderDeps): Provider | null
   /** The account whose history the desk pulls and how many days back (null: none to pull). */
   history(settings: StoredSettings): { account: string; days: number } | null
+  /** What the settings lack before a connection can be tried (`field`: the set-up field to fill), or null. */
+  lacks(settings: StoredSettings): { reason: 'api_key_needed' | 'tenant_address_needed'; field: string } | null
 }

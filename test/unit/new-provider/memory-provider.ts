@@ -34,7 +34,7 @@ export const memory = {
   people: [] as MemoryPerson[],
   marks: new Map<string, Mark>(),
   /** The next push's fate instead of an accepted write (a refusal, a missing scope…). */
-  next: null as null | (() => PushOutcome | ProviderError),
+  next: null as null | (() => PushOutcome<MemoryExt> | ProviderError),
   pushes: 0,
   reset() {
     this.sessions = []
@@ -131,5 +131,6 @@ function createMemoryProvider(): Provider<MemoryExt> {
 export const memoryRegistration: ProviderRegistration = {
   traits: memoryTraits,
   build: () => createMemoryProvider(),
-  history: () => null
+  history: () => null,
+  lacks: () => null
 }

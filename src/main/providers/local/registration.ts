@@ -9,5 +9,6 @@ import { localTraits } from './traits'
 export const localRegistration: ProviderRegistration = {
   traits: localTraits,
   build: () => null,
-  history: () => null
+  history: () => null,
+  lacks: () => null
 }

@@ -19,5 +19,7 @@ export const plandocketRegistration: ProviderRegistration = {
       onServerDate: deps.onServerDate
     })
   },
-  history: ({ plandocket }) => ({ account: plandocket.baseUrl, days: plandocket.historyDays })
+  history: ({ plandocket }) => ({ account: plandocket.baseUrl, days: plandocket.historyDays }),
+  lacks: ({ plandocket }) =>
+    !plandocket.apiKey ? { reason: 'api_key_needed', field: 'plandocket.apiKey' } : !plandocket.baseUrl ? { reason: 'tenant_address_needed', field: 'plandocket.baseUrl' } : null
 }

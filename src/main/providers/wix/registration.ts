@@ -9,5 +9,6 @@ export const wixRegistration: ProviderRegistration = {
     wix.apiKey && wix.siteId
       ? createWixProvider({ baseUrl: wix.baseUrl, siteId: wix.siteId, apiKey: wix.apiKey, namespace: wix.namespace, timeoutMs: deps.timeoutMs, signal: deps.signal, onServerDate: deps.onServerDate })
       : null,
-  history: ({ wix }) => ({ account: wix.siteId, days: wix.historyDays })
+  history: ({ wix }) => ({ account: wix.siteId, days: wix.historyDays }),
+  lacks: ({ wix }) => (wix.apiKey ? null : { reason: 'api_key_needed', field: 'wix.apiKey' })
 }
