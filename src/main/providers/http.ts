@@ -3,7 +3,7 @@
  * it. Retrying is NOT done here: the engine keeps each operation's retry schedule in the database,
  * so it survives a restart and keeps the queue in order (an in-memory retry helper would not).
  */
-import type { ConnectionReport } from '../../shared/contract'
+import type { ConnectionReport, RemoteProviderName } from '../../shared/contract'
 
 /** Why no answer came: refused or unreachable, too slow, or cut off half way. */
 export type NetworkCause = { cause: 'no_connection' } | { cause: 'timeout'; seconds: number } | { cause: 'cut_off' }
@@ -194,7 +194,7 @@ export function createHttpClient(options: HttpClientOptions) {
 export type HttpClient = ReturnType<typeof createHttpClient>
 
 export interface ServiceWords {
-  name: 'wix' | 'plandocket'
+  name: RemoteProviderName
   /** "Wix", "Plandocket". */
   service: string
   baseUrl: string

@@ -89,7 +89,6 @@ export interface ParticipationRef<Raw = unknown> {
   id: number
   providerId: string
   externalId: string | null
-  bookingId: string | null
   sessionProviderId: string | null
   scheduleId: string | null
   name: string

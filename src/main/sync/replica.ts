@@ -204,7 +204,7 @@ export function createReplica(db: Db, now: () => number) {
     `SELECT id, provider_id AS providerId, schedule_id AS scheduleId, kind, time_zone AS timeZone, raw FROM sessions WHERE id = ?`
   )
   const participationRef = sqlite.prepare<[number], ParticipationRef & { raw: string | null; sessionLocalId: number | null }>(
-    `SELECT p.id, p.provider_id AS providerId, p.external_id AS externalId, p.booking_id AS bookingId,
+    `SELECT p.id, p.provider_id AS providerId, p.external_id AS externalId,
        s.provider_id AS sessionProviderId, p.schedule_id AS scheduleId, p.name, p.email, p.phone, p.party_size AS partySize,
        p.status, p.revision, p.raw
      FROM participations p LEFT JOIN sessions s ON s.id = p.session_id WHERE p.id = ?`

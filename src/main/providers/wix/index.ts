@@ -276,6 +276,11 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
   }
 
   const isBookingsSession = (session: WixSession) => isBookingsEvent(session.raw)
+  /** The booking a Bookings participation stands for (kept in its raw record, as pulled). */
+  const bookingIdOf = (op: PushOperation<WixExt>) => {
+    const p = op.participation.raw
+    return p && p.appId === BOOKINGS_APP_ID ? (p.externalId ?? null) : null
+  }
 
   type Mark = { status: AttendanceStatus; attendees: number }
   const NO_MARK: Mark = { status: 'NOT_SET', attendees: 0 }
@@ -288,7 +293,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
 
   function attendanceBody(op: PushOperation<WixExt>) {
     const intent = intentOf(op)
-    return { bookingId: op.participation.bookingId, eventId: op.session.providerId, status: intent.status, numberOfAttendees: intent.attendees }
+    return { bookingId: bookingIdOf(op), eventId: op.session.providerId, status: intent.status, numberOfAttendees: intent.attendees }
   }
 
   const markOfAttendance = (a: WixAttendance | undefined): Mark =>
@@ -302,8 +307,8 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
    * picked out here (a course booking has one attendance per session).
    */
   async function currentAttendance(ops: PushOperation<WixExt>[]): Promise<Map<string, WixAttendance>> {
-    const bookingIds = [...new Set(ops.map((op) => op.participation.bookingId!))]
-    const wanted = new Set(ops.map((op) => attendanceKey(op.participation.bookingId!, op.session.providerId)))
+    const bookingIds = [...new Set(ops.map((op) => bookingIdOf(op)!))]
+    const wanted = new Set(ops.map((op) => attendanceKey(bookingIdOf(op)!, op.session.providerId)))
     const found = new Map<string, WixAttendance>()
     for await (const items of pages<WixAttendance>(
       `${ATTENDANCE_PREFIX}/query`,
@@ -328,7 +333,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
    */
   async function checkAndSetAttendance(ops: PushOperation<WixExt>[]): Promise<PushOutcome<WixExt>[]> {
     const outcomes: (PushOutcome<WixExt> | undefined)[] = ops.map((op) =>
-      op.participation.bookingId ? undefined : { result: 'rejected', message: 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.' }
+      bookingIdOf(op) ? undefined : { result: 'rejected', message: 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.' }
     )
     const live = ops.filter((_, i) => !outcomes[i])
     if (live.length === 0) return outcomes as PushOutcome<WixExt>[]
@@ -337,7 +342,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
     const deletes: { index: number; id: string }[] = []
     ops.forEach((op, i) => {
       if (outcomes[i]) return
-      const found = current.get(attendanceKey(op.participation.bookingId!, op.session.providerId))
+      const found = current.get(attendanceKey(bookingIdOf(op)!, op.session.providerId))
       const server = markOfAttendance(found)
       const intent = intentOf(op)
       // Another desk made the same mark (or our own earlier try landed): nothing to write.
@@ -719,7 +724,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
     maxBatch: BULK_MAX,
 
     batchSize(op) {
-      return op.kind === 'attendance.set' && isBookingsSession(op.session) && op.participation.bookingId ? BULK_MAX : 1
+      return op.kind === 'attendance.set' && isBookingsSession(op.session) && bookingIdOf(op) ? BULK_MAX : 1
     },
 
     pushBatch: checkAndSetAttendance

@@ -3,6 +3,7 @@
  * only: main never sends it back, and an empty field means "keep the stored key".
  */
 import type { CallInput, ProviderName, ProviderSettingsView } from '../../../shared/contract'
+import { LOCAL_PROVIDER } from '../../../shared/contract/constants'
 
 export interface SetupForm {
   provider: ProviderName
@@ -81,7 +82,7 @@ export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
       }
     }
   }
-  return { provider: 'local' }
+  return { provider: LOCAL_PROVIDER }
 }
 
 const FIELDS: readonly SetupField[] = ['wix.siteId', 'wix.apiKey', 'wix.baseUrl', 'wix.namespace', 'plandocket.baseUrl', 'plandocket.apiKey', 'plandocket.requestsPerHour', 'wix.historyDays', 'plandocket.historyDays']
