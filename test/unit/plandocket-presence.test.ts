@@ -5,18 +5,12 @@
  * the request budget.
  */
 import { DateTime } from 'luxon'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { RequestBudget } from '../../src/main/providers/budget'
 import { ProviderError } from '../../src/main/providers/http'
-import { startFakePlandocket, type FakePlandocket, type FakePlandocketSettings } from '../fakes/plandocket'
-import { testDesk, waitFor, type TestDesk } from './helpers'
-
-const ZONE = 'Europe/Berlin'
-
-const fakes: FakePlandocket[] = []
-afterEach(async () => {
-  for (const f of fakes.splice(0)) await f.close()
-})
+import type { FakePlandocket, FakePlandocketSettings } from '../fakes/plandocket'
+import { waitFor } from './helpers'
+import { connectedDesk, drained, fakePlandocket, pullDay, pullSession, ZONE } from './sync-helpers'
 
 /** One clock for the desk and the fake, so "yesterday" means the same to both. */
 function clockAt(iso: string, flowing = false) {
@@ -28,25 +22,18 @@ function clockAt(iso: string, flowing = false) {
 
 async function setup(options: { event?: { date_from: string; date_to: string }; today?: string; fake?: Partial<FakePlandocketSettings>; flowing?: boolean } = {}) {
   const clock = clockAt(options.today ?? '2026-07-06T08:00:00Z', options.flowing)
-  const fake = await startFakePlandocket({ seed: 15, now: clock.now, ...options.fake })
-  fakes.push(fake)
+  const fake = await fakePlandocket({ seed: 15, now: clock.now, ...options.fake })
   const event = fake.addEvent({ event_key: 'summit', title: 'Summit', date_from: '2026-07-06T07:00:00Z', date_to: '2026-07-06T16:00:00Z', ...options.event })
   const seeded = fake.seedMany(3, 'summit', (i) => ({ contact: { first_name: ['Ada', 'Ben', 'Cleo'][i], last_name: 'Test' } }))
-  const t = testDesk({ now: clock.now, syncTimerMs: 25, backoff: { baseMs: 5, capMs: 40, random: () => 0.5 }, providerTimeoutMs: 1_000 })
-  await t.call('settings.save', { provider: 'plandocket', plandocket: { baseUrl: fake.baseUrl, apiKey: fake.apiKey } })
+  const t = await connectedDesk(fake, { now: clock.now })
   const date = DateTime.fromMillis(clock.now(), { zone: ZONE }).toISODate()!
-  const start = DateTime.fromISO(date, { zone: ZONE })
-  await t.desk.sync.requestPull({ kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: ZONE })
-  await t.desk.sync.idle()
-  const session = (await t.call('sessions.forDay', { date, timeZone: ZONE })).sessions.find((s) => s.providerId === 'summit')!
-  await t.desk.sync.requestPull({ kind: 'session', sessionId: session.id })
-  await t.desk.sync.idle()
+  const session = (await pullDay(t, date)).find((s) => s.providerId === 'summit')!
+  await pullSession(t, session.id)
   const rows = async () => (await t.call('roster.page', { sessionId: session.id, search: '', offset: 0, limit: 100 })).rows
   const row = async (first: string) => (await rows()).find((r) => r.name.startsWith(first))!
   return { clock, fake, event, seeded, t, session, rows, row }
 }
 
-const drained = (t: TestDesk) => waitFor(async () => (await t.call('sync.status', {})).pending === 0, 20_000, 'the outbox to drain')
 const open = (fake: FakePlandocket) => fake.checkIns().filter((c) => c.is_checked_in)
 
 describe('the Plandocket fake says no like Plandocket', () => {
