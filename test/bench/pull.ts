@@ -166,7 +166,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
       pages++
     }
     const providerOnlyMs = performance.now() - t1
-    return { historyMs, historySessions, historyBookings, historyMarks, historySeeded: info.historyBookings, pullMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.lastError, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
+    return { historyMs, historySessions, historyBookings, historyMarks, historySeeded: info.historyBookings, pullMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
   } finally {
     await desk.sync.stop()
     desk.close()

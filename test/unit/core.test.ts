@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
-import { fixture, importStudio, testDesk, ZONE } from './helpers'
+import { fixture, importStudio, lineText, testDesk, ZONE } from './helpers'
 
 describe('roster import (local-only provider)', () => {
   it('creates a session per distinct session column and lists them on their day', async () => {
@@ -71,7 +71,7 @@ describe('bad import input: reported by line, nothing half-imported', () => {
       '"Unclosed,quote@example.com,1,Yoga,2026-07-06 09:00\n' + // 9
       row('Good Three') // 10
     const preview = await t.call('import.preview', { csv, timeZone: ZONE })
-    const byLine = Object.fromEntries(preview.errors.map((e) => [e.line, e.message]))
+    const byLine = Object.fromEntries(preview.errors.map((e) => [e.line, lineText(e)]))
     expect(byLine[3]).toMatch(/name is missing/)
     expect(byLine[4]).toMatch(/party size must be a whole number from 1 to 1000 \(found "0"\)/)
     expect(byLine[5]).toMatch(/found "1001"/)
@@ -82,7 +82,8 @@ describe('bad import input: reported by line, nothing half-imported', () => {
 
     const error = await t.fail('import.commit', { csv, timeZone: ZONE })
     expect(error.code).toBe('invalid_input')
-    expect(error.message).toMatch(/6 row\(s\) have errors \(first: line 3: name is missing\)\. Nothing was imported\./)
+    expect(error).toMatchObject({ reason: 'import_row_errors', params: { count: 6, line: 3 } })
+    expect(error.message).toMatch(/6 rows have errors \(first: line 3: name is missing\)\. Nothing was imported\./)
     expect((await t.call('sessions.forDay', { date: '2026-07-06', timeZone: ZONE })).sessions).toEqual([])
   })
 

@@ -1,6 +1,6 @@
 /**
- * Main's answers carry a stable code (`reason`) with typed params next to the English `message`,
- * so the window can word them in the desk's language: PIN refusals and the lockout, import errors,
+ * Main's answers carry a stable code (`reason`) with typed params and no words, so the window can
+ * word them in the desk's language: PIN refusals and the lockout, import errors,
  * a scan for another session, refused marks, and sync problems and errors. Every answer also
  * passes the contract's zod schemas.
  */
@@ -37,8 +37,7 @@ describe('PIN refusals and the lockout', () => {
       expect(await refusal(t, 'kiosk.exit', { pin: '0000' })).toMatchObject({
         code: 'refused',
         reason: 'pin_wrong',
-        params: { attemptsLeft: left },
-        message: `Wrong PIN. ${left} attempt(s) left.`
+        params: { attemptsLeft: left }
       })
     }
     expect(await refusal(t, 'kiosk.exit', { pin: '0000' })).toMatchObject({
@@ -48,8 +47,7 @@ describe('PIN refusals and the lockout', () => {
     clock += 15_000
     expect(await refusal(t, 'kiosk.exit', { pin: '2468' })).toMatchObject({
       reason: 'pin_locked',
-      params: { until: '2026-07-06T08:01:00.000Z', seconds: 45 },
-      message: 'Too many wrong PINs: try again in 45 s.'
+      params: { until: '2026-07-06T08:01:00.000Z', seconds: 45 }
     })
   })
 })
@@ -69,14 +67,13 @@ describe('import errors', () => {
     expect(preview.errors).toEqual([
       {
         line: 3,
-        message: expect.stringContaining('name is missing'),
         problems: [
           { reason: 'name_missing', params: {} },
           { reason: 'party_size_invalid', params: { max: 1000, found: 'zwei' } },
           { reason: 'email_invalid', params: { value: 'not-an-email' } }
         ]
       },
-      { line: 4, message: expect.stringContaining('someday'), problems: [{ reason: 'session_start_invalid', params: { value: 'someday' } }] }
+      { line: 4, problems: [{ reason: 'session_start_invalid', params: { value: 'someday' } }] }
     ])
     expect(await refusal(t, 'import.commit', { csv, timeZone: ZONE })).toMatchObject({
       code: 'invalid_input',
@@ -84,8 +81,7 @@ describe('import errors', () => {
       params: { count: 2, line: 3, problems: [{ reason: 'name_missing' }, { reason: 'party_size_invalid' }, { reason: 'email_invalid' }] }
     })
     expect(await refusal(t, 'import.commit', { csv: 'Email,Session,Start\na@b.de,Yoga,2026-07-06 09:00', timeZone: ZONE })).toMatchObject({
-      reason: 'import_no_name_column',
-      message: 'Nothing was imported: no column is chosen for the name.'
+      reason: 'import_no_name_column'
     })
     const unknown = { ...preview.mapping, email: 'E-Mail' }
     expect(await refusal(t, 'import.preview', { csv, mapping: unknown, timeZone: ZONE })).toMatchObject({
@@ -109,8 +105,7 @@ describe('scans', () => {
       outcome: 'wrong_session',
       reason: 'scan_wrong_session',
       params: { name: 'Maya Lin', title: 'Brooklyn Lecture', startsAt: '2026-07-06T18:00:00.000Z', timeZone: 'America/New_York' },
-      otherSession: { title: 'Brooklyn Lecture', startsAt: '2026-07-06T18:00:00.000Z', timeZone: 'America/New_York' },
-      message: 'Maya Lin is booked for “Brooklyn Lecture”, not this session.'
+      otherSession: { title: 'Brooklyn Lecture', startsAt: '2026-07-06T18:00:00.000Z', timeZone: 'America/New_York' }
     })
     expect(await t.call('attendance.scan', { sessionId: yoga.id, code: 'NOPE-1' })).toMatchObject({ outcome: 'unknown', reason: 'scan_unknown', params: { code: 'NOPE-1' } })
     expect(await t.call('attendance.scan', { sessionId: yoga.id, code: 'BK-1001' })).toMatchObject({ reason: 'scan_checked_in', params: { name: 'Anna Müller', partySize: 3 } })
@@ -163,7 +158,7 @@ describe('sync problems and errors', () => {
   function engine(desk: ReturnType<typeof wixDesk>, push: Provider['push']) {
     const provider: Provider = {
       name: 'wix',
-      testConnection: async () => ({ ok: true, reason: 'connected', params: { service: 'wix', where: 'test' }, message: 'ok' }),
+      testConnection: async () => ({ ok: true, reason: 'connected', params: { service: 'wix', where: 'test' } }),
       async *pullSessions() {},
       async *pullRoster() {},
       async *pullAttendance() {},
@@ -190,7 +185,7 @@ describe('sync problems and errors', () => {
     const desk = wixDesk()
     const sync = engine(desk, async (op) => {
       if (op.participation.id === 2) throw new ProviderError('rejected', 'partySize: must be at most 1000', 400)
-      if (op.participation.id === 3) return { result: 'conflict', message: 'Another desk checked in 1 for Person 3; this desk wanted to check in 2.' }
+      if (op.participation.id === 3) return { result: 'conflict', why: { reason: 'sync_other_desk', params: { service: 'wix', status: 'ATTENDED', attendees: 1 } } }
       return { result: 'done' }
     })
     mark(desk, 1)
@@ -204,10 +199,14 @@ describe('sync problems and errors', () => {
         state: 'rejected',
         reason: 'provider_said',
         params: { text: 'partySize: must be at most 1000' },
-        intent: { kind: 'check_in', attendees: 2 },
-        wanted: 'check in 2'
+        intent: { kind: 'check_in', attendees: 2 }
       }),
-      expect.objectContaining({ state: 'conflict', reason: 'provider_said', intent: { kind: 'check_in', attendees: 2 } })
+      expect.objectContaining({
+        state: 'conflict',
+        reason: 'sync_other_desk',
+        params: { service: 'wix', status: 'ATTENDED', attendees: 1 },
+        intent: { kind: 'check_in', attendees: 2 }
+      })
     ])
     desk.close()
   })
@@ -226,6 +225,20 @@ describe('sync problems and errors', () => {
     desk.close()
   })
 
+  it('a mark that failed before codes were stored shows its old English words through a code', async () => {
+    const desk = wixDesk()
+    mark(desk, 1)
+    // As an older desk left it: English words, no reason.
+    desk.db.$client.exec(`UPDATE outbox SET state = 'rejected', last_error = 'Wix refused this mark.', last_error_reason = NULL`)
+    const sync = engine(desk, async () => ({ result: 'done' }))
+    const [problem] = sync.problems()
+    expect(problem).toMatchObject({ state: 'rejected', reason: 'stored_words', params: { text: 'Wix refused this mark.' } })
+    expect(SyncProblem.safeParse(problem).success).toBe(true)
+    const { entries } = desk.handlers['audit.list']({ sessionId: null, beforeId: null, limit: 50 }) as { entries: AuditEntry[] }
+    expect(entries.map((e) => e.sync)).toContainEqual(expect.objectContaining({ errorReason: { reason: 'stored_words', params: { text: 'Wix refused this mark.' } } }))
+    desk.close()
+  })
+
   it('the status says why sending failed and why sign-in is needed, as codes', async () => {
     const desk = wixDesk()
     let failure: ProviderError = new ProviderError('network', 'POST /x: connect ECONNREFUSED', null)
@@ -238,9 +251,10 @@ describe('sync problems and errors', () => {
     expect(SyncStatus.safeParse(offline).success).toBe(true)
     expect(offline).toMatchObject({
       state: 'offline',
-      lastError: 'No connection to Wix.',
-      errors: [{ stage: 'send', reason: 'sync_no_connection', params: { service: 'wix' }, message: 'No connection to Wix.' }]
+      errors: [{ stage: 'send', reason: 'sync_no_connection', params: { service: 'wix' } }]
     })
+    expect(offline).not.toHaveProperty('lastError')
+    expect(offline.errors[0]).not.toHaveProperty('message')
     failure = new ProviderError('server', 'POST /x: 503', 503)
     await sync.trigger('manual')
     expect(sync.status().errors).toEqual([expect.objectContaining({ stage: 'send', reason: 'sync_server_error', params: { service: 'wix', status: '503' } })])

@@ -5,9 +5,15 @@ import { afterEach } from 'vitest'
 import { createDispatcher } from '../../src/main/ipc/dispatcher'
 import { openDesk, type Desk, type DeskOptions } from '../../src/main/core'
 import { findMigrationsFolder } from '../../src/main/db'
-import type { CallName, CallInput, CallOutput } from '../../src/shared/contract'
+import type { CallName, CallInput, CallOutput, ImportRowError, SyncStatus } from '../../src/shared/contract'
+import { english, englishSync } from '../../src/main/log/english'
 
 export const ZONE = 'Europe/Berlin'
+/** An import line's problems in the log's English (the window words the same codes in its language). */
+export const lineText = (e: ImportRowError): string => e.problems.map(english).join('; ')
+/** The sync status's errors in the log's English ("Download failed: …"), as one line; null when none. */
+export const errorsText = (s: SyncStatus): string | null =>
+  s.errors.map((e) => (e.stage === 'download' ? `Download failed: ${englishSync(e)}` : englishSync(e))).join(' ') || null
 export const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8')
 
 const dirs: string[] = []

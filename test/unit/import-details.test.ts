@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { guessMapping, parseCsv } from '../../src/main/providers/local'
-import { testDesk, ZONE } from './helpers'
+import { lineText, testDesk, ZONE } from './helpers'
 
 const REFERENCE_HEADERS = [
   'Order #', 'Order number', 'Order no.', 'Order No', 'Order ID', 'Booking ID', 'Booking reference', 'Ticket code', 'Ticket-Code',
@@ -73,7 +73,7 @@ describe('mixed line endings', () => {
   it('the import preview tells the desk the same lines, and the good rows import', async () => {
     const t = testDesk()
     const preview = await t.call('import.preview', { csv, timeZone: ZONE })
-    expect(preview.errors.map((e) => `line ${e.line}: ${e.message}`)).toEqual([
+    expect(preview.errors.map((e) => `line ${e.line}: ${lineText(e)}`)).toEqual([
       'line 3: expected 4 columns, found 5',
       'line 8: a quote mark is in the wrong place (quote the whole value and double quotes inside it)',
       'line 9: expected 4 columns, found 3',

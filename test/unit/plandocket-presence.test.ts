@@ -88,7 +88,7 @@ describe('one open check-in per person', () => {
     await waitFor(async () => (await t.call('sync.status', {})).problems === 1, 10_000, 'the conflict')
     const [problem] = (await t.call('sync.problems', {})).problems
     expect(problem).toMatchObject({ state: 'conflict', personName: ben.name })
-    expect(problem!.message).toContain('already checked in at Eingang Süd')
+    expect(problem).toMatchObject({ reason: 'sync_counts_one', params: { service: 'plandocket', station: 'Eingang Süd', counted: 2 } })
     expect(open(fake)).toHaveLength(1)
   })
 
@@ -130,7 +130,7 @@ describe('walk-ins Plandocket accepts', () => {
     await drained(t)
     const { problems } = await t.call('sync.problems', {})
     expect(problems).toHaveLength(1)
-    expect(problems[0]).toMatchObject({ intent: { kind: 'walk_in' }, message: 'Validation failed: The email has already been taken.' })
+    expect(problems[0]).toMatchObject({ intent: { kind: 'walk_in' }, reason: 'provider_said', params: { text: 'Validation failed: The email has already been taken.' } })
   })
 })
 

@@ -114,7 +114,7 @@ describe('Plandocket push', () => {
     await waitFor(async () => (await t.call('sync.status', {})).problems === 1, 10_000, 'the rejection')
     await drained(t)
     const [problem] = (await t.call('sync.problems', {})).problems
-    expect(problem).toMatchObject({ state: 'rejected', personName: 'Ada Test', message: 'Validation failed: The selected participant id is invalid.' })
+    expect(problem).toMatchObject({ state: 'rejected', personName: 'Ada Test', reason: 'provider_said', params: { text: 'Validation failed: The selected participant id is invalid.' } })
     expect(openCheckIns(fake)).toHaveLength(1)
   })
 
@@ -168,8 +168,8 @@ describe('Plandocket push', () => {
     const t = testDesk()
     const pd = (apiKey = fake.apiKey) => ({ provider: 'plandocket' as const, plandocket: { baseUrl: fake.baseUrl, apiKey } })
     const test = async (apiKey?: string) => ConnectionReport.parse(await t.call('settings.testConnection', pd(apiKey)))
-    expect(await test()).toEqual({ ok: true, reason: 'connected', params: { service: 'plandocket', where: fake.baseUrl }, message: `Connected to Plandocket at ${fake.baseUrl}.` })
-    expect(await test('nope')).toMatchObject({ ok: false, reason: 'key_refused', params: { status: 401 }, message: expect.stringMatching(/API key was refused \(401\)/) })
+    expect(await test()).toEqual({ ok: true, reason: 'connected', params: { service: 'plandocket', where: fake.baseUrl } })
+    expect(await test('nope')).toMatchObject({ ok: false, reason: 'key_refused', params: { status: 401 } })
     // A key with some scopes: every one it lacks is named, with what needs it.
     fake.setKey('narrow', { scopes: ['participants'] })
     expect(await test('narrow')).toMatchObject({
@@ -181,13 +181,12 @@ describe('Plandocket push', () => {
           { name: 'contacts', kind: 'scope', use: 'walk_ins' },
           { name: 'checkins', kind: 'scope', use: 'check_ins' }
         ]
-      },
-      message: expect.stringMatching(/lacks the events, contacts, checkins scopes/)
+      }
     })
     fake.setKey('no-checkins', { scopes: ['events', 'participants', 'contacts'] })
     expect(await test('no-checkins')).toMatchObject({ reason: 'key_lacks_permissions', params: { missing: [{ name: 'checkins', use: 'check_ins' }] } })
     await fake.down()
-    expect(await test()).toMatchObject({ reason: 'unreachable', params: { field: 'tenant_address' }, message: expect.stringMatching(/^Cannot reach /) })
+    expect(await test()).toMatchObject({ reason: 'unreachable', params: { field: 'tenant_address' } })
     // What the desk is asked for before anything is sent.
     expect(await t.call('settings.testConnection', { provider: 'plandocket', plandocket: { baseUrl: fake.baseUrl } })).toMatchObject({ ok: false, reason: 'api_key_needed', params: { provider: 'plandocket' } })
   })

@@ -17,7 +17,7 @@ function scriptedProvider(script: Script) {
   const pushed: PushOperation[] = []
   const provider: Provider = {
     name: 'wix',
-    testConnection: async () => ({ ok: true, reason: 'connected', params: { service: 'wix', where: 'test' }, message: 'ok' }),
+    testConnection: async () => ({ ok: true, reason: 'connected', params: { service: 'wix', where: 'test' } }),
     async *pullSessions() {},
     async *pullRoster() {},
     async *pullAttendance() {},
@@ -133,7 +133,7 @@ describe('sync engine', () => {
     down = false
     await engine.trigger('resume')
     expect(pushed).toHaveLength(2)
-    expect(engine.status()).toMatchObject({ pending: 0, online: true, lastError: null })
+    expect(engine.status()).toMatchObject({ pending: 0, online: true, errors: [] })
     desk.close()
   })
 
@@ -158,7 +158,7 @@ describe('sync engine', () => {
     await engine.trigger('mark')
     await engine.trigger('timer')
     expect(pushed).toHaveLength(1)
-    expect(engine.status()).toMatchObject({ state: 'sign_in_needed', pending: 2, lastError: "Wix refused this desk's key: open Set-up and check it." })
+    expect(engine.status()).toMatchObject({ state: 'sign_in_needed', pending: 2, errors: [{ stage: 'sign_in', reason: 'sync_auth', params: { service: 'wix' } }] })
     expect(desk.db.$client.prepare('SELECT max(attempts) FROM outbox').pluck().get()).toBe(0)
     authorised = true
     await engine.trigger('settings')
@@ -180,7 +180,7 @@ describe('sync engine', () => {
     expect(states(desk).map((s) => s.state)).toEqual(['done', 'rejected', 'done'])
     expect(engine.status()).toMatchObject({ pending: 0, problems: 1 })
     expect(engine.problems()).toEqual([
-      expect.objectContaining({ state: 'rejected', message: 'partySize: must be at most 1000', wanted: 'check in 1', personName: 'Person 2', sessionTitle: 'Spin' })
+      expect.objectContaining({ state: 'rejected', reason: 'provider_said', params: { text: 'partySize: must be at most 1000' }, intent: { kind: 'check_in', attendees: 1 }, personName: 'Person 2', sessionTitle: 'Spin' })
     ])
     desk.close()
   })

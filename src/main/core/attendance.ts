@@ -76,9 +76,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
   /** Checks that the person is on an open session's roster; returns what the rules need. */
   function target(sessionId: number, participationId: number) {
     const session = sessions.require(sessionId)
-    if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } }, `"${session.title}" is cancelled: no check-ins.`)
+    if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } })
     const person = roster.member(session.id, session.scheduleId, participationId)
-    if (!person) throw DeskError.because('not_found', { reason: 'not_on_roster', params: {} }, 'That person is not on this session’s roster.')
+    if (!person) throw DeskError.because('not_found', { reason: 'not_on_roster', params: {} })
     return { session, person }
   }
 
@@ -110,7 +110,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       const earlierDay = before.status !== 'NOT_SET' && beforeDay !== null && beforeDay < today && spansDays(session)
       let row: Omit<CurrentRow, 'day'>
       if (next === 'undo') {
-        if (before.undoStatus === null) throw DeskError.because('refused', { reason: 'nothing_to_undo', params: {} }, 'There is nothing to undo for this person.')
+        if (before.undoStatus === null) throw DeskError.because('refused', { reason: 'nothing_to_undo', params: {} })
         row = {
           status: before.undoStatus,
           attendees: before.undoAttendees ?? 0,
@@ -199,7 +199,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     const beforeDay = before.day ?? (before.markedAt === null ? null : dayIn(before.markedAt, session.timeZone))
     const inside = before.status === 'ATTENDED' && before.checkedOutAt === null && !(spansDays(session) && beforeDay !== null && beforeDay < dayIn(now, session.timeZone))
     if (!inside) {
-      throw DeskError.because('refused', { reason: 'not_inside', params: { name: person.name } }, `${person.name} is not checked in: nothing to check out.`)
+      throw DeskError.because('refused', { reason: 'not_inside', params: { name: person.name } })
     }
     // Undo of a check-out puts them back inside (and, where the service records check-outs, opens a new check-in).
     setCheckedOut.run({ now, participationId, sessionId: session.id })
@@ -248,11 +248,11 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
   const walkIn = sqlite.transaction(
     (input: { sessionId: number; name: string; email: string | null; phone: string | null; partySize: number; checkIn: boolean }): RosterRow => {
       const session = sessions.require(input.sessionId)
-      if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } }, `"${session.title}" is cancelled: no check-ins.`)
+      if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } })
       if (traitsOf(session.provider).walkInNeedsEmail && !input.email) {
         // The service refuses a contact without one: say so now, before anything is recorded or sent.
-        throw DeskError.because('invalid_input', { reason: 'email_required', params: { service: session.provider as RemoteProviderName } }, 'Plandocket needs an email address for a walk-in.', [
-          { path: 'email', message: 'required by Plandocket' }
+        throw DeskError.because('invalid_input', { reason: 'email_required', params: { service: session.provider as RemoteProviderName } }, [
+          { path: 'email', problem: 'required', limit: null, message: 'required by the booking system' }
         ])
       }
       const now = ctx.now()
@@ -292,13 +292,11 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
   const confirm = sqlite.transaction((sessionId: number, participationId: number): RosterRow => {
     const { session, person } = target(sessionId, participationId)
     if (person.status === 'CONFIRMED') return roster.row(session.id, participationId)
-    if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } }, `${person.name}’s booking is cancelled.`)
+    if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } })
     if (sessionRules(session).confirm === 'wix_bookings') {
       throw DeskError.because(
         'refused',
-        { reason: 'confirm_in_wix_bookings', params: { name: person.name } },
-        `${person.name}’s booking is confirmed in Wix Bookings (the Wix dashboard), not at the desk.`
-      )
+        { reason: 'confirm_in_wix_bookings', params: { name: person.name } })
     }
     setConfirmed.run(ctx.now(), participationId)
     record('participation.confirm', 'confirm', session, participationId, { from: person.status })
@@ -321,13 +319,11 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     closeSession: (input: { sessionId: number }) => close.immediate(input.sessionId),
     checkIn(input: { sessionId: number; participationId: number; attendees: number; allowOverParty: boolean; method: 'manual' | 'scan' }): RosterRow {
       const { person } = target(input.sessionId, input.participationId)
-      if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } }, `${person.name}’s booking is cancelled.`)
+      if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } })
       if (input.attendees > person.partySize && !input.allowOverParty) {
         throw DeskError.because(
           'refused',
-          { reason: 'over_party', params: { name: person.name, booked: person.partySize, attendees: input.attendees } },
-          `${person.name} booked for ${person.partySize}; confirm to check in ${input.attendees}.`
-        )
+          { reason: 'over_party', params: { name: person.name, booked: person.partySize, attendees: input.attendees } })
       }
       return commit.immediate(input.sessionId, input.participationId, { status: 'ATTENDED', attendees: input.attendees }, 'check_in', input.method)
     },

@@ -18,7 +18,7 @@ export interface AuditEntry {
   personName: string | null
   details: unknown
   /** Sync of the operation this entry caused: null when it needs none (local-only, imports). */
-  sync: { state: string; uploadedAt: string | null; error: string | null; errorReason: SyncReason | null } | null
+  sync: { state: string; uploadedAt: string | null; errorReason: SyncReason | null } | null
 }
 
 export function createAuditLog(ctx: CoreContext, sessions: SessionService) {
@@ -70,7 +70,6 @@ export function createAuditLog(ctx: CoreContext, sessions: SessionService) {
             : {
                 state: r.syncState,
                 uploadedAt: r.syncState === 'done' && r.syncAt !== null ? new Date(r.syncAt).toISOString() : null,
-                error: r.syncError,
                 errorReason: r.syncError === null ? null : storedReason({ lastError: r.syncError, lastErrorReason: r.syncErrorReason })
               }
       }))

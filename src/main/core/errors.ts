@@ -1,23 +1,23 @@
 import type { CallError, DeskReason } from '../../shared/contract'
+import { english } from '../log/english'
 
 /**
- * An error a service throws on purpose. `message` is English (logs, tests, and the fallback a
- * window shows); `detail` says the same as a stable code with typed params, which the window words
- * in the desk's language.
+ * An error a service throws on purpose: a call's error code and why, as a stable code with typed
+ * params (`detail`) that the window words in the desk's language. The Error's `message` is that
+ * code in English, from the log's one wording, for the log and developers.
  */
 export class DeskError extends Error {
   constructor(
     readonly code: 'not_found' | 'refused' | 'invalid_input',
-    message: string,
-    readonly issues?: CallError['issues'],
-    readonly detail?: DeskReason
+    readonly detail: DeskReason,
+    readonly issues?: CallError['issues']
   ) {
-    super(message)
+    super(english(detail))
     this.name = 'DeskError'
   }
 
-  /** `DeskError` with its reason: `DeskError.because('refused', { reason: 'pin_wrong', params: … }, 'Wrong PIN…')`. */
-  static because(code: DeskError['code'], detail: DeskReason, message: string, issues?: CallError['issues']): DeskError {
-    return new DeskError(code, message, issues, detail)
+  /** `DeskError` with its reason: `DeskError.because('refused', { reason: 'pin_wrong', params: { attemptsLeft: 2 } })`. */
+  static because(code: DeskError['code'], detail: DeskReason, issues?: CallError['issues']): DeskError {
+    return new DeskError(code, detail, issues)
   }
 }

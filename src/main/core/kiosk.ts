@@ -24,23 +24,6 @@ interface KioskState {
 
 const DEFAULT: KioskState = { enabled: false, selfService: false, pin: null, failures: 0, lockedUntil: null }
 
-/** The admin actions kiosk mode guards, in the English words of the refusal's log message. */
-const ADMIN_WORDS: Record<AdminAction, string> = {
-  mark_no_shows: 'mark no-shows',
-  close_session: 'close a session',
-  see_audit: 'see the audit log',
-  change_pin: 'change the PIN',
-  import_roster: 'import a roster',
-  export_roster: 'export a roster',
-  resolve_sync: 'resolve sync problems',
-  open_setup: 'open set-up',
-  change_setup: 'change set-up',
-  test_connection: 'test the connection',
-  reprint_badge: 'print a second badge',
-  print_sheet: 'print an attendance sheet',
-  enter_paper_marks: 'enter marks from a sheet'
-}
-
 const hashPin = (pin: string, salt: string) => scryptSync(pin, salt, 32).toString('base64')
 
 export function createKiosk(store: KeyValueStore, now: () => number, onChange: (status: KioskStatus) => void = () => {}) {
@@ -62,11 +45,11 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
   /** Checks a PIN, counting failures; throws a clear refusal when it is wrong or locked. */
   function check(pin: string): KioskState {
     const state = read()
-    if (!state.pin) throw DeskError.because('refused', { reason: 'pin_not_set', params: {} }, 'No admin PIN is set.')
+    if (!state.pin) throw DeskError.because('refused', { reason: 'pin_not_set', params: {} })
     if (state.lockedUntil !== null && state.lockedUntil > now()) {
       const seconds = Math.ceil((state.lockedUntil - now()) / 1000)
       const until = new Date(state.lockedUntil).toISOString()
-      throw DeskError.because('refused', { reason: 'pin_locked', params: { until, seconds } }, `Too many wrong PINs: try again in ${seconds} s.`)
+      throw DeskError.because('refused', { reason: 'pin_locked', params: { until, seconds } })
     }
     const ok = timingSafeEqual(Buffer.from(hashPin(pin, state.pin.salt)), Buffer.from(state.pin.hash))
     if (!ok) {
@@ -76,10 +59,10 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
       write({ ...state, failures: locked ? 0 : failures, lockedUntil })
       if (lockedUntil !== null) {
         const until = new Date(lockedUntil).toISOString()
-        throw DeskError.because('refused', { reason: 'pin_wrong_locked', params: { until, seconds: LOCK_MS / 1000 } }, 'Wrong PIN. PIN entry is locked for one minute.')
+        throw DeskError.because('refused', { reason: 'pin_wrong_locked', params: { until, seconds: LOCK_MS / 1000 } })
       }
       const attemptsLeft = MAX_ATTEMPTS - failures
-      throw DeskError.because('refused', { reason: 'pin_wrong', params: { attemptsLeft } }, `Wrong PIN. ${attemptsLeft} attempt(s) left.`)
+      throw DeskError.because('refused', { reason: 'pin_wrong', params: { attemptsLeft } })
     }
     const cleared = { ...state, failures: 0, lockedUntil: null }
     write(cleared)
@@ -90,7 +73,7 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
     status: () => status(),
     enter(selfService: boolean): KioskStatus {
       const state = read()
-      if (!state.pin) throw DeskError.because('refused', { reason: 'pin_set_first', params: {} }, 'Set an admin PIN first: it is needed to leave kiosk mode.')
+      if (!state.pin) throw DeskError.because('refused', { reason: 'pin_set_first', params: {} })
       const next = { ...state, enabled: true, selfService }
       write(next)
       adminUntil = 0
@@ -111,7 +94,7 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
     setPin(currentPin: string | null, newPin: string): KioskStatus {
       let state = read()
       if (state.pin) {
-        if (currentPin === null) throw DeskError.because('refused', { reason: 'pin_current_needed', params: {} }, 'Enter the current PIN to change it.')
+        if (currentPin === null) throw DeskError.because('refused', { reason: 'pin_current_needed', params: {} })
         state = check(currentPin)
       }
       const salt = randomBytes(16).toString('base64')
@@ -130,7 +113,7 @@ export function createKiosk(store: KeyValueStore, now: () => number, onChange: (
      */
     requireAdmin(action: AdminAction) {
       if (read().enabled && now() > adminUntil) {
-        throw DeskError.because('refused', { reason: 'admin_pin_needed', params: { action } }, `Enter the admin PIN to ${ADMIN_WORDS[action]} in kiosk mode.`)
+        throw DeskError.because('refused', { reason: 'admin_pin_needed', params: { action } })
       }
     }
   }

@@ -64,13 +64,12 @@ export function createScanner(ctx: CoreContext, sessions: SessionService, roster
       if (!mine) {
         const other = found[0]
         if (!other) {
-          return { outcome: 'unknown', message: `No booking has the code ${input.code}.`, reason: 'scan_unknown', params: { code: input.code }, row: null, otherSession: null }
+          return { outcome: 'unknown', reason: 'scan_unknown', params: { code: input.code }, row: null, otherSession: null }
         }
         const where = other.sessionId !== null ? sessionById.get(other.sessionId) : sessionOfSchedule.get(other.scheduleId ?? '', session.startsAt)
         if (!where) {
           return {
             outcome: 'wrong_session',
-            message: `${other.name} is not booked for this session.`,
             reason: 'scan_not_booked_here',
             params: { name: other.name },
             row: null,
@@ -80,7 +79,6 @@ export function createScanner(ctx: CoreContext, sessions: SessionService, roster
         const otherSession = { id: where.id, title: where.title, startsAt: new Date(where.startsAt).toISOString(), timeZone: where.timeZone }
         return {
           outcome: 'wrong_session',
-          message: `${other.name} is booked for “${where.title}”, not this session.`,
           reason: 'scan_wrong_session',
           params: { name: other.name, title: where.title, startsAt: otherSession.startsAt, timeZone: where.timeZone },
           row: null,
@@ -92,16 +90,15 @@ export function createScanner(ctx: CoreContext, sessions: SessionService, roster
       if (inside && input.inside === 'check_out') {
         // Venues and day passes: the same badge at the exit checks the person out.
         const out = attendance.checkOut({ sessionId: session.id, participationId: mine.id, method: 'scan' })
-        return { outcome: 'checked_out', message: `${out.name} checked out.`, reason: 'scan_checked_out', params: { name: out.name }, row: out, otherSession: null }
+        return { outcome: 'checked_out', reason: 'scan_checked_out', params: { name: out.name }, row: out, otherSession: null }
       }
       if (inside) {
-        return { outcome: 'already', message: `${row.name} is already checked in.`, reason: 'scan_already', params: { name: row.name }, row, otherSession: null }
+        return { outcome: 'already', reason: 'scan_already', params: { name: row.name }, row, otherSession: null }
       }
       try {
         const checked = attendance.checkIn({ sessionId: session.id, participationId: mine.id, attendees: mine.partySize, allowOverParty: false, method: 'scan' })
         return {
           outcome: 'checked_in',
-          message: `${checked.name} checked in${mine.partySize > 1 ? ` (party of ${mine.partySize})` : ''}.`,
           reason: 'scan_checked_in',
           params: { name: checked.name, partySize: mine.partySize },
           row: checked,
@@ -109,9 +106,7 @@ export function createScanner(ctx: CoreContext, sessions: SessionService, roster
         }
       } catch (err) {
         if (err instanceof DeskError) {
-          // A refusal without a code (none today) still answers: the window shows its English words.
-          const detail = err.detail ?? { reason: 'unspecified' as const, params: {} }
-          return { outcome: 'refused', message: err.message, ...detail, row, otherSession: null }
+          return { outcome: 'refused', ...err.detail, row, otherSession: null }
         }
         throw err
       }

@@ -76,7 +76,7 @@ export function createSessionService(ctx: CoreContext) {
 
   function require(sessionId: number): SessionRow {
     const row = byId.get(sessionId)
-    if (!row) throw DeskError.because('not_found', { reason: 'session_not_found', params: {} }, 'That session is not on this desk (it may have been removed).')
+    if (!row) throw DeskError.because('not_found', { reason: 'session_not_found', params: {} })
     return row
   }
 
@@ -88,7 +88,7 @@ export function createSessionService(ctx: CoreContext) {
     /** Sessions that overlap the calendar day `date` as seen in `timeZone` (the desk's zone). */
     forDay(date: string, timeZone: string): Session[] {
       const start = DateTime.fromISO(date, { zone: timeZone }).startOf('day')
-      if (!start.isValid) throw DeskError.because('invalid_input', { reason: 'date_invalid', params: { date } }, `date: ${date} is not a calendar date`)
+      if (!start.isValid) throw DeskError.because('invalid_input', { reason: 'date_invalid', params: { date } })
       const from = start.toMillis()
       const to = start.plus({ days: 1 }).toMillis()
       return forRange.all(from - LONGEST_SESSION_MS, to, from).map(toSession)

@@ -60,7 +60,7 @@ export function withElectronPrinting(handlers: PrintHandlers, print: PrintServic
     } catch (err) {
       log('printing failed', err)
       const detail = err instanceof Error ? err.message : String(err)
-      throw DeskError.because('refused', { reason: 'printer_failed', params: { detail } }, `The badge did not print (${detail}). The check-in is saved.`)
+      throw DeskError.because('refused', { reason: 'printer_failed', params: { detail } })
     } finally {
       win.destroy()
     }

@@ -150,7 +150,7 @@ export function createPrintService(ctx: CoreContext, sessions: SessionService, r
     badge(input: { sessionId: number; participationId: number; again: boolean; language: PrintLanguage }): BadgeOutcome {
       const session = sessions.require(input.sessionId)
       const member = roster.member(session.id, session.scheduleId, input.participationId)
-      if (!member) throw DeskError.because('not_found', { reason: 'not_on_roster', params: {} }, 'That person is not on this session’s roster.')
+      if (!member) throw DeskError.because('not_found', { reason: 'not_on_roster', params: {} })
       const previous = lastPrint.get(input.participationId)
       if (previous && !input.again) {
         return { outcome: 'ask', name: member.name, previous: { at: iso(previous.at), deskName: previous.deskName, layout: previous.layout } }
@@ -172,7 +172,7 @@ export function createPrintService(ctx: CoreContext, sessions: SessionService, r
     /** The badge document of a recorded print (what the printer or the browser prints). */
     badgeDocument(printId: number, language: PrintLanguage, nonce?: string): { html: string; layout: BadgeLayout } {
       const print = printById.get(printId)
-      if (!print) throw DeskError.because('not_found', { reason: 'not_on_roster', params: {} }, 'No such badge print.')
+      if (!print) throw DeskError.because('not_found', { reason: 'not_on_roster', params: {} })
       const session = sessions.require(print.sessionId)
       const p = person.get(print.participationId)!
       const { field } = badgeSettings(session.id)
@@ -208,7 +208,7 @@ export function createPrintService(ctx: CoreContext, sessions: SessionService, r
      */
     sheetDocument(sheetId: number, language: PrintLanguage, nonce?: string): Generator<string> {
       const sheet = sheetById.get(sheetId)
-      if (!sheet) throw DeskError.because('not_found', { reason: 'session_not_found', params: {} }, 'No such attendance sheet.')
+      if (!sheet) throw DeskError.because('not_found', { reason: 'session_not_found', params: {} })
       const session = sessions.require(sheet.sessionId)
       const keyed: { key: string; id: number }[] = []
       for (const [id, name] of (session.scheduleId ? rosterCourse : rosterOwn).iterate({ sessionId: session.id, scheduleId: session.scheduleId }) as IterableIterator<[number, string]>) {
@@ -237,22 +237,19 @@ export function createPrintService(ctx: CoreContext, sessions: SessionService, r
       const session = sessions.require(input.sessionId)
       const parsed = parseRowCode(input.code)
       const shown = input.code.trim().toUpperCase()
-      const none = { name: null, markedAt: null, otherSession: null, row: null }
+      const none = { name: null, markedAt: null, otherSession: null, row: null, refusal: null }
       if (!parsed.ok) {
-        return parsed.problem === 'typo'
-          ? { outcome: 'typo', code: shown, message: `${shown} has a typo (its check character does not match): look at the sheet again.`, ...none }
-          : { outcome: 'not_a_code', code: shown, message: `${shown} is not a row code from an attendance sheet.`, ...none }
+        return { outcome: parsed.problem === 'typo' ? 'typo' : 'not_a_code', code: shown, ...none }
       }
       const code = rowCode(parsed.participationId)
       const p = membership.get(parsed.participationId)
-      if (!p) return { outcome: 'unknown', code, message: `No one on this desk has the row code ${code}.`, ...none }
+      if (!p) return { outcome: 'unknown', code, ...none }
       const onRoster = p.sessionId === session.id || (session.scheduleId !== null && p.scheduleId === session.scheduleId)
       if (!onRoster) {
         const other = p.sessionId !== null ? otherSessionOf.get(p.sessionId) : sessionOfSchedule.get(p.scheduleId ?? '', session.startsAt)
         return {
           outcome: 'wrong_session',
           code,
-          message: `${code} (${p.name}) is from the sheet of “${other?.title ?? '?'}”, not this session: nothing entered.`,
           ...none,
           name: p.name,
           otherSession: other ? { title: other.title, startsAt: iso(other.startsAt), timeZone: other.timeZone } : null
@@ -261,22 +258,22 @@ export function createPrintService(ctx: CoreContext, sessions: SessionService, r
       let writtenAt: number
       if (input.writtenAt === null) {
         const sheet = latestSheet.get(session.id)
-        if (!sheet) throw DeskError.because('invalid_input', { reason: 'no_sheet_printed', params: {} }, 'No sheet was printed for this session here: enter the time written on the paper.')
+        if (!sheet) throw DeskError.because('invalid_input', { reason: 'no_sheet_printed', params: {} })
         writtenAt = sheet.at
       } else writtenAt = Date.parse(input.writtenAt)
       if (writtenAt > ctx.now() + 60_000) {
-        throw DeskError.because('invalid_input', { reason: 'paper_time_in_future', params: {} }, 'That time is still to come: enter the time written on the paper.')
+        throw DeskError.because('invalid_input', { reason: 'paper_time_in_future', params: {} })
       }
       const current = roster.row(session.id, parsed.participationId)
       const a = current.attendance
       if (a.status === 'ATTENDED' && !a.earlierDay) {
-        return { outcome: 'already', code, name: p.name, markedAt: a.markedAt, message: `${p.name} has already arrived: not entered twice.`, otherSession: null, row: current }
+        return { outcome: 'already', code, name: p.name, markedAt: a.markedAt, otherSession: null, row: current, refusal: null }
       }
       try {
         const row = attendance.fromPaper({ sessionId: session.id, participationId: parsed.participationId, attendees: p.partySize, writtenAt })
-        return { outcome: 'marked', code, name: p.name, markedAt: row.attendance.markedAt, message: `${p.name} checked in from paper.`, otherSession: null, row }
+        return { outcome: 'marked', code, name: p.name, markedAt: row.attendance.markedAt, otherSession: null, row, refusal: null }
       } catch (err) {
-        if (err instanceof DeskError) return { outcome: 'refused', code, name: p.name, markedAt: null, message: err.message, otherSession: null, row: current }
+        if (err instanceof DeskError) return { outcome: 'refused', code, name: p.name, markedAt: null, refusal: err.detail, otherSession: null, row: current }
         throw err
       }
     },

@@ -193,70 +193,50 @@ export function createHttpClient(options: HttpClientOptions) {
 
 export type HttpClient = ReturnType<typeof createHttpClient>
 
-export interface ServiceWords {
+/** What a connection test's answer needs to know of the service (the window words the answer). */
+export interface ServiceFacts {
   name: RemoteProviderName
-  /** "Wix", "Plandocket". */
-  service: string
   baseUrl: string
-  /** The set-up field to check when the address is wrong, and its English words. */
+  /** The set-up field to check when the address is wrong. */
   field: 'base_url' | 'tenant_address'
-  address: string
-  /** What the desk should check when the service refuses the credentials (by HTTP status). */
-  auth: (status: number | null) => { reason: 'key_refused' | 'key_lacks_scope'; message: string }
-  rateLimited: string
+  /** What the service's refusal of the credentials means (by HTTP status). */
+  auth: (status: number | null) => 'key_refused' | 'key_lacks_scope'
 }
 
-/**
- * "Test connection" answers: one plain sentence per way a connection can fail, with the code the
- * window words in its own language.
- */
-export function explainConnectionError(err: unknown, words: ServiceWords): ConnectionReport {
-  const service = words.name
+/** "Test connection" answers: one code per way a connection can fail, which the window words. */
+export function explainConnectionError(err: unknown, facts: ServiceFacts): ConnectionReport {
+  const service = facts.name
   if (!(err instanceof ProviderError)) {
-    const text = err instanceof Error ? err.message : String(err)
-    return { ok: false, reason: 'unexpected', params: { text }, message: `Unexpected problem: ${text}` }
+    return { ok: false, reason: 'unexpected', params: { text: err instanceof Error ? err.message : String(err) } }
   }
   switch (err.kind) {
     case 'auth': {
-      const { reason, message } = words.auth(err.status)
-      return reason === 'key_lacks_scope'
-        ? { ok: false, reason, params: { service }, message }
-        : { ok: false, reason, params: { service, status: err.status }, message }
+      const reason = facts.auth(err.status)
+      return reason === 'key_lacks_scope' ? { ok: false, reason, params: { service } } : { ok: false, reason, params: { service, status: err.status } }
     }
     case 'network': {
-      const detail = err.message.replace(/^\w+ \S+: /, '')
       const network = err.network ?? { cause: 'no_connection' as const }
       return {
         ok: false,
         reason: 'unreachable',
-        params: { service, baseUrl: words.baseUrl, detail, field: words.field, ...network, seconds: network.cause === 'timeout' ? network.seconds : null },
-        message: `Cannot reach ${words.baseUrl}: ${detail}. Check the network and ${words.address}.`
+        params: { service, baseUrl: facts.baseUrl, field: facts.field, ...network, seconds: network.cause === 'timeout' ? network.seconds : null }
       }
     }
     case 'rate_limited':
-      return { ok: false, reason: 'too_many_requests', params: { service }, message: words.rateLimited }
+      return { ok: false, reason: 'too_many_requests', params: { service } }
     case 'server':
-      return { ok: false, reason: 'service_problem', params: { service, status: err.status }, message: `${words.service} had a problem (${err.status}). Try again in a moment.` }
+      return { ok: false, reason: 'service_problem', params: { service, status: err.status } }
     case 'bad_response':
-      return notTheService(words)
+      return notTheService(facts)
     case 'not_found':
-      return {
-        ok: false,
-        reason: 'nothing_there',
-        params: { service, baseUrl: words.baseUrl, field: words.field },
-        message: `Nothing at ${words.baseUrl}: check ${words.address}.`
-      }
+      return { ok: false, reason: 'nothing_there', params: { service, baseUrl: facts.baseUrl, field: facts.field } }
     default:
-      return { ok: false, reason: 'service_refused', params: { service, text: err.message }, message: `${words.service} refused the request: ${err.message}` }
+      // The service's own words (its error body), kept as they are.
+      return { ok: false, reason: 'service_refused', params: { service, text: err.message } }
   }
 }
 
 /** The server answered, but not like the booking system: most likely a wrong address. */
-export function notTheService(words: ServiceWords): ConnectionReport {
-  return {
-    ok: false,
-    reason: 'not_the_service',
-    params: { service: words.name, field: words.field },
-    message: `The server answered, but not like ${words.service}: check ${words.address}.`
-  }
+export function notTheService(facts: ServiceFacts): ConnectionReport {
+  return { ok: false, reason: 'not_the_service', params: { service: facts.name, field: facts.field } }
 }

@@ -7,7 +7,7 @@
  * travels in `raw`: the provider's own record, typed by its folder (Provider<Ext>), stored with the
  * row and handed back on SessionRef/ParticipationRef; the engine and the replica never read inside.
  */
-import type { AttendanceStatus, MissingPermission, ParticipationStatus, ProviderName } from '../../shared/contract'
+import type { AttendanceStatus, MissingPermission, ParticipationStatus, ProviderName, SyncReason } from '../../shared/contract'
 import type { StoredSettings } from '../settings'
 import type { RequestBudget } from './budget'
 import type { SessionRules } from './rules'
@@ -147,8 +147,9 @@ export type PushOutcome<X extends ProviderExt = ProviderExt> =
       attendance?: AttendanceRecord
       note?: string
     }
-  | { result: 'conflict'; message: string; server?: { status: AttendanceStatus; attendees: number } }
-  | { result: 'rejected'; message: string }
+  /** `why` as a code the window words; a service's own words go in `provider_said`. */
+  | { result: 'conflict'; why: SyncReason; server?: { status: AttendanceStatus; attendees: number } }
+  | { result: 'rejected'; why: SyncReason }
 
 import type { ConnectionReport } from '../../shared/contract'
 export type { ConnectionReport }

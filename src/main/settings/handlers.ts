@@ -13,7 +13,7 @@ export function settingsHandlers({ settings, ctx, freshness, engine, providerDep
       const lack = lacksOf(candidate)
       if (lack?.reason === 'api_key_needed') {
         const provider = candidate.provider as RemoteProviderName
-        throw DeskError.because('invalid_input', { reason: 'api_key_needed', params: { provider } }, 'Enter the API key.', [{ path: lack.field, message: 'required' }])
+        throw DeskError.because('invalid_input', { reason: 'api_key_needed', params: { provider } }, [{ path: lack.field, problem: 'required', limit: null, message: 'required' }])
       }
       settings.save(input)
       freshness.refresh()
@@ -23,16 +23,16 @@ export function settingsHandlers({ settings, ctx, freshness, engine, providerDep
     },
     'settings.testConnection': async (input) => {
       const candidate = settings.merged(input)
-      if (!traitsOf(candidate.provider).needsNetwork) return { ok: true, reason: 'local_needs_no_connection', params: {}, message: 'Local-only mode needs no connection.' }
+      if (!traitsOf(candidate.provider).needsNetwork) return { ok: true, reason: 'local_needs_no_connection', params: {} }
       const lack = lacksOf(candidate)
       if (lack?.reason === 'api_key_needed') {
-        return { ok: false, reason: 'api_key_needed', params: { provider: candidate.provider as RemoteProviderName }, message: 'Enter the API key.' }
+        return { ok: false, reason: 'api_key_needed', params: { provider: candidate.provider as RemoteProviderName } }
       }
       if (lack?.reason === 'tenant_address_needed') {
-        return { ok: false, reason: 'tenant_address_needed', params: {}, message: 'Enter the tenant address, e.g. https://yourname.plandocket.com/api/v1.' }
+        return { ok: false, reason: 'tenant_address_needed', params: {} }
       }
       const p = buildProvider(candidate, providerDeps)
-      if (!p) return { ok: false, reason: 'connection_incomplete', params: {}, message: 'Fill in every field of the connection first.' }
+      if (!p) return { ok: false, reason: 'connection_incomplete', params: {} }
       return p.testConnection()
     }
   }

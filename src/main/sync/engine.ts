@@ -24,7 +24,8 @@ import type { SyncProblem, SyncReason, SyncStatus } from '../../shared/contract'
 import type { Provider, PushOperation, PushOutcome, SessionRef } from '../providers/types'
 import { ProviderError } from '../providers/http'
 import { pullHistoryInto, type HistoryRange } from './history-pull'
-import { storedReason, type Outbox, type OutboxRow, type SyncDetail } from './outbox'
+import { englishSync } from '../log/english'
+import { storedReason, type Outbox, type OutboxRow } from './outbox'
 import type { Replica } from './replica'
 
 const requestsOf = ({ used, budget, serviceRemaining }: { used: number; budget: number; serviceRemaining: number | null }) => ({ used, budget, serviceRemaining })
@@ -47,90 +48,40 @@ export function backoffDelay(attempts: number, policy: BackoffPolicy, retryAfter
   return Math.floor(step / 2 + policy.random() * (step / 2))
 }
 
-const SERVICE: Record<string, string> = { wix: 'Wix', plandocket: 'Plandocket', local: 'this desk' }
-
-const USES: Record<string, string> = { sessions: 'download sessions', roster: 'download rosters', check_ins: 'record check-ins', walk_ins: 'add walk-ins' }
-/** What still works without it. */
-const STILL: Record<string, string> = {
-  sessions: 'Check-ins made here are still kept and sent.',
-  roster: 'Check-ins made here are still kept and sent.',
-  check_ins: 'Rosters still download; check-ins wait on this desk until then.',
-  walk_ins: 'Check-ins still go out; walk-ins wait on this desk until then.'
-}
-
-/** English words for a sync reason. */
-function syncText(r: SyncReason): string {
-  const service = 'service' in r.params ? (SERVICE[r.params.service] ?? r.params.service) : ''
-  switch (r.reason) {
-    case 'sync_timeout':
-      return `${service} did not answer in time.`
-    case 'sync_no_connection':
-      return `No connection to ${service}.`
-    case 'sync_server_error':
-      return `${service} had a problem (${r.params.status}); trying again.`
-    case 'sync_bad_response':
-      return `${service} sent an answer the desk could not use: ${r.params.detail}.`
-    case 'sync_rate_limited':
-      return `${service} asked the desk to slow down; trying again shortly.`
-    case 'sync_budget_held':
-      return `This desk keeps its remaining ${service} requests this hour for sending check-ins; the roster refreshes when the hour allows.`
-    case 'sync_auth':
-      return `${service} refused this desk's key: open Set-up and check it.`
-    case 'sync_forbidden': {
-      const { name, kind, use } = r.params.permission
-      return `This key may not ${USES[use] ?? use} in ${service}: add the ${name} ${kind} to the key. ${STILL[use] ?? ''}`.trim()
-    }
-    case 'sync_deleted_elsewhere':
-      return `The check-in was deleted in ${service} by another station, after this desk's mark.`
-    case 'sync_removed_upstream':
-      return `This person is no longer booked in ${service}.`
-    case 'sync_gone':
-      return 'the session or person this change was for is no longer on this desk'
-    case 'sync_no_answer':
-      return 'no answer for this item'
-    case 'sync_internal':
-      return `internal error: ${r.params.detail}`
-    case 'provider_said':
-      return r.params.text
-  }
-}
-
-const detailed = (r: SyncReason): SyncDetail => ({ ...r, message: syncText(r) })
-
 /** Two 403s for the same missing permission (a send and a download): said once. */
 const sameRefusal = (a: SyncReason, b: SyncReason) =>
   a.reason === 'sync_forbidden' && b.reason === 'sync_forbidden' && a.params.permission.name === b.params.permission.name
 
 /** A provider failure as codes and words for the desk; the technical detail goes to the log. */
-export function explainSyncError(provider: Provider, err: ProviderError, stage: 'send' | 'download' = 'send'): SyncDetail {
+export function explainSyncError(provider: Provider, err: ProviderError, stage: 'send' | 'download' = 'send'): SyncReason {
   const service = provider.name
   switch (err.kind) {
     case 'network':
-      return detailed({ reason: err.network?.cause === 'timeout' ? 'sync_timeout' : 'sync_no_connection', params: { service } })
+      return { reason: err.network?.cause === 'timeout' ? 'sync_timeout' : 'sync_no_connection', params: { service } }
     case 'server':
-      return detailed({ reason: 'sync_server_error', params: { service, status: String(err.status ?? 'error') } })
+      return { reason: 'sync_server_error', params: { service, status: String(err.status ?? 'error') } }
     case 'bad_response':
       // Say what was wrong with it (too large, not JSON, a cursor that repeats…), without the URL.
-      return detailed({ reason: 'sync_bad_response', params: { service, detail: err.message.replace(/^(?:[A-Z]+ )?\/\S*: /, '') } })
+      return { reason: 'sync_bad_response', params: { service, detail: err.message.replace(/^(?:[A-Z]+ )?\/\S*: /, '') } }
     case 'rate_limited':
       // No status: the desk's own request budget held the read back, not the service.
-      return detailed({ reason: err.status === null ? 'sync_budget_held' : 'sync_rate_limited', params: { service } })
+      return { reason: err.status === null ? 'sync_budget_held' : 'sync_rate_limited', params: { service } }
     case 'auth':
-      return detailed({ reason: 'sync_auth', params: { service } })
+      return { reason: 'sync_auth', params: { service } }
     case 'forbidden':
-      return detailed({
+      return {
         reason: 'sync_forbidden',
         params: { service, blocked: stage, permission: err.permission ?? { name: 'unknown', kind: provider.grant ?? 'permission', use: stage === 'send' ? 'check_ins' : 'roster' } }
-      })
+      }
     default:
-      return detailed({ reason: 'provider_said', params: { text: err.message } })
+      return { reason: 'provider_said', params: { text: err.message } }
   }
 }
 
-/** Any failure as codes: a provider's as above, anything else as its own words. */
-function explainAny(provider: Provider, err: unknown, stage: 'send' | 'download' = 'send'): SyncDetail {
+/** Any failure as codes: a provider's as above, anything else as an internal error with its detail. */
+function explainAny(provider: Provider, err: unknown, stage: 'send' | 'download' = 'send'): SyncReason {
   if (err instanceof ProviderError) return explainSyncError(provider, err, stage)
-  return detailed({ reason: 'provider_said', params: { text: err instanceof Error ? err.message : String(err) } })
+  return { reason: 'sync_internal', params: { detail: err instanceof Error ? err.message : String(err) } }
 }
 
 /** What an outbox operation wanted, as a code. */
@@ -141,25 +92,6 @@ export function intentOf(kind: string, payload: { status?: string; attendees?: n
   if (payload.status === 'ATTENDED') return { kind: 'check_in', attendees: payload.attendees ?? 1 }
   if (payload.status === 'NOT_ATTENDED') return { kind: 'no_show', attendees: 0 }
   return { kind: 'clear', attendees: 0 }
-}
-
-/** What an outbox operation wanted, in the desk's words. */
-export function describeIntent(kind: string, payload: { status?: string; attendees?: number }): string {
-  const intent = intentOf(kind, payload)
-  switch (intent.kind) {
-    case 'walk_in':
-      return 'add as a walk-in'
-    case 'confirm':
-      return 'confirm the booking'
-    case 'check_in':
-      return `check in ${intent.attendees}`
-    case 'no_show':
-      return 'mark as no-show'
-    case 'clear':
-      return 'clear the check-in'
-    case 'check_out':
-      return 'check out'
-  }
 }
 
 /**
@@ -296,11 +228,11 @@ export function createSyncEngine(options: EngineOptions) {
   let timer: ReturnType<typeof setTimeout> | null = null
   let stopped = false
   /** Why sign-in is needed, why sending last failed, why downloading last failed: kept apart. */
-  let signIn: SyncDetail | null = null
-  let sendFailure: SyncDetail | null = null
-  let pullFailure: SyncDetail | null = null
+  let signIn: SyncReason | null = null
+  let sendFailure: SyncReason | null = null
+  let pullFailure: SyncReason | null = null
   /** A send the key may not make (403): held until a probe finds the permission granted. */
-  let sendForbidden: SyncDetail | null = null
+  let sendForbidden: SyncReason | null = null
   /**
    * After a transient failure: how many in a row, when the service is tried again, and whether
    * everything waits till then (no answer at all, or "slow down") or only what failed (a send
@@ -385,9 +317,8 @@ export function createSyncEngine(options: EngineOptions) {
       })
       if (provider.needsNetwork !== false) lastSuccessAt = now()
     } else {
-      const said = detailed({ reason: 'provider_said', params: { text: outcome.message } })
-      if (outcome.result === 'conflict') outbox.conflict(row.opId, said)
-      else outbox.reject(row.opId, said)
+      if (outcome.result === 'conflict') outbox.conflict(row.opId, outcome.why)
+      else outbox.reject(row.opId, outcome.why)
     }
     closed(row)
   }
@@ -424,7 +355,7 @@ export function createSyncEngine(options: EngineOptions) {
       const verdict = err.kind === 'conflict' ? outbox.conflict : outbox.reject
       // 404 on a change for a person: they were removed in the service (the next complete
       // download takes them off the roster once the desk has dropped this change).
-      const why = err.kind === 'not_found' ? detailed({ reason: 'sync_removed_upstream', params: { service: provider.name } }) : detail
+      const why: SyncReason = err.kind === 'not_found' ? { reason: 'sync_removed_upstream', params: { service: provider.name } } : detail
       for (const row of rows) {
         verdict(row.opId, why)
         closed(row)
@@ -434,7 +365,7 @@ export function createSyncEngine(options: EngineOptions) {
     // A bug must not wedge the queue forever: set the operation aside where the desk sees it.
     log('push failed unexpectedly', err)
     for (const row of rows) {
-      outbox.reject(row.opId, detailed({ reason: 'sync_internal', params: { detail: detail.message } }))
+      outbox.reject(row.opId, { reason: 'sync_internal', params: { detail: err instanceof Error ? err.message : String(err) } })
       closed(row)
     }
     return true
@@ -453,7 +384,7 @@ export function createSyncEngine(options: EngineOptions) {
       }
       const firstOp = toOperation(first)
       if (!firstOp) {
-        outbox.reject(first.opId, detailed({ reason: 'sync_gone', params: {} }))
+        outbox.reject(first.opId, { reason: 'sync_gone', params: {} })
         closed(first)
         continue
       }
@@ -482,7 +413,7 @@ export function createSyncEngine(options: EngineOptions) {
           const outcome = outcomes[i]
           if (outcome) settle(provider, b.row, b.op, outcome)
           else {
-            outbox.reject(b.row.opId, detailed({ reason: 'sync_no_answer', params: {} }))
+            outbox.reject(b.row.opId, { reason: 'sync_no_answer', params: {} })
             closed(b.row)
           }
         })
@@ -500,7 +431,7 @@ export function createSyncEngine(options: EngineOptions) {
   }
 
   /** Runs a download; answers what it could not fetch for lack of a permission (the rest came). */
-  async function runPull(provider: Provider, request: PullRequest): Promise<SyncDetail | null> {
+  async function runPull(provider: Provider, request: PullRequest): Promise<SyncReason | null> {
     const bulk = replica.bulkPull()
     try {
       return await pullInto(provider, request, bulk)
@@ -509,9 +440,9 @@ export function createSyncEngine(options: EngineOptions) {
     }
   }
 
-  async function pullInto(provider: Provider, request: PullRequest, bulk: ReturnType<Replica['bulkPull']>): Promise<SyncDetail | null> {
+  async function pullInto(provider: Provider, request: PullRequest, bulk: ReturnType<Replica['bulkPull']>): Promise<SyncReason | null> {
     const sessions: SessionRef[] = []
-    let refused: SyncDetail | null = null
+    let refused: SyncReason | null = null
     if (request.kind === 'day') {
       pull = { stage: 'sessions', done: 0, total: null }
       for await (const page of readAhead(provider.pullSessions({ from: request.from!, to: request.to!, timeZone: request.timeZone! }), () => 1)) {
@@ -568,10 +499,10 @@ export function createSyncEngine(options: EngineOptions) {
         continue
       }
       if (provider.attendanceComplete?.(session)) {
-        const conflict = detailed({ reason: 'sync_deleted_elsewhere', params: { service: provider.name } })
+        const conflict: SyncReason = { reason: 'sync_deleted_elsewhere', params: { service: provider.name } }
         const { cleared, conflicts } = replica.reconcileAttendance(provider.name, session.id, marked, {
-          message: conflict.message,
-          reason: JSON.stringify({ reason: conflict.reason, params: conflict.params })
+          message: englishSync(conflict),
+          reason: JSON.stringify(conflict)
         })
         if (cleared || conflicts) bump(session.id)
       }
@@ -676,7 +607,7 @@ export function createSyncEngine(options: EngineOptions) {
         } while (again && !stopped)
       } catch (err) {
         log('sync cycle failed', err)
-        sendFailure = detailed({ reason: 'provider_said', params: { text: err instanceof Error ? err.message : String(err) } })
+        sendFailure = { reason: 'sync_internal', params: { detail: err instanceof Error ? err.message : String(err) } }
       } finally {
         running = null
         notify.status()
@@ -728,9 +659,6 @@ export function createSyncEngine(options: EngineOptions) {
         problems: counts.rejected + counts.conflict,
         lastSuccessAt: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),
         lastAttemptAt: lastAttemptAt === null ? null : new Date(lastAttemptAt).toISOString(),
-        lastError:
-          signIn?.message ??
-          ([sendForbidden && pending > 0 ? sendForbidden.message : null, sendFailure?.message, pullFailure && `Download failed: ${pullFailure.message}`].filter(Boolean).join(' ') || null),
         errors: signIn
           ? [{ stage: 'sign_in' as const, ...signIn }]
           : [
@@ -749,8 +677,6 @@ export function createSyncEngine(options: EngineOptions) {
         kind: row.kind,
         state: row.state as 'rejected' | 'conflict',
         ...storedReason(row),
-        message: row.lastError ?? '',
-        wanted: describeIntent(row.kind, JSON.parse(row.payload) as { status?: string; attendees?: number }),
         intent: intentOf(row.kind, JSON.parse(row.payload) as { status?: string; attendees?: number }),
         personName: row.name,
         sessionTitle: row.title,

@@ -15,11 +15,11 @@ export function syncHandlers({ engine, outbox, freshness, events }: DeskParts): 
     'sync.resolve': ({ opId, choice }) => {
       const op = outbox.get(opId)
       if (!op || (op.state !== 'rejected' && op.state !== 'conflict')) {
-        throw DeskError.because('not_found', { reason: 'problem_resolved', params: {} }, 'That sync problem is already resolved.')
+        throw DeskError.because('not_found', { reason: 'problem_resolved', params: {} })
       }
       // Sending an older mark again would overwrite the newer one the desk made since.
       if (choice !== 'discard' && outbox.supersededBy(opId)) {
-        throw DeskError.because('refused', { reason: 'problem_superseded', params: {} }, 'A later mark for this person replaced this one: discard it.')
+        throw DeskError.because('refused', { reason: 'problem_superseded', params: {} })
       }
       if (choice === 'discard') {
         outbox.discard(opId)

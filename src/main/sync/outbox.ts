@@ -9,9 +9,8 @@
 import type { SyncReason } from '../../shared/contract'
 import type { Db } from '../db'
 import type { PushOperation } from '../providers/types'
+import { englishSync } from '../log/english'
 
-/** A failure as a code with its parameters, and its English words (for logs and old windows). */
-export type SyncDetail = SyncReason & { message: string }
 
 export interface OutboxRow {
   seq: number
@@ -65,13 +64,13 @@ export function createOutbox(db: Db, now: () => number) {
     .pluck()
   const undelay = sqlite.prepare(`UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL`)
 
-  const transition = (opId: string, state: OutboxRow['state'], extra: { attempt?: boolean; nextAttemptAt?: number | null; error?: SyncDetail } = {}) =>
+  const transition = (opId: string, state: OutboxRow['state'], extra: { attempt?: boolean; nextAttemptAt?: number | null; error?: SyncReason } = {}) =>
     setState.run({
       opId,
       state,
       attempt: extra.attempt ? 1 : 0,
       nextAttemptAt: extra.nextAttemptAt ?? null,
-      lastError: extra.error?.message ?? null,
+      lastError: extra.error ? englishSync(extra.error) : null,
       lastErrorReason: extra.error ? JSON.stringify({ reason: extra.error.reason, params: extra.error.params }) : null,
       now: now()
     })
@@ -82,11 +81,11 @@ export function createOutbox(db: Db, now: () => number) {
     get: (opId: string) => byOpId.get(opId),
     markInFlight: (opId: string) => transition(opId, 'in_flight'),
     markDone: (opId: string) => transition(opId, 'done'),
-    retryLater: (opId: string, nextAttemptAt: number, error: SyncDetail) => transition(opId, 'pending', { attempt: true, nextAttemptAt, error }),
+    retryLater: (opId: string, nextAttemptAt: number, error: SyncReason) => transition(opId, 'pending', { attempt: true, nextAttemptAt, error }),
     /** Back to pending without counting an attempt (nothing was sent, e.g. sign-in needed). */
-    hold: (opId: string, error: SyncDetail) => transition(opId, 'pending', { error }),
-    reject: (opId: string, error: SyncDetail) => transition(opId, 'rejected', { attempt: true, error }),
-    conflict: (opId: string, error: SyncDetail) => transition(opId, 'conflict', { attempt: true, error }),
+    hold: (opId: string, error: SyncReason) => transition(opId, 'pending', { error }),
+    reject: (opId: string, error: SyncReason) => transition(opId, 'rejected', { attempt: true, error }),
+    conflict: (opId: string, error: SyncReason) => transition(opId, 'conflict', { attempt: true, error }),
     /** The desk asks to send a rejected or conflicting operation again; `force` overrules the other desk. */
     requeue(opId: string, force = false) {
       if (force) forceResend.run(opId)
@@ -109,8 +108,11 @@ export function createOutbox(db: Db, now: () => number) {
 
 export type Outbox = ReturnType<typeof createOutbox>
 
-/** Why an operation failed, as a code; a row from before codes were stored is its own words. */
+/**
+ * Why an operation failed, as a code. A row failed before codes were stored has only English
+ * words (`last_error`): it is shown through `stored_words`, which the window labels as such.
+ */
 export function storedReason(row: { lastError: string | null; lastErrorReason: string | null }): SyncReason {
   if (row.lastErrorReason) return JSON.parse(row.lastErrorReason) as SyncReason
-  return { reason: 'provider_said', params: { text: row.lastError ?? '' } }
+  return { reason: 'stored_words', params: { text: row.lastError ?? '' } }
 }

@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, resolve, sep } from 'node:path'
 import { EVENTS_ROUTE, LIMITS, type CallError, type DeskEvent, type Envelope } from '../../shared/contract'
 import type { Dispatch } from '../ipc/dispatcher'
+import { english } from '../log/english'
 import { mimeOf } from '../security/mime'
 
 /** Above the largest legitimate import (LIMITS.csvChars) with room for JSON escaping: see LIMITS. */
@@ -258,12 +259,7 @@ export async function startWebDesk(options: WebDeskOptions): Promise<WebDesk> {
     const maxMb = Math.round(maxBody / 1024 / 1024)
     const tooLarge: Envelope<never> = {
       ok: false,
-      error: {
-        code: 'invalid_input',
-        message: `The request is larger than ${maxMb} MB, more than the desk accepts at once. Nothing was changed; split the file into smaller files.`,
-        reason: 'request_too_large',
-        params: { maxMb }
-      }
+      error: { code: 'invalid_input', message: english({ reason: 'request_too_large', params: { maxMb } }), reason: 'request_too_large', params: { maxMb } }
     }
     if (Number(req.headers['content-length'] ?? 0) > maxBody) {
       refuseBody(req, res, 413, tooLarge)

@@ -9,8 +9,6 @@ export const ScanOutcome = z
   .object({
     /** checked_in: green; already: amber (with when and where); unknown / wrong_session: red, nothing changed. */
     outcome: z.enum(['checked_in', 'checked_out', 'already', 'unknown', 'wrong_session', 'refused']),
-    /** In English; `reason` and `params` say the same for the window to word. */
-    message: z.string(),
     row: RosterRow.nullable(),
     /** For wrong_session: the session the code belongs to (its times are in its own zone). */
     otherSession: z.object({ id, title: z.string(), startsAt: isoInstant, timeZone: z.string() }).nullable()

@@ -20,9 +20,9 @@ export const timeZone = z
 
 /**
  * Why main said what it said, as a stable machine code (`reason`) with typed parameters (`params`).
- * Main still sends an English `message` next to it (logs, tests, and the fallback for a window that
- * does not know the code); the window words the code in its own language. Text that comes verbatim
- * from a booking system stays as it is, inside the params.
+ * Main sends no words: the window's dictionaries word every code (messages/en.ts, de.ts), and the
+ * log words them in English from the same English table (main/log/english.ts). Text that comes
+ * verbatim from a booking system stays as it is, inside the params.
  */
 export const reason = <R extends string, P extends z.ZodRawShape>(code: R, params: P) => z.object({ reason: z.literal(code), params: z.object(params) })
 export const int = z.number().int()

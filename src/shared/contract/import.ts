@@ -37,8 +37,6 @@ export type ImportRequest = z.infer<typeof ImportRequest>
 export const ImportRowError = z.object({
   /** 1-based line number in the file where the record starts. */
   line: z.number().int(),
-  /** In English (logs, fallback); `problems` says the same as codes. */
-  message: z.string(),
   problems: z.array(ImportProblem)
 })
 export type ImportRowError = z.infer<typeof ImportRowError>

@@ -79,15 +79,23 @@ void listedIsContract
 export type CallInput<K extends CallName> = z.input<Contract[K]['input']>
 export type ParsedInput<K extends CallName> = z.output<Contract[K]['input']>
 export type CallOutput<K extends CallName> = z.output<Contract[K]['output']>
-/** What every call answers on the wire, over IPC and HTTP alike. */
+/** What is wrong with one field of invalid input, as a code the window words; `limit`: the maximum for too_long. */
+export const FieldProblem = z.enum(['required', 'too_long', 'too_short', 'not_email', 'not_url', 'out_of_range', 'invalid'])
+export type FieldProblem = z.infer<typeof FieldProblem>
+
+/**
+ * What every call answers on the wire, over IPC and HTTP alike. The window words an error from
+ * `code`, `reason`/`params` and each issue's `problem` through its dictionaries; `message` (and an
+ * issue's `message`) is English for the log and developer tools only, and never shown to a person.
+ */
 export type ErrorCode = 'invalid_input' | 'not_found' | 'refused' | 'unknown_call' | 'forbidden' | 'internal'
 export const CallError = z
   .object({
     code: z.enum(['invalid_input', 'not_found', 'refused', 'unknown_call', 'forbidden', 'internal']),
-    /** In English: logs, tests, and what a window shows when it does not know `reason`. */
+    /** For developers and the log (English); the window never shows it. */
     message: z.string(),
-    /** Field-level problems for invalid input: path and message. */
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional()
+    /** Field-level problems for invalid input: the field's path and what is wrong with it. */
+    issues: z.array(z.object({ path: z.string(), problem: FieldProblem, limit: z.number().nullable(), message: z.string() })).optional()
   })
   /** A refusal on purpose says why as a code with typed params (absent for input errors and internals). */
   .and(z.union([DeskReason, z.object({ reason: z.undefined().optional(), params: z.undefined().optional() })]))

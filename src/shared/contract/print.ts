@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { BADGE_FIELDS, BADGE_LAYOUT_NAMES, PRINT_LANGUAGES } from '../print'
 import { empty, id, isoInstant } from './common'
+import { DeskReason } from './reasons'
 import { RosterRow } from './roster'
 
 export const BadgeLayoutName = z.enum(BADGE_LAYOUT_NAMES)
@@ -28,7 +29,8 @@ export type PrinterSettings = z.infer<typeof PrinterSettings>
 export const PaperOutcome = z.object({
   /** marked: a new mark from paper; the rest changed nothing. */
   outcome: z.enum(['marked', 'already', 'typo', 'not_a_code', 'unknown', 'wrong_session', 'refused']),
-  message: z.string(),
+  /** For `refused`: why (the same refusal the check-in call would have answered). */
+  refusal: DeskReason.nullable(),
   /** The code as read (upper case, with its dash). */
   code: z.string(),
   name: z.string().nullable(),

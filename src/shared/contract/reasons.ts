@@ -1,6 +1,6 @@
 /** Why main said what it said: every refusal and failure as a code with typed parameters. */
 import { z } from 'zod'
-import { AdminAction, MissingPermission, int, isoInstant, reason, remoteService, service } from './common'
+import { AdminAction, AttendanceStatus, MissingPermission, int, isoInstant, reason, remoteService, service } from './common'
 
 /** What is wrong with one line of a roster CSV (several can apply to one line). */
 export const ImportProblem = z.discriminatedUnion('reason', [
@@ -85,11 +85,13 @@ export const ScanReason = z.discriminatedUnion('reason', [
   reason('scan_unknown', { code: z.string() }),
   reason('scan_wrong_session', { name: z.string(), title: z.string(), startsAt: isoInstant, timeZone: z.string() }),
   reason('scan_not_booked_here', { name: z.string() }),
-  /** A refusal without a code: the window shows `message` as it is. */
-  reason('unspecified', {}),
   ...DeskReason.options
 ])
 export type ScanReason = z.infer<typeof ScanReason>
+/** The desk's refusals without the import line problems they include (the dictionaries word each set once). */
+export type DeskOnlyReason = Exclude<DeskReason, { reason: ImportProblemCode }>
+/** What only a scan answers. */
+export type ScanOnlyReason = Exclude<ScanReason, DeskReason>
 
 /** Why sending or downloading failed, or why a mark was set aside. */
 export const SyncReason = z.discriminatedUnion('reason', [
@@ -111,7 +113,19 @@ export const SyncReason = z.discriminatedUnion('reason', [
   reason('sync_gone', {}),
   reason('sync_no_answer', {}),
   reason('sync_internal', { detail: z.string() }),
+  // A mark the booking system took but could not record, or another desk changed meanwhile.
+  reason('sync_no_booking_id', {}),
+  /** Another desk changed the person's mark in the service since this desk's (its mark now). */
+  reason('sync_other_desk', { service, status: AttendanceStatus, attendees: int }),
+  reason('sync_keeps_changing', { service }),
+  reason('sync_confirm_in_wix', {}),
+  reason('sync_walk_in_in_wix', {}),
+  reason('sync_email_required', { service }),
+  /** Checked in at another station already; the service counts one per participant, the desk counted more. */
+  reason('sync_counts_one', { service, station: z.string().nullable(), at: isoInstant.nullable(), counted: int }),
   /** The booking system's own words (e.g. a Wix error body), shown as they are. */
-  reason('provider_said', { text: z.string() })
+  reason('provider_said', { text: z.string() }),
+  /** A failure stored by a desk from before reasons had codes: its English words, kept as they were. */
+  reason('stored_words', { text: z.string() })
 ])
 export type SyncReason = z.infer<typeof SyncReason>

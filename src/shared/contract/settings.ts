@@ -13,7 +13,7 @@ const baseUrl = z
     } catch {
       return false
     }
-  }, 'must be an http(s) URL')
+  }, { message: 'must be an http(s) URL', params: { problem: 'not_url' } })
 
 const historyDays = z.number().int().min(0).max(365).optional()
 
@@ -60,7 +60,7 @@ export const ProviderSettingsView = z.object({
 })
 export type ProviderSettingsView = z.infer<typeof ProviderSettingsView>
 
-/** What "Test connection" found, as a code the window words (`message` is the English). */
+/** What "Test connection" found, as a code the window words. */
 const remote = remoteService
 /** Which set-up field the desk should check: Wix's base URL or Plandocket's tenant address. */
 const addressField = z.enum(['base_url', 'tenant_address'])
@@ -75,11 +75,10 @@ export const ConnectionReason = z.discriminatedUnion('reason', [
   reason('key_lacks_scope', { service: remote }),
   /** The key is accepted but some APIs refuse it (403): each missing permission, and what still works. */
   reason('key_lacks_permissions', { service: remote, where: z.string(), missing: z.array(MissingPermission).min(1) }),
-  /** `cause` says what failed (`detail` is the same in English, for logs). */
+  /** `cause` says what failed. */
   reason('unreachable', {
     service: remote,
     baseUrl: z.string(),
-    detail: z.string(),
     field: addressField,
     cause: z.enum(['no_connection', 'timeout', 'cut_off']),
     seconds: z.number().nullable()
@@ -93,7 +92,7 @@ export const ConnectionReason = z.discriminatedUnion('reason', [
   reason('unexpected', { text: z.string() })
 ])
 export type ConnectionReason = z.infer<typeof ConnectionReason>
-export const ConnectionReport = z.object({ ok: z.boolean(), message: z.string() }).and(ConnectionReason)
+export const ConnectionReport = z.object({ ok: z.boolean() }).and(ConnectionReason)
 export type ConnectionReport = z.infer<typeof ConnectionReport>
 
 export const settingsCalls = {

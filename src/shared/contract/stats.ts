@@ -13,8 +13,8 @@ export const AuditEntry = z.object({
   personName: z.string().nullable(),
   details: z.unknown(),
   /** The booking system's side: null when nothing needs sending (local-only, imports). */
-  /** `error` in the desk service's English; `errorReason` the same as a code, for the window to word. */
-  sync: z.object({ state: z.string(), uploadedAt: isoInstant.nullable(), error: z.string().nullable(), errorReason: SyncReason.nullable() }).nullable()
+  /** Why the mark was set aside, as a code for the window to word (a row from before codes: `stored_words`). */
+  sync: z.object({ state: z.string(), uploadedAt: isoInstant.nullable(), errorReason: SyncReason.nullable() }).nullable()
 })
 export type AuditEntry = z.infer<typeof AuditEntry>
 

@@ -15,9 +15,8 @@ export const SyncStatus = z.object({
   problems: z.number().int(),
   lastSuccessAt: isoInstant.nullable(),
   lastAttemptAt: isoInstant.nullable(),
-  lastError: z.string().nullable(),
-  /** `lastError` as codes: why sending (`send`), signing in (`sign_in`) or downloading (`download`) failed. */
-  errors: z.array(z.object({ stage: z.enum(['send', 'sign_in', 'download']), message: z.string() }).and(SyncReason)),
+  /** Why sending (`send`), signing in (`sign_in`) or downloading (`download`) last failed, as codes. */
+  errors: z.array(z.object({ stage: z.enum(['send', 'sign_in', 'download']) }).and(SyncReason)),
   /** The booking system's clock minus ours, from its Date header. */
   clockOffsetMs: z.number().nullable(),
   /** A download under way. */
@@ -33,11 +32,7 @@ export const SyncProblem = z
     opId: z.string(),
     kind: z.string(),
     state: z.enum(['rejected', 'conflict']),
-    /** In English or the booking system's words; `reason` and `params` say it as codes. */
-    message: z.string(),
-    /** What the desk wanted, in words: "check in 2", "mark as no-show", "add as walk-in". */
-    wanted: z.string(),
-    /** `wanted` as a code: attendees for check_in. */
+    /** What the desk wanted ("check in 2", "mark as no-show"): attendees for check_in. Why it was set aside: `reason` and `params`. */
     intent: z.object({ kind: z.enum(['check_in', 'check_out', 'no_show', 'clear', 'walk_in', 'confirm']), attendees: z.number().int() }),
     personName: z.string().nullable(),
     sessionTitle: z.string().nullable(),

@@ -86,7 +86,7 @@ export async function bringToRest(d: SimDesk, ms: number, what: string, counts?:
       const kinds = new Map<string, number>()
       for (const p of problems) kinds.set(`${p.state} ${p.reason}`, (kinds.get(`${p.state} ${p.reason}`) ?? 0) + 1)
       throw new Error(
-        `${what}: still ${s.pending} pending and ${s.problems} set aside after ${ms} ms (${s.state}: ${s.lastError}; ${JSON.stringify([...kinds])}; e.g. ${problems[0]?.message})`
+        `${what}: still ${s.pending} pending and ${s.problems} set aside after ${ms} ms (${s.state}: ${JSON.stringify(s.errors)}; ${JSON.stringify([...kinds])}; e.g. ${JSON.stringify(problems[0]?.params)})`
       )
     }
   }

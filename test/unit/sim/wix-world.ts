@@ -143,7 +143,7 @@ export async function pullEverything(d: SimDesk): Promise<{ sessionIds: Map<stri
       await d.desk.sync.idle()
       const status = d.desk.sync.status()
       if (!status.errors.some((e) => e.stage === 'download')) return
-      if (Date.now() > deadline) throw new Error(`pull kept failing: ${status.lastError}`)
+      if (Date.now() > deadline) throw new Error(`pull kept failing: ${JSON.stringify(status.errors)}`)
       await sleep(50)
     }
   }

@@ -24,61 +24,9 @@ export interface ParsedCsv {
 
 const MAX_RESUMES = 200
 
-/** One problem of an import line in English (logs, tests, and the window's fallback). */
-export function importProblemText(p: ImportProblem): string {
-  switch (p.reason) {
-    case 'csv_record_too_long':
-      return `the row is longer than ${p.params.max.toLocaleString('en')} characters`
-    case 'csv_quote_not_closed':
-      return 'a quoted value is never closed'
-    case 'csv_quote_misplaced':
-      return 'a quote mark is in the wrong place (quote the whole value and double quotes inside it)'
-    case 'csv_column_count':
-      return `expected ${p.params.expected} columns, found ${p.params.found}`
-    case 'csv_too_many_broken':
-      return 'too many broken rows; the rest of the file was not read'
-    case 'csv_other':
-      return p.params.detail
-    case 'name_missing':
-      return 'name is missing'
-    case 'name_too_long':
-      return `name is longer than ${p.params.max} characters`
-    case 'party_size_invalid':
-      return `party size must be a whole number from 1 to ${p.params.max} (found "${p.params.found}")`
-    case 'email_invalid':
-      return `email "${p.params.value}" is not an email address`
-    case 'phone_too_long':
-      return `phone number is longer than ${p.params.max} characters`
-    case 'id_too_long':
-      return `id is longer than ${p.params.max} characters`
-    case 'status_invalid':
-      return `status "${p.params.value}" is not one of confirmed, pending, cancelled`
-    case 'session_title_missing':
-      return 'session title is missing'
-    case 'session_title_too_long':
-      return `session title is longer than ${p.params.max} characters`
-    case 'time_zone_unknown':
-      return `time zone "${p.params.value}" is unknown (use e.g. Europe/Berlin)`
-    case 'session_start_missing':
-      return 'session start is missing'
-    case 'session_start_invalid':
-      return `session start "${p.params.value}" is not a date and time (use 2026-07-06 09:00)`
-    case 'session_end_invalid':
-      return `session end "${p.params.value}" is not a date and time`
-    case 'session_end_before_start':
-      return 'session ends before it starts'
-    case 'capacity_invalid':
-      return `capacity must be a whole number from 1 to ${p.params.max} (found "${p.params.found}")`
-    case 'import_no_name_column':
-      return 'no column is chosen for the name'
-    case 'import_no_session_columns':
-      return 'choose a session to import into, or the columns with the session title and start'
-  }
-}
-
-/** A line's error report: its problems as codes, and the same in English. */
+/** A line's error report: its problems as codes (the window words them). */
 export function rowError(line: number, problems: ImportProblem[]): ImportRowError {
-  return { line, message: problems.map(importProblemText).join('; '), problems }
+  return { line, problems }
 }
 
 function describeCsvError(err: CsvError): ImportProblem {

@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto'
 import type { ImportMapping, ImportPreview, ImportProblem, ImportRequest, ImportResult, ImportRowError } from '../../../shared/contract'
 import type { CoreContext } from '../../core/context'
 import { DeskError } from '../../core/errors'
+import { english } from '../../log/english'
 import type { SessionService } from '../../core/sessions'
 import { buildSearchCodes, foldText, phoneDigits } from '../../core/text'
-import { guessMapping, importProblemText, parseCsv, readRosterLine, rowError, type RosterLine } from './csv-roster'
+import { guessMapping, parseCsv, readRosterLine, rowError, type RosterLine } from './csv-roster'
 
 const MAX_LISTED_ERRORS = 200
 const SAMPLE_ROWS = 20
@@ -32,16 +33,14 @@ export function createLocalImport(ctx: CoreContext, sessions: SessionService) {
   function plan(request: ImportRequest): Plan {
     const csv = parseCsv(request.csv)
     if (csv.headers.length === 0) {
-      throw DeskError.because('invalid_input', { reason: 'import_empty', params: {} }, 'The file is empty: it needs a header row and one row per person.')
+      throw DeskError.because('invalid_input', { reason: 'import_empty', params: {} })
     }
     const mapping = request.mapping ?? guessMapping(csv.headers)
     for (const [field, column] of Object.entries(mapping)) {
       if (column !== null && !csv.headers.includes(column)) {
         throw DeskError.because(
           'invalid_input',
-          { reason: 'import_column_missing', params: { column, field } },
-          `The column "${column}" chosen for ${field} is not in the file.`
-        )
+          { reason: 'import_column_missing', params: { column, field } })
       }
     }
     let target: Plan['target'] = null
@@ -50,9 +49,7 @@ export function createLocalImport(ctx: CoreContext, sessions: SessionService) {
       if (session.provider !== 'local') {
         throw DeskError.because(
           'refused',
-          { reason: 'import_not_local', params: { title: session.title, provider: session.provider } },
-          `"${session.title}" comes from ${session.provider}; import into a local session instead.`
-        )
+          { reason: 'import_not_local', params: { title: session.title, provider: session.provider } })
       }
       target = { id: session.id, providerId: session.providerId, title: session.title, startsAt: session.startsAt }
     }
@@ -222,17 +219,16 @@ export function createLocalImport(ctx: CoreContext, sessions: SessionService) {
 
     commit(request: ImportRequest & { skipInvalidRows: boolean }): ImportResult {
       const p = plan(request)
-      if (p.blocking) throw DeskError.because('invalid_input', p.blocking, `Nothing was imported: ${importProblemText(p.blocking)}.`)
+      if (p.blocking) throw DeskError.because('invalid_input', p.blocking)
       if (p.errors.length > 0 && !request.skipInvalidRows) {
         const first = p.errors[0]!
         throw DeskError.because(
           'invalid_input',
           { reason: 'import_row_errors', params: { count: p.errors.length, line: first.line, problems: first.problems } },
-          `${p.errors.length} row(s) have errors (first: line ${first.line}: ${first.message}). Nothing was imported.`,
-          p.errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ path: `line ${e.line}`, message: e.message }))
+          p.errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ path: `line ${e.line}`, problem: 'invalid' as const, limit: null, message: e.problems.map(english).join('; ') }))
         )
       }
-      if (p.rows.length === 0) throw DeskError.because('invalid_input', { reason: 'import_no_rows', params: {} }, 'The file has no rows to import.')
+      if (p.rows.length === 0) throw DeskError.because('invalid_input', { reason: 'import_no_rows', params: {} })
       return write.immediate(p.rows, rowKeys(p.rows, p.target), p.target)
     }
   }

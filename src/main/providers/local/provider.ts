@@ -11,7 +11,7 @@ export function createLocalProvider(): Provider {
   return {
     name: 'local',
     needsNetwork: localTraits.needsNetwork,
-    testConnection: async () => ({ ok: true, reason: 'local_needs_no_connection', params: {}, message: 'Local-only mode needs no connection.' }),
+    testConnection: async () => ({ ok: true, reason: 'local_needs_no_connection', params: {} }),
     async *pullSessions() {},
     async *pullRoster() {},
     async *pullAttendance() {},

@@ -8,7 +8,7 @@
 import { DateTime } from 'luxon'
 import type { ParticipationStatus } from '../../../shared/contract'
 import { RequestBudget } from '../budget'
-import { createHttpClient, explainConnectionError, ProviderError, type HttpClient, type Permission } from '../http'
+import { createHttpClient, explainConnectionError, ProviderError, type HttpClient, type Permission, type ServiceFacts } from '../http'
 import type { AttendanceRecord, ConnectionReport, ParticipationRecord, Provider, PushOperation, PushOutcome, SessionRecord } from '../types'
 import { plandocketTraits } from './traits'
 
@@ -292,7 +292,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
         const at = parseTimestamp(c.checked_in_at)
         return {
           result: 'conflict',
-          message: `already checked in at ${text(c.station) ?? 'another station'}${at ? `, ${new Date(at).toISOString()}` : ''}; this desk counted ${wanted} people, Plandocket counts one per participant`,
+          why: { reason: 'sync_counts_one', params: { service: 'plandocket', station: text(c.station), at: at ? new Date(at).toISOString() : null, counted: wanted } },
           server: { status: 'ATTENDED', attendees: 1 }
         }
       }
@@ -382,7 +382,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
   async function createWalkIn(op: PushOperation): Promise<PushOutcome> {
     const eventKey = op.session.providerId
     const email = op.participation.email
-    if (!email) return { result: 'rejected', message: 'Plandocket needs an email address for a new participant.' }
+    if (!email) return { result: 'rejected', why: { reason: 'sync_email_required', params: { service: 'plandocket' } } }
     const [first, ...rest] = op.participation.name.split(/\s+/)
     const byEmail = async (): Promise<Participant | null> => {
       for await (const items of pages('/participants', { event_key: eventKey, include: 'contact' }, http)) {
@@ -433,17 +433,12 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
     grant: plandocketTraits.grant,
 
     async testConnection(): Promise<ConnectionReport> {
-      const words = {
-        name: 'plandocket' as const,
-        service: 'Plandocket',
+      const facts: ServiceFacts = {
+        name: 'plandocket',
         baseUrl: base,
-        field: 'tenant_address' as const,
-        address: 'the tenant address (…/api/v1)',
-        auth: (status: number | null) =>
-          status === 403
-            ? { reason: 'key_lacks_scope' as const, message: 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.' }
-            : { reason: 'key_refused' as const, message: 'The API key was refused (401). Check the key and the tenant address.' },
-        rateLimited: 'Plandocket says the hourly request limit is used up: try again later.'
+        field: 'tenant_address',
+        // A 403 on sign-in: the key is Plandocket's but lacks a scope.
+        auth: (status) => (status === 403 ? 'key_lacks_scope' : 'key_refused')
       }
       // A harmless read on every API the desk uses: each scope the key lacks is named up front.
       // `event_key` names no event, so the lists are empty (or a 404/422 from a strict server).
@@ -466,19 +461,11 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
           }
           // Only the first read proves it is Plandocket; the others may refuse an unknown event.
           if (path !== '/events' && err instanceof ProviderError && (err.kind === 'not_found' || err.kind === 'rejected')) continue
-          return explainConnectionError(err, words)
+          return explainConnectionError(err, facts)
         }
       }
-      if (missing.length) {
-        const names = missing.map((m) => m.name).join(', ')
-        return {
-          ok: false,
-          reason: 'key_lacks_permissions',
-          params: { service: 'plandocket', where: base, missing },
-          message: `Connected to Plandocket at ${base}, but the API key lacks the ${names} ${missing.length === 1 ? 'scope' : 'scopes'}: add ${missing.length === 1 ? 'it' : 'them'} to the key.`
-        }
-      }
-      return { ok: true, reason: 'connected', params: { service: 'plandocket', where: base }, message: `Connected to Plandocket at ${base}.` }
+      if (missing.length) return { ok: false, reason: 'key_lacks_permissions', params: { service: 'plandocket', where: base, missing } }
+      return { ok: true, reason: 'connected', params: { service: 'plandocket', where: base } }
     },
 
     async *pullSessions({ from, to, timeZone }) {

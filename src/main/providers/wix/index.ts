@@ -4,8 +4,8 @@
  * events). Contract: shared/contracts/wix.md.
  */
 import { DateTime } from 'luxon'
-import type { AttendanceStatus, ParticipationStatus } from '../../../shared/contract'
-import { createHttpClient, explainConnectionError, notTheService, ProviderError, type HttpClient, type Permission, type ServiceWords } from '../http'
+import type { AttendanceStatus, ParticipationStatus, SyncReason } from '../../../shared/contract'
+import { createHttpClient, explainConnectionError, notTheService, ProviderError, type HttpClient, type Permission, type ServiceFacts } from '../http'
 import type {
   AttendanceRecord,
   ConnectionReport,
@@ -333,7 +333,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
    */
   async function checkAndSetAttendance(ops: PushOperation<WixExt>[]): Promise<PushOutcome<WixExt>[]> {
     const outcomes: (PushOutcome<WixExt> | undefined)[] = ops.map((op) =>
-      bookingIdOf(op) ? undefined : { result: 'rejected', message: 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.' }
+      bookingIdOf(op) ? undefined : { result: 'rejected', why: { reason: 'sync_no_booking_id', params: {} } }
     )
     const live = ops.filter((_, i) => !outcomes[i])
     if (live.length === 0) return outcomes as PushOutcome<WixExt>[]
@@ -351,7 +351,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
         return
       }
       if (!same(server, op.lastSeen ?? NO_MARK) && op.payload.force !== true) {
-        outcomes[i] = { result: 'conflict', message: conflictMessage(op.participation.name, server, intent), server }
+        outcomes[i] = { result: 'conflict', why: otherDesk(server), server }
         return
       }
       if (intent.status !== 'NOT_SET') sets.push(i)
@@ -377,7 +377,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
       const written = await bulkSet(sets.map((i) => ops[i]!))
       sets.forEach((i, k) => (outcomes[i] = written[k]))
     }
-    return outcomes.map((o) => o ?? { result: 'rejected', message: 'Wix did not answer for this mark.' })
+    return outcomes.map((o) => o ?? { result: 'rejected', why: { reason: 'sync_no_answer', params: {} } })
   }
 
   async function bulkSet(ops: PushOperation<WixExt>[]): Promise<PushOutcome<WixExt>[]> {
@@ -391,20 +391,18 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
     if (!Array.isArray(results)) throw new ProviderError('bad_response', 'bulk attendance: no results in the answer')
     return ops.map((op, i): PushOutcome<WixExt> => {
       const r = results.find((x) => x.itemMetadata?.originalIndex === i) ?? results[i]
-      if (!r) return { result: 'rejected', message: 'Wix did not answer for this mark.' }
+      if (!r) return { result: 'rejected', why: { reason: 'sync_no_answer', params: {} } }
       if (r.itemMetadata?.success === false) {
-        return { result: 'rejected', message: r.itemMetadata.error?.description || r.itemMetadata.error?.code || 'Wix refused this mark.' }
+        const text = r.itemMetadata.error?.description || r.itemMetadata.error?.code
+        // Wix's own words when it gave some.
+        return { result: 'rejected', why: text ? { reason: 'provider_said', params: { text } } : { reason: 'sync_no_answer', params: {} } }
       }
       return { result: 'done', attendanceProviderId: r.item?.id ?? null, seen: intentOf(op) }
     })
   }
 
-  const markWords = {
-    theirs: (m: Mark) => (m.status === 'ATTENDED' ? `checked in ${m.attendees}` : m.status === 'NOT_ATTENDED' ? 'marked as no-show' : 'cleared the check-in'),
-    mine: (m: Mark) => (m.status === 'ATTENDED' ? `check in ${m.attendees}` : m.status === 'NOT_ATTENDED' ? 'mark as no-show' : 'clear the check-in')
-  }
-  const conflictMessage = (name: string, server: Mark, intent: Mark) =>
-    `Another desk ${markWords.theirs(server)} for ${name}; this desk wanted to ${markWords.mine(intent)}.`
+  /** Another desk's mark, found where this desk's was to go (what this desk wanted is the operation's). */
+  const otherDesk = (server: Mark): SyncReason => ({ reason: 'sync_other_desk', params: { service: 'wix', status: server.status, attendees: server.attendees } })
 
   function markOf(p: WixParticipation, sessionProviderId: string): { status: AttendanceStatus; attendees: number } {
     const m = (p.extendedFields?.namespaces?.[config.namespace] as NamespaceData | undefined)?.sessions?.[sessionProviderId]
@@ -436,15 +434,15 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
   async function patchWithRevision(
     op: PushOperation<WixExt>,
     build: (current: WixParticipation) => Record<string, unknown>,
-    decide: (current: WixParticipation) => 'apply' | 'done' | { conflict: string }
+    decide: (current: WixParticipation) => 'apply' | 'done' | { conflict: SyncReason }
   ): Promise<PushOutcome<WixExt>> {
     let current = op.participation.raw as WixParticipation | null
     if (!current?.revision) current = await getParticipation(op.participation.providerId)
     for (let attempt = 0; attempt <= MAX_REAPPLY; attempt++) {
-      if (!current) return { result: 'conflict', message: `${op.participation.name} was removed from this event in Wix.` }
+      if (!current) return { result: 'conflict', why: { reason: 'sync_removed_upstream', params: { service: 'wix' } } }
       const verdict = attempt === 0 ? 'apply' : decide(current)
       if (verdict === 'done') return participationOutcome(current)
-      if (verdict !== 'apply') return { result: 'conflict', message: verdict.conflict }
+      if (verdict !== 'apply') return { result: 'conflict', why: verdict.conflict }
       try {
         const { data } = await http.patch<{ participation?: WixParticipation }>(
           `/calendar/v3/participations/${encodeURIComponent(current.id)}`,
@@ -456,7 +454,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
         current = await getParticipation(op.participation.providerId)
       }
     }
-    return { result: 'conflict', message: `${op.participation.name} keeps changing in Wix; try again.` }
+    return { result: 'conflict', why: { reason: 'sync_keeps_changing', params: { service: 'wix' } } }
   }
 
   async function pushExtendedFieldMark(op: PushOperation<WixExt>): Promise<PushOutcome<WixExt>> {
@@ -485,7 +483,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
         if (same(server, intent)) return 'done'
         // Nobody else touched this session's mark (only other fields changed): apply ours.
         if (same(server, previous) || op.payload.force === true) return 'apply'
-        return { conflict: conflictMessage(op.participation.name, server, intent) }
+        return { conflict: otherDesk(server) }
       }
     )
   }
@@ -494,7 +492,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
     // Bookings manages its participations: the desk never confirms there (the window does not
     // offer it; an operation queued by an older version is set aside, never sent).
     if (isBookingsSession(op.session)) {
-      return { result: 'rejected', message: 'Bookings of Wix Bookings are confirmed in the Wix dashboard (Bookings), not at the desk.' }
+      return { result: 'rejected', why: { reason: 'sync_confirm_in_wix', params: {} } }
     }
     return patchWithRevision(
       op,
@@ -505,7 +503,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
 
   async function pushCreate(op: PushOperation<WixExt>): Promise<PushOutcome<WixExt>> {
     if (isBookingsSession(op.session)) {
-      return { result: 'rejected', message: 'Walk-ins for Wix Bookings sessions must be booked in Wix; kept on this desk only.' }
+      return { result: 'rejected', why: { reason: 'sync_walk_in_in_wix', params: {} } }
     }
     const { data } = await http.post<{ participation?: WixParticipation }>('/calendar/v3/participations', {
       participation: {
@@ -597,18 +595,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
     grant: wixTraits.grant,
 
     async testConnection(options: { readsOnly?: boolean } = {}): Promise<ConnectionReport> {
-      const words: ServiceWords = {
-        name: 'wix',
-        service: 'Wix',
-        baseUrl: config.baseUrl,
-        field: 'base_url',
-        address: 'the base URL',
-        auth: (status) => ({
-          reason: 'key_refused',
-          message: `The API key or site id was refused (${status}). Check both and that the key may use Calendar and Bookings.`
-        }),
-        rateLimited: 'Wix says too many requests: wait a minute and try again.'
-      }
+      const facts: ServiceFacts = { name: 'wix', baseUrl: config.baseUrl, field: 'base_url', auth: () => 'key_refused' }
       // A harmless read on every API the desk uses, and a write to a participation that cannot
       // exist (a key allowed to write gets 404, one that is not gets 403): each missing permission
       // is named before the desk is used.
@@ -647,20 +634,12 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
             if (!missing.some((m) => m.name === permission.name)) missing.push(permission)
             continue
           }
-          if (err instanceof ProviderError && err.kind === 'bad_response') return notTheService(words)
-          return explainConnectionError(err, words)
+          if (err instanceof ProviderError && err.kind === 'bad_response') return notTheService(facts)
+          return explainConnectionError(err, facts)
         }
       }
-      if (missing.length) {
-        const names = missing.map((m) => `"${m.name}"`).join(', ')
-        return {
-          ok: false,
-          reason: 'key_lacks_permissions',
-          params: { service: 'wix', where: config.siteId, missing },
-          message: `Connected to the Wix site ${config.siteId}, but the API key lacks ${names}: add ${missing.length === 1 ? 'it' : 'them'} to the key in Wix.`
-        }
-      }
-      return { ok: true, reason: 'connected', params: { service: 'wix', where: config.siteId }, message: `Connected to the Wix site ${config.siteId}.` }
+      if (missing.length) return { ok: false, reason: 'key_lacks_permissions', params: { service: 'wix', where: config.siteId, missing } }
+      return { ok: true, reason: 'connected', params: { service: 'wix', where: config.siteId } }
     },
 
     pullSessions,

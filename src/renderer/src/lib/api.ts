@@ -1,6 +1,7 @@
 /**
  * The renderer's one way to talk to main: `api['roster.page']({ ... })` resolves the call's output
- * or throws a `CallFailed` whose message can be shown to the desk as it is.
+ * or throws a `CallFailed`, which `describeError` words in the desk's language from its codes
+ * (main's `message` is for developers and never shown).
  *
  * Two carriers, picked once at start-up:
  * - Electron: the preload puts `window.rollcall` (one function per call, each resolving an Envelope).
@@ -24,22 +25,23 @@ import type {
 } from '../../../shared/contract'
 import { CALL_NAMES, EVENTS_ROUTE } from '../../../shared/contract/constants'
 import { i18n } from './i18n.svelte'
-import { describeDeskReason } from './reasons'
+import { describeReason } from './reasons'
 
-
-export const UNREACHABLE_MESSAGE = 'The desk service is not reachable. Check that Rollcall is running, then try again.'
+/** Why a call failed as this window knows it: main's code, or the carrier's own. */
+export type FailureCode = ErrorCode | 'unreachable' | 'unreadable'
 
 /** A call that answered `ok: false` (or could not be carried at all). */
 export class CallFailed extends Error {
   override readonly name = 'CallFailed'
   readonly call: CallName
-  readonly code: ErrorCode | 'unreachable'
+  readonly code: FailureCode
   readonly issues: NonNullable<CallError['issues']>
-  /** Why main refused, as a code with typed params (null: only the English message). */
+  /** Why main refused, as a code with typed params (null: the error code says all there is). */
   readonly detail: DeskReason | null
 
-  constructor(call: CallName, code: ErrorCode | 'unreachable', message: string, issues: CallError['issues'] = [], detail: DeskReason | null = null) {
-    super(message)
+  /** `developerMessage`: for the console and tests only; the desk reads `describeError`. */
+  constructor(call: CallName, code: FailureCode, developerMessage: string, issues: CallError['issues'] = [], detail: DeskReason | null = null) {
+    super(developerMessage)
     this.call = call
     this.code = code
     this.issues = issues
@@ -47,14 +49,12 @@ export class CallFailed extends Error {
   }
 }
 
-/** Plain-language text for any error a component caught, in the desk's language where main gave a code. */
+/** Plain-language text for any error a component caught, in the desk's language, from its codes. */
 export function describeError(err: unknown): string {
-  if (err instanceof CallFailed) {
-    if (err.code === 'unreachable') return i18n.t.status.unreachable
-    return (err.detail && describeDeskReason(err.detail)) || err.message
-  }
-  if (err instanceof Error && err.message) return err.message
-  return i18n.t.common.unknownError
+  if (!(err instanceof CallFailed)) return i18n.t.common.unknownError
+  if (err.code === 'unreachable') return i18n.t.status.unreachable
+  if (err.detail) return describeReason(err.detail)
+  return i18n.t.reasons.call[err.code] ?? i18n.t.common.unknownError
 }
 
 type Carrier = (name: CallName, input: unknown) => Promise<Envelope<unknown>>
@@ -131,7 +131,7 @@ function webCarrier(): Carrier {
         body: JSON.stringify(input ?? {})
       })
     } catch {
-      throw new CallFailed(name, 'unreachable', UNREACHABLE_MESSAGE)
+      throw new CallFailed(name, 'unreachable', 'the desk service did not answer')
     }
     let body: unknown
     try {
@@ -140,21 +140,12 @@ function webCarrier(): Carrier {
       body = undefined
     }
     if (isEnvelope(body)) {
-      if (!body.ok && body.error.code === 'forbidden') {
-        return {
-          ok: false,
-          error: {
-            ...body.error,
-            message: `${body.error.message} Open the address that the desk service printed (it carries the access token).`
-          }
-        }
-      }
       return body
     }
     if (res.status === 401 || res.status === 403) {
-      throw new CallFailed(name, 'forbidden', 'This screen is not allowed to use the desk service. Open the address that the desk service printed (it carries the access token).')
+      throw new CallFailed(name, 'forbidden', `HTTP ${res.status} without an answer`)
     }
-    throw new CallFailed(name, 'internal', `The desk service gave an answer Rollcall could not read (HTTP ${res.status}). Nothing was changed.`)
+    throw new CallFailed(name, 'unreadable', `HTTP ${res.status}: not an answer Rollcall can read`)
   }
 }
 
@@ -162,16 +153,16 @@ function bridgeCarrier(bridge: RollcallBridge): Carrier {
   return async (name, input) => {
     const fn = bridge[name] as unknown
     if (typeof fn !== 'function') {
-      throw new CallFailed(name, 'unknown_call', `This version of Rollcall cannot do "${name}". Restart the app.`)
+      throw new CallFailed(name, 'unknown_call', `the preload has no call "${name}"`)
     }
     let body: unknown
     try {
       body = await (fn as (input: unknown) => Promise<unknown>)(input)
     } catch {
-      throw new CallFailed(name, 'unreachable', UNREACHABLE_MESSAGE)
+      throw new CallFailed(name, 'unreachable', 'the desk service did not answer')
     }
     if (!isEnvelope(body)) {
-      throw new CallFailed(name, 'internal', 'The desk service gave an answer Rollcall could not read. Nothing was changed.')
+      throw new CallFailed(name, 'unreadable', 'not an answer Rollcall can read')
     }
     return body
   }
@@ -196,7 +187,7 @@ function createApi(carry: Carrier): RollcallApi {
     const { code, message, issues } = envelope.error
     const error = envelope.error
     const detail = typeof error.reason === 'string' && typeof error.params === 'object' && error.params !== null ? (error as DeskReason) : null
-    throw new CallFailed(name, code, message || 'The desk service refused this without saying why.', issues, detail)
+    throw new CallFailed(name, code, message || code, issues, detail)
   }
   const entries = CALL_NAMES.map((name) => [name, (input: unknown) => call(name, input)] as const)
   return Object.fromEntries(entries) as unknown as RollcallApi

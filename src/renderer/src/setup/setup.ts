@@ -2,8 +2,9 @@
  * The set-up form as plain data, and the settings call input built from it. The API key is write
  * only: main never sends it back, and an empty field means "keep the stored key".
  */
-import type { CallInput, ProviderName, ProviderSettingsView } from '../../../shared/contract'
+import type { CallError, CallInput, ProviderName, ProviderSettingsView } from '../../../shared/contract'
 import { LOCAL_PROVIDER } from '../../../shared/contract/constants'
+import { describeIssue } from '../lib/reasons'
 
 export interface SetupForm {
   provider: ProviderName
@@ -88,7 +89,7 @@ export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
 const FIELDS: readonly SetupField[] = ['wix.siteId', 'wix.apiKey', 'wix.baseUrl', 'wix.namespace', 'plandocket.baseUrl', 'plandocket.apiKey', 'plandocket.requestsPerHour', 'wix.historyDays', 'plandocket.historyDays']
 
 /** Main's field issues by form field; the ones that match no field are returned apart. */
-export function fieldIssues(issues: readonly { path: string; message: string }[]): {
+export function fieldIssues(issues: NonNullable<CallError['issues']>): {
   byField: Partial<Record<SetupField, string>>
   other: string[]
 } {
@@ -96,8 +97,8 @@ export function fieldIssues(issues: readonly { path: string; message: string }[]
   const other: string[] = []
   for (const issue of issues) {
     const field = FIELDS.find((f) => issue.path === f || issue.path.startsWith(`${f}.`))
-    if (field && !byField[field]) byField[field] = issue.message
-    else if (!field) other.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message)
+    if (field && !byField[field]) byField[field] = describeIssue(issue)
+    else if (!field) other.push(issue.path ? `${issue.path}: ${describeIssue(issue)}` : describeIssue(issue))
   }
   return { byField, other }
 }

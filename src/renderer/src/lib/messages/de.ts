@@ -2,11 +2,85 @@
  * Deutsch. Typed as `Messages` (the English dictionary's type): a missing or extra key, or a
  * message with other parameters, does not compile.
  */
+import type { AdminAction, ImportProblem, MissingPermission } from '../../../../shared/contract'
 import type { Messages } from './en'
+import { importProblems, type Words } from './words'
 import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
 
 const n = (x: number): string => x.toLocaleString('de-DE')
 const plural = (x: number, one: string, many: string): string => `${n(x)} ${x === 1 ? one : many}`
+
+const service: Messages['reasons']['service'] = { local: 'dieser Empfang', wix: 'Wix', plandocket: 'Plandocket' }
+const adminActions: Record<AdminAction, string> = {
+  mark_no_shows: 'Personen als nicht erschienen zu markieren',
+  close_session: 'einen Termin abzuschließen',
+  see_audit: 'das Protokoll zu sehen',
+  change_pin: 'die PIN zu ändern',
+  import_roster: 'eine Teilnehmerliste zu importieren',
+  export_roster: 'eine Teilnehmerliste zu exportieren',
+  resolve_sync: 'Sync-Probleme zu lösen',
+  open_setup: 'die Einrichtung zu öffnen',
+  change_setup: 'die Einrichtung zu ändern',
+  test_connection: 'die Verbindung zu testen',
+  reprint_badge: 'ein zweites Namensschild zu drucken',
+  print_sheet: 'eine Anwesenheitsliste zu drucken',
+  enter_paper_marks: 'Markierungen von einer Liste einzutragen'
+}
+const importFields: Messages['import']['fields'] = {
+  name: 'Name',
+  firstName: 'Vorname',
+  lastName: 'Nachname',
+  email: 'E-Mail',
+  phone: 'Telefon',
+  partySize: 'Gruppengröße',
+  externalId: 'Buchungsnummer',
+  status: 'Buchungsstatus',
+  sessionTitle: 'Titel des Termins',
+  sessionStart: 'Beginn des Termins',
+  sessionEnd: 'Ende des Termins',
+  sessionTimeZone: 'Zeitzone des Termins',
+  sessionCapacity: 'Kapazität des Termins'
+}
+const uses: Record<MissingPermission['use'], string> = {
+  sessions: 'Termine herunterladen',
+  roster: 'Teilnehmerlisten herunterladen',
+  check_ins: 'Check-ins erfassen',
+  walk_ins: 'Spontangäste hinzufügen'
+}
+const still: Record<MissingPermission['use'], string> = {
+  sessions: 'Check-ins von hier werden weiter gespeichert und gesendet.',
+  roster: 'Check-ins von hier werden weiter gespeichert und gesendet.',
+  check_ins: 'Teilnehmerlisten werden weiter geladen; Check-ins warten bis dahin an diesem Empfang.',
+  walk_ins: 'Check-ins gehen weiter hinaus; Spontangäste warten bis dahin an diesem Empfang.'
+}
+const permissionName = ({ name, kind }: MissingPermission): string => (kind === 'scope' ? `den Scope ${name}` : `die Berechtigung „${name}“`)
+const addressField = { base_url: 'die Basis-URL', tenant_address: 'die Mandanten-Adresse (…/api/v1)' }
+
+const importProblem: Words<ImportProblem> = {
+  csv_record_too_long: (p) => `die Zeile ist länger als ${n(p.max)} Zeichen`,
+  csv_quote_not_closed: () => 'ein Wert in Anführungszeichen wird nie geschlossen',
+  csv_quote_misplaced: () => 'ein Anführungszeichen steht an der falschen Stelle (den ganzen Wert in Anführungszeichen setzen und Anführungszeichen darin verdoppeln)',
+  csv_column_count: (p) => `${n(p.expected)} Spalten erwartet, ${n(p.found)} gefunden`,
+  csv_too_many_broken: () => 'zu viele fehlerhafte Zeilen; der Rest der Datei wurde nicht gelesen',
+  csv_other: (p) => p.detail,
+  name_missing: () => 'der Name fehlt',
+  name_too_long: (p) => `der Name ist länger als ${n(p.max)} Zeichen`,
+  party_size_invalid: (p) => `die Gruppengröße muss eine ganze Zahl von 1 bis ${n(p.max)} sein (gefunden: „${p.found}“)`,
+  email_invalid: (p) => `„${p.value}“ ist keine E-Mail-Adresse`,
+  phone_too_long: (p) => `die Telefonnummer ist länger als ${n(p.max)} Zeichen`,
+  id_too_long: (p) => `die Kennung ist länger als ${n(p.max)} Zeichen`,
+  status_invalid: (p) => `der Status „${p.value}“ ist keiner von confirmed, pending, cancelled (bestätigt, offen, storniert)`,
+  session_title_missing: () => 'der Titel des Termins fehlt',
+  session_title_too_long: (p) => `der Titel des Termins ist länger als ${n(p.max)} Zeichen`,
+  time_zone_unknown: (p) => `die Zeitzone „${p.value}“ ist unbekannt (z. B. Europe/Berlin verwenden)`,
+  session_start_missing: () => 'der Beginn des Termins fehlt',
+  session_start_invalid: (p) => `der Beginn „${p.value}“ ist kein Datum mit Uhrzeit (z. B. 2026-07-06 09:00)`,
+  session_end_invalid: (p) => `das Ende „${p.value}“ ist kein Datum mit Uhrzeit`,
+  session_end_before_start: () => 'der Termin endet, bevor er beginnt',
+  capacity_invalid: (p) => `die Kapazität muss eine ganze Zahl von 1 bis ${n(p.max)} sein (gefunden: „${p.found}“)`,
+  import_no_name_column: () => 'keine Spalte ist für den Namen gewählt',
+  import_no_session_columns: () => 'wählen Sie einen Termin zum Import oder die Spalten mit Titel und Beginn des Termins'
+}
 
 export const de: Messages = {
   common: {
@@ -263,138 +337,130 @@ export const de: Messages = {
     pullSessions: 'Termine werden geladen',
     pullRoster: 'Teilnehmerliste wird geladen',
     intent: {
-      checkIn: (count) => `${n(count)} einchecken`,
-      noShow: 'als nicht erschienen markieren',
-      clear: 'Check-in zurücknehmen',
-      checkOut: 'auschecken',
-      walkIn: 'als Spontangast hinzufügen',
-      confirm: 'Buchung bestätigen'
+      check_in: (count) => `${n(count)} einchecken`,
+      no_show: () => 'als nicht erschienen markieren',
+      clear: () => 'Check-in zurücknehmen',
+      check_out: () => 'auschecken',
+      walk_in: () => 'als Spontangast hinzufügen',
+      confirm: () => 'Buchung bestätigen'
     }
   },
   reasons: {
-    service: { local: 'dieser Empfang', wix: 'Wix', plandocket: 'Plandocket' },
-    pinNotSet: 'Es ist keine Admin-PIN festgelegt.',
-    pinSetFirst: 'Legen Sie zuerst eine Admin-PIN fest: Sie wird zum Verlassen des Kioskmodus gebraucht.',
-    pinCurrentNeeded: 'Geben Sie die aktuelle PIN ein, um sie zu ändern.',
-    pinWrong: (left) => `Falsche PIN. Noch ${plural(left, 'Versuch', 'Versuche')}.`,
-    pinWrongLocked: (time) => `Falsche PIN. Die PIN-Eingabe ist bis ${time} gesperrt.`,
-    pinLocked: (time) => `Zu viele falsche PINs: Die PIN-Eingabe ist bis ${time} gesperrt.`,
-    adminPinNeeded: (action) => `Im Kioskmodus braucht es die Admin-PIN, um ${action}.`,
-    adminActions: {
-      mark_no_shows: 'Personen als nicht erschienen zu markieren',
-      close_session: 'einen Termin abzuschließen',
-      see_audit: 'das Protokoll zu sehen',
-      change_pin: 'die PIN zu ändern',
-      import_roster: 'eine Teilnehmerliste zu importieren',
-      export_roster: 'eine Teilnehmerliste zu exportieren',
-      resolve_sync: 'Sync-Probleme zu lösen',
-      open_setup: 'die Einrichtung zu öffnen',
-      change_setup: 'die Einrichtung zu ändern',
-      test_connection: 'die Verbindung zu testen',
-      reprint_badge: 'ein zweites Namensschild zu drucken',
-      print_sheet: 'eine Anwesenheitsliste zu drucken',
-      enter_paper_marks: 'Markierungen von einer Liste einzutragen'
+    service,
+    importProblem,
+    desk: {
+      pin_not_set: () => 'Es ist keine Admin-PIN festgelegt.',
+      pin_set_first: () => 'Legen Sie zuerst eine Admin-PIN fest: Sie wird zum Verlassen des Kioskmodus gebraucht.',
+      pin_current_needed: () => 'Geben Sie die aktuelle PIN ein, um sie zu ändern.',
+      pin_wrong: (p) => `Falsche PIN. Noch ${plural(p.attemptsLeft, 'Versuch', 'Versuche')}.`,
+      pin_wrong_locked: (p, say) => `Falsche PIN. Die PIN-Eingabe ist bis ${say.time(p.until)} gesperrt.`,
+      pin_locked: (p, say) => `Zu viele falsche PINs: Die PIN-Eingabe ist bis ${say.time(p.until)} gesperrt.`,
+      admin_pin_needed: (p) => `Im Kioskmodus braucht es die Admin-PIN, um ${adminActions[p.action]}.`,
+      session_not_found: () => 'Diesen Termin gibt es an diesem Empfang nicht (vielleicht wurde er entfernt).',
+      date_invalid: (p) => `${p.date} ist kein Kalenderdatum.`,
+      session_cancelled: (p) => `„${p.title}“ ist abgesagt: keine Check-ins.`,
+      not_on_roster: () => 'Diese Person steht nicht auf der Teilnehmerliste dieses Termins.',
+      nothing_to_undo: () => 'Für diese Person gibt es nichts rückgängig zu machen.',
+      booking_cancelled: (p) => `Die Buchung von ${p.name} ist storniert.`,
+      confirm_in_wix_bookings: (p) => `Die Buchung von ${p.name} wird in Wix Bookings (im Wix-Dashboard) bestätigt, nicht am Empfang.`,
+      over_party: (p) => `${p.name} hat für ${n(p.booked)} gebucht; bestätigen Sie, um ${n(p.attendees)} einzuchecken.`,
+      not_inside: (p) => `${p.name} ist nicht eingecheckt: nichts auszuchecken.`,
+      email_required: (p) => `${service[p.service]} braucht für einen Walk-in eine E-Mail-Adresse.`,
+      problem_resolved: () => 'Dieses Sync-Problem ist schon gelöst.',
+      problem_superseded: () => 'Eine spätere Markierung für diese Person hat diese ersetzt: Verwerfen Sie sie.',
+      api_key_needed: (p) => `Geben Sie den API-Schlüssel für ${service[p.provider]} ein.`,
+      import_empty: () => 'Die Datei ist leer: Sie braucht eine Kopfzeile und eine Zeile pro Person.',
+      import_column_missing: (p) => `Die Spalte „${p.column}“, gewählt für ${importFields[p.field as keyof typeof importFields] ?? p.field}, ist nicht in der Datei.`,
+      import_not_local: (p) => `„${p.title}“ kommt aus ${service[p.provider]}; importieren Sie stattdessen in einen lokalen Termin.`,
+      import_row_errors: (p, say) =>
+        `${plural(p.count, 'Zeile hat', 'Zeilen haben')} Fehler (erster: Zeile ${n(p.line)}: ${importProblems(importProblem, p.problems, say)}). Es wurde nichts importiert.`,
+      import_no_rows: () => 'Die Datei hat keine Zeilen zum Importieren.',
+      request_too_large: (p) => `Das ist mehr, als der Empfang auf einmal annimmt (${n(p.maxMb)} MB). Es wurde nichts geändert; teilen Sie die Datei in kleinere Dateien auf.`,
+      printer_failed: (p) =>
+        `Das Namensschild wurde nicht gedruckt (${p.detail}). Der Check-in ist gespeichert; prüfen Sie den Drucker und drucken Sie das Schild dann aus der Zeile.`,
+      no_sheet_printed: () => 'An diesem Empfang wurde für diesen Termin keine Liste gedruckt: Geben Sie die Uhrzeit von der Liste ein.',
+      paper_time_in_future: () => 'Diese Uhrzeit liegt noch in der Zukunft: Geben Sie die Uhrzeit von der Liste ein.'
     },
-    sessionNotFound: 'Diesen Termin gibt es an diesem Empfang nicht (vielleicht wurde er entfernt).',
-    dateInvalid: (date) => `${date} ist kein Kalenderdatum.`,
-    sessionCancelled: (title) => `„${title}“ ist abgesagt: keine Check-ins.`,
-    notOnRoster: 'Diese Person steht nicht auf der Teilnehmerliste dieses Termins.',
-    nothingToUndo: 'Für diese Person gibt es nichts rückgängig zu machen.',
-    bookingCancelled: (name) => `Die Buchung von ${name} ist storniert.`,
-    confirmInWixBookings: (name) => `Die Buchung von ${name} wird in Wix Bookings (im Wix-Dashboard) bestätigt, nicht am Empfang.`,
-    overParty: (name, booked, count) => `${name} hat für ${n(booked)} gebucht; bestätigen Sie, um ${n(count)} einzuchecken.`,
-    notInside: (name) => `${name} ist nicht eingecheckt: nichts auszuchecken.`,
-    emailRequired: (service) => `${service} braucht für einen Walk-in eine E-Mail-Adresse.`,
-    problemResolved: 'Dieses Sync-Problem ist schon gelöst.',
-    problemSuperseded: 'Eine spätere Markierung für diese Person hat diese ersetzt: Verwerfen Sie sie.',
-    apiKeyNeeded: (provider) => `Geben Sie den API-Schlüssel für ${provider} ein.`,
-    importEmpty: 'Die Datei ist leer: Sie braucht eine Kopfzeile und eine Zeile pro Person.',
-    importColumnMissing: (column, field) => `Die Spalte „${column}“, gewählt für ${field}, ist nicht in der Datei.`,
-    importNotLocal: (title, provider) => `„${title}“ kommt aus ${provider}; importieren Sie stattdessen in einen lokalen Termin.`,
-    importRowErrors: (count, line, first) => `${plural(count, 'Zeile hat', 'Zeilen haben')} Fehler (erster: Zeile ${n(line)}: ${first}).`,
-    importNoRows: 'Die Datei hat keine Zeilen zum Importieren.',
-    printerFailed: (detail) => `Das Namensschild wurde nicht gedruckt (${detail}). Der Check-in ist gespeichert; prüfen Sie den Drucker und drucken Sie das Schild dann aus der Zeile.`,
-    noSheetPrinted: 'An diesem Empfang wurde für diesen Termin keine Liste gedruckt: Geben Sie die Uhrzeit von der Liste ein.',
-    paperTimeInFuture: 'Diese Uhrzeit liegt noch in der Zukunft: Geben Sie die Uhrzeit von der Liste ein.',
-    requestTooLarge: (maxMb) => `Das ist mehr, als der Empfang auf einmal annimmt (${n(maxMb)} MB). Es wurde nichts geändert; teilen Sie die Datei in kleinere Dateien auf.`,
-    csvRecordTooLong: (max) => `die Zeile ist länger als ${n(max)} Zeichen`,
-    csvQuoteNotClosed: 'ein Wert in Anführungszeichen wird nie geschlossen',
-    csvQuoteMisplaced: 'ein Anführungszeichen steht an der falschen Stelle (den ganzen Wert in Anführungszeichen setzen und Anführungszeichen darin verdoppeln)',
-    csvColumnCount: (expected, found) => `${n(expected)} Spalten erwartet, ${n(found)} gefunden`,
-    csvTooManyBroken: 'zu viele fehlerhafte Zeilen; der Rest der Datei wurde nicht gelesen',
-    nameMissing: 'der Name fehlt',
-    nameTooLong: (max) => `der Name ist länger als ${n(max)} Zeichen`,
-    partySizeInvalid: (max, found) => `die Gruppengröße muss eine ganze Zahl von 1 bis ${n(max)} sein (gefunden: „${found}“)`,
-    emailInvalid: (value) => `„${value}“ ist keine E-Mail-Adresse`,
-    phoneTooLong: (max) => `die Telefonnummer ist länger als ${n(max)} Zeichen`,
-    idTooLong: (max) => `die Kennung ist länger als ${n(max)} Zeichen`,
-    statusInvalid: (value) => `der Status „${value}“ ist keiner von confirmed, pending, cancelled (bestätigt, offen, storniert)`,
-    sessionTitleMissing: 'der Titel des Termins fehlt',
-    sessionTitleTooLong: (max) => `der Titel des Termins ist länger als ${n(max)} Zeichen`,
-    timeZoneUnknown: (value) => `die Zeitzone „${value}“ ist unbekannt (z. B. Europe/Berlin verwenden)`,
-    sessionStartMissing: 'der Beginn des Termins fehlt',
-    sessionStartInvalid: (value) => `der Beginn „${value}“ ist kein Datum mit Uhrzeit (z. B. 2026-07-06 09:00)`,
-    sessionEndInvalid: (value) => `das Ende „${value}“ ist kein Datum mit Uhrzeit`,
-    sessionEndBeforeStart: 'der Termin endet, bevor er beginnt',
-    capacityInvalid: (max, found) => `die Kapazität muss eine ganze Zahl von 1 bis ${n(max)} sein (gefunden: „${found}“)`,
-    importNoNameColumn: 'keine Spalte ist für den Namen gewählt',
-    importNoSessionColumns: 'wählen Sie einen Termin zum Import oder die Spalten mit Titel und Beginn des Termins',
-    scanCheckedIn: (name) => `${name} ist eingecheckt.`,
-    scanAlready: (name) => `${name} ist schon eingecheckt.`,
-    scanCheckedOut: (name) => `${name} ist ausgecheckt.`,
-    scanUnknown: (code) => `Keine Buchung hat den Code ${code}.`,
-    scanWrongSession: (name, title) => `${name} ist für „${title}“ gebucht, nicht für diesen Termin.`,
-    scanNotBookedHere: (name) => `${name} ist nicht für diesen Termin gebucht.`,
-    syncTimeout: (service) => `${service} hat nicht rechtzeitig geantwortet.`,
-    syncNoConnection: (service) => `Keine Verbindung zu ${service}.`,
-    syncServerError: (service, status) => `${service} hatte ein Problem (${status}); neuer Versuch folgt.`,
-    syncBadResponse: (service, detail) => `${service} hat eine unbrauchbare Antwort geschickt: ${detail}.`,
-    syncRateLimited: (service) => `${service} bittet den Empfang, langsamer zu machen; neuer Versuch in Kürze.`,
-    syncBudgetHeld: (service) => `Dieser Empfang hält die restlichen ${service}-Anfragen dieser Stunde für Check-ins zurück; die Liste wird aktualisiert, sobald die Stunde es erlaubt.`,
-    syncAuth: (service) => `${service} hat den Schlüssel dieses Empfangs abgelehnt: Öffnen Sie „Einrichtung“ und prüfen Sie ihn.`,
-    uses: { sessions: 'Termine herunterladen', roster: 'Teilnehmerlisten herunterladen', check_ins: 'Check-ins erfassen', walk_ins: 'Spontangäste hinzufügen' },
-    permissionName: (name, kind) => (kind === 'scope' ? `den Scope ${name}` : `die Berechtigung „${name}“`),
-    still: {
-      sessions: 'Check-ins von hier werden weiter gespeichert und gesendet.',
-      roster: 'Check-ins von hier werden weiter gespeichert und gesendet.',
-      check_ins: 'Teilnehmerlisten werden weiter geladen; Check-ins warten bis dahin an diesem Empfang.',
-      walk_ins: 'Check-ins gehen weiter hinaus; Spontangäste warten bis dahin an diesem Empfang.'
+    scan: {
+      scan_checked_in: (p) => `${p.name} ist eingecheckt.`,
+      scan_already: (p) => `${p.name} ist schon eingecheckt.`,
+      scan_checked_out: (p) => `${p.name} ist ausgecheckt.`,
+      scan_unknown: (p) => `Keine Buchung hat den Code ${p.code}.`,
+      scan_wrong_session: (p) => `${p.name} ist für „${p.title}“ gebucht, nicht für diesen Termin.`,
+      scan_not_booked_here: (p) => `${p.name} ist nicht für diesen Termin gebucht.`
     },
-    syncForbidden: (service, use, permission, still) => `Dieser Schlüssel darf in ${service} nicht ${use}: Fügen Sie dem Schlüssel ${permission} hinzu. ${still}`,
-    syncDeletedElsewhere: (service) => `Eine andere Station hat diesen Check-in in ${service} gelöscht, und dieser Empfang hat eine neuere, noch nicht gesendete Markierung.`,
-    syncRemovedUpstream: (service) => `Diese Person ist in ${service} nicht mehr gebucht.`,
+    sync: {
+      sync_timeout: (p) => `${service[p.service]} hat nicht rechtzeitig geantwortet.`,
+      sync_no_connection: (p) => `Keine Verbindung zu ${service[p.service]}.`,
+      sync_server_error: (p) => `${service[p.service]} hatte ein Problem (${p.status}); neuer Versuch folgt.`,
+      sync_bad_response: (p) => `${service[p.service]} hat eine unbrauchbare Antwort geschickt: ${p.detail}.`,
+      sync_rate_limited: (p) => `${service[p.service]} bittet den Empfang, langsamer zu machen; neuer Versuch in Kürze.`,
+      sync_budget_held: (p) =>
+        `Dieser Empfang hält die restlichen ${service[p.service]}-Anfragen dieser Stunde für Check-ins zurück; die Liste wird aktualisiert, sobald die Stunde es erlaubt.`,
+      sync_auth: (p) => `${service[p.service]} hat den Schlüssel dieses Empfangs abgelehnt: Öffnen Sie „Einrichtung“ und prüfen Sie ihn.`,
+      sync_forbidden: (p) =>
+        `Dieser Schlüssel darf in ${service[p.service]} nicht ${uses[p.permission.use]}: Fügen Sie dem Schlüssel ${permissionName(p.permission)} hinzu. ${still[p.permission.use]}`,
+      sync_deleted_elsewhere: (p) =>
+        `Eine andere Station hat diesen Check-in in ${service[p.service]} gelöscht, und dieser Empfang hat eine neuere, noch nicht gesendete Markierung.`,
+      sync_removed_upstream: (p) => `Diese Person ist in ${service[p.service]} nicht mehr gebucht.`,
+      sync_gone: () => 'Der Termin oder die Person dieser Änderung ist nicht mehr an diesem Empfang.',
+      sync_no_answer: () => 'Das Buchungssystem hat für diese Markierung nicht geantwortet.',
+      sync_internal: (p) => `Interner Fehler: ${p.detail}`,
+      sync_no_booking_id: () => 'Diese Buchung hat keine Wix-Buchungsnummer; ihre Anwesenheit kann in Wix nicht erfasst werden.',
+      sync_other_desk: (p) =>
+        `Ein anderer Empfang hat in ${service[p.service]} seit der Markierung dieses Empfangs ${p.status === 'ATTENDED' ? `${n(p.attendees)} eingecheckt` : p.status === 'NOT_ATTENDED' ? 'nicht erschienen markiert' : 'den Check-in zurückgenommen'}.`,
+      sync_keeps_changing: (p) => `Diese Person ändert sich in ${service[p.service]} laufend; versuchen Sie es erneut.`,
+      sync_confirm_in_wix: () => 'Buchungen von Wix Bookings werden im Wix-Dashboard (Bookings) bestätigt, nicht am Empfang.',
+      sync_walk_in_in_wix: () => 'Spontangäste für Termine aus Wix Bookings müssen in Wix gebucht werden; sie bleiben nur an diesem Empfang.',
+      sync_email_required: (p) => `${service[p.service]} braucht für neue Teilnehmende eine E-Mail-Adresse.`,
+      sync_counts_one: (p, say) =>
+        `Schon eingecheckt bei ${p.station ?? 'einer anderen Station'}${p.at ? `, ${say.time(p.at)}` : ''}; dieser Empfang hat ${n(p.counted)} Personen gezählt, ${service[p.service]} zählt eine pro Teilnehmer.`,
+      provider_said: (p) => p.text,
+      stored_words: (p) => `Von einer älteren Rollcall-Version gespeichert (englisch): ${p.text}`
+    },
     connection: {
-      field: { base_url: 'die Basis-URL', tenant_address: 'die Mandanten-Adresse (…/api/v1)' },
-      connectedWix: (site) => `Verbunden mit der Wix-Website ${site}.`,
-      connectedPlandocket: (base) => `Verbunden mit Plandocket unter ${base}.`,
-      localNeedsNone: 'Der Nur-lokal-Modus braucht keine Verbindung.',
-      apiKeyNeeded: 'Geben Sie den API-Schlüssel ein.',
-      tenantNeeded: 'Geben Sie die Mandanten-Adresse ein, z. B. https://ihrname.plandocket.com/api/v1.',
-      incomplete: 'Füllen Sie zuerst alle Felder der Verbindung aus.',
-      wixKeyRefused: (status) =>
-        `Der API-Schlüssel oder die Website-ID wurde abgelehnt (${status}). Prüfen Sie beide und ob der Schlüssel Calendar und Bookings nutzen darf.`,
-      plandocketKeyRefused: 'Der API-Schlüssel wurde abgelehnt (401). Prüfen Sie den Schlüssel und die Mandanten-Adresse.',
-      lacksScope: 'Der API-Schlüssel funktioniert, aber ihm fehlt eine Berechtigung: Er braucht events, participants, contacts und checkins.',
-      lacksPermissions: (service, where, missing, count) =>
-        `Verbunden mit ${service} (${where}), aber dem Schlüssel ${count === 1 ? 'fehlt ein Recht' : 'fehlen Rechte'}: Er braucht noch ${missing}. Ergänzen Sie ${count === 1 ? 'es' : 'sie'}, bevor Sie den Empfang nutzen.`,
-      missingOne: (permission, use) => `${permission} (${use})`,
-      unreachable: (url, why, field) => `${url} ist nicht erreichbar: ${why}. Prüfen Sie das Netzwerk und ${field}.`,
-      why: {
-        no_connection: 'keine Verbindung möglich',
-        timeout: (seconds) => `keine Antwort innerhalb von ${seconds} s`,
-        cut_off: 'die Antwort brach ab'
-      },
-      wixTooMany: 'Wix meldet zu viele Anfragen: Warten Sie eine Minute und versuchen Sie es erneut.',
-      plandocketTooMany: 'Plandocket meldet, dass das stündliche Anfragelimit erreicht ist: Versuchen Sie es später erneut.',
-      serviceProblem: (service, status) => `${service} hatte ein Problem (${status}). Versuchen Sie es gleich noch einmal.`,
-      notTheService: (service, field) => `Der Server hat geantwortet, aber nicht wie ${service}: Prüfen Sie ${field}.`,
-      nothingThere: (url, field) => `Unter ${url} ist nichts: Prüfen Sie ${field}.`,
-      refused: (service, text) => `${service} hat die Anfrage abgelehnt: ${text}`,
-      unexpected: (text) => `Unerwartetes Problem: ${text}`
+      connected: (p) => (p.service === 'wix' ? `Verbunden mit der Wix-Website ${p.where}.` : `Verbunden mit Plandocket unter ${p.where}.`),
+      local_needs_no_connection: () => 'Der Nur-lokal-Modus braucht keine Verbindung.',
+      api_key_needed: () => 'Geben Sie den API-Schlüssel ein.',
+      tenant_address_needed: () => 'Geben Sie die Mandanten-Adresse ein, z. B. https://ihrname.plandocket.com/api/v1.',
+      connection_incomplete: () => 'Füllen Sie zuerst alle Felder der Verbindung aus.',
+      key_refused: (p) =>
+        p.service === 'wix'
+          ? `Der API-Schlüssel oder die Website-ID wurde abgelehnt (${p.status ?? ''}). Prüfen Sie beide und ob der Schlüssel Calendar und Bookings nutzen darf.`
+          : 'Der API-Schlüssel wurde abgelehnt (401). Prüfen Sie den Schlüssel und die Mandanten-Adresse.',
+      key_lacks_scope: () => 'Der API-Schlüssel funktioniert, aber ihm fehlt eine Berechtigung: Er braucht events, participants, contacts und checkins.',
+      key_lacks_permissions: (p, say) =>
+        `Verbunden mit ${service[p.service]} (${p.where}), aber dem Schlüssel ${p.missing.length === 1 ? 'fehlt ein Recht' : 'fehlen Rechte'}: Er braucht noch ${say.list(p.missing.map((m) => `${permissionName(m)} (${uses[m.use]})`))}. Ergänzen Sie ${p.missing.length === 1 ? 'es' : 'sie'}, bevor Sie den Empfang nutzen.`,
+      unreachable: (p) =>
+        `${p.baseUrl} ist nicht erreichbar: ${p.cause === 'timeout' ? `keine Antwort innerhalb von ${p.seconds ?? 0} s` : p.cause === 'cut_off' ? 'die Antwort brach ab' : 'keine Verbindung möglich'}. Prüfen Sie das Netzwerk und ${addressField[p.field]}.`,
+      too_many_requests: (p) =>
+        p.service === 'wix'
+          ? 'Wix meldet zu viele Anfragen: Warten Sie eine Minute und versuchen Sie es erneut.'
+          : 'Plandocket meldet, dass das stündliche Anfragelimit erreicht ist: Versuchen Sie es später erneut.',
+      service_problem: (p) => `${service[p.service]} hatte ein Problem (${p.status ?? ''}). Versuchen Sie es gleich noch einmal.`,
+      not_the_service: (p) => `Der Server hat geantwortet, aber nicht wie ${service[p.service]}: Prüfen Sie ${addressField[p.field]}.`,
+      nothing_there: (p) => `Unter ${p.baseUrl} ist nichts: Prüfen Sie ${addressField[p.field]}.`,
+      service_refused: (p) => `${service[p.service]} hat die Anfrage abgelehnt: ${p.text}`,
+      unexpected: (p) => `Unerwartetes Problem: ${p.text}`
     },
-    syncGone: 'Der Termin oder die Person dieser Änderung ist nicht mehr an diesem Empfang.',
-    syncNoAnswer: 'Das Buchungssystem hat für diese Markierung nicht geantwortet.',
-    syncInternal: (detail) => `Interner Fehler: ${detail}`
+    call: {
+      invalid_input: 'Einige Eingaben sind ungültig; es wurde nichts geändert.',
+      not_found: 'Das gibt es an diesem Empfang nicht mehr; es wurde nichts geändert.',
+      refused: 'Der Dienst des Empfangs hat das abgelehnt; es wurde nichts geändert.',
+      unknown_call: 'Diese Rollcall-Version kann das nicht. Starten Sie die App neu.',
+      forbidden: 'Dieser Bildschirm darf den Dienst des Empfangs nicht nutzen. Öffnen Sie die Adresse, die der Dienst ausgegeben hat (sie enthält den Zugangsschlüssel).',
+      internal: 'Rollcall hatte einen internen Fehler; es wurde nichts geändert. Details stehen im Protokoll.',
+      unreadable: 'Der Dienst des Empfangs hat eine Antwort gegeben, die Rollcall nicht lesen konnte. Es wurde nichts geändert.'
+    },
+    field: {
+      required: () => 'erforderlich',
+      too_long: (limit) => `höchstens ${n(limit)} Zeichen`,
+      too_short: () => 'zu kurz',
+      not_email: () => 'keine E-Mail-Adresse',
+      not_url: () => 'muss eine http(s)-Adresse sein',
+      out_of_range: () => 'außerhalb des erlaubten Bereichs',
+      invalid: () => 'ungültig'
+    }
   },
   setup: {
     title: 'Einrichtung',
@@ -464,21 +530,7 @@ export const de: Messages = {
     person: 'Person',
     session: 'Termin',
     notInFile: 'Nicht in der Datei',
-    fields: {
-      name: 'Name',
-      firstName: 'Vorname',
-      lastName: 'Nachname',
-      email: 'E-Mail',
-      phone: 'Telefon',
-      partySize: 'Gruppengröße',
-      externalId: 'Buchungsnummer',
-      status: 'Buchungsstatus',
-      sessionTitle: 'Titel des Termins',
-      sessionStart: 'Beginn des Termins',
-      sessionEnd: 'Ende des Termins',
-      sessionTimeZone: 'Zeitzone des Termins',
-      sessionCapacity: 'Kapazität des Termins'
-    },
+    fields: importFields,
     sessionsTitle: 'Termine',
     everyRowInto: 'Jede Zeile kommt in',
     noSessions: 'Keine Termine gefunden: Ordnen Sie „Titel des Termins“ und „Beginn des Termins“ zu oder wählen Sie einen Termin zum Import.',

@@ -2,7 +2,8 @@
  * English: the source language. Every string the screen shows or announces is here; the German
  * dictionary (de.ts) is typed as `Messages`, so it must have exactly these keys and parameters.
  */
-import type { AdminAction, ProviderName } from '../../../../shared/contract'
+import type { AdminAction, ConnectionReason, DeskOnlyReason, ErrorCode, FieldProblem, ImportProblem, MissingPermission, ProviderName, ScanOnlyReason, SyncProblem, SyncReason } from '../../../../shared/contract'
+import { importProblems, type Words } from './words'
 import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
 import type { BadgeField, BadgeLayout } from '../../../../shared/print'
 
@@ -12,6 +13,78 @@ const ordinalSuffix = (x: number): string => {
   const tens = x % 100
   if (tens >= 11 && tens <= 13) return 'th'
   return ['th', 'st', 'nd', 'rd'][x % 10] ?? 'th'
+}
+
+const service = { local: 'this desk', wix: 'Wix', plandocket: 'Plandocket' } satisfies Record<ProviderName, string>
+const adminActions = {
+  mark_no_shows: 'mark no-shows',
+  close_session: 'close a session',
+  see_audit: 'see the audit log',
+  change_pin: 'change the PIN',
+  import_roster: 'import a roster',
+  export_roster: 'export a roster',
+  resolve_sync: 'resolve sync problems',
+  open_setup: 'open set-up',
+  change_setup: 'change set-up',
+  test_connection: 'test the connection',
+  reprint_badge: 'print a second badge',
+  print_sheet: 'print an attendance sheet',
+  enter_paper_marks: 'enter marks from a sheet'
+} satisfies Record<AdminAction, string>
+const importFields = {
+  name: 'Name',
+  firstName: 'First name',
+  lastName: 'Last name',
+  email: 'Email',
+  phone: 'Phone',
+  partySize: 'Party size',
+  externalId: 'Booking reference',
+  status: 'Booking status',
+  sessionTitle: 'Session title',
+  sessionStart: 'Session start',
+  sessionEnd: 'Session end',
+  sessionTimeZone: 'Session time zone',
+  sessionCapacity: 'Session capacity'
+}
+/** What a key without one permission cannot do. */
+const uses = { sessions: 'download sessions', roster: 'download rosters', check_ins: 'record check-ins', walk_ins: 'add walk-ins' } satisfies Record<MissingPermission['use'], string>
+/** What still works without it, by what the permission is for. */
+const still = {
+  sessions: 'Check-ins made here are still kept and sent.',
+  roster: 'Check-ins made here are still kept and sent.',
+  check_ins: 'Rosters still download; check-ins wait on this desk until then.',
+  walk_ins: 'Check-ins still go out; walk-ins wait on this desk until then.'
+} satisfies Record<MissingPermission['use'], string>
+/** "the checkins scope", "the permission “Manage Bookings”" */
+const permissionName = ({ name, kind }: MissingPermission): string => (kind === 'scope' ? `the ${name} scope` : `the permission “${name}”`)
+/** The address field set-up should check. */
+const addressField = { base_url: 'the base URL', tenant_address: 'the tenant address (…/api/v1)' }
+
+const importProblem: Words<ImportProblem> = {
+  csv_record_too_long: (p) => `the row is longer than ${n(p.max)} characters`,
+  csv_quote_not_closed: () => 'a quoted value is never closed',
+  csv_quote_misplaced: () => 'a quote mark is in the wrong place (quote the whole value and double quotes inside it)',
+  csv_column_count: (p) => `expected ${p.expected} columns, found ${p.found}`,
+  csv_too_many_broken: () => 'too many broken rows; the rest of the file was not read',
+  // csv-parse's own words.
+  csv_other: (p) => p.detail,
+  name_missing: () => 'name is missing',
+  name_too_long: (p) => `name is longer than ${p.max} characters`,
+  party_size_invalid: (p) => `party size must be a whole number from 1 to ${p.max} (found "${p.found}")`,
+  email_invalid: (p) => `email "${p.value}" is not an email address`,
+  phone_too_long: (p) => `phone number is longer than ${p.max} characters`,
+  id_too_long: (p) => `id is longer than ${p.max} characters`,
+  status_invalid: (p) => `status "${p.value}" is not one of confirmed, pending, cancelled`,
+  session_title_missing: () => 'session title is missing',
+  session_title_too_long: (p) => `session title is longer than ${p.max} characters`,
+  time_zone_unknown: (p) => `time zone "${p.value}" is unknown (use e.g. Europe/Berlin)`,
+  session_start_missing: () => 'session start is missing',
+  session_start_invalid: (p) => `session start "${p.value}" is not a date and time (use 2026-07-06 09:00)`,
+  session_end_invalid: (p) => `session end "${p.value}" is not a date and time`,
+  session_end_before_start: () => 'session ends before it starts',
+  capacity_invalid: (p) => `capacity must be a whole number from 1 to ${p.max} (found "${p.found}")`,
+  import_no_name_column: () => 'no column is chosen for the name',
+  import_no_session_columns: () => 'choose a session to import into, or the columns with the session title and start'
 }
 
 export const en = {
@@ -277,145 +350,132 @@ export const en = {
     downloadFailed: (message: string) => `Download failed: ${message}`,
     pullSessions: 'Downloading sessions',
     pullRoster: 'Downloading roster',
+    /** What a set-aside mark wanted, by its intent (`count`: the people of a check-in). */
     intent: {
-      checkIn: (count: number) => `check in ${n(count)}`,
-      noShow: 'mark as no-show',
-      clear: 'clear the check-in',
-      checkOut: 'check out',
-      walkIn: 'add as a walk-in',
-      confirm: 'confirm the booking'
-    }
+      check_in: (count: number) => `check in ${n(count)}`,
+      no_show: () => 'mark as no-show',
+      clear: () => 'clear the check-in',
+      check_out: () => 'check out',
+      walk_in: () => 'add as a walk-in',
+      confirm: () => 'confirm the booking'
+    } satisfies Record<SyncProblem['intent']['kind'], (count: number) => string>
   },
-  /** Main's answers, worded from their codes (reason + params). */
+  /** Main's answers, worded from their codes (reason + params): one entry per code. */
   reasons: {
-    service: { local: 'this desk', wix: 'Wix', plandocket: 'Plandocket' } satisfies Record<ProviderName, string>,
-    pinNotSet: 'No admin PIN is set.',
-    pinSetFirst: 'Set an admin PIN first: it is needed to leave kiosk mode.',
-    pinCurrentNeeded: 'Enter the current PIN to change it.',
-    pinWrong: (left: number) => `Wrong PIN. ${plural(left, 'attempt')} left.`,
-    pinWrongLocked: (time: string) => `Wrong PIN. PIN entry is locked until ${time}.`,
-    pinLocked: (time: string) => `Too many wrong PINs: PIN entry is locked until ${time}.`,
-    adminPinNeeded: (action: string) => `Enter the admin PIN to ${action} in kiosk mode.`,
-    adminActions: {
-      mark_no_shows: 'mark no-shows',
-      close_session: 'close a session',
-      see_audit: 'see the audit log',
-      change_pin: 'change the PIN',
-      import_roster: 'import a roster',
-      export_roster: 'export a roster',
-      resolve_sync: 'resolve sync problems',
-      open_setup: 'open set-up',
-      change_setup: 'change set-up',
-      test_connection: 'test the connection',
-      reprint_badge: 'print a second badge',
-      print_sheet: 'print an attendance sheet',
-      enter_paper_marks: 'enter marks from a sheet'
-    } satisfies Record<AdminAction, string>,
-    sessionNotFound: 'That session is not on this desk (it may have been removed).',
-    dateInvalid: (date: string) => `${date} is not a calendar date.`,
-    sessionCancelled: (title: string) => `“${title}” is cancelled: no check-ins.`,
-    notOnRoster: 'That person is not on this session’s roster.',
-    nothingToUndo: 'There is nothing to undo for this person.',
-    bookingCancelled: (name: string) => `${name}’s booking is cancelled.`,
-    confirmInWixBookings: (name: string) => `${name}’s booking is confirmed in Wix Bookings (the Wix dashboard), not at the desk.`,
-    overParty: (name: string, booked: number, count: number) => `${name} booked for ${n(booked)}; confirm to check in ${n(count)}.`,
-    notInside: (name: string) => `${name} is not checked in: nothing to check out.`,
-    emailRequired: (service: string) => `${service} needs an email address for a walk-in.`,
-    problemResolved: 'That sync problem is already resolved.',
-    problemSuperseded: 'A later mark for this person replaced this one: discard it.',
-    apiKeyNeeded: (provider: string) => `Enter the ${provider} API key.`,
-    importEmpty: 'The file is empty: it needs a header row and one row per person.',
-    importColumnMissing: (column: string, field: string) => `The column “${column}” chosen for ${field} is not in the file.`,
-    importNotLocal: (title: string, provider: string) => `“${title}” comes from ${provider}; import into a local session instead.`,
-    importRowErrors: (count: number, line: number, first: string) =>
-      `${plural(count, 'row')} ${count === 1 ? 'has' : 'have'} errors (first: line ${n(line)}: ${first}).`,
-    importNoRows: 'The file has no rows to import.',
-    printerFailed: (detail: string) => `The badge did not print (${detail}). The check-in is saved; check the printer, then print the badge from the row.`,
-    noSheetPrinted: 'No sheet was printed for this session at this desk: enter the time written on the paper.',
-    paperTimeInFuture: 'That time is still to come: enter the time written on the paper.',
-    requestTooLarge: (maxMb: number) => `This is more than the desk accepts at once (${n(maxMb)} MB). Nothing was changed; split the file into smaller files.`,
-    csvRecordTooLong: (max: number) => `the row is longer than ${n(max)} characters`,
-    csvQuoteNotClosed: 'a quoted value is never closed',
-    csvQuoteMisplaced: 'a quote mark is in the wrong place (quote the whole value and double quotes inside it)',
-    csvColumnCount: (expected: number, found: number) => `expected ${expected} columns, found ${found}`,
-    csvTooManyBroken: 'too many broken rows; the rest of the file was not read',
-    nameMissing: 'name is missing',
-    nameTooLong: (max: number) => `name is longer than ${max} characters`,
-    partySizeInvalid: (max: number, found: string) => `party size must be a whole number from 1 to ${max} (found "${found}")`,
-    emailInvalid: (value: string) => `email "${value}" is not an email address`,
-    phoneTooLong: (max: number) => `phone number is longer than ${max} characters`,
-    idTooLong: (max: number) => `id is longer than ${max} characters`,
-    statusInvalid: (value: string) => `status "${value}" is not one of confirmed, pending, cancelled`,
-    sessionTitleMissing: 'session title is missing',
-    sessionTitleTooLong: (max: number) => `session title is longer than ${max} characters`,
-    timeZoneUnknown: (value: string) => `time zone "${value}" is unknown (use e.g. Europe/Berlin)`,
-    sessionStartMissing: 'session start is missing',
-    sessionStartInvalid: (value: string) => `session start "${value}" is not a date and time (use 2026-07-06 09:00)`,
-    sessionEndInvalid: (value: string) => `session end "${value}" is not a date and time`,
-    sessionEndBeforeStart: 'session ends before it starts',
-    capacityInvalid: (max: number, found: string) => `capacity must be a whole number from 1 to ${max} (found "${found}")`,
-    importNoNameColumn: 'no column is chosen for the name',
-    importNoSessionColumns: 'choose a session to import into, or the columns with the session title and start',
-    scanCheckedIn: (name: string) => `${name} checked in.`,
-    scanAlready: (name: string) => `${name} is already checked in.`,
-    scanCheckedOut: (name: string) => `${name} checked out.`,
-    scanUnknown: (code: string) => `No booking has the code ${code}.`,
-    scanWrongSession: (name: string, title: string) => `${name} is booked for “${title}”, not this session.`,
-    scanNotBookedHere: (name: string) => `${name} is not booked for this session.`,
-    syncTimeout: (service: string) => `${service} did not answer in time.`,
-    syncNoConnection: (service: string) => `No connection to ${service}.`,
-    syncServerError: (service: string, status: string) => `${service} had a problem (${status}); trying again.`,
-    syncBadResponse: (service: string, detail: string) => `${service} sent an answer the desk could not use: ${detail}.`,
-    syncRateLimited: (service: string) => `${service} asked the desk to slow down; trying again shortly.`,
-    syncBudgetHeld: (service: string) => `This desk keeps its remaining ${service} requests this hour for sending check-ins; the roster refreshes when the hour allows.`,
-    syncAuth: (service: string) => `${service} refused this desk's key: open Set-up and check it.`,
-    /** What a key without one permission cannot do. */
-    uses: { sessions: 'download sessions', roster: 'download rosters', check_ins: 'record check-ins', walk_ins: 'add walk-ins' },
-    /** "the checkins scope", "the permission “Manage Bookings”" */
-    permissionName: (name: string, kind: 'permission' | 'scope') => (kind === 'scope' ? `the ${name} scope` : `the permission “${name}”`),
-    /** What still works without it, by what the permission is for. */
-    still: {
-      sessions: 'Check-ins made here are still kept and sent.',
-      roster: 'Check-ins made here are still kept and sent.',
-      check_ins: 'Rosters still download; check-ins wait on this desk until then.',
-      walk_ins: 'Check-ins still go out; walk-ins wait on this desk until then.'
-    },
-    syncForbidden: (service: string, use: string, permission: string, still: string) => `This key may not ${use} in ${service}: add ${permission} to the key. ${still}`,
-    syncDeletedElsewhere: (service: string) => `Another station deleted this check-in in ${service}, and this desk has a newer mark that was not sent yet.`,
-    syncRemovedUpstream: (service: string) => `This person is no longer booked in ${service}.`,
-    /** "Test connection" in Set-up; `field` is the address field to check. */
+    service,
+    importProblem,
+    desk: {
+      pin_not_set: () => 'No admin PIN is set.',
+      pin_set_first: () => 'Set an admin PIN first: it is needed to leave kiosk mode.',
+      pin_current_needed: () => 'Enter the current PIN to change it.',
+      pin_wrong: (p) => `Wrong PIN. ${plural(p.attemptsLeft, 'attempt')} left.`,
+      pin_wrong_locked: (p, say) => `Wrong PIN. PIN entry is locked until ${say.time(p.until)}.`,
+      pin_locked: (p, say) => `Too many wrong PINs: PIN entry is locked until ${say.time(p.until)}.`,
+      admin_pin_needed: (p) => `Enter the admin PIN to ${adminActions[p.action]} in kiosk mode.`,
+      session_not_found: () => 'That session is not on this desk (it may have been removed).',
+      date_invalid: (p) => `${p.date} is not a calendar date.`,
+      session_cancelled: (p) => `“${p.title}” is cancelled: no check-ins.`,
+      not_on_roster: () => 'That person is not on this session’s roster.',
+      nothing_to_undo: () => 'There is nothing to undo for this person.',
+      booking_cancelled: (p) => `${p.name}’s booking is cancelled.`,
+      confirm_in_wix_bookings: (p) => `${p.name}’s booking is confirmed in Wix Bookings (the Wix dashboard), not at the desk.`,
+      over_party: (p) => `${p.name} booked for ${n(p.booked)}; confirm to check in ${n(p.attendees)}.`,
+      not_inside: (p) => `${p.name} is not checked in: nothing to check out.`,
+      email_required: (p) => `${service[p.service]} needs an email address for a walk-in.`,
+      problem_resolved: () => 'That sync problem is already resolved.',
+      problem_superseded: () => 'A later mark for this person replaced this one: discard it.',
+      api_key_needed: (p) => `Enter the ${service[p.provider]} API key.`,
+      import_empty: () => 'The file is empty: it needs a header row and one row per person.',
+      import_column_missing: (p) => `The column “${p.column}” chosen for ${importFields[p.field as keyof typeof importFields] ?? p.field} is not in the file.`,
+      import_not_local: (p) => `“${p.title}” comes from ${service[p.provider]}; import into a local session instead.`,
+      import_row_errors: (p, say) =>
+        `${plural(p.count, 'row')} ${p.count === 1 ? 'has' : 'have'} errors (first: line ${n(p.line)}: ${importProblems(importProblem, p.problems, say)}). Nothing was imported.`,
+      import_no_rows: () => 'The file has no rows to import.',
+      request_too_large: (p) => `This is more than the desk accepts at once (${n(p.maxMb)} MB). Nothing was changed; split the file into smaller files.`,
+      printer_failed: (p) => `The badge did not print (${p.detail}). The check-in is saved; check the printer, then print the badge from the row.`,
+      no_sheet_printed: () => 'No sheet was printed for this session at this desk: enter the time written on the paper.',
+      paper_time_in_future: () => 'That time is still to come: enter the time written on the paper.'
+    } satisfies Words<DeskOnlyReason>,
+    scan: {
+      scan_checked_in: (p) => `${p.name} checked in.`,
+      scan_already: (p) => `${p.name} is already checked in.`,
+      scan_checked_out: (p) => `${p.name} checked out.`,
+      scan_unknown: (p) => `No booking has the code ${p.code}.`,
+      scan_wrong_session: (p) => `${p.name} is booked for “${p.title}”, not this session.`,
+      scan_not_booked_here: (p) => `${p.name} is not booked for this session.`
+    } satisfies Words<ScanOnlyReason>,
+    sync: {
+      sync_timeout: (p) => `${service[p.service]} did not answer in time.`,
+      sync_no_connection: (p) => `No connection to ${service[p.service]}.`,
+      sync_server_error: (p) => `${service[p.service]} had a problem (${p.status}); trying again.`,
+      sync_bad_response: (p) => `${service[p.service]} sent an answer the desk could not use: ${p.detail}.`,
+      sync_rate_limited: (p) => `${service[p.service]} asked the desk to slow down; trying again shortly.`,
+      sync_budget_held: (p) =>
+        `This desk keeps its remaining ${service[p.service]} requests this hour for sending check-ins; the roster refreshes when the hour allows.`,
+      sync_auth: (p) => `${service[p.service]} refused this desk's key: open Set-up and check it.`,
+      sync_forbidden: (p) =>
+        `This key may not ${uses[p.permission.use]} in ${service[p.service]}: add ${permissionName(p.permission)} to the key. ${still[p.permission.use]}`,
+      sync_deleted_elsewhere: (p) => `Another station deleted this check-in in ${service[p.service]}, and this desk has a newer mark that was not sent yet.`,
+      sync_removed_upstream: (p) => `This person is no longer booked in ${service[p.service]}.`,
+      sync_gone: () => 'The session or person this change was for is no longer on this desk.',
+      sync_no_answer: () => 'The booking system did not answer for this mark.',
+      sync_internal: (p) => `Internal error: ${p.detail}`,
+      sync_no_booking_id: () => 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.',
+      sync_other_desk: (p) =>
+        `Another desk ${p.status === 'ATTENDED' ? `checked in ${n(p.attendees)}` : p.status === 'NOT_ATTENDED' ? 'marked a no-show' : 'cleared the check-in'} in ${service[p.service]} since this desk's mark.`,
+      sync_keeps_changing: (p) => `This person keeps changing in ${service[p.service]}; try again.`,
+      sync_confirm_in_wix: () => 'Bookings of Wix Bookings are confirmed in the Wix dashboard (Bookings), not at the desk.',
+      sync_walk_in_in_wix: () => 'Walk-ins for Wix Bookings sessions must be booked in Wix; kept on this desk only.',
+      sync_email_required: (p) => `${service[p.service]} needs an email address for a new participant.`,
+      sync_counts_one: (p, say) =>
+        `Already checked in at ${p.station ?? 'another station'}${p.at ? `, ${say.time(p.at)}` : ''}; this desk counted ${n(p.counted)} people, ${service[p.service]} counts one per participant.`,
+      provider_said: (p) => p.text,
+      /** What a desk before reasons had codes stored: its English words, as they were. */
+      stored_words: (p) => p.text
+    } satisfies Words<SyncReason>,
     connection: {
-      field: { base_url: 'the base URL', tenant_address: 'the tenant address (…/api/v1)' },
-      connectedWix: (site: string) => `Connected to the Wix site ${site}.`,
-      connectedPlandocket: (base: string) => `Connected to Plandocket at ${base}.`,
-      localNeedsNone: 'Local-only mode needs no connection.',
-      apiKeyNeeded: 'Enter the API key.',
-      tenantNeeded: 'Enter the tenant address, e.g. https://yourname.plandocket.com/api/v1.',
-      incomplete: 'Fill in every field of the connection first.',
-      wixKeyRefused: (status: string) => `The API key or site id was refused (${status}). Check both and that the key may use Calendar and Bookings.`,
-      plandocketKeyRefused: 'The API key was refused (401). Check the key and the tenant address.',
-      lacksScope: 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.',
-      lacksPermissions: (service: string, where: string, missing: string, count: number) =>
-        `Connected to ${service} (${where}), but the key lacks ${missing}. Add ${count === 1 ? 'it' : 'them'} to the key before using the desk.`,
-      /** One missing permission in the list above: "the checkins scope (to record check-ins)". */
-      missingOne: (permission: string, use: string) => `${permission} (to ${use})`,
-      unreachable: (url: string, why: string, field: string) => `Cannot reach ${url}: ${why}. Check the network and ${field}.`,
-      why: {
-        no_connection: 'could not connect',
-        timeout: (seconds: number) => `no answer within ${seconds} s`,
-        cut_off: 'the answer was cut off'
-      },
-      wixTooMany: 'Wix says too many requests: wait a minute and try again.',
-      plandocketTooMany: 'Plandocket says the hourly request limit is used up: try again later.',
-      serviceProblem: (service: string, status: string) => `${service} had a problem (${status}). Try again in a moment.`,
-      notTheService: (service: string, field: string) => `The server answered, but not like ${service}: check ${field}.`,
-      nothingThere: (url: string, field: string) => `Nothing at ${url}: check ${field}.`,
-      refused: (service: string, text: string) => `${service} refused the request: ${text}`,
-      unexpected: (text: string) => `Unexpected problem: ${text}`
-    },
-    syncGone: 'The session or person this change was for is no longer on this desk.',
-    syncNoAnswer: 'The booking system did not answer for this mark.',
-    syncInternal: (detail: string) => `Internal error: ${detail}`
+      connected: (p) => (p.service === 'wix' ? `Connected to the Wix site ${p.where}.` : `Connected to Plandocket at ${p.where}.`),
+      local_needs_no_connection: () => 'Local-only mode needs no connection.',
+      api_key_needed: () => 'Enter the API key.',
+      tenant_address_needed: () => 'Enter the tenant address, e.g. https://yourname.plandocket.com/api/v1.',
+      connection_incomplete: () => 'Fill in every field of the connection first.',
+      key_refused: (p) =>
+        p.service === 'wix'
+          ? `The API key or site id was refused (${p.status ?? ''}). Check both and that the key may use Calendar and Bookings.`
+          : 'The API key was refused (401). Check the key and the tenant address.',
+      key_lacks_scope: () => 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.',
+      key_lacks_permissions: (p, say) =>
+        `Connected to ${service[p.service]} (${p.where}), but the key lacks ${say.list(p.missing.map((m) => `${permissionName(m)} (to ${uses[m.use]})`))}. Add ${p.missing.length === 1 ? 'it' : 'them'} to the key before using the desk.`,
+      unreachable: (p) =>
+        `Cannot reach ${p.baseUrl}: ${p.cause === 'timeout' ? `no answer within ${p.seconds ?? 0} s` : p.cause === 'cut_off' ? 'the answer was cut off' : 'could not connect'}. Check the network and ${addressField[p.field]}.`,
+      too_many_requests: (p): string =>
+        p.service === 'wix' ? 'Wix says too many requests: wait a minute and try again.' : 'Plandocket says the hourly request limit is used up: try again later.',
+      service_problem: (p) => `${service[p.service]} had a problem (${p.status ?? ''}). Try again in a moment.`,
+      not_the_service: (p) => `The server answered, but not like ${service[p.service]}: check ${addressField[p.field]}.`,
+      nothing_there: (p) => `Nothing at ${p.baseUrl}: check ${addressField[p.field]}.`,
+      service_refused: (p) => `${service[p.service]} refused the request: ${p.text}`,
+      unexpected: (p) => `Unexpected problem: ${p.text}`
+    } satisfies Words<ConnectionReason>,
+    /** A call that failed without a reason of its own, by its code. */
+    call: {
+      invalid_input: 'Some of what was entered is not valid; nothing was changed.',
+      not_found: 'That is no longer on this desk; nothing was changed.',
+      refused: 'The desk service refused this; nothing was changed.',
+      unknown_call: 'This version of Rollcall cannot do that. Restart the app.',
+      forbidden: 'This screen is not allowed to use the desk service. Open the address that the desk service printed (it carries the access token).',
+      internal: 'Rollcall hit an internal error; nothing was changed. Details are in the log.',
+      unreadable: 'The desk service gave an answer Rollcall could not read. Nothing was changed.'
+    } satisfies Record<ErrorCode | 'unreadable', string>,
+    /** Why a field of a form is not valid, by the issue's `problem` (`limit`: the most characters allowed). */
+    field: {
+      required: () => 'required',
+      too_long: (limit: number) => `at most ${n(limit)} characters`,
+      too_short: () => 'too short',
+      not_email: () => 'not an email address',
+      not_url: () => 'must be an http(s) address',
+      out_of_range: () => 'out of range',
+      invalid: () => 'not valid'
+    } satisfies Record<FieldProblem, (limit: number) => string>
   },
   setup: {
     title: 'Set-up',
@@ -485,21 +545,7 @@ export const en = {
     person: 'Person',
     session: 'Session',
     notInFile: 'Not in the file',
-    fields: {
-      name: 'Name',
-      firstName: 'First name',
-      lastName: 'Last name',
-      email: 'Email',
-      phone: 'Phone',
-      partySize: 'Party size',
-      externalId: 'Booking reference',
-      status: 'Booking status',
-      sessionTitle: 'Session title',
-      sessionStart: 'Session start',
-      sessionEnd: 'Session end',
-      sessionTimeZone: 'Session time zone',
-      sessionCapacity: 'Session capacity'
-    },
+    fields: importFields,
     sessionsTitle: 'Sessions',
     everyRowInto: 'Every row goes into',
     noSessions: 'No sessions found: map “Session title” and “Session start”, or choose a session to import into.',
