@@ -1,7 +1,8 @@
 /**
- * The desk in German, including what main says: main answers with codes (a wrong PIN and the
- * lockout, an import line's problems, a scan for another session), and the window words them in
- * the language picked. And the German roster header fits a 1280 px window on one line.
+ * The desk in German, including what main says: main answers with codes and no words (a wrong
+ * PIN and the lockout, an import line's problems, a scan for another session, a refused scan, a
+ * connection test), and the window words them in the language picked; the log's English for the
+ * same codes never reaches the screen. And the German roster header fits a 1280 px window on one line.
  *
  * Saves docs/screenshots/roster-de-header.png and scan-wrong-session-de.png.
  */
@@ -9,11 +10,12 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import type { Locator, Page } from '@playwright/test'
+import { english, englishConnection } from '../../src/main/log/english'
 import { expect, ROOT, scanBurst, test, type DeskHandle } from './fixtures'
 
 const SHOTS = join(ROOT, 'docs', 'screenshots')
 
-const CODE = { anna: 'RC-2026-000000000001', zoe: 'RC-2026-000000000003', soren: 'RC-2026-000000000005', kai: 'RC-2026-000000000006' }
+const CODE = { anna: 'RC-2026-000000000001', zoe: 'RC-2026-000000000003', soren: 'RC-2026-000000000005', kai: 'RC-2026-000000000006', lena: 'RC-2026-000000000007' }
 
 function rosterCsv(today: string): string {
   const yoga = `Morning Yoga,${today} 09:00,${today} 10:00,20,`
@@ -24,7 +26,8 @@ function rosterCsv(today: string): string {
     `Anna Müller,anna.mueller@example.com,+49 170 1234567,3,${CODE.anna},confirmed,${yoga}`,
     `Zoë Chen-Hargreaves,zoe.chen-hargreaves@example.com,+44 7700 900123,2,${CODE.zoe},pending,${yoga}`,
     `Søren Kierkegaard,soren@example.com,,1,${CODE.soren},confirmed,${spin}`,
-    `Kai Webb,kai@example.com,,1,${CODE.kai},confirmed,${webinar}`
+    `Kai Webb,kai@example.com,,1,${CODE.kai},confirmed,${webinar}`,
+    `Lena Fuchs,lena@example.com,,1,${CODE.lena},cancelled,${yoga}`
   ].join('\n')
 }
 
@@ -122,6 +125,13 @@ test('German: main’s words for a wrong PIN, the lockout, an import error and a
   if (zone !== 'America/New_York') await expect(overlay(page)).toContainText('(New York)')
   await page.keyboard.press('Shift')
   await expect(overlay(page)).toBeHidden()
+  // A refused scan (a cancelled booking): main's code, in German; not its English.
+  await scan(page, CODE.lena)
+  await expect(overlay(page)).toContainText('Die Buchung von Lena Fuchs ist storniert.')
+  await expect(overlay(page)).not.toContainText(english({ reason: 'booking_cancelled', params: { name: 'Lena Fuchs' } }))
+  await expect(overlay(page)).not.toContainText('cancelled')
+  await page.keyboard.press('Shift')
+  await expect(overlay(page)).toBeHidden()
 
   // Import: each line's problems, and a file without a name column, in German.
   await page.getByRole('button', { name: 'Importieren', exact: true }).click()
@@ -179,6 +189,11 @@ test('German: what "Test connection" found, worded by the window', async ({ page
   const status = dialog.getByRole('status')
   await expect(status).toContainText('http://127.0.0.1:9/api/v1 ist nicht erreichbar: keine Verbindung möglich')
   await expect(status).toContainText('Prüfen Sie das Netzwerk und die Mandanten-Adresse')
+  // Main answered a code and no words; the log's English for it is not on the German screen.
+  const report = (await api(page, desk, 'settings.testConnection', { provider: 'plandocket', plandocket: { baseUrl: 'http://127.0.0.1:9/api/v1', apiKey: 'pd_test_key' } })).value
+  expect(report).toMatchObject({ ok: false, reason: 'unreachable', params: { cause: 'no_connection', field: 'tenant_address' } })
+  expect(report).not.toHaveProperty('message')
+  await expect(status).not.toContainText(englishConnection(report))
   await expect(status).not.toContainText('Cannot reach')
 })
 

@@ -9,6 +9,8 @@ import { DateTime } from 'luxon'
 import { startFakePlandocket, type FakePlandocket } from '../fakes/plandocket'
 import { startFakeWix, type FakeWix } from '../fakes/wix'
 import { join } from 'node:path'
+import type { SyncProblem, SyncStatus } from '../../src/shared/contract'
+import { englishSync } from '../../src/main/log/english'
 import { expect, ROOT, test } from './fixtures'
 
 const NS = '@rollcall/checkin'
@@ -456,11 +458,15 @@ test("another desk's change appears on this desk's screen through main's events:
   })
 })
 
-test("in German the desk shows none of main's English: the indicator, the Sync panel and the rows word main's codes", async ({ page, desk }) => {
-  test.setTimeout(90_000)
+test("in German the desk shows none of main's English: the indicator, the Sync panel, a set-aside mark and the rows word main's codes", async ({ page, desk }) => {
+  test.setTimeout(120_000)
   await withBackend(page, desk.deskUrl, startWix, async (backend) => {
     await connect(page, backend)
     await openSpin(page)
+    // Wix no longer has Ben (404): his mark is set aside with a code, not a sentence.
+    backend.fake.faults.next(1, { type: 'status', status: 404, body: { message: 'participation not found', details: {} } }, (r) => r.method === 'PATCH')
+    await checkIn(page, 'Ben Test')
+    await expect(marker(page, 'Ben Test', 'Needs attention')).toBeVisible({ timeout: 20_000 })
     await backend.down()
     await checkIn(page, 'Ada Test')
     await page.getByLabel('Language').selectOption('de')
@@ -468,16 +474,29 @@ test("in German the desk shows none of main's English: the indicator, the Sync p
     await expect(indicatorDe).toContainText('1 wartend', { timeout: 20_000 })
     await expect(marker(page, 'Ada Test', 'Wartet aufs Senden')).toBeVisible()
 
-    // What main said, in its English (kept for logs): none of it may reach the German screen.
-    const res = await fetch(`${desk.origin}api/sync.status`, { method: 'POST', headers: { Authorization: `Bearer ${desk.token}`, 'Content-Type': 'application/json' }, body: '{}' })
-    const status = ((await res.json()) as { value: { lastError: string | null; errors: { message: string }[] } }).value
-    const english = [status.lastError, ...status.errors.map((e) => e.message)].filter((m): m is string => !!m)
-    expect(english.length).toBeGreaterThan(0)
+    // Main answers codes and no words; the log's English for them must not reach the German screen.
+    const ask = async <T>(call: string): Promise<T> => {
+      const res = await fetch(`${desk.origin}api/${call}`, { method: 'POST', headers: { Authorization: `Bearer ${desk.token}`, 'Content-Type': 'application/json' }, body: '{}' })
+      return ((await res.json()) as { value: T }).value
+    }
+    const status = await ask<SyncStatus>('sync.status')
+    const { problems } = await ask<{ problems: SyncProblem[] }>('sync.problems')
+    expect(status).not.toHaveProperty('lastError')
+    for (const e of status.errors) expect(e).not.toHaveProperty('message')
+    expect(problems).toEqual([expect.objectContaining({ personName: 'Ben Test', reason: 'sync_removed_upstream', intent: { kind: 'check_in', attendees: 1 } })])
+    expect(problems[0]).not.toHaveProperty('message')
+    expect(problems[0]).not.toHaveProperty('wanted')
+    const english = [...status.errors.map(englishSync), ...problems.map(englishSync)]
+    expect(english.length).toBeGreaterThan(1)
     await indicatorDe.click()
     const panel = page.getByRole('dialog', { name: 'Synchronisierung' })
     await expect(panel).toBeVisible()
+    const problem = panel.getByRole('listitem').filter({ hasText: 'Ben Test' })
+    await expect(problem).toContainText('Diese Person ist in Wix nicht mehr gebucht.')
+    await expect(problem).toContainText('Gewollt: 1 einchecken')
     const shown = await page.locator('body').innerText()
     for (const sentence of english) expect(shown, 'main’s English on the German screen').not.toContain(sentence)
-    expect(shown).not.toMatch(/cannot be reached|\bwaiting\b|Waiting to send/)
+    expect(shown).not.toMatch(/cannot be reached|\bwaiting\b|Waiting to send|check in 1|no longer booked/)
+    await panel.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'sync-problem-de.png') })
   })
 })
