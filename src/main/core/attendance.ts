@@ -294,9 +294,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     if (person.status === 'CONFIRMED') return roster.row(session.id, participationId)
     if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } })
     if (sessionRules(session).confirm === 'wix_bookings') {
-      throw DeskError.because(
-        'refused',
-        { reason: 'confirm_in_wix_bookings', params: { name: person.name } })
+      throw DeskError.because('refused', { reason: 'confirm_in_wix_bookings', params: { name: person.name } })
     }
     setConfirmed.run(ctx.now(), participationId)
     record('participation.confirm', 'confirm', session, participationId, { from: person.status })
@@ -321,9 +319,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       const { person } = target(input.sessionId, input.participationId)
       if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } })
       if (input.attendees > person.partySize && !input.allowOverParty) {
-        throw DeskError.because(
-          'refused',
-          { reason: 'over_party', params: { name: person.name, booked: person.partySize, attendees: input.attendees } })
+        throw DeskError.because('refused', { reason: 'over_party', params: { name: person.name, booked: person.partySize, attendees: input.attendees } })
       }
       return commit.immediate(input.sessionId, input.participationId, { status: 'ATTENDED', attendees: input.attendees }, 'check_in', input.method)
     },

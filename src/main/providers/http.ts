@@ -3,7 +3,7 @@
  * it. Retrying is NOT done here: the engine keeps each operation's retry schedule in the database,
  * so it survives a restart and keeps the queue in order (an in-memory retry helper would not).
  */
-import type { ConnectionReport, RemoteProviderName } from '../../shared/contract'
+import type { BadAnswer, ConnectionReport, RemoteProviderName } from '../../shared/contract'
 
 /** Why no answer came: refused or unreachable, too slow, or cut off half way. */
 export type NetworkCause = { cause: 'no_connection' } | { cause: 'timeout'; seconds: number } | { cause: 'cut_off' }
@@ -29,10 +29,17 @@ export class ProviderError extends Error {
     /** For 'network': what went wrong, as a code (the window words it; `message` is for logs). */
     readonly network: NetworkCause | null = null,
     /** For 'forbidden': the permission (Wix) or scope (Plandocket) the key lacks for this API. */
-    readonly permission: Permission | null = null
+    readonly permission: Permission | null = null,
+    /** For 'bad_response': what was wrong with the answer, as a code (the window words it). */
+    readonly answer: { problem: BadAnswer; count: number | null } | null = null
   ) {
     super(message)
     this.name = 'ProviderError'
+  }
+
+  /** An answer the desk cannot use: `problem` for the window, `message` (English) for the log. */
+  static badAnswer(problem: BadAnswer, message: string, options: { count?: number; status?: number | null } = {}): ProviderError {
+    return new ProviderError('bad_response', message, options.status ?? null, null, null, null, null, { problem, count: options.count ?? null })
   }
 
   /** Whether the same request may succeed later unchanged. */
@@ -85,7 +92,10 @@ export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 async function readCapped(response: Response, max: number, what: string): Promise<string> {
   const declared = Number(response.headers.get('content-length'))
   const tooBig = () =>
-    new ProviderError('bad_response', `${what}: the answer is larger than ${Math.round(max / 1024 / 1024)} MB; refused`, response.status)
+    ProviderError.badAnswer('too_large', `${what}: the answer is larger than ${Math.round(max / 1024 / 1024)} MB; refused`, {
+      count: Math.round(max / 1024 / 1024),
+      status: response.status
+    })
   if (Number.isFinite(declared) && declared > max) {
     await response.body?.cancel().catch(() => {})
     throw tooBig()
@@ -160,7 +170,7 @@ export function createHttpClient(options: HttpClientOptions) {
       try {
         data = JSON.parse(text)
       } catch {
-        if (response.ok) throw new ProviderError('bad_response', `${method} ${path}: the answer is not valid JSON`, response.status)
+        if (response.ok) throw ProviderError.badAnswer('not_json', `${method} ${path}: the answer is not valid JSON`, { status: response.status })
       }
     }
     if (response.ok) return { status: response.status, data: data as T }

@@ -61,8 +61,8 @@ export function explainSyncError(provider: Provider, err: ProviderError, stage: 
     case 'server':
       return { reason: 'sync_server_error', params: { service, status: String(err.status ?? 'error') } }
     case 'bad_response':
-      // Say what was wrong with it (too large, not JSON, a cursor that repeats…), without the URL.
-      return { reason: 'sync_bad_response', params: { service, detail: err.message.replace(/^(?:[A-Z]+ )?\/\S*: /, '') } }
+      // What was wrong with it (too large, not JSON, a cursor that repeats…), as a code.
+      return { reason: 'sync_bad_response', params: { service, problem: err.answer?.problem ?? 'unexpected', count: err.answer?.count ?? null } }
     case 'rate_limited':
       // No status: the desk's own request budget held the read back, not the service.
       return { reason: err.status === null ? 'sync_budget_held' : 'sync_rate_limited', params: { service } }

@@ -93,13 +93,16 @@ export type DeskOnlyReason = Exclude<DeskReason, { reason: ImportProblemCode }>
 /** What only a scan answers. */
 export type ScanOnlyReason = Exclude<ScanReason, DeskReason>
 
+/** What was wrong with an answer the desk could not use (`count`: MB for too_large, people for unreadable_rows). */
+export const BadAnswer = z.enum(['too_large', 'not_json', 'unexpected', 'cursor_repeats', 'unreadable_rows', 'walk_in_missing'])
+export type BadAnswer = z.infer<typeof BadAnswer>
+
 /** Why sending or downloading failed, or why a mark was set aside. */
 export const SyncReason = z.discriminatedUnion('reason', [
   reason('sync_timeout', { service }),
   reason('sync_no_connection', { service }),
   reason('sync_server_error', { service, status: z.string() }),
-  /** `detail` says what was wrong with the answer, in the desk service's (English) words. */
-  reason('sync_bad_response', { service, detail: z.string() }),
+  reason('sync_bad_response', { service, problem: BadAnswer, count: int.nullable() }),
   reason('sync_rate_limited', { service }),
   /** The desk's own hourly request budget holds background reads back for sending marks. */
   reason('sync_budget_held', { service }),

@@ -38,18 +38,14 @@ export function createLocalImport(ctx: CoreContext, sessions: SessionService) {
     const mapping = request.mapping ?? guessMapping(csv.headers)
     for (const [field, column] of Object.entries(mapping)) {
       if (column !== null && !csv.headers.includes(column)) {
-        throw DeskError.because(
-          'invalid_input',
-          { reason: 'import_column_missing', params: { column, field } })
+        throw DeskError.because('invalid_input', { reason: 'import_column_missing', params: { column, field } })
       }
     }
     let target: Plan['target'] = null
     if (request.targetSessionId !== undefined) {
       const session = sessions.require(request.targetSessionId)
       if (session.provider !== 'local') {
-        throw DeskError.because(
-          'refused',
-          { reason: 'import_not_local', params: { title: session.title, provider: session.provider } })
+        throw DeskError.because('refused', { reason: 'import_not_local', params: { title: session.title, provider: session.provider } })
       }
       target = { id: session.id, providerId: session.providerId, title: session.title, startsAt: session.startsAt }
     }

@@ -114,7 +114,7 @@ function listOf(body: unknown): { items: Json[]; next: string | null } {
     const b = body as { data?: unknown; links?: { next?: unknown } }
     if (Array.isArray(b.data)) return { items: b.data as Json[], next: typeof b.links?.next === 'string' ? b.links.next : null }
   }
-  throw new ProviderError('bad_response', 'Plandocket answered with something that is not a list')
+  throw ProviderError.badAnswer('unexpected', 'Plandocket answered with something that is not a list')
 }
 
 /** A bare object or `{data: {...}, meta}`. */
@@ -409,7 +409,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       }
       participant ??= await byEmail()
     }
-    if (!participant || !idOf(participant)) throw new ProviderError('bad_response', 'the walk-in was created but cannot be found among the participants')
+    if (!participant || !idOf(participant)) throw ProviderError.badAnswer('walk_in_missing', 'the walk-in was created but cannot be found among the participants')
     const id = idOf(participant)!
     if (!truthy(participant.is_confirmed ?? true)) {
       // They are at the desk: Plandocket's contacts endpoint makes them unconfirmed.
@@ -512,7 +512,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       }
       // The readable rest is kept, but a roster with unreadable people is not complete: nobody is
       // taken off the desk's roster on its word, and the desk is told.
-      if (unreadable) throw new ProviderError('bad_response', `${unreadable} participant(s) from Plandocket could not be read`)
+      if (unreadable) throw ProviderError.badAnswer('unreadable_rows', `${unreadable} participant(s) from Plandocket could not be read`, { count: unreadable })
     },
 
     // Check-ins are listed whole for the event: one missing was deleted in Plandocket.

@@ -261,15 +261,15 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
     const seen = new Set<string>()
     for (let guard = 0; guard < 100_000; guard++) {
       const { data } = await http.post<Paged & Record<string, unknown>>(path, body)
-      if (!data || typeof data !== 'object' || Array.isArray(data)) throw new ProviderError('bad_response', `${path}: not the answer Wix gives`)
+      if (!data || typeof data !== 'object' || Array.isArray(data)) throw ProviderError.badAnswer('unexpected', `${path}: not the answer Wix gives`)
       const items = data[key]
-      if (items !== undefined && !Array.isArray(items)) throw new ProviderError('bad_response', `${path}: "${key}" is not a list`)
+      if (items !== undefined && !Array.isArray(items)) throw ProviderError.badAnswer('unexpected', `${path}: "${key}" is not a list`)
       yield (items ?? []) as T[]
       const next: unknown = data.pagingMetadata?.cursors?.next
       if (next === undefined || next === null || next === '') return
       // A cursor that is not text, or one we were already given, would page forever.
-      if (typeof next !== 'string') throw new ProviderError('bad_response', `${path}: the next-page cursor is not text`)
-      if (seen.has(next)) throw new ProviderError('bad_response', `${path}: the next-page cursor repeats; stopping`)
+      if (typeof next !== 'string') throw ProviderError.badAnswer('unexpected', `${path}: the next-page cursor is not text`)
+      if (seen.has(next)) throw ProviderError.badAnswer('cursor_repeats', `${path}: the next-page cursor repeats; stopping`)
       seen.add(next)
       body = { query: { cursorPaging: { cursor: next, limit } } }
     }
@@ -388,7 +388,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
       returnFullEntity: true
     })
     const results = data?.results
-    if (!Array.isArray(results)) throw new ProviderError('bad_response', 'bulk attendance: no results in the answer')
+    if (!Array.isArray(results)) throw ProviderError.badAnswer('unexpected', 'bulk attendance: no results in the answer')
     return ops.map((op, i): PushOutcome<WixExt> => {
       const r = results.find((x) => x.itemMetadata?.originalIndex === i) ?? results[i]
       if (!r) return { result: 'rejected', why: { reason: 'sync_no_answer', params: {} } }
@@ -611,7 +611,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
               timeZone: 'UTC',
               query: { cursorPaging: { limit: 1 } }
             })
-            if (!data || !Array.isArray(data.events)) throw new ProviderError('bad_response', 'not the answer Wix gives')
+            if (!data || !Array.isArray(data.events)) throw ProviderError.badAnswer('unexpected', 'not the answer Wix gives')
           }
         ],
         [WIX_PERMISSIONS.readParticipations, () => http.post('/calendar/v3/participations/query', { query: { filter: nobody, cursorPaging: { limit: 1 } } })],
@@ -662,7 +662,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
         }
       }
       // The readable rest of the roster is kept; the desk is told some of it could not be read.
-      if (unreadable) throw new ProviderError('bad_response', `${unreadable} participation(s) from Wix could not be read`)
+      if (unreadable) throw ProviderError.badAnswer('unreadable_rows', `${unreadable} participation(s) from Wix could not be read`, { count: unreadable })
     },
 
     attendanceComplete: (session) => isBookingsSession(session),

@@ -58,7 +58,7 @@ export function describeIntent(p: SyncProblem): string {
 /** One field's problem in words ("required", "at most 100 characters"). */
 export function describeIssue(issue: NonNullable<CallError['issues']>[number]): string {
   const words = i18n.t.reasons.field[issue.problem] as ((limit: number) => string) | undefined
-  return words ? words(issue.limit ?? 0) : i18n.t.reasons.field.invalid(0)
+  return words ? words(issue.limit ?? 0) : i18n.t.reasons.field.invalid()
 }
 
 /** What "Test connection" found, in words. */

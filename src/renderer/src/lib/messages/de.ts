@@ -2,7 +2,7 @@
  * Deutsch. Typed as `Messages` (the English dictionary's type): a missing or extra key, or a
  * message with other parameters, does not compile.
  */
-import type { AdminAction, ImportProblem, MissingPermission } from '../../../../shared/contract'
+import type { AdminAction, BadAnswer, ImportProblem, MissingPermission } from '../../../../shared/contract'
 import type { Messages } from './en'
 import { importProblems, type Words } from './words'
 import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
@@ -54,6 +54,14 @@ const still: Record<MissingPermission['use'], string> = {
   walk_ins: 'Check-ins gehen weiter hinaus; Spontangäste warten bis dahin an diesem Empfang.'
 }
 const permissionName = ({ name, kind }: MissingPermission): string => (kind === 'scope' ? `den Scope ${name}` : `die Berechtigung „${name}“`)
+const badAnswer: Record<BadAnswer, (count: number) => string> = {
+  too_large: (count) => `sie ist größer als ${n(count)} MB`,
+  not_json: () => 'sie ist kein JSON',
+  unexpected: () => 'sie hat nicht die erwartete Form',
+  cursor_repeats: () => 'ihr Verweis auf die nächste Seite wiederholt sich',
+  unreadable_rows: (count) => `${plural(count, 'Person', 'Personen')} darin ${count === 1 ? 'konnte' : 'konnten'} nicht gelesen werden`,
+  walk_in_missing: () => 'der Spontangast wurde angelegt, ist aber unter den Teilnehmenden nicht zu finden'
+}
 const addressField = { base_url: 'die Basis-URL', tenant_address: 'die Mandanten-Adresse (…/api/v1)' }
 
 const importProblem: Words<ImportProblem> = {
@@ -393,7 +401,7 @@ export const de: Messages = {
       sync_timeout: (p) => `${service[p.service]} hat nicht rechtzeitig geantwortet.`,
       sync_no_connection: (p) => `Keine Verbindung zu ${service[p.service]}.`,
       sync_server_error: (p) => `${service[p.service]} hatte ein Problem (${p.status}); neuer Versuch folgt.`,
-      sync_bad_response: (p) => `${service[p.service]} hat eine unbrauchbare Antwort geschickt: ${p.detail}.`,
+      sync_bad_response: (p) => `${service[p.service]} hat eine unbrauchbare Antwort geschickt: ${badAnswer[p.problem](p.count ?? 0)}.`,
       sync_rate_limited: (p) => `${service[p.service]} bittet den Empfang, langsamer zu machen; neuer Versuch in Kürze.`,
       sync_budget_held: (p) =>
         `Dieser Empfang hält die restlichen ${service[p.service]}-Anfragen dieser Stunde für Check-ins zurück; die Liste wird aktualisiert, sobald die Stunde es erlaubt.`,

@@ -2,7 +2,7 @@
  * English: the source language. Every string the screen shows or announces is here; the German
  * dictionary (de.ts) is typed as `Messages`, so it must have exactly these keys and parameters.
  */
-import type { AdminAction, ConnectionReason, DeskOnlyReason, ErrorCode, FieldProblem, ImportProblem, MissingPermission, ProviderName, ScanOnlyReason, SyncProblem, SyncReason } from '../../../../shared/contract'
+import type { AdminAction, BadAnswer, ConnectionReason, DeskOnlyReason, ErrorCode, FieldProblem, ImportProblem, MissingPermission, ProviderName, ScanOnlyReason, SyncProblem, SyncReason } from '../../../../shared/contract'
 import { importProblems, type Words } from './words'
 import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
 import type { BadgeField, BadgeLayout } from '../../../../shared/print'
@@ -57,6 +57,15 @@ const still = {
 } satisfies Record<MissingPermission['use'], string>
 /** "the checkins scope", "the permission “Manage Bookings”" */
 const permissionName = ({ name, kind }: MissingPermission): string => (kind === 'scope' ? `the ${name} scope` : `the permission “${name}”`)
+/** What was wrong with an answer from the booking system (`count`: MB, or people). */
+const badAnswer = {
+  too_large: (count: number) => `it is larger than ${n(count)} MB`,
+  not_json: () => 'it is not JSON',
+  unexpected: () => 'it is not shaped as expected',
+  cursor_repeats: () => 'its next-page cursor repeats',
+  unreadable_rows: (count: number) => `${plural(count, 'person', 'people')} in it could not be read`,
+  walk_in_missing: () => 'the walk-in was created but cannot be found among the participants'
+} satisfies Record<BadAnswer, (count: number) => string>
 /** The address field set-up should check. */
 const addressField = { base_url: 'the base URL', tenant_address: 'the tenant address (…/api/v1)' }
 
@@ -408,7 +417,7 @@ export const en = {
       sync_timeout: (p) => `${service[p.service]} did not answer in time.`,
       sync_no_connection: (p) => `No connection to ${service[p.service]}.`,
       sync_server_error: (p) => `${service[p.service]} had a problem (${p.status}); trying again.`,
-      sync_bad_response: (p) => `${service[p.service]} sent an answer the desk could not use: ${p.detail}.`,
+      sync_bad_response: (p) => `${service[p.service]} sent an answer the desk could not use: ${badAnswer[p.problem](p.count ?? 0)}.`,
       sync_rate_limited: (p) => `${service[p.service]} asked the desk to slow down; trying again shortly.`,
       sync_budget_held: (p) =>
         `This desk keeps its remaining ${service[p.service]} requests this hour for sending check-ins; the roster refreshes when the hour allows.`,
