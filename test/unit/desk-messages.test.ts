@@ -155,7 +155,7 @@ describe('sync problems and errors', () => {
     return desk
   }
 
-  function engine(desk: ReturnType<typeof wixDesk>, push: Provider['push']) {
+  function engine(desk: ReturnType<typeof wixDesk>, push: Provider['push'], log?: (message: string) => void) {
     const provider: Provider = {
       name: 'wix',
       testConnection: async () => ({ ok: true, reason: 'connected', params: { service: 'wix', where: 'test' } }),
@@ -174,7 +174,8 @@ describe('sync problems and errors', () => {
       desk: { deskId: desk.context.deskId, deskName: 'Desk A' },
       now,
       timerMs: 0,
-      backoff: { baseMs: 1000, capMs: 60_000, random: () => 0.5 }
+      backoff: { baseMs: 1000, capMs: 60_000, random: () => 0.5 },
+      log
     })
   }
 
@@ -183,11 +184,12 @@ describe('sync problems and errors', () => {
 
   it('a rejected mark keeps the booking system’s words, and says what the desk wanted as a code', async () => {
     const desk = wixDesk()
+    const logged: string[] = []
     const sync = engine(desk, async (op) => {
       if (op.participation.id === 2) throw new ProviderError('rejected', 'partySize: must be at most 1000', 400)
       if (op.participation.id === 3) return { result: 'conflict', why: { reason: 'sync_other_desk', params: { service: 'wix', status: 'ATTENDED', attendees: 1 } } }
       return { result: 'done' }
-    })
+    }, (line) => logged.push(line))
     mark(desk, 1)
     mark(desk, 2, 2)
     mark(desk, 3, 2)
@@ -207,6 +209,11 @@ describe('sync problems and errors', () => {
         params: { service: 'wix', status: 'ATTENDED', attendees: 1 },
         intent: { kind: 'check_in', attendees: 2 }
       })
+    ])
+    // The log says why in English, from the one wording of the codes.
+    expect(logged).toEqual([
+      expect.stringMatching(/^mark \S+ refused: partySize: must be at most 1000$/),
+      expect.stringMatching(/^mark \S+ in conflict: Another desk checked in 1 in Wix since this desk's mark\.$/)
     ])
     desk.close()
   })

@@ -222,6 +222,17 @@ export function createSyncEngine(options: EngineOptions) {
   const backoff = options.backoff ?? DEFAULT_BACKOFF
   const log = options.log ?? (() => {})
   const notify = options.notify ?? SILENT
+  /** A mark set aside for the desk's decision, and the log line that says why (in the log's English). */
+  const setAside = {
+    reject(opId: string, why: SyncReason) {
+      outbox.reject(opId, why)
+      log(`mark ${opId} refused: ${englishSync(why)}`)
+    },
+    conflict(opId: string, why: SyncReason) {
+      outbox.conflict(opId, why)
+      log(`mark ${opId} in conflict: ${englishSync(why)}`)
+    }
+  }
 
   let running: Promise<void> | null = null
   let again = false
@@ -317,8 +328,8 @@ export function createSyncEngine(options: EngineOptions) {
       })
       if (provider.needsNetwork !== false) lastSuccessAt = now()
     } else {
-      if (outcome.result === 'conflict') outbox.conflict(row.opId, outcome.why)
-      else outbox.reject(row.opId, outcome.why)
+      if (outcome.result === 'conflict') setAside.conflict(row.opId, outcome.why)
+      else setAside.reject(row.opId, outcome.why)
     }
     closed(row)
   }
@@ -352,7 +363,7 @@ export function createSyncEngine(options: EngineOptions) {
         for (const row of rows) outbox.retryLater(row.opId, probe!.at, detail)
         return false
       }
-      const verdict = err.kind === 'conflict' ? outbox.conflict : outbox.reject
+      const verdict = err.kind === 'conflict' ? setAside.conflict : setAside.reject
       // 404 on a change for a person: they were removed in the service (the next complete
       // download takes them off the roster once the desk has dropped this change).
       const why: SyncReason = err.kind === 'not_found' ? { reason: 'sync_removed_upstream', params: { service: provider.name } } : detail
@@ -365,7 +376,7 @@ export function createSyncEngine(options: EngineOptions) {
     // A bug must not wedge the queue forever: set the operation aside where the desk sees it.
     log('push failed unexpectedly', err)
     for (const row of rows) {
-      outbox.reject(row.opId, { reason: 'sync_internal', params: { detail: err instanceof Error ? err.message : String(err) } })
+      setAside.reject(row.opId, { reason: 'sync_internal', params: { detail: err instanceof Error ? err.message : String(err) } })
       closed(row)
     }
     return true
@@ -384,7 +395,7 @@ export function createSyncEngine(options: EngineOptions) {
       }
       const firstOp = toOperation(first)
       if (!firstOp) {
-        outbox.reject(first.opId, { reason: 'sync_gone', params: {} })
+        setAside.reject(first.opId, { reason: 'sync_gone', params: {} })
         closed(first)
         continue
       }
@@ -413,7 +424,7 @@ export function createSyncEngine(options: EngineOptions) {
           const outcome = outcomes[i]
           if (outcome) settle(provider, b.row, b.op, outcome)
           else {
-            outbox.reject(b.row.opId, { reason: 'sync_no_answer', params: {} })
+            setAside.reject(b.row.opId, { reason: 'sync_no_answer', params: {} })
             closed(b.row)
           }
         })

@@ -413,7 +413,7 @@ export const de: Messages = {
       sync_removed_upstream: (p) => `Diese Person ist in ${service[p.service]} nicht mehr gebucht.`,
       sync_gone: () => 'Der Termin oder die Person dieser Änderung ist nicht mehr an diesem Empfang.',
       sync_no_answer: () => 'Das Buchungssystem hat für diese Markierung nicht geantwortet.',
-      sync_internal: (p) => `Interner Fehler: ${p.detail}`,
+      sync_internal: () => 'Rollcall hatte bei dieser Markierung einen internen Fehler; Details stehen im Protokoll.',
       sync_no_booking_id: () => 'Diese Buchung hat keine Wix-Buchungsnummer; ihre Anwesenheit kann in Wix nicht erfasst werden.',
       sync_other_desk: (p) =>
         `Ein anderer Empfang hat in ${service[p.service]} seit der Markierung dieses Empfangs ${p.status === 'ATTENDED' ? `${n(p.attendees)} eingecheckt` : p.status === 'NOT_ATTENDED' ? 'nicht erschienen markiert' : 'den Check-in zurückgenommen'}.`,

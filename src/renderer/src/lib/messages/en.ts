@@ -428,7 +428,8 @@ export const en = {
       sync_removed_upstream: (p) => `This person is no longer booked in ${service[p.service]}.`,
       sync_gone: () => 'The session or person this change was for is no longer on this desk.',
       sync_no_answer: () => 'The booking system did not answer for this mark.',
-      sync_internal: (p) => `Internal error: ${p.detail}`,
+      // `detail` is a program error's own text: for the log (which keeps the whole error), not the desk.
+      sync_internal: () => 'Rollcall hit an internal error with this mark; details are in the log.',
       sync_no_booking_id: () => 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.',
       sync_other_desk: (p) =>
         `Another desk ${p.status === 'ATTENDED' ? `checked in ${n(p.attendees)}` : p.status === 'NOT_ATTENDED' ? 'marked a no-show' : 'cleared the check-in'} in ${service[p.service]} since this desk's mark.`,
