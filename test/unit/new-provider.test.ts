@@ -74,7 +74,7 @@ describe('a provider added by its folder and one registry line', () => {
     const t = memoryDesk()
     const { session, ben, cleo } = await dayWithPeople(t)
 
-    memory.next = () => ({ result: 'rejected', message: 'Ben is not allowed in today.' })
+    memory.next = () => ({ result: 'rejected', why: { reason: 'provider_said', params: { text: 'Ben is not allowed in today.' } } })
     await t.call('attendance.checkIn', { sessionId: session.id, participationId: ben.participationId, attendees: 1, allowOverParty: false, method: 'manual' })
     await drained(t)
     expect((await rosterOf(t, session.id, 'Ben'))[0]).toMatchObject({ sync: 'attention' })

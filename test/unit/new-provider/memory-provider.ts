@@ -95,7 +95,7 @@ function createMemoryProvider(): Provider<MemoryExt> {
     name: MEMORY,
     needsNetwork: memoryTraits.needsNetwork,
     grant: memoryTraits.grant,
-    testConnection: async () => ({ ok: true, reason: 'local_needs_no_connection', params: {}, message: 'In memory.' }),
+    testConnection: async () => ({ ok: true, reason: 'local_needs_no_connection', params: {} }),
     async *pullSessions({ from, to }) {
       yield memory.sessions.map(toSession).filter((s) => s.startsAt < to && s.endsAt > from)
     },
@@ -119,7 +119,7 @@ function createMemoryProvider(): Provider<MemoryExt> {
       const fate = next?.()
       if (fate instanceof ProviderError) throw fate
       if (fate) return fate
-      if (op.kind !== 'attendance.set') return { result: 'rejected', message: `memory does not take ${op.kind}` }
+      if (op.kind !== 'attendance.set') return { result: 'rejected', why: { reason: 'provider_said', params: { text: `memory does not take ${op.kind}` } } }
       const mark = { status: op.payload.status!, attendees: op.payload.attendees ?? 0 }
       if (mark.status === 'NOT_SET') memory.marks.delete(op.participation.providerId)
       else memory.marks.set(op.participation.providerId, mark)

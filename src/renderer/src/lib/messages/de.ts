@@ -11,6 +11,7 @@ const n = (x: number): string => x.toLocaleString('de-DE')
 const plural = (x: number, one: string, many: string): string => `${n(x)} ${x === 1 ? one : many}`
 
 const service: Messages['reasons']['service'] = { local: 'dieser Empfang', wix: 'Wix', plandocket: 'Plandocket' }
+const named = (name: string): string => (service as Record<string, string>)[name] ?? name
 const adminActions: Record<AdminAction, string> = {
   mark_no_shows: 'Personen als nicht erschienen zu markieren',
   close_session: 'einen Termin abzuschließen',
@@ -373,13 +374,13 @@ export const de: Messages = {
       confirm_in_wix_bookings: (p) => `Die Buchung von ${p.name} wird in Wix Bookings (im Wix-Dashboard) bestätigt, nicht am Empfang.`,
       over_party: (p) => `${p.name} hat für ${n(p.booked)} gebucht; bestätigen Sie, um ${n(p.attendees)} einzuchecken.`,
       not_inside: (p) => `${p.name} ist nicht eingecheckt: nichts auszuchecken.`,
-      email_required: (p) => `${service[p.service]} braucht für einen Walk-in eine E-Mail-Adresse.`,
+      email_required: (p) => `${named(p.service)} braucht für einen Walk-in eine E-Mail-Adresse.`,
       problem_resolved: () => 'Dieses Sync-Problem ist schon gelöst.',
       problem_superseded: () => 'Eine spätere Markierung für diese Person hat diese ersetzt: Verwerfen Sie sie.',
-      api_key_needed: (p) => `Geben Sie den API-Schlüssel für ${service[p.provider]} ein.`,
+      api_key_needed: (p) => `Geben Sie den API-Schlüssel für ${named(p.provider)} ein.`,
       import_empty: () => 'Die Datei ist leer: Sie braucht eine Kopfzeile und eine Zeile pro Person.',
       import_column_missing: (p) => `Die Spalte „${p.column}“, gewählt für ${importFields[p.field as keyof typeof importFields] ?? p.field}, ist nicht in der Datei.`,
-      import_not_local: (p) => `„${p.title}“ kommt aus ${service[p.provider]}; importieren Sie stattdessen in einen lokalen Termin.`,
+      import_not_local: (p) => `„${p.title}“ kommt aus ${named(p.provider)}; importieren Sie stattdessen in einen lokalen Termin.`,
       import_row_errors: (p, say) =>
         `${plural(p.count, 'Zeile hat', 'Zeilen haben')} Fehler (erster: Zeile ${n(p.line)}: ${importProblems(importProblem, p.problems, say)}). Es wurde nichts importiert.`,
       import_no_rows: () => 'Die Datei hat keine Zeilen zum Importieren.',
@@ -398,31 +399,31 @@ export const de: Messages = {
       scan_not_booked_here: (p) => `${p.name} ist nicht für diesen Termin gebucht.`
     },
     sync: {
-      sync_timeout: (p) => `${service[p.service]} hat nicht rechtzeitig geantwortet.`,
-      sync_no_connection: (p) => `Keine Verbindung zu ${service[p.service]}.`,
-      sync_server_error: (p) => `${service[p.service]} hatte ein Problem (${p.status}); neuer Versuch folgt.`,
-      sync_bad_response: (p) => `${service[p.service]} hat eine unbrauchbare Antwort geschickt: ${badAnswer[p.problem](p.count ?? 0)}.`,
-      sync_rate_limited: (p) => `${service[p.service]} bittet den Empfang, langsamer zu machen; neuer Versuch in Kürze.`,
+      sync_timeout: (p) => `${named(p.service)} hat nicht rechtzeitig geantwortet.`,
+      sync_no_connection: (p) => `Keine Verbindung zu ${named(p.service)}.`,
+      sync_server_error: (p) => `${named(p.service)} hatte ein Problem (${p.status}); neuer Versuch folgt.`,
+      sync_bad_response: (p) => `${named(p.service)} hat eine unbrauchbare Antwort geschickt: ${badAnswer[p.problem](p.count ?? 0)}.`,
+      sync_rate_limited: (p) => `${named(p.service)} bittet den Empfang, langsamer zu machen; neuer Versuch in Kürze.`,
       sync_budget_held: (p) =>
-        `Dieser Empfang hält die restlichen ${service[p.service]}-Anfragen dieser Stunde für Check-ins zurück; die Liste wird aktualisiert, sobald die Stunde es erlaubt.`,
-      sync_auth: (p) => `${service[p.service]} hat den Schlüssel dieses Empfangs abgelehnt: Öffnen Sie „Einrichtung“ und prüfen Sie ihn.`,
+        `Dieser Empfang hält die restlichen ${named(p.service)}-Anfragen dieser Stunde für Check-ins zurück; die Liste wird aktualisiert, sobald die Stunde es erlaubt.`,
+      sync_auth: (p) => `${named(p.service)} hat den Schlüssel dieses Empfangs abgelehnt: Öffnen Sie „Einrichtung“ und prüfen Sie ihn.`,
       sync_forbidden: (p) =>
-        `Dieser Schlüssel darf in ${service[p.service]} nicht ${uses[p.permission.use]}: Fügen Sie dem Schlüssel ${permissionName(p.permission)} hinzu. ${still[p.permission.use]}`,
+        `Dieser Schlüssel darf in ${named(p.service)} nicht ${uses[p.permission.use]}: Fügen Sie dem Schlüssel ${permissionName(p.permission)} hinzu. ${still[p.permission.use]}`,
       sync_deleted_elsewhere: (p) =>
-        `Eine andere Station hat diesen Check-in in ${service[p.service]} gelöscht, und dieser Empfang hat eine neuere, noch nicht gesendete Markierung.`,
-      sync_removed_upstream: (p) => `Diese Person ist in ${service[p.service]} nicht mehr gebucht.`,
+        `Eine andere Station hat diesen Check-in in ${named(p.service)} gelöscht, und dieser Empfang hat eine neuere, noch nicht gesendete Markierung.`,
+      sync_removed_upstream: (p) => `Diese Person ist in ${named(p.service)} nicht mehr gebucht.`,
       sync_gone: () => 'Der Termin oder die Person dieser Änderung ist nicht mehr an diesem Empfang.',
       sync_no_answer: () => 'Das Buchungssystem hat für diese Markierung nicht geantwortet.',
       sync_internal: () => 'Rollcall hatte bei dieser Markierung einen internen Fehler; Details stehen im Protokoll.',
       sync_no_booking_id: () => 'Diese Buchung hat keine Wix-Buchungsnummer; ihre Anwesenheit kann in Wix nicht erfasst werden.',
       sync_other_desk: (p) =>
-        `Ein anderer Empfang hat in ${service[p.service]} seit der Markierung dieses Empfangs ${p.status === 'ATTENDED' ? `${n(p.attendees)} eingecheckt` : p.status === 'NOT_ATTENDED' ? 'nicht erschienen markiert' : 'den Check-in zurückgenommen'}.`,
-      sync_keeps_changing: (p) => `Diese Person ändert sich in ${service[p.service]} laufend; versuchen Sie es erneut.`,
+        `Ein anderer Empfang hat in ${named(p.service)} seit der Markierung dieses Empfangs ${p.status === 'ATTENDED' ? `${n(p.attendees)} eingecheckt` : p.status === 'NOT_ATTENDED' ? 'nicht erschienen markiert' : 'den Check-in zurückgenommen'}.`,
+      sync_keeps_changing: (p) => `Diese Person ändert sich in ${named(p.service)} laufend; versuchen Sie es erneut.`,
       sync_confirm_in_wix: () => 'Buchungen von Wix Bookings werden im Wix-Dashboard (Bookings) bestätigt, nicht am Empfang.',
       sync_walk_in_in_wix: () => 'Spontangäste für Termine aus Wix Bookings müssen in Wix gebucht werden; sie bleiben nur an diesem Empfang.',
-      sync_email_required: (p) => `${service[p.service]} braucht für neue Teilnehmende eine E-Mail-Adresse.`,
+      sync_email_required: (p) => `${named(p.service)} braucht für neue Teilnehmende eine E-Mail-Adresse.`,
       sync_counts_one: (p, say) =>
-        `Schon eingecheckt bei ${p.station ?? 'einer anderen Station'}${p.at ? `, ${say.time(p.at)}` : ''}; dieser Empfang hat ${n(p.counted)} Personen gezählt, ${service[p.service]} zählt eine pro Teilnehmer.`,
+        `Schon eingecheckt bei ${p.station ?? 'einer anderen Station'}${p.at ? `, ${say.time(p.at)}` : ''}; dieser Empfang hat ${n(p.counted)} Personen gezählt, ${named(p.service)} zählt eine pro Teilnehmer.`,
       provider_said: (p) => p.text,
       stored_words: (p) => `Von einer älteren Rollcall-Version gespeichert (englisch): ${p.text}`
     },
@@ -438,17 +439,17 @@ export const de: Messages = {
           : 'Der API-Schlüssel wurde abgelehnt (401). Prüfen Sie den Schlüssel und die Mandanten-Adresse.',
       key_lacks_scope: () => 'Der API-Schlüssel funktioniert, aber ihm fehlt eine Berechtigung: Er braucht events, participants, contacts und checkins.',
       key_lacks_permissions: (p, say) =>
-        `Verbunden mit ${service[p.service]} (${p.where}), aber dem Schlüssel ${p.missing.length === 1 ? 'fehlt ein Recht' : 'fehlen Rechte'}: Er braucht noch ${say.list(p.missing.map((m) => `${permissionName(m)} (${uses[m.use]})`))}. Ergänzen Sie ${p.missing.length === 1 ? 'es' : 'sie'}, bevor Sie den Empfang nutzen.`,
+        `Verbunden mit ${named(p.service)} (${p.where}), aber dem Schlüssel ${p.missing.length === 1 ? 'fehlt ein Recht' : 'fehlen Rechte'}: Er braucht noch ${say.list(p.missing.map((m) => `${permissionName(m)} (${uses[m.use]})`))}. Ergänzen Sie ${p.missing.length === 1 ? 'es' : 'sie'}, bevor Sie den Empfang nutzen.`,
       unreachable: (p) =>
         `${p.baseUrl} ist nicht erreichbar: ${p.cause === 'timeout' ? `keine Antwort innerhalb von ${p.seconds ?? 0} s` : p.cause === 'cut_off' ? 'die Antwort brach ab' : 'keine Verbindung möglich'}. Prüfen Sie das Netzwerk und ${addressField[p.field]}.`,
       too_many_requests: (p) =>
         p.service === 'wix'
           ? 'Wix meldet zu viele Anfragen: Warten Sie eine Minute und versuchen Sie es erneut.'
           : 'Plandocket meldet, dass das stündliche Anfragelimit erreicht ist: Versuchen Sie es später erneut.',
-      service_problem: (p) => `${service[p.service]} hatte ein Problem (${p.status ?? ''}). Versuchen Sie es gleich noch einmal.`,
-      not_the_service: (p) => `Der Server hat geantwortet, aber nicht wie ${service[p.service]}: Prüfen Sie ${addressField[p.field]}.`,
+      service_problem: (p) => `${named(p.service)} hatte ein Problem (${p.status ?? ''}). Versuchen Sie es gleich noch einmal.`,
+      not_the_service: (p) => `Der Server hat geantwortet, aber nicht wie ${named(p.service)}: Prüfen Sie ${addressField[p.field]}.`,
       nothing_there: (p) => `Unter ${p.baseUrl} ist nichts: Prüfen Sie ${addressField[p.field]}.`,
-      service_refused: (p) => `${service[p.service]} hat die Anfrage abgelehnt: ${p.text}`,
+      service_refused: (p) => `${named(p.service)} hat die Anfrage abgelehnt: ${p.text}`,
       unexpected: (p) => `Unerwartetes Problem: ${p.text}`
     },
     call: {

@@ -16,6 +16,8 @@ const ordinalSuffix = (x: number): string => {
 }
 
 const service = { local: 'this desk', wix: 'Wix', plandocket: 'Plandocket' } satisfies Record<ProviderName, string>
+/** A service by its name; one this dictionary does not know (a provider added since) by its own. */
+const named = (name: string): string => (service as Record<string, string>)[name] ?? name
 const adminActions = {
   mark_no_shows: 'mark no-shows',
   close_session: 'close a session',
@@ -390,13 +392,13 @@ export const en = {
       confirm_in_wix_bookings: (p) => `${p.name}’s booking is confirmed in Wix Bookings (the Wix dashboard), not at the desk.`,
       over_party: (p) => `${p.name} booked for ${n(p.booked)}; confirm to check in ${n(p.attendees)}.`,
       not_inside: (p) => `${p.name} is not checked in: nothing to check out.`,
-      email_required: (p) => `${service[p.service]} needs an email address for a walk-in.`,
+      email_required: (p) => `${named(p.service)} needs an email address for a walk-in.`,
       problem_resolved: () => 'That sync problem is already resolved.',
       problem_superseded: () => 'A later mark for this person replaced this one: discard it.',
-      api_key_needed: (p) => `Enter the ${service[p.provider]} API key.`,
+      api_key_needed: (p) => `Enter the ${named(p.provider)} API key.`,
       import_empty: () => 'The file is empty: it needs a header row and one row per person.',
       import_column_missing: (p) => `The column “${p.column}” chosen for ${importFields[p.field as keyof typeof importFields] ?? p.field} is not in the file.`,
-      import_not_local: (p) => `“${p.title}” comes from ${service[p.provider]}; import into a local session instead.`,
+      import_not_local: (p) => `“${p.title}” comes from ${named(p.provider)}; import into a local session instead.`,
       import_row_errors: (p, say) =>
         `${plural(p.count, 'row')} ${p.count === 1 ? 'has' : 'have'} errors (first: line ${n(p.line)}: ${importProblems(importProblem, p.problems, say)}). Nothing was imported.`,
       import_no_rows: () => 'The file has no rows to import.',
@@ -414,31 +416,31 @@ export const en = {
       scan_not_booked_here: (p) => `${p.name} is not booked for this session.`
     } satisfies Words<ScanOnlyReason>,
     sync: {
-      sync_timeout: (p) => `${service[p.service]} did not answer in time.`,
-      sync_no_connection: (p) => `No connection to ${service[p.service]}.`,
-      sync_server_error: (p) => `${service[p.service]} had a problem (${p.status}); trying again.`,
-      sync_bad_response: (p) => `${service[p.service]} sent an answer the desk could not use: ${badAnswer[p.problem](p.count ?? 0)}.`,
-      sync_rate_limited: (p) => `${service[p.service]} asked the desk to slow down; trying again shortly.`,
+      sync_timeout: (p) => `${named(p.service)} did not answer in time.`,
+      sync_no_connection: (p) => `No connection to ${named(p.service)}.`,
+      sync_server_error: (p) => `${named(p.service)} had a problem (${p.status}); trying again.`,
+      sync_bad_response: (p) => `${named(p.service)} sent an answer the desk could not use: ${badAnswer[p.problem](p.count ?? 0)}.`,
+      sync_rate_limited: (p) => `${named(p.service)} asked the desk to slow down; trying again shortly.`,
       sync_budget_held: (p) =>
-        `This desk keeps its remaining ${service[p.service]} requests this hour for sending check-ins; the roster refreshes when the hour allows.`,
-      sync_auth: (p) => `${service[p.service]} refused this desk's key: open Set-up and check it.`,
+        `This desk keeps its remaining ${named(p.service)} requests this hour for sending check-ins; the roster refreshes when the hour allows.`,
+      sync_auth: (p) => `${named(p.service)} refused this desk's key: open Set-up and check it.`,
       sync_forbidden: (p) =>
-        `This key may not ${uses[p.permission.use]} in ${service[p.service]}: add ${permissionName(p.permission)} to the key. ${still[p.permission.use]}`,
-      sync_deleted_elsewhere: (p) => `Another station deleted this check-in in ${service[p.service]}, and this desk has a newer mark that was not sent yet.`,
-      sync_removed_upstream: (p) => `This person is no longer booked in ${service[p.service]}.`,
+        `This key may not ${uses[p.permission.use]} in ${named(p.service)}: add ${permissionName(p.permission)} to the key. ${still[p.permission.use]}`,
+      sync_deleted_elsewhere: (p) => `Another station deleted this check-in in ${named(p.service)}, and this desk has a newer mark that was not sent yet.`,
+      sync_removed_upstream: (p) => `This person is no longer booked in ${named(p.service)}.`,
       sync_gone: () => 'The session or person this change was for is no longer on this desk.',
       sync_no_answer: () => 'The booking system did not answer for this mark.',
       // `detail` is a program error's own text: for the log (which keeps the whole error), not the desk.
       sync_internal: () => 'Rollcall hit an internal error with this mark; details are in the log.',
       sync_no_booking_id: () => 'This booking has no Wix booking id; its attendance cannot be recorded in Wix.',
       sync_other_desk: (p) =>
-        `Another desk ${p.status === 'ATTENDED' ? `checked in ${n(p.attendees)}` : p.status === 'NOT_ATTENDED' ? 'marked a no-show' : 'cleared the check-in'} in ${service[p.service]} since this desk's mark.`,
-      sync_keeps_changing: (p) => `This person keeps changing in ${service[p.service]}; try again.`,
+        `Another desk ${p.status === 'ATTENDED' ? `checked in ${n(p.attendees)}` : p.status === 'NOT_ATTENDED' ? 'marked a no-show' : 'cleared the check-in'} in ${named(p.service)} since this desk's mark.`,
+      sync_keeps_changing: (p) => `This person keeps changing in ${named(p.service)}; try again.`,
       sync_confirm_in_wix: () => 'Bookings of Wix Bookings are confirmed in the Wix dashboard (Bookings), not at the desk.',
       sync_walk_in_in_wix: () => 'Walk-ins for Wix Bookings sessions must be booked in Wix; kept on this desk only.',
-      sync_email_required: (p) => `${service[p.service]} needs an email address for a new participant.`,
+      sync_email_required: (p) => `${named(p.service)} needs an email address for a new participant.`,
       sync_counts_one: (p, say) =>
-        `Already checked in at ${p.station ?? 'another station'}${p.at ? `, ${say.time(p.at)}` : ''}; this desk counted ${n(p.counted)} people, ${service[p.service]} counts one per participant.`,
+        `Already checked in at ${p.station ?? 'another station'}${p.at ? `, ${say.time(p.at)}` : ''}; this desk counted ${n(p.counted)} people, ${named(p.service)} counts one per participant.`,
       provider_said: (p) => p.text,
       /** What a desk before reasons had codes stored: its English words, as they were. */
       stored_words: (p) => p.text
@@ -455,15 +457,15 @@ export const en = {
           : 'The API key was refused (401). Check the key and the tenant address.',
       key_lacks_scope: () => 'The API key works but lacks a scope: it needs events, participants, contacts and checkins.',
       key_lacks_permissions: (p, say) =>
-        `Connected to ${service[p.service]} (${p.where}), but the key lacks ${say.list(p.missing.map((m) => `${permissionName(m)} (to ${uses[m.use]})`))}. Add ${p.missing.length === 1 ? 'it' : 'them'} to the key before using the desk.`,
+        `Connected to ${named(p.service)} (${p.where}), but the key lacks ${say.list(p.missing.map((m) => `${permissionName(m)} (to ${uses[m.use]})`))}. Add ${p.missing.length === 1 ? 'it' : 'them'} to the key before using the desk.`,
       unreachable: (p) =>
         `Cannot reach ${p.baseUrl}: ${p.cause === 'timeout' ? `no answer within ${p.seconds ?? 0} s` : p.cause === 'cut_off' ? 'the answer was cut off' : 'could not connect'}. Check the network and ${addressField[p.field]}.`,
       too_many_requests: (p): string =>
         p.service === 'wix' ? 'Wix says too many requests: wait a minute and try again.' : 'Plandocket says the hourly request limit is used up: try again later.',
-      service_problem: (p) => `${service[p.service]} had a problem (${p.status ?? ''}). Try again in a moment.`,
-      not_the_service: (p) => `The server answered, but not like ${service[p.service]}: check ${addressField[p.field]}.`,
+      service_problem: (p) => `${named(p.service)} had a problem (${p.status ?? ''}). Try again in a moment.`,
+      not_the_service: (p) => `The server answered, but not like ${named(p.service)}: check ${addressField[p.field]}.`,
       nothing_there: (p) => `Nothing at ${p.baseUrl}: check ${addressField[p.field]}.`,
-      service_refused: (p) => `${service[p.service]} refused the request: ${p.text}`,
+      service_refused: (p) => `${named(p.service)} refused the request: ${p.text}`,
       unexpected: (p) => `Unexpected problem: ${p.text}`
     } satisfies Words<ConnectionReason>,
     /** A call that failed without a reason of its own, by its code. */
