@@ -410,6 +410,24 @@ test('each row shows where its mark is: waiting to send, then sent when Wix acce
     await expect(marker(page, 'Ben Test', 'Needs attention')).toBeVisible({ timeout: 20_000 })
     await expect(marker(page, 'Ada Test', 'Sent')).toBeVisible()
     await page.locator('section.roster').screenshot({ path: join(ROOT, 'docs', 'screenshots', 'roster-sync-markers.png') })
+
+    // The check-in's answer reaches the window only after main pushed Wix's refusal (HTTP and the
+    // event stream race like that on a busy machine): the row keeps the later news.
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    await page.route('**/api/attendance.checkIn', async (route) => {
+      const response = await route.fetch()
+      await held
+      await route.fulfill({ response })
+    })
+    backend.fake.faults.next(1, { type: 'status', status: 400, body: { message: 'bad', details: {} } }, (r) => r.method === 'PATCH')
+    await page.getByRole('button', { name: 'Check in Cleo Test' }).click()
+    await expect(marker(page, 'Cleo Test', 'Needs attention')).toBeVisible({ timeout: 20_000 })
+    release()
+    await expect(page.getByText('Cleo Test checked in (1)')).toBeVisible()
+    await expect(marker(page, 'Cleo Test', 'Needs attention')).toBeVisible()
+    await expect(marker(page, 'Cleo Test', 'Waiting to send')).toHaveCount(0)
+    await page.unroute('**/api/attendance.checkIn')
   })
 })
 

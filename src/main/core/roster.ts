@@ -70,6 +70,16 @@ export function rowRules(session: { provider: ProviderName; raw: string | null }
   return { walkInsStayHere: rules.walkIns === 'desk_only', confirmElsewhere: rules.confirm === 'desk' ? null : rules.confirm }
 }
 
+let lastRead = 0
+/**
+ * An increasing stamp for a row read (microseconds of the clock, bumped past the last one): main
+ * reads SQLite in order, so a later stamp is never an older state, across restarts too.
+ */
+export function readStamp(): number {
+  lastRead = Math.max(lastRead + 1, Math.floor((performance.timeOrigin + performance.now()) * 1000))
+  return lastRead
+}
+
 export function toRosterRow(sessionId: number, r: RawRow, rules: RowRules = USUAL_ROW, view?: RowView): RosterRow {
   const day = r.day ?? (r.markedAt === null || !view ? null : dayIn(r.markedAt, view.timeZone))
   const earlierDay = !!view?.today && (r.aStatus ?? 'NOT_SET') !== 'NOT_SET' && day !== null && day < view.today
@@ -87,6 +97,7 @@ export function toRosterRow(sessionId: number, r: RawRow, rules: RowRules = USUA
     localOnly: rules.walkInsStayHere && r.isWalkIn === 1 ? 'bookings_walk_in' : null,
     confirmElsewhere: r.status === 'PENDING_CONFIRMATION' ? rules.confirmElsewhere : null,
     sync: (r.syncState && SYNC_STATE[r.syncState]) || null,
+    readAt: readStamp(),
     attendance: {
       status: r.aStatus ?? 'NOT_SET',
       attendees: r.attendees ?? 0,

@@ -45,7 +45,12 @@ export const RosterRow = z.object({
    * accepted it), or set aside for the desk's decision. null: nothing was sent (local-only rows,
    * rows only downloaded, a change the desk discarded).
    */
-  sync: z.enum(['waiting', 'sent', 'attention']).nullable().default(null)
+  sync: z.enum(['waiting', 'sent', 'attention']).nullable().default(null),
+  /**
+   * When main read this row (increasing: a later read is never older). A call's answer and a
+   * pushed change can reach the window in either order; the window keeps the later read.
+   */
+  readAt: z.number().default(0)
 })
 export type RosterRow = z.infer<typeof RosterRow>
 

@@ -20,6 +20,9 @@ export class RosterQuery {
   // Bookkeeping only (nothing renders from it), so a plain Map on purpose.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #inFlight = new Map<number, Promise<void>>()
+  /** The latest row seen for each person replaced in place (not rendered from: a plain Map). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #newest = new Map<number, RosterRow>()
 
   constructor(sessionId: number, search: string) {
     this.sessionId = sessionId
@@ -53,11 +56,17 @@ export class RosterQuery {
     await Promise.all(jobs)
   }
 
-  /** Put a row returned by a mark in place of the cached one (no refetch). */
+  /**
+   * Put a row returned by a mark or pushed by main in place of the cached one (no refetch). A call's
+   * answer and a pushed change can arrive in either order: the row main read later wins.
+   */
   replace(row: RosterRow): void {
+    const known = this.#newest.get(row.participationId)
+    if (known && known.readAt > row.readAt) return
+    this.#newest.set(row.participationId, row)
     for (const [p, rows] of this.#pages) {
       const i = rows.findIndex((r) => r.participationId === row.participationId)
-      if (i >= 0) {
+      if (i >= 0 && rows[i]!.readAt <= row.readAt) {
         const next = rows.slice()
         next[i] = row
         this.#pages.set(p, next)
@@ -83,7 +92,14 @@ export class RosterQuery {
         offset: p * PAGE_SIZE,
         limit: PAGE_SIZE
       })
-      this.#pages.set(p, rows)
+      // A page read before a row's latest known change keeps that change.
+      this.#pages.set(
+        p,
+        rows.map((r) => {
+          const known = this.#newest.get(r.participationId)
+          return known && known.readAt > r.readAt ? known : r
+        })
+      )
       this.total = total
       this.error = null
     } catch (err) {
