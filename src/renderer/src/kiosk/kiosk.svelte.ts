@@ -35,19 +35,31 @@ class Kiosk {
     return this.enabled && !inElectron && !this.fullscreen && !this.entering
   }
 
+  // Calls answer in any order (the status read when the dialog opened can land after "Enter kiosk
+  // mode" did): only the answer to the latest call asked is kept, never an older one over it.
+  #asked = 0
+  #kept = 0
+  async #ask(call: () => Promise<KioskStatus>): Promise<void> {
+    const mine = ++this.#asked
+    const status = await call()
+    if (mine < this.#kept) return
+    this.#kept = mine
+    this.status = status
+  }
+
   async load(): Promise<void> {
-    this.status = await api['kiosk.status']({})
+    await this.#ask(() => api['kiosk.status']({}))
   }
 
   async setPin(currentPin: string | null, newPin: string): Promise<void> {
-    this.status = await api['kiosk.setPin']({ currentPin, newPin })
+    await this.#ask(() => api['kiosk.setPin']({ currentPin, newPin }))
   }
 
   /** Enter kiosk mode (throws main's refusal, e.g. no PIN set), then go full screen. */
   async enter(selfService: boolean): Promise<void> {
     this.entering = true
     try {
-      this.status = await api['kiosk.enter']({ selfService })
+      await this.#ask(() => api['kiosk.enter']({ selfService }))
       await this.goFullscreen()
     } finally {
       this.entering = false
@@ -55,13 +67,13 @@ class Kiosk {
   }
 
   async exit(pin: string): Promise<void> {
-    this.status = await api['kiosk.exit']({ pin })
+    await this.#ask(() => api['kiosk.exit']({ pin }))
     if (!inElectron && document.fullscreenElement) await document.exitFullscreen().catch(() => {})
   }
 
   /** The PIN for set-up in kiosk mode (main then allows admin calls for a few minutes). */
   async verify(pin: string): Promise<void> {
-    this.status = await api['kiosk.verifyPin']({ pin })
+    await this.#ask(() => api['kiosk.verifyPin']({ pin }))
   }
 
   async goFullscreen(): Promise<void> {
