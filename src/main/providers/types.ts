@@ -145,7 +145,6 @@ export type PushOutcome<X extends ProviderExt = ProviderExt> =
       seen?: { status: AttendanceStatus; attendees: number }
       /** The mark as the provider holds it when it differs (e.g. settled against another station's check-in). */
       attendance?: AttendanceRecord
-      note?: string
     }
   /** `why` as a code the window words; a service's own words go in `provider_said`. */
   | { result: 'conflict'; why: SyncReason; server?: { status: AttendanceStatus; attendees: number } }

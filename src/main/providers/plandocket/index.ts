@@ -360,9 +360,9 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
   async function pushAttendance(op: PushOperation): Promise<PushOutcome> {
     const status = op.payload.status ?? 'NOT_SET'
     if (status === 'ATTENDED') return checkIn(op)
-    // Plandocket has no "no-show": clearing any check-in is all that can be recorded there.
-    const outcome = await clearCheckIn(op)
-    return status === 'NOT_ATTENDED' ? { ...outcome, note: 'no-show kept on this desk (Plandocket has no no-show)' } : outcome
+    // Plandocket has no "no-show": clearing any check-in is all that can be recorded there (the
+    // no-show itself stays on this desk).
+    return clearCheckIn(op)
   }
 
   async function confirm(op: PushOperation): Promise<PushOutcome> {
