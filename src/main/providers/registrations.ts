@@ -1,7 +1,9 @@
 /**
  * Every provider the desk knows, one line each: a provider is its folder under providers/ (which
  * exports its registration), its name in the contract's PROVIDERS list, and its line here (the
- * type asks for one per name). Nothing else in main names a provider.
+ * type asks for one per name). Nothing else in main names a provider, except settings/, which
+ * still stores each remote provider's connection fields (and contract/settings.ts, setup/ in the
+ * window, which ask for them): a provider with settings of its own touches those too.
  */
 import type { ProviderName } from '../../shared/contract'
 import { localRegistration } from './local/registration'
