@@ -227,7 +227,9 @@ export const outbox = sqliteTable(
   (t) => [
     uniqueIndex('outbox_op_id').on(t.opId),
     index('outbox_state_seq').on(t.state, t.seq),
-    index('outbox_participation').on(t.participationId, t.state)
+    index('outbox_participation').on(t.participationId, t.state),
+    // Retention looks up a session's unsent operations and clears its settled ones.
+    index('outbox_session').on(t.sessionId, t.state)
   ]
 )
 
@@ -314,4 +316,26 @@ export const printedSheets = sqliteTable(
     rows: integer('rows').notNull()
   },
   (t) => [index('printed_sheets_session').on(t.sessionId, t.at)]
+)
+
+/**
+ * Where an interrupted roster download goes on from: the provider's resume token after the last
+ * page this desk committed, written in the same transaction as that page's rows. Removed when the
+ * download completes; a session pruned from the replica takes its row with it.
+ */
+export const pullCursors = sqliteTable(
+  'pull_cursors',
+  {
+    provider: text('provider', { enum: ['local', 'wix', 'plandocket'] }).notNull(),
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    /** Opaque to the desk: only the provider that wrote it reads it. */
+    token: text('token').notNull(),
+    /** Rows committed by this download so far (shown as progress when it resumes). */
+    rows: integer('rows').notNull(),
+    startedAt: integer('started_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.sessionId] })]
 )
