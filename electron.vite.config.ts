@@ -11,7 +11,9 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           // The web transport runs in plain Node: it must never pull in `electron`.
-          serve: resolve('src/main/web/serve.ts')
+          serve: resolve('src/main/web/serve.ts'),
+          // The pull's writer thread (src/main/sync/writer.ts finds it beside the bundle).
+          'pull-worker': resolve('src/main/sync/pull-worker.ts')
         }
       }
     }

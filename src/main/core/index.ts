@@ -15,7 +15,7 @@ import { createProviderSource, type ProviderDeps } from '../providers/registry'
 import { createRosterWatch } from './watch'
 import { createFileSecretBox, createNodeSettingsStore, createSettings, type KeyValueStore, type SecretBox } from '../settings'
 import { settingsHandlers } from '../settings/handlers'
-import { createOutbox, createReplica, createSyncEngine, type BackoffPolicy } from '../sync'
+import { createOutbox, createReplica, createSyncEngine, createWorkerWriter, type BackoffPolicy } from '../sync'
 import { createFreshness } from '../sync/freshness'
 import { syncHandlers } from '../sync/handlers'
 import { createAttendanceService } from './attendance'
@@ -104,7 +104,8 @@ function guardAdmin(handlers: Handlers, kiosk: Kiosk): Handlers {
 }
 
 export function openDesk(options: DeskOptions): Desk {
-  const { db, migrations } = openDatabase(join(options.dataDir, DATABASE_FILE), { nativeBinding: options.nativeBinding, migrationsFolder: options.migrationsFolder })
+  const file = join(options.dataDir, DATABASE_FILE)
+  const { db, migrations } = openDatabase(file, { nativeBinding: options.nativeBinding, migrationsFolder: options.migrationsFolder })
   const ctx = createContext(db, { now: options.now })
   const now = ctx.now
   const sessions = createSessionService(ctx)
@@ -142,13 +143,17 @@ export function openDesk(options: DeskOptions): Desk {
     },
     log: options.log
   })
+  // Downloads and retention write from a worker thread with its own connection (sync/writer.ts).
+  const writer = createWorkerWriter({ file, nativeBinding: options.nativeBinding, now, log: options.log })
   const engine = createSyncEngine({
     notify: events,
     outbox,
     replica,
     provider,
+    writer,
+    retentionDays: () => settings.retentionDays(),
     local: createLocalProvider(),
-    atomically: (fn) => db.$client.transaction(fn)(),
+    atomically: (fn) => db.$client.transaction(fn).immediate(),
     desk: { deskId: ctx.deskId, deskName: ctx.deskName },
     now,
     backoff: options.backoff,
@@ -214,6 +219,7 @@ export function openDesk(options: DeskOptions): Desk {
       watch.stop()
       closing.abort()
       void engine.stop()
+      void writer.close()
       db.$client.close()
     }
   }

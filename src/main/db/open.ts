@@ -16,6 +16,12 @@ export interface OpenOptions {
   nativeBinding?: string
   migrationsFolder?: string
   readonly?: boolean
+  /**
+   * A second connection to a database another one has opened and migrated (the pull's writer,
+   * sync/pull-worker.ts): no migrations, and commits at synchronous=NORMAL, because its rows can be
+   * fetched again and the desk's next FULL commit syncs the whole WAL, its frames included.
+   */
+  secondary?: boolean
 }
 
 /** Finds the shipped `drizzle/` folder by walking up from this module (source, build and asar alike). */
@@ -39,9 +45,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): { db: Db;
   try {
     sqlite.pragma('journal_mode = WAL')
     // FULL: a commit the desk acknowledged survives a pulled plug, not only a crashed process.
-    sqlite.pragma('synchronous = FULL')
+    sqlite.pragma(options.secondary ? 'synchronous = NORMAL' : 'synchronous = FULL')
     sqlite.pragma('busy_timeout = 5000')
-    const migrations = options.readonly
+    const migrations = options.readonly || options.secondary
       ? { applied: [], backupFile: null }
       : applyMigrations(sqlite, file, options.migrationsFolder ?? findMigrationsFolder())
     sqlite.pragma('foreign_keys = ON')

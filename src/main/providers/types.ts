@@ -200,7 +200,12 @@ export interface Provider<X extends ProviderExt = ProviderExt> {
   testConnection(options?: { readsOnly?: boolean }): Promise<ConnectionReport>
   /** Sessions overlapping [from, to), as seen in `timeZone`. */
   pullSessions(range: { from: number; to: number; timeZone: string }): AsyncIterable<SessionRecord<X['session']>[]>
-  pullRoster(session: SessionRef<X['session']>): AsyncIterable<ParticipationRecord<X['participation']>[]>
+  /**
+   * The session's roster, page by page. A provider that can go on from where an interrupted
+   * download stopped sets `resumeAfter` on each page (an opaque token) and takes the last one back
+   * as `resumeFrom`; it throws a non-retryable ProviderError when the token is no longer valid.
+   */
+  pullRoster(session: SessionRef<X['session']>, resumeFrom?: string | null): AsyncIterable<RosterPage<X['participation']>>
   pullAttendance(session: SessionRef<X['session']>): AsyncIterable<AttendanceRecord[]>
   /**
    * Past sessions with their bookings and marks, for attendance history (a few requests for many
@@ -247,3 +252,6 @@ export interface ProviderRegistration {
   /** What the settings lack before a connection can be tried (`field`: the set-up field to fill), or null. */
   lacks(settings: StoredSettings): { reason: 'api_key_needed' | 'tenant_address_needed'; field: string } | null
 }
+
+/** A page of a roster; `resumeAfter`: where a download goes on from after this page (see pullRoster). */
+export type RosterPage<P = unknown> = ParticipationRecord<P>[] & { resumeAfter?: string }

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import Conf from 'conf'
 import { LOCAL_PROVIDER, PROVIDERS, type ProviderName, type ProviderSettingsInput, type ProviderSettingsView } from '../../shared/contract'
 import { DEFAULT_REQUEST_BUDGET } from '../providers/budget'
+import { DEFAULT_RETENTION_DAYS } from '../sync/retention'
 
 export const DEFAULT_WIX_BASE_URL = 'https://www.wixapis.com'
 export const DEFAULT_NAMESPACE = '@rollcall/checkin'
@@ -18,10 +19,15 @@ export interface StoredSettings {
   deskName: string | null
   wix: { siteId: string; baseUrl: string; namespace: string; apiKey: string | null; historyDays: number }
   plandocket: { baseUrl: string; apiKey: string | null; showHidden: boolean; requestsPerHour: number; historyDays: number }
+  /** Sessions that ended longer ago than this leave the replica (sync/retention.ts). */
+  retentionDays: number
 }
 
 /** Days of past attendance a pull brings for the history figures unless set otherwise. */
 export const DEFAULT_HISTORY_DAYS = 60
+
+/** The bounds of the retention setting (default DEFAULT_RETENTION_DAYS). */
+export const RETENTION_DAYS_RANGE = { min: 7, max: 3650 } as const
 
 /** Encrypts secrets at rest. `kind` is shown to the desk when it is weaker than the OS keychain. */
 export interface SecretBox {
@@ -64,10 +70,16 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
     }
   }
 
+  function retentionDays(): number {
+    const stored = store.get('retentionDays')
+    return typeof stored === 'number' && Number.isInteger(stored) && stored >= RETENTION_DAYS_RANGE.min && stored <= RETENTION_DAYS_RANGE.max ? stored : DEFAULT_RETENTION_DAYS
+  }
+
   function current(): StoredSettings {
     const wix = read('wix')
     const plandocket = read('plandocket')
     return {
+      retentionDays: retentionDays(),
       provider: knownProvider(store.get('provider')),
       deskName: (store.get('deskName') as string | null | undefined) ?? null,
       wix: {
@@ -123,6 +135,14 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
   return {
     current,
     merged,
+    retentionDays,
+    /** Whole days within RETENTION_DAYS_RANGE; anything else is refused and changes nothing. */
+    setRetentionDays(days: number): void {
+      if (!Number.isInteger(days) || days < RETENTION_DAYS_RANGE.min || days > RETENTION_DAYS_RANGE.max) {
+        throw new RangeError(`retention must be a whole number of days from ${RETENTION_DAYS_RANGE.min} to ${RETENTION_DAYS_RANGE.max}, not ${days}`)
+      }
+      store.set('retentionDays', days)
+    },
     save(input: ProviderSettingsInput): StoredSettings {
       const next = merged(input)
       store.set('provider', next.provider)

@@ -27,6 +27,8 @@ import { pullHistoryInto, type HistoryRange } from './history-pull'
 import { englishSync } from '../log/english'
 import { storedReason, type Outbox, type OutboxRow } from './outbox'
 import type { Replica } from './replica'
+import { createInlineWriter, type PullWriter } from './writer'
+import { DAY_MS, DEFAULT_RETENTION_DAYS } from './retention'
 
 const requestsOf = ({ used, budget, serviceRemaining }: { used: number; budget: number; serviceRemaining: number | null }) => ({ used, budget, serviceRemaining })
 
@@ -103,6 +105,12 @@ export function intentOf(kind: string, payload: { status?: string; attendees?: n
  * test/bench (pull) measures both sides: the pull's time and the check-ins made during it.
  */
 export const PULL_SLICE_MS = 25
+/** A resume cursor older than this is not used (services let cursors expire; Wix does not say when). */
+export const RESUME_WITHIN_MS = 30 * 60_000
+/** How often retention looks for sessions to prune, and how many steps one round takes at most. */
+export const PRUNE_EVERY_MS = 60 * 60_000
+const PRUNE_FIRST_AFTER_MS = 10 * 60_000
+const PRUNE_MAX_STEPS = 10_000
 export const PULL_MAX_ROWS = 1000
 
 /**
@@ -112,7 +120,7 @@ export const PULL_MAX_ROWS = 1000
  * over. Between batches, and while pages are awaited, the event loop runs, so a check-in waits for
  * at most one batch's write.
  */
-export async function* readAhead<T>(pages: AsyncIterable<T[]>, maxRows: () => number = () => PULL_MAX_ROWS, depth = 10): AsyncGenerator<T[]> {
+export async function* readAhead<T>(pages: AsyncIterable<T[]>, maxRows: () => number = () => PULL_MAX_ROWS, depth = 10): AsyncGenerator<T[] & { resumeAfter?: string }> {
   const iterator = pages[Symbol.asyncIterator]()
   interface Slot {
     result: Promise<IteratorResult<T[]>>
@@ -139,7 +147,10 @@ export async function* readAhead<T>(pages: AsyncIterable<T[]>, maxRows: () => nu
       fill()
       const first = await slots.shift()!.result
       if (first.done) return
-      const batch = first.value.slice()
+      const batch: T[] & { resumeAfter?: string } = first.value.slice()
+      // Where a download goes on from after this batch: the last page's resume token.
+      const resumeOf = (page: T[]) => (page as { resumeAfter?: string }).resumeAfter
+      batch.resumeAfter = resumeOf(first.value)
       // The following pages join this batch up to maxRows. Waiting for them leaves the event loop
       // free (check-ins run at once); a page that failed stays queued and surfaces next time round.
       const limit = maxRows()
@@ -155,6 +166,7 @@ export async function* readAhead<T>(pages: AsyncIterable<T[]>, maxRows: () => nu
         const next = await slots.shift()!.result
         if (next.done) break
         for (const item of next.value) batch.push(item)
+        batch.resumeAfter = resumeOf(next.value)
       }
       fill()
       // Let the requests leave (and any check-in waiting in the queue run) before the synchronous write.
@@ -200,6 +212,13 @@ export interface EngineOptions {
   /** Runs `fn` in one database transaction: an answer is stored and its operation closed together. */
   atomically: <T>(fn: () => T) => T
   backoff?: BackoffPolicy
+  /**
+   * Where the pull's writes run (writer.ts): a worker thread with its own connection for a desk,
+   * the calling thread by default (the engine tested alone).
+   */
+  writer?: PullWriter
+  /** Days a session is kept after it ended (retention.ts); read before each pruning round. */
+  retentionDays?: () => number
   /** Background timer period; 0 disables (tests drive the engine by hand). */
   timerMs?: number
   log?: (message: string, err?: unknown) => void
@@ -233,6 +252,7 @@ export function createSyncEngine(options: EngineOptions) {
       log(`mark ${opId} in conflict: ${englishSync(why)}`)
     }
   }
+  const writer = options.writer ?? createInlineWriter(replica.db, now, replica)
 
   let running: Promise<void> | null = null
   let again = false
@@ -443,21 +463,28 @@ export function createSyncEngine(options: EngineOptions) {
 
   /** Runs a download; answers what it could not fetch for lack of a permission (the rest came). */
   async function runPull(provider: Provider, request: PullRequest): Promise<SyncReason | null> {
+    // This connection's automatic checkpoint is off meanwhile too: with the pull writing from the
+    // worker, the commit that crossed the threshold would be a check-in's, copying the pull's pages.
     const bulk = replica.bulkPull()
+    const checkpoint = async () => {
+      if (writer.offThread) await writer.checkpoint()
+      else bulk.checkpoint()
+    }
     try {
-      return await pullInto(provider, request, bulk)
+      return await pullInto(provider, request, bulk, checkpoint)
     } finally {
-      bulk.end()
+      if (writer.offThread) await writer.checkpoint().catch(() => undefined)
+      bulk.end(!writer.offThread)
     }
   }
 
-  async function pullInto(provider: Provider, request: PullRequest, bulk: ReturnType<Replica['bulkPull']>): Promise<SyncReason | null> {
+  async function pullInto(provider: Provider, request: PullRequest, bulk: ReturnType<Replica['bulkPull']>, checkpoint: () => Promise<void>): Promise<SyncReason | null> {
     const sessions: SessionRef[] = []
     let refused: SyncReason | null = null
     if (request.kind === 'day') {
       pull = { stage: 'sessions', done: 0, total: null }
       for await (const page of readAhead(provider.pullSessions({ from: request.from!, to: request.to!, timeZone: request.timeZone! }), () => 1)) {
-        const stats = replica.applySessions(provider.name, page)
+        const stats = await writer.applySessions(provider.name, page)
         if (stats.inserted || stats.updated) bump(null)
         notify.status()
         for (const id of stats.ids) {
@@ -470,37 +497,14 @@ export function createSyncEngine(options: EngineOptions) {
       if (ref) sessions.push(ref)
     }
     for (const session of request.rosters === false ? [] : sessions) {
-      let done = 0
-      pull = { stage: 'roster', done, total: null }
-      let msPerRow = 0
-      const rosterPages = request.kind === 'attendance' ? (async function* () {})() : provider.pullRoster(session)
-      const batchRows = () => (msPerRow > 0 ? Math.max(1, Math.min(PULL_MAX_ROWS, Math.floor(PULL_SLICE_MS / msPerRow))) : 1)
-      // Who the service has: a download that ends without an error is the whole roster, and whoever
-      // it lacks has been removed there. One that fails part way proves nothing and removes no one.
-      const onRoster = new Set<string>()
-      for await (const page of readAhead(rosterPages, batchRows)) {
-        for (const r of page) onRoster.add(r.providerId)
-        const started = performance.now()
-        const stats = replica.applyParticipations(provider.name, session, page)
-        if (page.length) msPerRow = (performance.now() - started) / page.length
-        if (bulk.wrote(page.length)) {
-          // Its own slice: a check-in that arrived during the write goes first.
-          await new Promise<void>((resolve) => setImmediate(resolve))
-          bulk.checkpoint()
-        }
-        if (stats.inserted || stats.updated || stats.marks.inserted || stats.marks.updated) bump(session.id)
-        done += page.length
-        pull = { stage: 'roster', done, total: null }
-        notify.status()
-      }
-      // A poll of the marks alone says nothing about who is on the roster.
-      if (request.kind !== 'attendance' && replica.reconcileRoster(provider.name, session, onRoster) > 0) bump(session.id)
+      pull = { stage: 'roster', done: 0, total: null }
+      if (request.kind !== 'attendance') await pullRoster(provider, session, bulk, checkpoint)
       const marked = new Set<number>()
       try {
         for await (const page of readAhead(provider.pullAttendance(session), () => 1)) {
-          const stats = replica.applyAttendance(provider.name, session.id, page)
+          const stats = await writer.applyAttendance(provider.name, session.id, page)
           for (const id of stats.ids) marked.add(id)
-          if (bulk.wrote(page.length)) bulk.checkpoint()
+          if (bulk.wrote(page.length)) await checkpoint()
           if (stats.inserted || stats.updated) bump(session.id)
         }
       } catch (err) {
@@ -511,7 +515,7 @@ export function createSyncEngine(options: EngineOptions) {
       }
       if (provider.attendanceComplete?.(session)) {
         const conflict: SyncReason = { reason: 'sync_deleted_elsewhere', params: { service: provider.name } }
-        const { cleared, conflicts } = replica.reconcileAttendance(provider.name, session.id, marked, {
+        const { cleared, conflicts } = await writer.reconcileAttendance(provider.name, session.id, [...marked], {
           message: englishSync(conflict),
           reason: JSON.stringify(conflict)
         })
@@ -522,9 +526,9 @@ export function createSyncEngine(options: EngineOptions) {
     if (range) {
       // After today's sessions: the desk's own day never waits for its past.
       try {
-        await pullHistoryInto(provider, replica, { ...range, timeZone: request.timeZone! }, async (rows, changed) => {
+        await pullHistoryInto(provider, replica, writer, { ...range, timeZone: request.timeZone! }, async (rows, changed) => {
           if (changed) bump(null)
-          if (bulk.wrote(rows)) bulk.checkpoint()
+          if (bulk.wrote(rows)) await checkpoint()
           await new Promise<void>((resolve) => setImmediate(resolve))
         })
         options.onHistoryPulled?.(provider.name, range)
@@ -536,6 +540,95 @@ export function createSyncEngine(options: EngineOptions) {
     }
     pull = null
     return refused
+  }
+
+  /**
+   * One roster download into the replica. Pages are read ahead (readAhead) while the writer stores
+   * the ones before, in transactions sized to about PULL_SLICE_MS. A provider that can resume
+   * leaves a cursor with each committed batch: a download cut off part way (network, crash,
+   * restart) goes on from there next time instead of fetching every page again. Only a download
+   * read from its first page to its last is the whole roster and may take people off the desk;
+   * a resumed one removes nobody, and its completion clears the cursor, so the next download
+   * starts from the top and settles removals.
+   */
+  async function pullRoster(provider: Provider, session: SessionRef, bulk: ReturnType<Replica['bulkPull']>, checkpoint: () => Promise<void>) {
+    const saved = replica.pullCursor(provider.name, session.id)
+    // A cursor the service may have forgotten is not worth the error: start again.
+    const fresh = saved !== null && now() - saved.updatedAt < RESUME_WITHIN_MS
+    let resumeFrom = fresh ? saved.token : null
+    let startedAt = resumeFrom ? saved!.startedAt : now()
+    let done = resumeFrom ? saved!.rows : 0
+    let applied = false
+    for (;;) {
+      let msPerRow = 0
+      const batchRows = () => (msPerRow > 0 ? Math.max(1, Math.min(PULL_MAX_ROWS, Math.floor(PULL_SLICE_MS / msPerRow))) : 1)
+      // Who the service has: a download that ends without an error is the whole roster, and whoever
+      // it lacks has been removed there. One that fails part way proves nothing and removes no one.
+      const onRoster = new Set<string>()
+      try {
+        pull = { stage: 'roster', done, total: null }
+        for await (const page of readAhead(provider.pullRoster(session, resumeFrom), batchRows)) {
+          for (const r of page) onRoster.add(r.providerId)
+          const started = performance.now()
+          const resume = page.resumeAfter === undefined ? undefined : { token: page.resumeAfter, startedAt }
+          const stats = await writer.applyParticipations(provider.name, { id: session.id, providerId: session.providerId }, page, resume)
+          applied = true
+          if (page.length) msPerRow = (performance.now() - started) / page.length
+          if (bulk.wrote(page.length)) await checkpoint()
+          if (stats.inserted || stats.updated || stats.marks.inserted || stats.marks.updated) bump(session.id)
+          done += page.length
+          pull = { stage: 'roster', done, total: null }
+          notify.status()
+        }
+      } catch (err) {
+        // The service no longer knows the cursor (or refuses it): the whole download again, once.
+        if (resumeFrom !== null && !applied && err instanceof ProviderError && !err.retryable && err.kind !== 'auth' && err.kind !== 'forbidden') {
+          log(`resuming the roster download failed (${err.message}); starting it again`)
+          await writer.clearPullCursor(provider.name, session.id)
+          resumeFrom = null
+          startedAt = now()
+          done = 0
+          continue
+        }
+        throw err
+      }
+      if (resumeFrom === null) {
+        if ((await writer.reconcileRoster(provider.name, { id: session.id, scheduleId: session.scheduleId }, [...onRoster])) > 0) bump(session.id)
+      }
+      await writer.clearPullCursor(provider.name, session.id)
+      return
+    }
+  }
+
+  // The first round a while after start: a desk opened for a moment (a test, a quick look) does not prune.
+  let lastPruneAt: number | null = now() - PRUNE_EVERY_MS + PRUNE_FIRST_AFTER_MS
+  /**
+   * Retention (retention.ts), at most every PRUNE_EVERY_MS, after the sync work of a run: sessions
+   * past the desk's retention period leave the replica on the writer, one small transaction at a
+   * time, each followed by a turn of the event loop. Stops early when the desk stops.
+   */
+  async function prune(): Promise<void> {
+    if (lastPruneAt !== null && now() - lastPruneAt < PRUNE_EVERY_MS) return
+    lastPruneAt = now()
+    const days = options.retentionDays?.() ?? DEFAULT_RETENTION_DAYS
+    const cutoff = now() - days * DAY_MS
+    // Asked on this thread first (one indexed read): the writer thread only starts for real work.
+    if (!replica.endedBefore(cutoff)) return
+    let deleted = 0
+    try {
+      for (let steps = 0; !stopped && steps < PRUNE_MAX_STEPS; steps++) {
+        const step = await writer.pruneStep(cutoff)
+        if (step.sessionId === null) break
+        deleted += step.deleted
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+      if (deleted > 0) {
+        await writer.checkpoint()
+        bump(null)
+      }
+    } catch (err) {
+      log('pruning old sessions failed', err)
+    }
   }
 
   async function cycle(): Promise<void> {
@@ -616,6 +709,7 @@ export function createSyncEngine(options: EngineOptions) {
           again = false
           await cycle()
         } while (again && !stopped)
+        if (!stopped) await prune()
       } catch (err) {
         log('sync cycle failed', err)
         sendFailure = { reason: 'sync_internal', params: { detail: err instanceof Error ? err.message : String(err) } }
@@ -701,6 +795,11 @@ export function createSyncEngine(options: EngineOptions) {
       stopped = true
       if (timer) clearTimeout(timer)
       return running ?? Promise.resolve()
+    },
+    /** Prunes now (tests; the engine does it on its own at most hourly). */
+    async pruneNow() {
+      lastPruneAt = null
+      await prune()
     }
   }
 }

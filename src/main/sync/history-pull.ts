@@ -6,6 +6,7 @@
  */
 import type { ParticipationRecord, Provider, AttendanceRecord } from '../providers/types'
 import type { Replica } from './replica'
+import type { PullWriter } from './writer'
 
 export interface HistoryRange {
   from: number
@@ -24,14 +25,16 @@ export function historyToPull(wanted: HistoryRange, covered: HistoryRange | null
 /** Pulls the history of `range` into the replica; `wrote` is told of each written batch. */
 export async function pullHistoryInto(
   provider: Provider,
-  replica: Replica,
+  replica: Pick<Replica, 'sessionRef'>,
+  /** Where the rows are written (the pull's writer thread, like any download). */
+  writer: Pick<PullWriter, 'applySessions' | 'applyParticipations' | 'applyAttendance'>,
   range: HistoryRange & { timeZone: string },
   wrote: (rows: number, changed: boolean) => Promise<void>
 ): Promise<void> {
   const name = provider.name
   if (provider.pullHistory) {
     for await (const page of provider.pullHistory(range)) {
-      const applied = replica.applySessions(name, page.sessions)
+      const applied = await writer.applySessions(name, page.sessions)
       const local = new Map(page.sessions.map((s, i) => [s.providerId, applied.ids[i]!]))
       const courseSession = new Map(page.sessions.filter((s) => s.scheduleId).map((s) => [s.scheduleId!, s.providerId]))
       const bookings = new Map<string, ParticipationRecord[]>()
@@ -42,13 +45,13 @@ export async function pullHistoryInto(
       }
       let changed = applied.inserted + applied.updated > 0
       for (const [providerId, records] of bookings) {
-        const stats = replica.applyParticipations(name, { id: local.get(providerId)!, providerId }, records)
+        const stats = await writer.applyParticipations(name, { id: local.get(providerId)!, providerId }, records)
         changed ||= stats.inserted + stats.updated + stats.marks.inserted + stats.marks.updated > 0
       }
       const marks = new Map<string, AttendanceRecord[]>()
       for (const a of page.attendance) if (local.has(a.sessionProviderId)) marks.set(a.sessionProviderId, [...(marks.get(a.sessionProviderId) ?? []), a])
       for (const [providerId, records] of marks) {
-        const stats = replica.applyAttendance(name, local.get(providerId)!, records)
+        const stats = await writer.applyAttendance(name, local.get(providerId)!, records)
         changed ||= stats.inserted + stats.updated > 0
       }
       await wrote(page.participations.length + page.attendance.length, changed)
@@ -57,19 +60,19 @@ export async function pullHistoryInto(
   }
   // A provider without a history query (Plandocket): each past session's roster and check-ins.
   for await (const page of provider.pullSessions(range)) {
-    const applied = replica.applySessions(name, page)
+    const applied = await writer.applySessions(name, page)
     for (const id of applied.ids) {
       const session = replica.sessionRef(id)
       if (!session) continue
       let changed = false
       let rows = 0
       for await (const records of provider.pullRoster(session)) {
-        const stats = replica.applyParticipations(name, session, records)
+        const stats = await writer.applyParticipations(name, session, records)
         changed ||= stats.inserted + stats.updated > 0
         rows += records.length
       }
       for await (const records of provider.pullAttendance(session)) {
-        const stats = replica.applyAttendance(name, session.id, records)
+        const stats = await writer.applyAttendance(name, session.id, records)
         changed ||= stats.inserted + stats.updated > 0
         rows += records.length
       }

@@ -1,3 +1,5 @@
 export { createOutbox, storedReason, type Outbox, type OutboxRow } from './outbox'
 export { createReplica, contentRevision, type Replica } from './replica'
 export { createSyncEngine, backoffDelay, DEFAULT_BACKOFF, type SyncEngine, type BackoffPolicy, type PullRequest, type Trigger } from './engine'
+export { createInlineWriter, createWorkerWriter, type PullWriter } from './writer'
+export { createRetention, DEFAULT_RETENTION_DAYS } from './retention'

@@ -74,9 +74,14 @@ export function createReplica(db: Db, now: () => number) {
    * Runs a pull transaction with synchronous=NORMAL and puts the connection's setting back after it
    * (SQLite refuses to change it inside a transaction, so inside one — a caller's — it stays).
    */
-  function relaxed<A extends unknown[], R>(tx: (...args: A) => R): (...args: A) => R {
+  function relaxed<A extends unknown[], R>(transaction: Database.Transaction<(...args: A) => R>): (...args: A) => R {
+    // IMMEDIATE: the pull writes from its own connection (pull-worker.ts) while the desk writes
+    // from the main one. A deferred transaction that read first could not take the write lock
+    // after the other connection committed (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits
+    // out); an immediate one waits its turn and then reads the latest state, check-ins included.
+    const tx = (...args: A) => transaction.immediate(...args)
     return (...args: A) => {
-      if (sqlite.inTransaction) return tx(...args)
+      if (sqlite.inTransaction) return transaction(...args)
       const before = sqlite.pragma('synchronous', { simple: true }) as number
       if (before <= 1) return tx(...args)
       sqlite.pragma('synchronous = NORMAL')
@@ -87,6 +92,12 @@ export function createReplica(db: Db, now: () => number) {
       }
     }
   }
+
+  /** A write transaction that takes the write lock first (see relaxed). */
+  const immediate =
+    <A extends unknown[], R>(transaction: Database.Transaction<(...args: A) => R>) =>
+    (...args: A): R =>
+      transaction.immediate(...args)
 
   const insertMany = new Map<number, Database.Statement>()
   /** The multi-row INSERT for `n` people, returning their ids in insertion order. */
@@ -216,6 +227,17 @@ export function createReplica(db: Db, now: () => number) {
        revision = @revision, raw = @raw, removed_at = NULL, updated_at = @now WHERE id = @id`
   )
 
+  const saveCursor = sqlite.prepare(
+    `INSERT INTO pull_cursors (provider, session_id, token, rows, started_at, updated_at) VALUES (@provider, @sessionId, @token, @rows, @startedAt, @now)
+     ON CONFLICT (provider, session_id) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at, started_at = excluded.started_at,
+       rows = CASE WHEN pull_cursors.started_at = excluded.started_at THEN pull_cursors.rows + excluded.rows ELSE excluded.rows END`
+  )
+  const cursorOf = sqlite.prepare<[string, number], { token: string; rows: number; startedAt: number; updatedAt: number }>(
+    `SELECT token, rows, started_at AS startedAt, updated_at AS updatedAt FROM pull_cursors WHERE provider = ? AND session_id = ?`
+  )
+  const endedBefore = sqlite.prepare<[number], number>(`SELECT 1 FROM sessions WHERE ends_at < ? LIMIT 1`).pluck()
+  const dropCursor = sqlite.prepare(`DELETE FROM pull_cursors WHERE provider = ? AND session_id = ?`)
+
   const sessionIdOf = sqlite.prepare<[string, string], { id: number }>(`SELECT id FROM sessions WHERE provider = ? AND provider_id = ?`)
 
   // Reconciling a complete download with what the desk holds (see reconcileRoster / reconcileAttendance).
@@ -342,6 +364,8 @@ export function createReplica(db: Db, now: () => number) {
   const participationValues = (provider: string, r: ParticipationRecord, sessionId: number | null) => participationRow(provider, r, sessionId, now())
 
   return {
+    /** The connection it writes through (the engine's inline writer uses the same). */
+    db,
     applySessions: relaxed(sqlite.transaction((provider: string, records: SessionRecord[]): ApplyStats & { ids: number[] } => {
       const stats = { ...emptyStats(), ids: [] as number[] }
       for (const r of records) {
@@ -380,8 +404,15 @@ export function createReplica(db: Db, now: () => number) {
 
     /** One page of a session's roster. `sessionId` is the local session the page was pulled for. */
     applyParticipations: relaxed(
-      sqlite.transaction((provider: string, session: { id: number; providerId: string }, records: ParticipationRecord[]): ApplyStats & { ids: number[]; marks: ApplyStats } => {
+      sqlite.transaction((
+        provider: string,
+        session: { id: number; providerId: string },
+        records: ParticipationRecord[],
+        /** Where the download goes on from after these rows: committed with them, never ahead of them. */
+        resume?: { token: string; startedAt: number }
+      ): ApplyStats & { ids: number[]; marks: ApplyStats } => {
         const stats = { ...emptyStats(), ids: [] as number[], marks: emptyStats() }
+        if (resume) saveCursor.run({ provider, sessionId: session.id, token: resume.token, rows: records.length, startedAt: resume.startedAt, now: now() })
         // Who is new on this page: inserted first, together (see the top of this file). A person
         // repeated within the page is new only the first time; the repeat is handled in order below
         // like any existing row, as it always was.
@@ -522,14 +553,22 @@ export function createReplica(db: Db, now: () => number) {
           return rows >= rowsPerCheckpoint
         },
         checkpoint,
-        end() {
+        /** `andCheckpoint` false: another connection (the pull's worker) checkpoints. */
+        end(andCheckpoint = true) {
           if (ended || !sqlite.open) return
           ended = true
           sqlite.pragma(`wal_autocheckpoint = ${before}`)
-          checkpoint()
+          if (andCheckpoint) checkpoint()
         }
       }
     },
+
+    /** Whether any session ended before `cutoff` (retention has work). */
+    endedBefore: (cutoff: number) => endedBefore.get(cutoff) !== undefined,
+    /** The resume cursor of an interrupted roster download, if one was left. */
+    pullCursor: (provider: string, sessionId: number) => cursorOf.get(provider, sessionId) ?? null,
+    /** The download completed (or its cursor is of no more use): the next one starts from the top. */
+    clearPullCursor: (provider: string, sessionId: number) => void dropCursor.run(provider, sessionId),
 
     sessionRef(id: number): SessionRef | undefined {
       const row = sessionRef.get(id)
@@ -548,7 +587,7 @@ export function createReplica(db: Db, now: () => number) {
       return row?.seenStatus ? { status: row.seenStatus, attendees: row.seenAttendees ?? 0 } : null
     },
     /** Stores what the server answered to a push (new revision, server ids). */
-    recordPushResult: sqlite.transaction(
+    recordPushResult: immediate(sqlite.transaction(
       (
         participationId: number,
         session: { id: number; providerId: string },
@@ -570,7 +609,7 @@ export function createReplica(db: Db, now: () => number) {
         else if (attendanceProviderId !== undefined) setAttendanceProviderId.run(attendanceProviderId, participationId, sessionId)
         if (seen) setSeen.run(seen.status, seen.status === 'ATTENDED' ? seen.attendees : 0, participationId, sessionId)
       }
-    )
+    ))
   }
 }
 

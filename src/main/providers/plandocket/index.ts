@@ -9,7 +9,7 @@ import { DateTime } from 'luxon'
 import type { ParticipationStatus } from '../../../shared/contract'
 import { RequestBudget } from '../budget'
 import { createHttpClient, explainConnectionError, ProviderError, type HttpClient, type Permission, type ServiceFacts } from '../http'
-import type { AttendanceRecord, ConnectionReport, ParticipationRecord, Provider, PushOperation, PushOutcome, SessionRecord } from '../types'
+import type { AttendanceRecord, ConnectionReport, ParticipationRecord, Provider, PushOperation, PushOutcome, RosterPage, SessionRecord } from '../types'
 import { plandocketTraits } from './traits'
 
 const PER_PAGE = 100
@@ -185,6 +185,14 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
   const readHttp = client('read')
 
   /** Turns a `links.next` URL into a path on our base; a link elsewhere is not followed. */
+  /** The same request for the page after (a resumed list without links). */
+  function nextPage(request: string): string {
+    const q = request.indexOf('?')
+    const params = new URLSearchParams(q < 0 ? '' : request.slice(q + 1))
+    params.set('page', String(Number(params.get('page') ?? '1') + 1))
+    return `${q < 0 ? request : request.slice(0, q)}?${params}`
+  }
+
   function relative(link: string): string | null {
     if (link.startsWith('/')) {
       const basePath = new URL(base).pathname.replace(/\/+$/, '')
@@ -196,12 +204,13 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
   /**
    * Every page of a list, whichever way the server pages: follows `links.next`, else asks for
    * page 2, 3, … until a short or empty page, or a page with nothing new (a server that ignores
-   * `page` and always answers everything).
+   * `page` and always answers everything). Each page carries `resumeAfter`: the request that
+   * reads the rest (empty after the last page); `from` starts at such a request instead.
    */
-  async function* pages(path: string, params: Record<string, string>, via: HttpClient = readHttp): AsyncGenerator<Json[]> {
+  async function* pages(path: string, params: Record<string, string>, via: HttpClient = readHttp, from: string | null = null): AsyncGenerator<Json[] & { resumeAfter: string }> {
     const seen = new Set<string>()
     const query = (page: number) => `${path}?${new URLSearchParams({ ...params, page: String(page), per_page: String(PER_PAGE) })}`
-    let next: string | null = query(1)
+    let next: string | null = from ?? query(1)
     for (let page = 1; next && page <= MAX_PAGES; page++) {
       const { data } = await via.get<unknown>(next)
       const { items, next: link } = listOf(data)
@@ -211,9 +220,10 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
         seen.add(key)
         return true
       })
-      if (fresh.length) yield fresh
+      const current: string = next
       if (link) next = relative(link)
-      else next = fresh.length === 0 || items.length < PER_PAGE ? null : query(page + 1)
+      else next = fresh.length === 0 || items.length < PER_PAGE ? null : from ? nextPage(current) : query(page + 1)
+      if (fresh.length) yield Object.assign(fresh, { resumeAfter: next ?? '' })
     }
   }
 
@@ -503,11 +513,18 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       }
     },
 
-    async *pullRoster(session) {
+    async *pullRoster(session, resumeFrom) {
       let unreadable = 0
-      for await (const items of pages('/participants', { event_key: session.providerId, include: 'contact' })) {
-        const records = (items as Participant[]).map((p) => toParticipationRecord(p, session.providerId)).filter((p): p is ParticipationRecord => p !== null)
+      // The token is the request for the rest of the list; one for another list is refused.
+      const from = resumeFrom === undefined || resumeFrom === null ? null : resumeFrom
+      if (from !== null && from !== '' && !(from.startsWith('/participants?') && new URLSearchParams(from.slice(from.indexOf('?') + 1)).get('event_key') === session.providerId)) {
+        throw new ProviderError('rejected', 'the saved roster cursor is not one this desk wrote')
+      }
+      if (from === '') return
+      for await (const items of pages('/participants', { event_key: session.providerId, include: 'contact' }, readHttp, from)) {
+        const records: RosterPage = (items as Participant[]).map((p) => toParticipationRecord(p, session.providerId)).filter((p): p is ParticipationRecord => p !== null)
         unreadable += items.length - records.length
+        records.resumeAfter = items.resumeAfter
         yield records
       }
       // The readable rest is kept, but a roster with unreadable people is not complete: nobody is

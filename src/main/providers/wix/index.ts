@@ -14,6 +14,7 @@ import type {
   PushOperation,
   PushOutcome,
   HistoryPage,
+  RosterPage,
   SessionRecord,
   SessionRef
 } from '../types'
@@ -256,21 +257,29 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
   })
 
   /** Cursor paging exactly as Wix wants it: the query once, then only the cursor. */
-  async function* pages<T>(path: string, first: Record<string, unknown>, key: string, limit: number): AsyncGenerator<T[]> {
-    let body: Record<string, unknown> = first
+  /**
+   * Cursor paging exactly as Wix wants it: the query once, then only the cursor. Each page comes
+   * with the cursor of the page after it (null on the last), and `from` starts at such a cursor.
+   */
+  async function* pages<T>(path: string, first: Record<string, unknown>, key: string, limit: number, from: string | null = null): AsyncGenerator<{ items: T[]; next: string | null }> {
+    let body: Record<string, unknown> = from ? { query: { cursorPaging: { cursor: from, limit } } } : first
+    let at = from
     const seen = new Set<string>()
     for (let guard = 0; guard < 100_000; guard++) {
       const { data } = await http.post<Paged & Record<string, unknown>>(path, body)
       if (!data || typeof data !== 'object' || Array.isArray(data)) throw ProviderError.badAnswer('unexpected', `${path}: not the answer Wix gives`)
       const items = data[key]
       if (items !== undefined && !Array.isArray(items)) throw ProviderError.badAnswer('unexpected', `${path}: "${key}" is not a list`)
-      yield (items ?? []) as T[]
       const next: unknown = data.pagingMetadata?.cursors?.next
-      if (next === undefined || next === null || next === '') return
+      const last = next === undefined || next === null || next === ''
+      // A cursor Wix should not have sent (below) leaves the position where it was.
+      yield { items: (items ?? []) as T[], next: last ? null : typeof next === 'string' && !seen.has(next) ? next : at }
+      if (last) return
       // A cursor that is not text, or one we were already given, would page forever.
       if (typeof next !== 'string') throw ProviderError.badAnswer('unexpected', `${path}: the next-page cursor is not text`)
       if (seen.has(next)) throw ProviderError.badAnswer('cursor_repeats', `${path}: the next-page cursor repeats; stopping`)
       seen.add(next)
+      at = next
       body = { query: { cursorPaging: { cursor: next, limit } } }
     }
   }
@@ -280,6 +289,22 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
   const bookingIdOf = (op: PushOperation<WixExt>) => {
     const p = op.participation.raw
     return p && p.appId === BOOKINGS_APP_ID ? (p.externalId ?? null) : null
+  }
+
+  /** A roster resume token (pullRoster): which query, and the cursor into it (null: its start). */
+  function parseResume(token: string | null | undefined, queries: number): { filter: number; cursor: string | null } {
+    if (!token) return { filter: 0, cursor: null }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(token)
+    } catch {
+      parsed = null
+    }
+    const p = parsed as { f?: unknown; c?: unknown } | null
+    if (!p || typeof p.f !== 'number' || !Number.isInteger(p.f) || p.f < 0 || p.f > queries || (p.c !== null && typeof p.c !== 'string')) {
+      throw new ProviderError('rejected', 'the saved roster cursor is not one this desk wrote')
+    }
+    return { filter: p.f, cursor: p.c as string | null }
   }
 
   type Mark = { status: AttendanceStatus; attendees: number }
@@ -310,7 +335,7 @@ export function createWixProvider(config: WixConfig): Provider<WixExt> {
     const bookingIds = [...new Set(ops.map((op) => bookingIdOf(op)!))]
     const wanted = new Set(ops.map((op) => attendanceKey(bookingIdOf(op)!, op.session.providerId)))
     const found = new Map<string, WixAttendance>()
-    for await (const items of pages<WixAttendance>(
+    for await (const { items } of pages<WixAttendance>(
       `${ATTENDANCE_PREFIX}/query`,
       { query: { filter: { bookingId: { $in: bookingIds } }, cursorPaging: { limit: ATTENDANCE_PAGE } } },
       'attendances',
@@ -529,7 +554,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
     // and ends after midnight (an overnight class) under each reading; only sessions that
     // overlap the day are kept.
     const until = DateTime.fromMillis(to, { zone: timeZone }).plus({ days: 1 }).toMillis()
-    for await (const events of pages<WixEvent>(
+    for await (const { items: events } of pages<WixEvent>(
       '/calendar/v3/events/query',
       {
         fromLocalDate: local(from),
@@ -567,7 +592,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
   async function* pullHistory(range: { from: number; to: number; timeZone: string }): AsyncGenerator<HistoryPage<WixExt>> {
     const queryAll = async <T>(path: string, filter: Record<string, unknown>, key: string, limit: number) => {
       const all: T[] = []
-      for await (const items of pages<T>(path, { query: { filter, cursorPaging: { limit } } }, key, limit)) all.push(...items)
+      for await (const { items } of pages<T>(path, { query: { filter, cursorPaging: { limit } } }, key, limit)) all.push(...items)
       return all
     }
     for await (const page of pullSessions(range)) {
@@ -645,20 +670,27 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
     pullSessions,
     pullHistory,
 
-    async *pullRoster(session) {
+    async *pullRoster(session, resumeFrom) {
       const filters: Record<string, unknown>[] = [{ eventId: { $eq: session.providerId } }]
       if (session.kind === 'COURSE' && session.scheduleId) filters.push({ scheduleId: { $eq: session.scheduleId } })
+      // The resume token: which of the queries (the event's, then the course's) and its cursor.
+      const resume = parseResume(resumeFrom, filters.length)
       let unreadable = 0
-      for (const filter of filters) {
-        for await (const items of pages<WixParticipation>(
+      for (let f = resume.filter; f < filters.length; f++) {
+        const filter = filters[f]!
+        for await (const { items, next } of pages<WixParticipation>(
           '/calendar/v3/participations/query',
           { query: { filter, sort: [{ fieldName: 'createdDate', order: 'ASC' }], cursorPaging: { limit: PAGE } } },
           'participations',
-          PAGE
+          PAGE,
+          f === resume.filter ? resume.cursor : null
         )) {
-          const records = items.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord<WixParticipation> => p !== null)
+          const records: RosterPage<WixParticipation> = items.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord<WixParticipation> => p !== null)
           unreadable += items.length - records.length
-          if (records.length) yield records
+          // After the last page of a query, the next query from its start.
+          records.resumeAfter = JSON.stringify(next === null ? { f: f + 1, c: null } : { f, c: next })
+          // An empty page still moves the cursor on.
+          yield records
         }
       }
       // The readable rest of the roster is kept; the desk is told some of it could not be read.
@@ -670,7 +702,7 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
     async *pullAttendance(session) {
       // Other events carry their marks in the participations, applied with the roster.
       if (!isBookingsSession(session)) return
-      for await (const items of pages<WixAttendance>(
+      for await (const { items } of pages<WixAttendance>(
         `${ATTENDANCE_PREFIX}/query`,
         { query: { filter: { eventId: { $eq: session.providerId } }, cursorPaging: { limit: ATTENDANCE_PAGE } } },
         'attendances',
