@@ -709,6 +709,7 @@ export const de: Messages = {
     closed: 'Termin abgeschlossen',
     closedNoShows: (count) => `Termin abgeschlossen (${n(count)} nicht erschienen)`,
     created: 'Termin angelegt',
+    pruned: (title) => `Nach Ablauf der Aufbewahrungsfrist von diesem Schalter entfernt: ${title}`,
     uploaded: (time) => `Hochgeladen um ${time}`,
     waiting: 'Wartet',
     rejected: (message) => `Abgelehnt: ${message}`,

@@ -728,6 +728,7 @@ export const en = {
     closed: 'Closed session',
     closedNoShows: (count: number) => `Closed session (${plural(count, 'no-show')})`,
     created: 'Created session',
+    pruned: (title: string) => `Removed from this desk after the retention period: ${title}`,
     uploaded: (time: string) => `Uploaded at ${time}`,
     waiting: 'Waiting',
     rejected: (message: string) => `Rejected: ${message}`,
