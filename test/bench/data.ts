@@ -5,6 +5,7 @@
  *
  * Everything comes from one seeded PRNG, so a run at --size N always builds the same desk.
  */
+import { DateTime } from 'luxon'
 import { foldText } from '../../src/main/core/text'
 
 /** mulberry32: small, fast, good enough for test data. */
@@ -280,5 +281,32 @@ export function wixParticipation(p: Person, eventId: string, createdMs: number) 
     createdDate: at,
     updatedDate: at,
     ...('extendedFields' in seed ? { extendedFields: seed.extendedFields } : {})
+  }
+}
+
+/**
+ * Session `k` of the season's history: a class or course day on one of the last 170 days (within
+ * the default retention of 180), at a varying hour, for the history a busy venue accumulates.
+ */
+export function historyEvent(k: number, today: string, zone: string) {
+  const rnd = prng(0xc1a55 + k * 104729)
+  const daysAgo = 1 + (k % 170)
+  const hour = 7 + Math.floor(rnd() * 12)
+  const day = DateTime.fromISO(today, { zone }).minus({ days: daysAgo }).toISODate()!
+  const start = DateTime.fromISO(`${day}T${String(hour).padStart(2, '0')}:00:00`, { zone })
+  const end = start.plus({ minutes: 60 + Math.floor(rnd() * 4) * 30 })
+  const titles = ['Spin', 'Yoga flow', 'Pilates', 'Boxing basics', 'Workshop', 'Lecture', 'Masterclass', 'Open studio', 'Seminar', 'Bootcamp']
+  return {
+    id: guid(k, 91),
+    scheduleId: guid(k, 92),
+    appId: OTHER_APP_ID,
+    type: 'DEFAULT',
+    status: 'CONFIRMED',
+    title: `${titles[k % titles.length]} #${k}`,
+    allDay: false,
+    timeZone: zone,
+    start: { localDate: start.toISO({ includeOffset: false, suppressMilliseconds: true }), timeZone: zone, utcDate: start.toUTC().toISO()! },
+    end: { localDate: end.toISO({ includeOffset: false, suppressMilliseconds: true }), timeZone: zone, utcDate: end.toUTC().toISO()! },
+    revision: '1'
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The loopback fake Wix in its own process (its own event loop and core, as a remote server
- * would be): `node --import tsx test/bench/fake-wix-child.ts <size> <day> <zone>`. Seeds one
+ * would be): `node --import tsx test/bench/fake-wix-child.ts <size> <day> <zone> [delayMs]`. Seeds one
  * conference event with <size> participations, prints one JSON line, serves until stdin closes.
  */
 import { startFakeWix } from '../fakes/wix'
 import { NAMESPACE, OTHER_APP_ID, participationSeed, person } from './data'
 
-const [sizeArg, day, zone] = process.argv.slice(2)
+const [sizeArg, day, zone, delayArg] = process.argv.slice(2)
 const size = Number(sizeArg)
+const delayMs = Number(delayArg ?? 0)
 
 const t0 = performance.now()
 const fake = await startFakeWix({ seed: 7, timeZone: zone })
@@ -41,6 +42,8 @@ for (let d = 1; d <= HISTORY_DAYS; d++) {
   }
 }
 const seededMs = performance.now() - t0
+// A real service's answer time: every query (a page of events, participations, attendance) waits.
+if (delayMs > 0) fake.faults.always({ type: 'delay', ms: delayMs }, (r) => r.path.endsWith('/query'))
 
 process.stdout.write(`${JSON.stringify({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, siteId: fake.siteId, eventId: event.id, namespace: NAMESPACE, historyDays: HISTORY_DAYS, historyBookings: booking, seededMs, rss: process.memoryUsage().rss })}\n`)
 

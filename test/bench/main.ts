@@ -1,17 +1,22 @@
 /**
- * `npm run bench` (scripts/bench.mjs runs this with tsx): Rollcall with a 100,000-participant desk,
- * measured. Prints a table (figure, measured, goal, PASS/MISS/INFO) and, for every missed goal, the
+ * `npm run bench` (scripts/bench.mjs runs this with tsx): Rollcall with a 100,000-participant desk
+ * (or a season of 1,000,000 with --size 1000000), measured. Prints a table (figure, measured, goal, PASS/MISS/INFO) and, for every missed goal, the
  * causes measured in the same run; writes it all as JSON.
  *
- * Options: --size N (default 100000), --json PATH (default bench-results/bench.json),
+ * Options: --size N (default 100000: participations on the desk), --today N (default the smaller of
+ * --size and 100000: today's session; the rest is the season's history), --json PATH (default bench-results/bench.json),
  * --skip-browser, --only ingest,search,checkin,export,pull,memory,browser (a subset; the data is
  * seeded either way), --app-root DIR (measure the out/ and src/ of a copy, e.g. a prototype),
  * --keep (leave the temp data dir).
  *
- * The data: one big conference session ("Nordic Developer Summit — Day 1", today, Europe/Berlin)
- * holding all N participations, as Wix sends them for a non-Bookings calendar event (the heavier
- * pull path: marks travel in each participation's extended fields; 3 % arrive already checked in
- * by another desk). People come from a dozen languages, accents included (test/bench/data.ts).
+ * The data: a season. Today's big conference session ("Nordic Developer Summit — Day 1", Europe/
+ * Berlin) holds --today participations; the rest of --size are earlier sessions of ~180 people each
+ * over the last 170 days (at --size 1000000: 100,000 today, 900,000 in 5,000 sessions), all as Wix
+ * sends them for non-Bookings calendar events (the heavier pull path: marks travel in each
+ * participation's extended fields; 3 % arrive already checked in by another desk). People come
+ * from a dozen languages, accents included (test/bench/data.ts). Today's work is measured on top.
+ * The pulls (a full one with check-ins during it; one with 100 ms per answer) bring today's
+ * session into a fresh desk from the fake Wix.
  *
  * Where it runs: the core figures in this process on a real desk database (openDesk: WAL,
  * synchronous=FULL) in a temp dir; the pull against the fake Wix in a child process; memory and the
@@ -29,7 +34,7 @@ import type { ParticipationRecord } from '../../src/main/providers/types'
 import { createReplica } from '../../src/main/sync'
 import { benchBrowser } from './browser'
 import { benchCheckIn, benchExport, benchPersonHistory, benchIngest, benchPages, benchSearch, explainExport, explainPages, explainSearch, searchByPlan } from './core'
-import { conferenceEvent, NAMESPACE, person, prng, searchPrefixes, wixParticipation } from './data'
+import { conferenceEvent, historyEvent, NAMESPACE, person, prng, searchPrefixes, wixParticipation } from './data'
 import { benchPull } from './pull'
 import { PULL_SLICE_MS } from '../../src/main/sync/engine'
 import { int, ms, Report, summary } from './report'
@@ -38,7 +43,7 @@ import { call, processMemory, startServedDesk, stopServedDesk } from './serve'
 const ROOT = resolve(import.meta.dirname, '..', '..')
 
 function parseArgs(argv: string[]) {
-  const opts = { size: 100_000, json: join(ROOT, 'bench-results', 'bench.json'), skipBrowser: false, appRoot: ROOT, keep: false, only: null as Set<string> | null }
+  const opts = { size: 100_000, today: null as number | null, json: join(ROOT, 'bench-results', 'bench.json'), skipBrowser: false, appRoot: ROOT, keep: false, only: null as Set<string> | null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     const value = () => {
@@ -47,18 +52,27 @@ function parseArgs(argv: string[]) {
       return v
     }
     if (a.startsWith('--size')) opts.size = Number(value())
+    else if (a.startsWith('--today')) opts.today = Number(value())
     else if (a.startsWith('--json')) opts.json = resolve(value())
     else if (a === '--skip-browser') opts.skipBrowser = true
     else if (a.startsWith('--app-root')) opts.appRoot = resolve(value())
     else if (a === '--keep') opts.keep = true
     else if (a.startsWith('--only')) opts.only = new Set(value().split(','))
-    else throw new Error(`unknown option ${a} (options: --size N, --json PATH, --skip-browser, --app-root DIR, --only PARTS, --keep)`)
+    else throw new Error(`unknown option ${a} (options: --size N, --today N, --json PATH, --skip-browser, --app-root DIR, --only PARTS, --keep)`)
   }
   const parts = ['ingest', 'search', 'checkin', 'export', 'pull', 'memory', 'browser']
   for (const part of opts.only ?? []) if (!parts.includes(part)) throw new Error(`--only takes ${parts.join(',')}, not "${part}"`)
   if (!Number.isInteger(opts.size) || opts.size < 1000) throw new Error('--size must be a whole number ≥ 1000')
+  if (opts.today !== null && (!Number.isInteger(opts.today) || opts.today < 1000 || opts.today > opts.size)) throw new Error('--today must be a whole number from 1000 to --size')
   return opts
 }
+
+/** Today's biggest session at most (the rest of --size is the season's history), and people per earlier session. */
+const TODAY_MAX = 100_000
+const HISTORY_PER_SESSION = 180
+/** The pull with a real service's answer time: this many people (pages of 100), each answer this late. */
+const LATENCY_ROWS = 20_000
+const PAGE_DELAY_MS = 100
 
 const T0 = Date.now()
 const say = (msg: string) => process.stderr.write(`[bench ${((Date.now() - T0) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`)
@@ -80,11 +94,16 @@ async function main() {
 
   try {
     // ---------------------------------------------------------------- data
+    // A season: today's biggest session (up to TODAY_MAX people) on top of the history of earlier
+    // sessions holding the rest, about HISTORY_PER_SESSION people each, over the last 170 days.
     const startLocal = DateTime.fromISO(`${day}T09:00:00`, { zone })
     const event = conferenceEvent(day, zone, { start: startLocal.toUTC().toISO()!, end: startLocal.plus({ hours: 9 }).toUTC().toISO()! })
     const created = Date.now() - N - 60_000
+    const todaySize = opts.today ?? Math.min(N, TODAY_MAX)
+    const historySize = N - todaySize
+    const historySessions = historySize > 0 ? Math.max(1, Math.round(historySize / HISTORY_PER_SESSION)) : 0
     const records: ParticipationRecord[] = []
-    for (let i = 0; i < N; i++) records.push(toParticipationRecord(wixParticipation(person(i), event.id, created) as never, NAMESPACE)!)
+    for (let i = 0; i < todaySize; i++) records.push(toParticipationRecord(wixParticipation(person(i), event.id, created) as never, NAMESPACE)!)
 
     // ---------------------------------------------------------------- desk A: ingest, search, check-in, export
     const deskDir = join(work, 'desk')
@@ -93,6 +112,30 @@ async function main() {
     const sessionId = replica.applySessions('wix', [toSessionRecord(event as never, zone)!]).ids[0]!
     const sessionTitle = event.title
     const session = { id: sessionId, providerId: event.id }
+    if (historySize > 0) {
+      say(`season: ${int(historySize)} participations over ${int(historySessions)} earlier sessions, through the pull path ...`)
+      const t = performance.now()
+      const events = Array.from({ length: historySessions }, (_, k) => historyEvent(k, day, zone))
+      const ids = replica.applySessions('wix', events.map((e) => toSessionRecord(e as never, zone)!)).ids
+      let next = todaySize
+      for (let k = 0; k < historySessions; k++) {
+        const size = Math.floor(historySize / historySessions) + (k < historySize % historySessions ? 1 : 0)
+        const page: ParticipationRecord[] = []
+        for (let i = 0; i < size; i++) page.push(toParticipationRecord(wixParticipation(person(next++), events[k]!.id, created) as never, NAMESPACE)!)
+        for (let i = 0; i < page.length; i += 1000) replica.applyParticipations('wix', { id: ids[k]!, providerId: events[k]!.id }, page.slice(i, i + 1000))
+        if (k % 500 === 499) say(`season: ${int(k + 1)} of ${int(historySessions)} sessions`)
+      }
+      desk.db.$client.pragma('wal_checkpoint(TRUNCATE)')
+      const seasonMs = performance.now() - t
+      report.add({
+        id: 'season',
+        label: `Season on the desk: ${int(N)} participations in ${int(historySessions + 1)} sessions`,
+        value: seasonMs,
+        unit: 'ms',
+        shown: `today's session ${int(todaySize)}, ${int(historySize)} in ${int(historySessions)} earlier sessions (seeded through the pull path in ${seconds(seasonMs)})`,
+        details: { todaySize, historySize, historySessions, seasonMs }
+      })
+    }
     let ingestRate: number | null = null
     let ingestFts: { withMs: number; withoutMs: number; rows: number } | null = null
     if (run('ingest')) {
@@ -121,11 +164,11 @@ async function main() {
       })
       report.add({
         id: 'ingest_ratio',
-        label: 'Ingest ratio: pull path / raw insert',
-        value: ratio,
+        label: 'Ingest ratio: pull path / raw insert without FTS',
+        value: ratioPlain,
         unit: 'ratio',
-        shown: `${ratio.toFixed(2)} (vs raw without FTS: ${ratioPlain.toFixed(2)})`,
-        goal: { text: '≥ 0.50', ok: (v) => v >= 0.5 },
+        shown: `${ratioPlain.toFixed(2)} vs raw without FTS (vs raw with FTS: ${ratio.toFixed(2)})`,
+        goal: { text: '≥ 0.70', ok: (v) => v >= 0.7 },
         details: { ratioVsFull: ratio, ratioVsPlain: ratioPlain },
         why: [
           `per 1,000 rows: pull path ${per1k(ing.realMs)}; raw insert with FTS ${per1k(ing.rawFtsMs)} (of which FTS index + trigger ` +
@@ -149,7 +192,8 @@ async function main() {
     }
 
     // Search as you type.
-    const prefixes = searchPrefixes(N, 1000)
+    const prefixes = searchPrefixes(todaySize, 1000)
+    const searchGoal = N >= 1_000_000 ? 5 : 3
     if (run('search')) {
       say('search: 1,000 prefixes through roster.page ...')
       const samples = await benchSearch(desk, sessionId, prefixes)
@@ -165,8 +209,8 @@ async function main() {
         const sm = summary(group.map((s) => s.ms))
         return { kind, n: group.length, p50: sm.p50, p95: sm.p95 }
       })
-      const slow = samples.filter((s) => s.ms >= 5)
-      const fast = samples.filter((s) => s.ms < 5)
+      const slow = samples.filter((s) => s.ms >= searchGoal)
+      const fast = samples.filter((s) => s.ms < searchGoal)
       // The slowest, plus the slowest among the selective (≤ 1,000 matches) ones.
       const bySlowness = [...samples].sort((a, b) => b.ms - a.ms)
       const pickTexts = [...new Set([...bySlowness.slice(0, 3), ...bySlowness.filter((s) => s.total <= 1000).slice(0, 3)].map((s) => s.text))]
@@ -179,11 +223,11 @@ async function main() {
         value: all.p95,
         unit: 'ms',
         shown: `p50 ${ms(all.p50)} / p95 ${ms(all.p95)} / max ${ms(all.max)}`,
-        goal: { text: 'p95 < 5 ms', ok: (v) => v < 5 },
+        goal: { text: `p95 < ${searchGoal} ms`, ok: (v) => v < searchGoal },
         details: { ...all, service: svc, byLength, byKind, byPlan, explained },
         why: [
           `p95 by prefix length: ${byLength.map((g) => `${g.length} char ${ms(g.p95)} (avg ${int(g.meanTotal)} matches)`).join('; ')}.`,
-          `${slow.length} of ${samples.length} searches took ≥ 5 ms (avg ${mean(slow)} matches)${fast.length ? `; the others avg ${mean(fast)} matches` : ''}.`,
+          `${slow.length} of ${samples.length} searches took ≥ ${searchGoal} ms (avg ${mean(slow)} matches)${fast.length ? `; the others avg ${mean(fast)} matches` : ''}; the search index holds all ${int(N)} people of the desk.`,
           `by plan (roster.ts picks it per search): ${byPlan.map((g) => `${g.plan} ${g.n}× p50 ${ms(g.p50)} / p95 ${ms(g.p95)} (avg ${int(g.meanTotal)} matches)`).join('; ')}.`,
           ...explained.map(
             (r) =>
@@ -192,7 +236,7 @@ async function main() {
           `the roster.page handler around the service: p50 ${ms(all.p50 - svc.p50)}, p95 ${ms(all.p95 - svc.p95)} (service alone p50 ${ms(svc.p50)} / p95 ${ms(svc.p95)}).`
         ]
       })
-      const pages = benchPages(desk, sessionId, N)
+      const pages = benchPages(desk, sessionId, todaySize)
       const pagePlan = explainPages(desk, sessionId)
       report.add({
         id: 'roster_pages',
@@ -204,7 +248,7 @@ async function main() {
       })
       if (pages.last.p50 > 50) {
         report.notes.push(
-          `the last roster page (offset ${int(N - 200)}) takes ${ms(pages.last.p50)}: ${pagePlan.shape} plan ${pagePlan.plan.join(' | ')}; ` +
+          `the last roster page (offset ${int(todaySize - 200)}) takes ${ms(pages.last.p50)}: ${pagePlan.shape} plan ${pagePlan.plan.join(' | ')}; ` +
             `the own-session page with ids first from the covering index takes ${ms(pagePlan.idsFirstLastMs)}.`
         )
       }
@@ -212,7 +256,7 @@ async function main() {
 
     // Check-in.
     if (run('checkin')) {
-      const checkins = Math.min(1000, Math.floor(N / 4))
+      const checkins = Math.min(1000, Math.floor(todaySize / 4))
       say(`check-in: ${checkins} durable commits ...`)
       const ci = await benchCheckIn(desk, sessionId, checkins)
       const cis = summary(ci.times)
@@ -283,21 +327,21 @@ async function main() {
 
     // ---------------------------------------------------------------- full pull from the fake Wix
     if (run('pull')) {
-      say(`pull: seeding the fake Wix with ${int(N)} and pulling them ...`)
-      const pull = await benchPull(ROOT, join(work, 'pull'), N, day, zone)
+      say(`pull: seeding the fake Wix with ${int(todaySize)} and pulling them ...`)
+      const pull = await benchPull(ROOT, join(work, 'pull'), todaySize, day, zone)
       const applyEstimate = (pull.rows / (ingestRate ?? 1)) * 1000
       report.add({
         id: 'pull_full',
         label: `Full pull from fake Wix, ${int(pull.rows)} rows in ${int(pull.pages)} pages`,
-        value: pull.rows === N && !pull.lastError ? pull.pullMs : null,
+        value: pull.rows === todaySize && !pull.lastError ? pull.pullMs : null,
         unit: 'ms',
-        shown: pull.rows === N ? `${seconds(pull.pullMs)} (${int((pull.rows / pull.pullMs) * 1000)} rows/s; re-pull, nothing changed: ${seconds(pull.repullMs)})` : `incomplete: ${pull.rows} rows, ${pull.lastError}`,
+        shown: pull.rows === todaySize ? `${seconds(pull.pullMs)} (${int((pull.rows / pull.pullMs) * 1000)} rows/s; re-pull, nothing changed: ${seconds(pull.repullMs)})` : `incomplete: ${pull.rows} rows, ${pull.lastError}`,
         goal: { text: '< 10 s', ok: (v) => v < 10_000 },
         details: { ...pull, applyEstimateMs: applyEstimate, checkInLatency: summary(pull.checkInLatency) },
         why: [
           `during the pull this process was busy ${seconds(pull.busyMs)} (applying pages to the replica, JSON, mapping: all synchronous) and idle ` +
             `${seconds(pull.idleMs)} (waiting for the fake Wix); the same ${int(pull.pages)} pages through the provider alone (HTTP, JSON, mapping, no database) ` +
-            `take ${seconds(pull.providerOnlyMs)}, and applying ${int(pull.rows)} rows at the ingest rate measured above takes ≈ ${seconds(applyEstimate)}: the database writes are the pull.`,
+            `take ${seconds(pull.providerOnlyMs ?? NaN)}, and applying ${int(pull.rows)} rows at the ingest rate measured above takes ≈ ${seconds(applyEstimate)}: the database writes are the pull.`,
           ...(pull.writtenBytes !== null
             ? [
                 `the pull wrote ${(pull.writtenBytes / 1e6).toFixed(0)} MB through write() (${(pull.writtenBytes / pull.rows / 1024).toFixed(1)} KB per person, whose row is < 1 KB): ` +
@@ -325,13 +369,63 @@ async function main() {
         details: { sessions: pull.historySessions, bookings: pull.historyBookings, marks: pull.historyMarks, seeded: pull.historySeeded }
       })
       const lat = summary(pull.checkInLatency)
+      const latWhy = [
+        `the pull's pages are written by its worker thread (src/main/sync/writer.ts) on its own connection, in transactions sized to ~${PULL_SLICE_MS} ms; ` +
+          `a check-in waits for the one under way (SQLite's write lock, busy_timeout) and for this thread's own work between its timer and its turn ` +
+          `(HTTP answers of the pages, JSON parsing and mapping stay on this thread: event loop busy ${seconds(pull.busyMs)} of ${seconds(pull.pullMs)}).`,
+        `check-ins over 10 ms: ${pull.checkInLatency.filter((v) => v > 10).length} of ${pull.checkInLatency.length}; over 25 ms: ${pull.checkInLatency.filter((v) => v > 25).length}.`
+      ]
       report.add({
         id: 'pull_checkin_latency',
-        label: `Check-in during the full pull (${pull.checkInLatency.length}, due → committed)`,
-        value: lat.max,
+        label: `Check-in during the full pull of ${int(pull.rows)} (${pull.checkInLatency.length}, due → committed), p95`,
+        value: lat.p95,
         unit: 'ms',
         shown: `p50 ${ms(lat.p50)} / p95 ${ms(lat.p95)} / max ${ms(lat.max)} (bench process RSS ${pull.rssBeforeMb.toFixed(0)} MB → peak ${pull.rssPeakMb.toFixed(0)} MB during the pull)`,
-        details: { ...lat, rssBeforeMb: pull.rssBeforeMb, rssPeakMb: pull.rssPeakMb }
+        goal: { text: 'p95 < 10 ms', ok: (v) => v < 10 },
+        details: { ...lat, rssBeforeMb: pull.rssBeforeMb, rssPeakMb: pull.rssPeakMb, samples: pull.checkInLatency },
+        why: latWhy
+      })
+      report.add({
+        id: 'pull_checkin_max',
+        label: 'Check-in during the full pull, worst',
+        value: lat.max,
+        unit: 'ms',
+        shown: ms(lat.max),
+        goal: { text: '< 25 ms', ok: (v) => v < 25 },
+        details: { max: lat.max, p99: lat.p99 },
+        why: latWhy
+      })
+
+      // The same with a real service's answer time: every page waits PAGE_DELAY_MS at the fake.
+      const latencyRows = Math.min(todaySize, LATENCY_ROWS)
+      say(`pull: ${int(latencyRows)} people, every answer ${PAGE_DELAY_MS} ms late ...`)
+      const slow = await benchPull(ROOT, join(work, 'pull-latency'), latencyRows, day, zone, { delayMs: PAGE_DELAY_MS, measureProvider: false })
+      // Requests: the day's events (one page), then the roster's pages of 100.
+      const requests = 1 + Math.ceil(slow.rows / 100)
+      const floorMs = requests * PAGE_DELAY_MS
+      const latencyRatio = slow.pullMs / floorMs
+      report.add({
+        id: 'pull_latency_ratio',
+        label: `Pull with ${PAGE_DELAY_MS} ms per answer, ${int(slow.rows)} people: total / (requests × ${PAGE_DELAY_MS} ms)`,
+        value: slow.rows === latencyRows && !slow.lastError ? latencyRatio : null,
+        unit: 'ratio',
+        shown: `${latencyRatio.toFixed(3)} (${seconds(slow.pullMs)} for ${requests} requests; the network alone ${seconds(floorMs)})`,
+        goal: { text: '≤ 1.15', ok: (v) => v <= 1.15 },
+        details: { ...slow, checkInLatency: summary(slow.checkInLatency), requests, floorMs, ratio: latencyRatio },
+        why: [
+          `beyond the answers' own ${seconds(floorMs)}: ${seconds(slow.pullMs - floorMs)}, ${ms((slow.pullMs - floorMs) / requests)} per request — ` +
+            `Wix's cursor paging asks for the next page only with the previous answer's cursor, so each page's HTTP round trip, JSON and mapping on this thread ` +
+            `(event loop busy ${seconds(slow.busyMs)}) add to it; the writes run on the worker meanwhile.`
+        ]
+      })
+      report.add({
+        id: 'pull_first_page',
+        label: `First page of the roster on the desk (${PAGE_DELAY_MS} ms per answer)`,
+        value: slow.firstPageMs,
+        unit: 'ms',
+        shown: slow.firstPageMs === null ? 'never' : ms(slow.firstPageMs),
+        goal: { text: '< 1 s', ok: (v) => v < 1000 },
+        why: [`two answers (the day's events, the roster's first page) take ${ms(2 * PAGE_DELAY_MS)} at the fake; the rest is the desk's.`]
       })
     }
 
@@ -348,13 +442,14 @@ async function main() {
         const r0 = await call<{ total: number }>(served, 'roster.page', { sessionId: sid, search: '', offset: 0, limit: 200 })
         if (run('memory')) {
           for (const p of prefixes.slice(0, 100)) await call(served, 'roster.page', { sessionId: sid, search: p.text, offset: 0, limit: 200 })
-          await call(served, 'roster.page', { sessionId: sid, search: '', offset: Math.max(0, N - 200), limit: 200 })
+          await call(served, 'roster.page', { sessionId: sid, search: '', offset: Math.max(0, todaySize - 200), limit: 200 })
           const afterSearch = processMemory(served.child.pid!)
           const exp = await call<{ rows: number }>(served, 'export.roster', { sessionId: sid })
           const afterExport = processMemory(served.child.pid!)
           await new Promise((r) => setTimeout(r, 2000))
           const settled = processMemory(served.child.pid!)
           const mb = (m: { rssMb: number } | null) => (m ? `${m.rssMb.toFixed(0)} MB` : '?')
+          const rssGoal = N > TODAY_MAX ? 400 : 300
           // Judged on the peak (VmHWM): what the desk needed resident at its busiest, not what
           // happened to be left after the garbage collector ran.
           report.add({
@@ -363,7 +458,7 @@ async function main() {
             value: settled?.peakMb ?? null,
             unit: 'MB',
             shown: settled ? `peak ${settled.peakMb.toFixed(0)} MB (start ${mb(afterStart)}, after 100 searches ${mb(afterSearch)}, 2 s after the export ${mb(settled)})` : 'no /proc',
-            goal: { text: '< 300 MB', ok: (v) => v < 300 },
+            goal: { text: `< ${rssGoal} MB`, ok: (v) => v < rssGoal },
             details: { afterStart, afterSearch, afterExport, settled, startMs: served.startMs, rosterTotal: r0.value.total, exportRows: exp.value.rows, exportMs: exp.ms, exportBytes: exp.bytes },
             why: [
               `RSS at start ${mb(afterStart)}; after 100 searches and a deep page ${mb(afterSearch)} (peak so far ${afterSearch?.peakMb.toFixed(0)} MB); ` +
@@ -388,7 +483,7 @@ async function main() {
         } else {
           say('renderer: Chromium through the web transport ...')
           try {
-            await rendererFigures(report, served.deskUrl, zone, r0.value.total, N, quick)
+            await rendererFigures(report, served.deskUrl, zone, r0.value.total, todaySize, quick, served.startMs)
             const memAfter = processMemory(served.child.pid!)
             if (memAfter) report.notes.push(`desk process RSS after the browser part: ${memAfter.rssMb.toFixed(0)} MB (peak ${memAfter.peakMb.toFixed(0)} MB)`)
           } catch (err) {
@@ -404,7 +499,7 @@ async function main() {
 
     load.push(loadavg()[0]!)
     report.notes.push(
-      `one session with all ${int(N)} participations (Wix, non-Bookings event, 3 % already checked in by another desk); ` +
+      `today's session with ${int(todaySize)} participations${historySize ? ` on top of ${int(historySize)} in ${int(historySessions)} earlier sessions` : ''} (Wix, non-Bookings events, 3 % already checked in by another desk); ` +
         `load average ${load[0]!.toFixed(2)} at start, ${load[1]!.toFixed(2)} at end, ${cpus().length} cores`
     )
 
@@ -414,7 +509,7 @@ async function main() {
       startedAt: started.toISOString(),
       seconds: (Date.now() - started.getTime()) / 1000,
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memGb: totalmem() / 2 ** 30, loadavg: load, node: process.version, sqlite: sqliteVersion() },
-      data: { sessions: 1, participations: N, zone, day }
+      data: { sessions: 1 + historySessions, participations: N, today: todaySize, history: historySize, zone, day }
     })
     mkdirSync(dirname(opts.json), { recursive: true })
     writeFileSync(opts.json, `${JSON.stringify(out, null, 2)}\n`)
@@ -429,7 +524,7 @@ async function main() {
   }
 }
 
-async function rendererFigures(report: Report, deskUrl: string, zone: string, total: number, N: number, quick: boolean) {
+async function rendererFigures(report: Report, deskUrl: string, zone: string, total: number, N: number, quick: boolean, deskStartMs: number) {
   const rnd = prng(99)
   const words: string[] = []
   for (let i = 0; words.length < (quick ? 3 : 10); i++) {
@@ -440,6 +535,17 @@ async function rendererFigures(report: Report, deskUrl: string, zone: string, to
     if (w && [...w].length >= 3) words.push(w)
   }
   const b = await benchBrowser({ deskUrl, zone, total, words, scrollSeconds: quick ? 1 : 3, trace: say })
+  const startup = deskStartMs + b.firstPaintMs
+  report.add({
+    id: 'startup_first_roster',
+    label: 'Start-up to the first painted roster (desk process start + page load)',
+    value: startup,
+    unit: 'ms',
+    shown: `${ms(startup)} (desk process to its address ${ms(deskStartMs)}, page to the roster painted ${ms(b.firstPaintMs)})`,
+    goal: { text: '< 1.5 s', ok: (v) => v < 1500 },
+    details: { deskStartMs, firstPaintMs: b.firstPaintMs },
+    why: [`the desk process opens the database (migrations checked, no replica loaded) in ${ms(deskStartMs)}; the window loads, asks for the day and the roster's first page, and paints in ${ms(b.firstPaintMs)}.`]
+  })
   const k = summary(b.keys.map((s) => s.totalMs))
   const clear = summary(b.clears.map((s) => s.totalMs))
   const part = (f: (s: (typeof b.keys)[number]) => number | null) => summary(b.keys.map(f).filter((v): v is number => v !== null))

@@ -25,8 +25,8 @@ export interface FakeInfo {
   historyBookings: number
 }
 
-export async function startFakeChild(root: string, size: number, day: string, zone: string): Promise<{ child: ChildProcess; info: FakeInfo }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'bench', 'fake-wix-child.ts'), String(size), day, zone], {
+export async function startFakeChild(root: string, size: number, day: string, zone: string, delayMs = 0): Promise<{ child: ChildProcess; info: FakeInfo }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'bench', 'fake-wix-child.ts'), String(size), day, zone, String(delayMs)], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'inherit']
   })
@@ -66,14 +66,20 @@ function processIo(): { wchar: number; rchar: number } | null {
   }
 }
 
-export async function benchPull(root: string, dataDir: string, size: number, day: string, zone: string) {
-  const { child, info } = await startFakeChild(root, size, day, zone)
+/**
+ * `delayMs`: the fake answers every query that much later (a real service's ~100 ms a page);
+ * `measureProvider`: also time the same pages through the provider alone (no database).
+ */
+export async function benchPull(root: string, dataDir: string, size: number, day: string, zone: string, options: { delayMs?: number; measureProvider?: boolean } = {}) {
+  const { child, info } = await startFakeChild(root, size, day, zone, options.delayMs ?? 0)
   const desk = openDesk({ dataDir, env: {}, syncTimerMs: 0, providerTimeoutMs: 60_000 })
   try {
     const dispatch = createDispatcher(desk.handlers, () => {})
     const saved = await dispatch('settings.save', { provider: 'wix', wix: { siteId: info.siteId, apiKey: info.apiKey, baseUrl: info.baseUrl, namespace: info.namespace } })
     if (!saved.ok) throw new Error(`settings.save failed: ${JSON.stringify(saved.error)}`)
     await desk.sync.idle()
+    // The writer's thread is up (a desk that syncs starts it at once): the pull is timed, not its start.
+    await desk.sync.writerReady()
     const sqlite = desk.db.$client
 
     // The timed part: a first sync of the day, as a new desk does it — the day's sessions, then
@@ -113,9 +119,20 @@ export async function benchPull(root: string, dataDir: string, size: number, day
     const t0 = performance.now()
     const elu0 = nodePerformance.eventLoopUtilization()
     const probing$ = probe()
+    // The first page of the roster on the desk: what the window can show (polled on this thread's
+    // own connection, as the window's roster.page would read it).
+    let firstPageMs: number | null = null
+    const anyRow = sqlite.prepare(`SELECT 1 FROM participations WHERE session_id = (SELECT id FROM sessions WHERE provider = 'wix' AND provider_id = ?) LIMIT 1`).pluck()
+    const watching = setInterval(() => {
+      if (firstPageMs === null && anyRow.get(info.eventId) !== undefined) {
+        firstPageMs = performance.now() - t0
+        clearInterval(watching)
+      }
+    }, 5)
     await desk.sync.requestPull(dayPull)
     await desk.sync.idle()
     const pullMs = performance.now() - t0
+    clearInterval(watching)
     const io1 = processIo()
     const writtenBytes = io0 && io1 ? io1.wchar - io0.wchar : null
     probing = false
@@ -134,6 +151,11 @@ export async function benchPull(root: string, dataDir: string, size: number, day
     await desk.sync.requestPull({ kind: 'session', sessionId })
     await desk.sync.idle()
     const repullMs = performance.now() - t2
+
+    // The pull alone (a slow service's run): neither history nor the provider alone is timed.
+    if (options.measureProvider === false) {
+      return { pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages: Math.ceil(rows / 100), fetched: rows, providerOnlyMs: null, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
+    }
 
     // A first pull's history: the past 60 days of a Bookings class (four a day, 25 bookings each),
     // as a new desk's first day pull brings it after the day itself (timed on its own here).
@@ -166,7 +188,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
       pages++
     }
     const providerOnlyMs = performance.now() - t1
-    return { historyMs, historySessions, historyBookings, historyMarks, historySeeded: info.historyBookings, pullMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
+    return { historyMs, historySessions, historyBookings, historyMarks, historySeeded: info.historyBookings, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
   } finally {
     await desk.sync.stop()
     desk.close()

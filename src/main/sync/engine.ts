@@ -635,6 +635,8 @@ export function createSyncEngine(options: EngineOptions) {
     await drain(options.local)
     const provider = options.provider()
     if (!provider) return
+    // A desk that syncs will download: the writer's thread starts now, not during the first pull.
+    writer.warm()
     // Waiting out a failure: nothing goes to the service before the probe is due.
     if (waiting('send') && probe!.all) return wakeBy(probe!.at)
     await drain(provider)
@@ -796,6 +798,8 @@ export function createSyncEngine(options: EngineOptions) {
       if (timer) clearTimeout(timer)
       return running ?? Promise.resolve()
     },
+    /** Resolves once the writer can take a write at once (the bench times pulls, not a thread's start). */
+    writerReady: () => writer.checkpoint(),
     /** Prunes now (tests; the engine does it on its own at most hourly). */
     async pruneNow() {
       lastPruneAt = null

@@ -53,13 +53,15 @@ export type WriterOps = ReturnType<typeof createWriterOps>
 export type PullWriter = { [K in keyof WriterOps]: (...args: Parameters<WriterOps[K]>) => Promise<ReturnType<WriterOps[K]>> } & {
   /** Whether writes leave this thread (then the engine also checkpoints through the writer). */
   readonly offThread: boolean
+  /** Gets ready for the first write (starts the thread), without waiting for it. */
+  warm(): void
   close(): Promise<void>
 }
 
 /** The same operations on the calling thread and connection. */
 export function createInlineWriter(db: Db, now: () => number, replica?: Replica): PullWriter {
   const ops = createWriterOps(db, now, replica)
-  const writer = { offThread: false, close: async () => {} } as PullWriter
+  const writer = { offThread: false, warm: () => {}, close: async () => {} } as PullWriter
   for (const name of Object.keys(ops) as (keyof WriterOps)[]) {
     ;(writer as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => (ops[name] as (...a: unknown[]) => unknown)(...args)
   }
@@ -159,6 +161,9 @@ export function createWorkerWriter(options: WorkerData & { now: () => number; lo
 
   const writer = {
     offThread: true,
+    warm() {
+      if (!closed) ensure()
+    },
     async close() {
       if (closed) return
       const w = worker
