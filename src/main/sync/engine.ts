@@ -605,20 +605,28 @@ export function createSyncEngine(options: EngineOptions) {
   /**
    * Retention (retention.ts), at most every PRUNE_EVERY_MS, after the sync work of a run: sessions
    * past the desk's retention period leave the replica on the writer, one small transaction at a
-   * time, each followed by a turn of the event loop. Stops early when the desk stops.
+   * time, each followed by a turn of the event loop. It stops as soon as anything else asks for
+   * the engine (a mark, a download) and goes on after it; and when the desk stops.
    */
   async function prune(): Promise<void> {
     if (lastPruneAt !== null && now() - lastPruneAt < PRUNE_EVERY_MS) return
-    lastPruneAt = now()
     const days = options.retentionDays?.() ?? DEFAULT_RETENTION_DAYS
     const cutoff = now() - days * DAY_MS
-    // Asked on this thread first (one indexed read): the writer thread only starts for real work.
-    if (!replica.endedBefore(cutoff)) return
+    // Asked on this thread first (one read): the writer thread only starts for real work.
+    if (!replica.endedBefore(cutoff)) {
+      lastPruneAt = now()
+      return
+    }
     let deleted = 0
     try {
-      for (let steps = 0; !stopped && steps < PRUNE_MAX_STEPS; steps++) {
+      for (let steps = 0; steps < PRUNE_MAX_STEPS; steps++) {
+        // A mark to send or a download asked for goes first; the round goes on in the next run.
+        if (stopped || again) break
         const step = await writer.pruneStep(cutoff)
-        if (step.sessionId === null) break
+        if (step.sessionId === null) {
+          lastPruneAt = now()
+          break
+        }
         deleted += step.deleted
         await new Promise<void>((resolve) => setImmediate(resolve))
       }
@@ -627,6 +635,8 @@ export function createSyncEngine(options: EngineOptions) {
         bump(null)
       }
     } catch (err) {
+      // Tried again at the next round, not at every run.
+      lastPruneAt = now()
       log('pruning old sessions failed', err)
     }
   }
@@ -710,8 +720,9 @@ export function createSyncEngine(options: EngineOptions) {
         do {
           again = false
           await cycle()
+          // Retention only when nothing else waits, and it gives way as soon as something does.
+          if (!again && !stopped) await prune()
         } while (again && !stopped)
-        if (!stopped) await prune()
       } catch (err) {
         log('sync cycle failed', err)
         sendFailure = { reason: 'sync_internal', params: { detail: err instanceof Error ? err.message : String(err) } }
