@@ -92,15 +92,25 @@ describe('a crash in the middle of a pull', () => {
     check.close()
     const last = acks.at(-1)!
     expect([last, (last % 1000) + 1]).toContain(mark)
+    // Where the download stood: the cursor committed with the last batch that is on disk.
+    const cursorDb = new Database(file, { readonly: true })
+    const cursor = cursorDb.prepare('SELECT rows FROM pull_cursors').pluck().get() as number | undefined
+    const inAtKill = cursorDb.prepare(`SELECT count(*) FROM participations WHERE name LIKE 'Crashperson%'`).pluck().get() as number
+    cursorDb.close()
+    expect(cursor).toBe(inAtKill)
 
-    // A new desk on the same data finishes the pull: everyone, searchable, marks in.
+    // A new desk on the same data finishes the pull from that cursor: everyone, searchable, marks in.
     fake.faults.clear()
+    fake.clearRequests()
     const t = testDesk({ dataDir, syncTimerMs: 0, providerTimeoutMs: 10_000 })
     const { sessions } = await t.call('sessions.forDay', { date: DAY, timeZone: ZONE })
     const conference = sessions.find((s) => s.title === 'Conference')!
     await t.desk.sync.requestPull({ kind: 'session', sessionId: conference.id })
     await t.desk.sync.idle()
     await sleep(10)
+    // Its first roster request went on from the cursor (only the cursor, as Wix wants), not from the top.
+    const first = fake.requests((r) => r.path === '/calendar/v3/participations/query')[0]!
+    expect(Object.keys((first.body as { query: object }).query)).toEqual(['cursorPaging'])
     // The pull checkpoints by itself while it runs; afterwards SQLite's automatic checkpoint is back.
     expect(t.desk.db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(1000)
     const page = await t.call('roster.page', { sessionId: conference.id, search: 'crashperson', offset: 0, limit: 1 })
