@@ -133,6 +133,8 @@ export async function benchPull(root: string, dataDir: string, size: number, day
     await desk.sync.idle()
     const pullMs = performance.now() - t0
     clearInterval(watching)
+    // Not seen by the poll (a very quick pull): at the latest when the pull ended.
+    if (firstPageMs === null && anyRow.get(info.eventId) !== undefined) firstPageMs = pullMs
     const io1 = processIo()
     const writtenBytes = io0 && io1 ? io1.wchar - io0.wchar : null
     probing = false
