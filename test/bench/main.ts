@@ -36,7 +36,7 @@ import { benchBrowser } from './browser'
 import { benchCheckIn, benchExport, benchPersonHistory, benchIngest, benchPages, benchSearch, explainExport, explainPages, explainSearch, searchByPlan } from './core'
 import { conferenceEvent, historyEvent, NAMESPACE, person, prng, searchPrefixes, wixParticipation } from './data'
 import { benchPull } from './pull'
-import { PULL_SLICE_MS } from '../../src/main/sync/engine'
+import { PULL_SLICE_MS, WORKER_MAX_ROWS, WORKER_SLICE_MS } from '../../src/main/sync/engine'
 import { int, ms, Report, summary } from './report'
 import { call, processMemory, startServedDesk, stopServedDesk } from './serve'
 
@@ -370,11 +370,12 @@ async function main() {
       })
       const lat = summary(pull.checkInLatency)
       const latWhy = [
-        `the pull's pages are written by its worker thread (src/main/sync/writer.ts) on its own connection, in transactions sized to ~${PULL_SLICE_MS} ms; ` +
+        `the pull's pages are written by its worker thread (src/main/sync/writer.ts) on its own connection, in transactions sized to ~${WORKER_SLICE_MS} ms (at most ${WORKER_MAX_ROWS} rows); ` +
           `a check-in waits for the one under way (SQLite's write lock, busy_timeout) and for this thread's own work between its timer and its turn ` +
           `(HTTP answers of the pages, JSON parsing and mapping stay on this thread: event loop busy ${seconds(pull.busyMs)} of ${seconds(pull.pullMs)}).`,
         `check-ins over 10 ms: ${pull.checkInLatency.filter((v) => v > 10).length} of ${pull.checkInLatency.length}; over 25 ms: ${pull.checkInLatency.filter((v) => v > 25).length}.`
       ]
+      if (pull.checkInFailures.length) failures.push(`${pull.checkInFailures.length} check-in(s) during the pull failed: ${pull.checkInFailures[0]}`)
       report.add({
         id: 'pull_checkin_latency',
         label: `Check-in during the full pull of ${int(pull.rows)} (${pull.checkInLatency.length}, due → committed), p95`,

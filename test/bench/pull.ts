@@ -74,7 +74,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
   const { child, info } = await startFakeChild(root, size, day, zone, options.delayMs ?? 0)
   const desk = openDesk({ dataDir, env: {}, syncTimerMs: 0, providerTimeoutMs: 60_000 })
   try {
-    const dispatch = createDispatcher(desk.handlers, () => {})
+    const dispatch = createDispatcher(desk.handlers, (message, err) => process.stderr.write(`[desk] ${message} ${err instanceof Error ? (err.stack ?? err.message) : String(err ?? "")}\n`))
     const saved = await dispatch('settings.save', { provider: 'wix', wix: { siteId: info.siteId, apiKey: info.apiKey, baseUrl: info.baseUrl, namespace: info.namespace } })
     if (!saved.ok) throw new Error(`settings.save failed: ${JSON.stringify(saved.error)}`)
     await desk.sync.idle()
@@ -98,6 +98,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
     const desks = await dispatchCall('sessions.create', { title: 'Bench walk-ins', startsAt: startsAt.toUTC().toISO()!, endsAt: startsAt.plus({ hours: 1 }).toUTC().toISO()!, timeZone: zone, capacity: null })
     const walkIn = await dispatchCall('attendance.walkIn', { sessionId: desks.id, name: 'Bench Walk-In', checkIn: false })
     const checkInLatency: number[] = []
+    const checkInFailures: string[] = []
     const rssBeforeMb = process.memoryUsage().rss / 2 ** 20
     let rssPeakMb = rssBeforeMb
     let probing = true
@@ -108,8 +109,13 @@ export async function benchPull(root: string, dataDir: string, size: number, day
         await new Promise((r) => setTimeout(r, 25))
         if (!probing) break
         const input = { sessionId: desks.id, participationId: walkIn.participationId }
-        await dispatchCall(checkedIn ? 'attendance.undo' : 'attendance.checkIn', checkedIn ? input : { ...input, attendees: 1 })
-        checkedIn = !checkedIn
+        try {
+          await dispatchCall(checkedIn ? 'attendance.undo' : 'attendance.checkIn', checkedIn ? input : { ...input, attendees: 1 })
+          checkedIn = !checkedIn
+        } catch (err) {
+          // A refused check-in is a finding of the run (counted and printed), not the end of it.
+          checkInFailures.push(err instanceof Error ? err.message : String(err))
+        }
         checkInLatency.push(performance.now() - due)
         rssPeakMb = Math.max(rssPeakMb, process.memoryUsage().rss / 2 ** 20)
       }
@@ -156,7 +162,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
 
     // The pull alone (a slow service's run): neither history nor the provider alone is timed.
     if (options.measureProvider === false) {
-      return { pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages: Math.ceil(rows / 100), fetched: rows, providerOnlyMs: null, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
+      return { pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages: Math.ceil(rows / 100), fetched: rows, providerOnlyMs: null, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writtenBytes, rssBeforeMb, rssPeakMb }
     }
 
     // A first pull's history: the past 60 days of a Bookings class (four a day, 25 bookings each),
@@ -190,7 +196,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
       pages++
     }
     const providerOnlyMs = performance.now() - t1
-    return { historyMs, historySessions, historyBookings, historyMarks, historySeeded: info.historyBookings, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, writtenBytes, rssBeforeMb, rssPeakMb }
+    return { historyMs, historySessions, historyBookings, historyMarks, historySeeded: info.historyBookings, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writtenBytes, rssBeforeMb, rssPeakMb }
   } finally {
     await desk.sync.stop()
     desk.close()
