@@ -654,8 +654,6 @@ export function createSyncEngine(options: EngineOptions) {
     await drain(options.local)
     const provider = options.provider()
     if (!provider) return
-    // A desk that syncs will download: the writer's thread starts now, not during the first pull.
-    writer.warm()
     // Waiting out a failure: nothing goes to the service before the probe is due.
     if (waiting('send') && probe!.all) return wakeBy(probe!.at)
     await drain(provider)
@@ -818,7 +816,10 @@ export function createSyncEngine(options: EngineOptions) {
       if (timer) clearTimeout(timer)
       return running ?? Promise.resolve()
     },
-    /** Resolves once the writer can take a write at once (the bench times pulls, not a thread's start). */
+    /**
+     * Starts the writer's thread (otherwise started by the first download) and resolves once it
+     * takes writes: the bench times pulls, not a thread's start.
+     */
     writerReady: () => writer.checkpoint(),
     /** Prunes now (tests; the engine does it on its own at most hourly). */
     async pruneNow() {
