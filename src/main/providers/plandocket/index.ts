@@ -524,7 +524,8 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       for await (const items of pages('/participants', { event_key: session.providerId, include: 'contact' }, readHttp, from)) {
         const records: RosterPage = (items as Participant[]).map((p) => toParticipationRecord(p, session.providerId)).filter((p): p is ParticipationRecord => p !== null)
         unreadable += items.length - records.length
-        records.resumeAfter = items.resumeAfter
+        // Not past unreadable people (see Wix): the download that resumes reads them again.
+        if (!unreadable) records.resumeAfter = items.resumeAfter
         yield records
       }
       // The readable rest is kept, but a roster with unreadable people is not complete: nobody is

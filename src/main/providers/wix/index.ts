@@ -687,8 +687,9 @@ async function* pullSessions({ from, to, timeZone }: { from: number; to: number;
         )) {
           const records: RosterPage<WixParticipation> = items.map((p) => toParticipationRecord(p, config.namespace)).filter((p): p is ParticipationRecord<WixParticipation> => p !== null)
           unreadable += items.length - records.length
-          // After the last page of a query, the next query from its start.
-          records.resumeAfter = JSON.stringify(next === null ? { f: f + 1, c: null } : { f, c: next })
+          // After the last page of a query, the next query from its start. Not past a page with
+          // unreadable people: a download that resumed after it would hide them and end "complete".
+          if (!unreadable) records.resumeAfter = JSON.stringify(next === null ? { f: f + 1, c: null } : { f, c: next })
           // An empty page still moves the cursor on.
           yield records
         }
