@@ -162,7 +162,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
 
     // The pull alone (a slow service's run): neither history nor the provider alone is timed.
     if (options.measureProvider === false) {
-      return { pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages: Math.ceil(rows / 100), fetched: rows, providerOnlyMs: null, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writtenBytes, rssBeforeMb, rssPeakMb }
+      return { history: null, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages: Math.ceil(rows / 100), fetched: rows, providerOnlyMs: null, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writtenBytes, rssBeforeMb, rssPeakMb }
     }
 
     // A first pull's history: the past 60 days of a Bookings class (four a day, 25 bookings each),
@@ -196,7 +196,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
       pages++
     }
     const providerOnlyMs = performance.now() - t1
-    return { historyMs, historySessions, historyBookings, historyMarks, historySeeded: info.historyBookings, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writtenBytes, rssBeforeMb, rssPeakMb }
+    return { history: { ms: historyMs, sessions: historySessions, bookings: historyBookings, marks: historyMarks, seeded: info.historyBookings }, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writtenBytes, rssBeforeMb, rssPeakMb }
   } finally {
     await desk.sync.stop()
     desk.close()

@@ -7,12 +7,14 @@ import { describe, expect, it } from 'vitest'
 import { HISTORY_ZONE, seedHistory } from '../history/seed'
 import { testDesk } from './helpers'
 import type { PersonHistory } from '../../src/shared/contract'
+import type { KeyValueStore } from '../../src/main/settings'
+import { createRetention } from '../../src/main/sync/retention'
 
 const TODAY = '2026-12-07'
 const NOW = DateTime.fromISO(`${TODAY}T08:30`, { zone: HISTORY_ZONE }).toMillis()
 
-async function seeded() {
-  const t = testDesk({ now: () => NOW })
+async function seeded(settingsStore?: KeyValueStore) {
+  const t = testDesk({ now: () => NOW, settingsStore })
   const call = <T,>(name: string, input: Record<string, unknown>) => t.call(name as never, input as never) as Promise<T>
   const { yogaToday } = await seedHistory(call, TODAY)
   const { rows } = await t.call('roster.page', { sessionId: yogaToday, search: '', offset: 0, limit: 50 })
@@ -104,25 +106,35 @@ describe('history at the desk', () => {
     expect(file.rows).toBe(1)
   })
 
-  it('keeps its counts when old sessions are pruned from the replica', async () => {
-    const { t, yogaToday, of } = await seeded()
+  // Retention (src/main/sync/retention.ts) with the desk keeping 10 days: through the desk's own
+  // background job (on the pull's writer thread), and in one-row transactions, where a person's
+  // mark and booking leave in different transactions.
+  it.each([
+    ['by the desk’s retention job', null],
+    ['one row per transaction', 1]
+  ] as const)('keeps its counts when old sessions are pruned from the replica (%s)', async (_how, rowsPerStep) => {
+    const store = new Map<string, unknown>([['retentionDays', 10]])
+    const { t, yogaToday, of } = await seeded({ get: (k) => store.get(k), set: (k, v) => void store.set(k, v) })
     const before = { ada: of('Ada Lovelace', 'ada@example.com'), ben: of('Ben Okafor'), eve: of('Eve Stone') }
     const statsBefore = await t.call('history.series', { sessionId: yogaToday, days: 90 })
-    // What a retention job does: the old sessions' marks, then their people, then the sessions go.
     const sqlite = t.desk.db.$client
-    const old = `SELECT id FROM sessions WHERE ends_at < ${NOW - 86_400_000 * 10}`
-    sqlite.exec(`DELETE FROM attendance_days WHERE session_id IN (${old});
-                 DELETE FROM attendance WHERE session_id IN (${old});
-                 DELETE FROM outbox WHERE session_id IN (${old});
-                 DELETE FROM participations WHERE session_id IN (${old});
-                 DELETE FROM sessions WHERE id IN (${old});`)
-    expect(sqlite.prepare(`SELECT count(*) FROM sessions`).pluck().get()).toBeLessThan(10)
+    const sessionsBefore = sqlite.prepare(`SELECT count(*) FROM sessions`).pluck().get() as number
+    if (rowsPerStep === null) await t.desk.sync.pruneNow()
+    else {
+      const retention = createRetention(t.desk.db, () => NOW)
+      for (let i = 0; i < 10_000 && retention.step(NOW - 10 * 86_400_000, rowsPerStep).sessionId !== null; i++);
+    }
+    // Only the last week's sessions and today's are left, with nothing pointing at what went.
+    const sessionsAfter = sqlite.prepare(`SELECT count(*) FROM sessions`).pluck().get() as number
+    expect(sessionsAfter).toBeLessThan(sessionsBefore)
+    expect(sessionsAfter).toBeLessThanOrEqual(4)
+    expect(sqlite.pragma('foreign_key_check')).toEqual([])
     const after = { ada: of('Ada Lovelace', 'ada@example.com'), ben: of('Ben Okafor'), eve: of('Eve Stone') }
     expect(after).toEqual(before)
     const statsAfter = await t.call('history.series', { sessionId: yogaToday, days: 90 })
     expect(statsAfter.sessions.map(({ sessionId: _, ...s }) => s)).toEqual(statsBefore.sessions.map(({ sessionId: _, ...s }) => s))
     expect(statsAfter.repeated).toEqual(statsBefore.repeated)
-  })
+  }, 60_000)
 
   it('a self-service kiosk shows nobody’s history; bad input changes nothing', async () => {
     const { t, yogaToday, rows } = await seeded()
