@@ -149,6 +149,8 @@ export async function benchPull(root: string, dataDir: string, size: number, day
     // synchronous); idle = waiting for the fake Wix to answer.
     const elu = nodePerformance.eventLoopUtilization(elu0)
     const status = desk.sync.status()
+    // The longest write of each kind on the writer's thread: what a check-in may have waited for.
+    const writerLongestMs = desk.sync.writerLongest()
     const sessionId = sqlite.prepare('SELECT id FROM sessions WHERE provider = ? AND provider_id = ?').pluck().get('wix', info.eventId) as number | undefined
     if (sessionId === undefined) throw new Error(`the day pull did not bring the event: ${JSON.stringify(status)}`)
     const rows = sqlite.prepare('SELECT count(*) FROM participations WHERE session_id = ?').pluck().get(sessionId) as number
@@ -162,7 +164,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
 
     // The pull alone (a slow service's run): neither history nor the provider alone is timed.
     if (options.measureProvider === false) {
-      return { history: null, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages: Math.ceil(rows / 100), fetched: rows, providerOnlyMs: null, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writtenBytes, rssBeforeMb, rssPeakMb }
+      return { history: null, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages: Math.ceil(rows / 100), fetched: rows, providerOnlyMs: null, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writerLongestMs, writtenBytes, rssBeforeMb, rssPeakMb }
     }
 
     // A first pull's history: the past 60 days of a Bookings class (four a day, 25 bookings each),
@@ -196,7 +198,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
       pages++
     }
     const providerOnlyMs = performance.now() - t1
-    return { history: { ms: historyMs, sessions: historySessions, bookings: historyBookings, marks: historyMarks, seeded: info.historyBookings }, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writtenBytes, rssBeforeMb, rssPeakMb }
+    return { history: { ms: historyMs, sessions: historySessions, bookings: historyBookings, marks: historyMarks, seeded: info.historyBookings }, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writerLongestMs, writtenBytes, rssBeforeMb, rssPeakMb }
   } finally {
     await desk.sync.stop()
     desk.close()

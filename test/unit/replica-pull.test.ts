@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { ParticipationRecord, SessionRecord } from '../../src/main/providers/types'
+import { openDatabase } from '../../src/main/db'
 import { createReplica } from '../../src/main/sync'
 import { readAhead } from '../../src/main/sync/engine'
 import { testDesk } from './helpers'
@@ -181,5 +182,54 @@ describe('readAhead', () => {
       })()
     ).rejects.toThrow('page 4 failed')
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+  })
+})
+
+/**
+ * The bench's check-in during a full pull failed with an internal error (SQLITE_BUSY after the
+ * 5 s busy_timeout): the end of a 100,000-person download compared the whole roster inside one
+ * write transaction on the pull's connection, holding the lock for seconds on a loaded machine.
+ * The desk's connection here waits for no lock at all (busy_timeout 0), and it writes exactly
+ * while the download's end compares who is on the roster.
+ */
+describe('reconciling a complete download', () => {
+  it('lets a check-in commit while it compares the roster, and does not remove the person checked in', () => {
+    const { t, sqlite: desk, s1 } = setup()
+    const file = desk.name
+    // The pull's own connection, as the writer's thread has it.
+    const pullDb = openDatabase(file, { secondary: true })
+    const replica = createReplica(pullDb.db, () => Date.parse('2026-07-06T08:00:00Z'))
+    const people = Array.from({ length: 1200 }, (_, i) => person(`p${i}`))
+    for (let i = 0; i < people.length; i += 100) replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, people.slice(i, i + 100))
+    const idOf = (providerId: string) => desk.prepare('SELECT id FROM participations WHERE provider_id = ?').pluck().get(providerId) as number
+
+    desk.pragma('busy_timeout = 0')
+    const checkIn = desk.prepare(
+      `INSERT INTO outbox (op_id, kind, provider, session_id, participation_id, payload, state, desk_id, created_at, updated_at)
+       VALUES ('op-during', 'attendance.set', 'wix', ?, ?, '{"status":"ATTENDED","attendees":1}', 'pending', 'desk', 1, 1)`
+    )
+    // The download saw the first 1,000; p1100 is checked in at the desk while the roster is compared.
+    const seen = new Set(people.slice(0, 1000).map((p) => p.providerId))
+    let committed: boolean | string = false
+    const comparing = new Set(seen)
+    comparing.has = (value: string) => {
+      if (committed === false) {
+        try {
+          checkIn.run(s1, idOf('p1100'))
+          committed = true
+        } catch (err) {
+          committed = (err as { code?: string }).code ?? String(err)
+        }
+      }
+      return seen.has(value)
+    }
+    const removed = replica.reconcileRoster('wix', { id: s1, scheduleId: 'sch' }, comparing)
+    expect(committed).toBe(true)
+    // Everyone the download lacked leaves, except the person with a mark still to send.
+    expect(removed).toBe(199)
+    expect(desk.prepare('SELECT removed_at FROM participations WHERE id = ?').pluck().get(idOf('p1100'))).toBeNull()
+    expect(desk.prepare('SELECT count(*) FROM participations WHERE session_id = ? AND removed_at IS NULL').pluck().get(s1)).toBe(1001)
+    pullDb.db.$client.close()
+    t.desk.close()
   })
 })

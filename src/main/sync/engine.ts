@@ -821,6 +821,8 @@ export function createSyncEngine(options: EngineOptions) {
      * takes writes: the bench times pulls, not a thread's start.
      */
     writerReady: () => writer.checkpoint(),
+    /** The longest write of each kind the writer's thread made so far, in ms (the bench's causes). */
+    writerLongest: () => writer.longest(),
     /** Prunes now (tests; the engine does it on its own at most hourly). */
     async pruneNow() {
       lastPruneAt = null

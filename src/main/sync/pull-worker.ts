@@ -30,7 +30,9 @@ port.on('message', (request: WorkerRequest) => {
       return
     }
     const fn = ops[request.op] as (...args: unknown[]) => unknown
-    reply = { id: request.id, ok: true, value: fn(...request.args) }
+    const started = performance.now()
+    const value = fn(...request.args)
+    reply = { id: request.id, ok: true, value, ms: performance.now() - started }
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err))
     reply = { id: request.id, ok: false, error: { name: e.name, message: e.message, stack: e.stack } }

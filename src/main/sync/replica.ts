@@ -39,6 +39,8 @@ export function contentRevision(value: unknown): string {
 
 /** Most people one multi-row INSERT carries (20 parameters each, far below SQLite's limit). */
 const INSERT_CHUNK = 100
+/** Rows a reconcile changes per transaction: a few ms of write lock each (see reconcileRoster). */
+const RECONCILE_ROWS = 500
 const PARTICIPATION_COLUMNS = `provider, provider_id, external_id, session_id, schedule_id, name, sort_name, email, phone,
        contact_id, customer_number, booking_id, badge_number, search_codes, party_size, status, revision, raw, created_at, updated_at`
 
@@ -248,9 +250,10 @@ export function createReplica(db: Db, now: () => number) {
      SELECT id, provider_id AS providerId FROM participations INDEXED BY participations_schedule_sort
        WHERE @scheduleId IS NOT NULL AND schedule_id = @scheduleId AND removed_at IS NULL AND provider = @provider`
   )
-  const markRemoved = sqlite.prepare(`UPDATE participations SET removed_at = ? WHERE id = ?`)
-  const heldMarks = sqlite.prepare<[string, number], { participationId: number }>(
-    `SELECT a.participation_id AS participationId FROM attendance a JOIN participations p ON p.id = a.participation_id
+  const markRemoved = sqlite.prepare(`UPDATE participations SET removed_at = ? WHERE id = ? AND removed_at IS NULL`)
+  const markUpdatedAt = sqlite.prepare<[number, number], number>(`SELECT updated_at FROM attendance WHERE participation_id = ? AND session_id = ?`).pluck()
+  const heldMarks = sqlite.prepare<[string, number], { participationId: number; updatedAt: number }>(
+    `SELECT a.participation_id AS participationId, a.updated_at AS updatedAt FROM attendance a JOIN participations p ON p.id = a.participation_id
      WHERE p.provider = ? AND a.session_id = ? AND a.status <> 'NOT_SET' AND (a.provider_id IS NOT NULL OR a.method = 'provider'
        OR (a.seen_status IS NOT NULL AND a.seen_status <> 'NOT_SET')
        OR (SELECT o.state FROM outbox o WHERE o.participation_id = a.participation_id AND o.session_id = a.session_id
@@ -362,6 +365,45 @@ export function createReplica(db: Db, now: () => number) {
   }
 
   const participationValues = (provider: string, r: ParticipationRecord, sessionId: number | null) => participationRow(provider, r, sessionId, now())
+
+  /** People a complete download lacks, a chunk at a time (see reconcileRoster). */
+  const removeFromRoster = relaxed(
+    sqlite.transaction((ids: number[], at: number): number => {
+      let removed = 0
+      for (const id of ids) {
+        if ((pendingForParticipation.get(id)?.n ?? 0) > 0) continue
+        removed += markRemoved.run(at, id).changes
+      }
+      return removed
+    })
+  )
+
+  /** Marks the service no longer holds, a chunk at a time (see reconcileAttendance). */
+  const settleMarks = relaxed(
+    sqlite.transaction((sessionId: number, rows: { participationId: number; updatedAt: number }[], conflict: { message: string; reason: string }) => {
+      let cleared = 0
+      let conflicts = 0
+      for (const row of rows) {
+        // Changed since it was read (a check-in, a push's answer): not what the download compared.
+        if (markUpdatedAt.get(row.participationId, sessionId) !== row.updatedAt) continue
+        if ((inFlightFor.get(row.participationId, sessionId)?.n ?? 0) > 0) continue
+        // Marks the desk already chose to keep over the service's version ("keep this desk's") are
+        // its decision: not asked again.
+        const waiting = pendingMarks.all(row.participationId, sessionId).filter((w) => JSON.parse(w.payload).force !== true)
+        // A newer check-in waiting to go: the desk decides (sent as it is, it would silently undo
+        // the other station's deletion). A waiting no-show or clearing agrees with the deletion.
+        if (waiting.some((w) => JSON.parse(w.payload).status === 'ATTENDED')) {
+          for (const w of waiting) conflicts += toConflict.run({ seq: w.seq, message: conflict.message, reason: conflict.reason, now: now() }).changes
+          continue
+        }
+        // A decision already waits for the desk, or a no-show/clearing waits to go: leave it to them.
+        if ((pendingForAttendance.get(row.participationId, sessionId)?.n ?? 0) > 0) continue
+        clearMark.run({ participationId: row.participationId, sessionId, now: now() })
+        cleared++
+      }
+      return { cleared, conflicts }
+    })
+  )
 
   return {
     /** The connection it writes through (the engine's inline writer uses the same). */
@@ -477,19 +519,20 @@ export function createReplica(db: Db, now: () => number) {
      * a mark still to send or awaiting the desk's decision (the desk's intent first; the next
      * complete download after it is settled decides). Their rows, marks and audit entries stay.
      */
-    reconcileRoster: relaxed(
-      sqlite.transaction((provider: string, session: { id: number; scheduleId: string | null }, seen: ReadonlySet<string>): number => {
-        const at = now()
-        let removed = 0
-        for (const row of rosterOf.all({ provider, sessionId: session.id, scheduleId: session.scheduleId })) {
-          if (seen.has(row.providerId) || row.providerId.startsWith('walk-in:')) continue
-          if ((pendingForParticipation.get(row.id)?.n ?? 0) > 0) continue
-          markRemoved.run(at, row.id)
-          removed++
-        }
-        return removed
-      })
-    ),
+    reconcileRoster(provider: string, session: { id: number; scheduleId: string | null }, seen: ReadonlySet<string>): number {
+      // Who is not in the download is read without the write lock (a WAL snapshot: a check-in
+      // commits meanwhile), then removed in short transactions that check each person again. One
+      // transaction over a 100,000-person roster held the lock for seconds on a loaded machine:
+      // a check-in waiting for it ran out of busy_timeout and failed.
+      const at = now()
+      const gone = rosterOf
+        .all({ provider, sessionId: session.id, scheduleId: session.scheduleId })
+        .filter((row) => !seen.has(row.providerId) && !row.providerId.startsWith('walk-in:'))
+        .map((row) => row.id)
+      let removed = 0
+      for (let i = 0; i < gone.length; i += RECONCILE_ROWS) removed += removeFromRoster(gone.slice(i, i + RECONCILE_ROWS), at)
+      return removed
+    },
 
     /**
      * After a COMPLETE attendance download from a service whose attendance list is the whole truth
@@ -499,30 +542,18 @@ export function createReplica(db: Db, now: () => number) {
      * (keep this desk's mark / use the service's), and the desk's mark stays meanwhile. Marks the service never had (a no-show Plandocket
      * cannot store, a mark still waiting) are not touched.
      */
-    reconcileAttendance: relaxed(
-      sqlite.transaction((provider: string, sessionId: number, seen: ReadonlySet<number>, conflict: { message: string; reason: string }): { cleared: number; conflicts: number } => {
-        let cleared = 0
-        let conflicts = 0
-        for (const row of heldMarks.all(provider, sessionId)) {
-          if (seen.has(row.participationId)) continue
-          if ((inFlightFor.get(row.participationId, sessionId)?.n ?? 0) > 0) continue
-          // Marks the desk already chose to keep over the service's version ("keep this desk's") are
-          // its decision: not asked again.
-          const waiting = pendingMarks.all(row.participationId, sessionId).filter((w) => JSON.parse(w.payload).force !== true)
-          // A newer check-in waiting to go: the desk decides (sent as it is, it would silently undo
-          // the other station's deletion). A waiting no-show or clearing agrees with the deletion.
-          if (waiting.some((w) => JSON.parse(w.payload).status === 'ATTENDED')) {
-            for (const w of waiting) conflicts += toConflict.run({ seq: w.seq, message: conflict.message, reason: conflict.reason, now: now() }).changes
-            continue
-          }
-          // A decision already waits for the desk, or a no-show/clearing waits to go: leave it to them.
-          if ((pendingForAttendance.get(row.participationId, sessionId)?.n ?? 0) > 0) continue
-          clearMark.run({ participationId: row.participationId, sessionId, now: now() })
-          cleared++
-        }
-        return { cleared, conflicts }
-      })
-    ),
+    reconcileAttendance(provider: string, sessionId: number, seen: ReadonlySet<number>, conflict: { message: string; reason: string }): { cleared: number; conflicts: number } {
+      // As reconcileRoster: read without the write lock, settled in short transactions that look
+      // at each mark again (one changed since the read is left to the next download).
+      const candidates = heldMarks.all(provider, sessionId).filter((row) => !seen.has(row.participationId))
+      const total = { cleared: 0, conflicts: 0 }
+      for (let i = 0; i < candidates.length; i += RECONCILE_ROWS) {
+        const done = settleMarks(sessionId, candidates.slice(i, i + RECONCILE_ROWS), conflict)
+        total.cleared += done.cleared
+        total.conflicts += done.conflicts
+      }
+      return total
+    },
 
     /**
      * For the length of a pull: SQLite's automatic checkpoint (every 1,000 WAL pages, run by

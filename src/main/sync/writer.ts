@@ -53,6 +53,8 @@ export type WriterOps = ReturnType<typeof createWriterOps>
 export type PullWriter = { [K in keyof WriterOps]: (...args: Parameters<WriterOps[K]>) => Promise<ReturnType<WriterOps[K]>> } & {
   /** Whether writes leave this thread (then the engine also checkpoints through the writer). */
   readonly offThread: boolean
+  /** The longest operation of each kind on the worker so far (the bench's cause of a check-in's wait). */
+  longest(): Record<string, number>
   /** Gets ready for the first write (starts the thread), without waiting for it. */
   warm(): void
   close(): Promise<void>
@@ -75,7 +77,8 @@ export interface WorkerRequest {
   /** The desk's clock at the call (tests inject one; the worker has no other). */
   now: number
 }
-export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string; stack?: string } }
+/** `ms`: how long the operation ran on the worker (its transactions hold the write lock meanwhile). */
+export type WorkerReply = { id: number; ok: true; value: unknown; ms?: number } | { id: number; ok: false; error: { name: string; message: string; stack?: string } }
 
 export interface WorkerData {
   file: string
@@ -115,8 +118,9 @@ function startWorker(data: WorkerData): Worker {
 export function createWorkerWriter(options: WorkerData & { now: () => number; log?: (message: string, err?: unknown) => void }): PullWriter {
   let worker: Worker | null = null
   let nextId = 1
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  const waiting = new Map<number, { op: string; resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   let closed = false
+  const longest: Record<string, number> = {}
 
   const failAll = (err: Error) => {
     for (const w of waiting.values()) w.reject(err)
@@ -131,6 +135,7 @@ export function createWorkerWriter(options: WorkerData & { now: () => number; lo
       const pending = waiting.get(reply.id)
       if (!pending) return
       waiting.delete(reply.id)
+      if (reply.ok && reply.ms !== undefined) longest[pending.op] = Math.max(longest[pending.op] ?? 0, reply.ms)
       if (reply.ok) pending.resolve(reply.value)
       else pending.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name, stack: reply.error.stack }))
     })
@@ -150,7 +155,7 @@ export function createWorkerWriter(options: WorkerData & { now: () => number; lo
     const w = ensure()
     const id = nextId++
     return new Promise((resolve, reject) => {
-      waiting.set(id, { resolve, reject })
+      waiting.set(id, { op, resolve, reject })
       // Referenced while a write is under way, so a script waiting for it does not exit early.
       w.ref()
       w.postMessage({ id, op, args, now: options.now() } satisfies WorkerRequest)
@@ -161,6 +166,7 @@ export function createWorkerWriter(options: WorkerData & { now: () => number; lo
 
   const writer = {
     offThread: true,
+    longest: () => ({ ...longest }),
     warm() {
       if (!closed) ensure()
     },
