@@ -377,7 +377,7 @@ async function main() {
           `a check-in waits for the one under way (SQLite's write lock, busy_timeout) and for this thread's own work between its timer and its turn ` +
           `(HTTP answers of the pages, JSON parsing and mapping stay on this thread: event loop busy ${seconds(pull.busyMs)} of ${seconds(pull.pullMs)}).`,
         `check-ins over 10 ms: ${pull.checkInLatency.filter((v) => v > 10).length} of ${pull.checkInLatency.length}; over 25 ms: ${pull.checkInLatency.filter((v) => v > 25).length}.`,
-        `longest write on the writer's thread by kind (holding the write lock): ${Object.entries(pull.writerLongestMs).map(([op, v]) => `${op} ${ms(v)}`).join(', ')}.`
+        `longest operation on the writer's thread by kind (its transactions hold the write lock): ${Object.entries(pull.writerLongestMs).map(([op, v]) => `${op} ${ms(v)}`).join(', ')}.`
       ]
       if (pull.checkInFailures.length) failures.push(`${pull.checkInFailures.length} check-in(s) during the pull failed: ${pull.checkInFailures[0]}`)
       report.add({

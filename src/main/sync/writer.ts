@@ -18,7 +18,8 @@
  *   before the next, so the pull's own order is kept too.
  * `createInlineWriter` runs the same operations on the calling thread (tests of the engine alone).
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -100,11 +101,76 @@ export function findWorkerEntry(from = dirname(fileURLToPath(import.meta.url))):
   throw new Error(`pull-worker.js is missing beside ${from}: build the desk (electron-vite build)`)
 }
 
+/**
+ * From source: the worker bundled once with esbuild (a dev dependency of the test and bench
+ * runners, never needed by a build) into node_modules/.cache, reused while none of its source
+ * files changed. Loading tsx in every worker instead cost ~1.4 s of CPU per desk that pulls (a
+ * loader thread and every module compiled again): the crash suite starts 15 such desks. Answers
+ * null when esbuild is not there (then tsx loads the source).
+ */
+function bundledWorker(source: string): string | null {
+  const require = createRequire(import.meta.url)
+  let esbuildMain: string
+  try {
+    esbuildMain = require.resolve('esbuild')
+  } catch {
+    return null
+  }
+  const modules = esbuildMain.slice(0, esbuildMain.lastIndexOf('node_modules') + 'node_modules'.length)
+  const root = dirname(modules)
+  const dir = join(modules, '.cache', 'rollcall-pull-worker')
+  const manifestFile = join(dir, `${createHash('sha1').update(source).digest('hex').slice(0, 12)}.json`)
+  const unchanged = (inputs: Record<string, [number, number]>) =>
+    Object.entries(inputs).every(([file, [mtime, size]]) => {
+      const st = statSync(join(root, file), { throwIfNoEntry: false })
+      return st !== undefined && st.mtimeMs === mtime && st.size === size
+    })
+  try {
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { out: string; inputs: Record<string, [number, number]> }
+    if (existsSync(manifest.out) && unchanged(manifest.inputs)) return manifest.out
+  } catch {
+    // No bundle yet, or an unreadable manifest: build one.
+  }
+  const esbuild = require('esbuild') as typeof import('esbuild')
+  const result = esbuild.buildSync({
+    entryPoints: [source],
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Packages load from node_modules as they are (better-sqlite3 is native); only src/ is bundled.
+    packages: 'external',
+    write: false,
+    metafile: true,
+    outfile: join(dir, 'pull-worker.mjs'),
+    logLevel: 'silent'
+  })
+  const code = result.outputFiles[0]!.contents
+  const out = join(dir, `pull-worker-${createHash('sha1').update(code).digest('hex').slice(0, 12)}.mjs`)
+  mkdirSync(dir, { recursive: true })
+  // Written whole under another name first: a desk starting at the same moment never loads half a file.
+  const unique = `${process.pid}-${Math.random().toString(36).slice(2)}`
+  if (!existsSync(out)) {
+    writeFileSync(`${out}.${unique}`, code)
+    renameSync(`${out}.${unique}`, out)
+  }
+  const inputs: Record<string, [number, number]> = {}
+  for (const file of Object.keys(result.metafile.inputs)) {
+    const st = statSync(join(root, file))
+    inputs[file] = [st.mtimeMs, st.size]
+  }
+  writeFileSync(`${manifestFile}.${unique}`, JSON.stringify({ out, inputs }))
+  renameSync(`${manifestFile}.${unique}`, manifestFile)
+  return out
+}
+
 function startWorker(data: WorkerData): Worker {
   const entry = findWorkerEntry()
   if (!entry.typescript) return new Worker(entry.file, { workerData: data })
-  // From source: load it through tsx, which the test and bench runners use (a dev dependency,
-  // never needed by a build).
+  const bundled = bundledWorker(entry.file)
+  if (bundled) return new Worker(bundled, { workerData: data })
+  // Else through tsx, which the test and bench runners use.
   // Its ESM entry, as package.json exports it (require.resolve would give the CommonJS one).
   const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json')
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> }
