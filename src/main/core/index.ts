@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 import { contract, type CallSpec, type DeskInfo, type KioskStatus } from '../../shared/contract'
-import { openDatabase, type Db, type MigrationReport } from '../db'
+import { createWriteLane, deskSide, openDatabase, writeInLane, type Db, type MigrationReport } from '../db'
 import { createRosterExport } from '../export'
 import type { Handlers } from '../ipc/dispatcher'
 import { exportHandlers } from '../export/handlers'
@@ -106,6 +106,9 @@ function guardAdmin(handlers: Handlers, kiosk: Kiosk): Handlers {
 export function openDesk(options: DeskOptions): Desk {
   const file = join(options.dataDir, DATABASE_FILE)
   const { db, migrations } = openDatabase(file, { nativeBinding: options.nativeBinding, migrationsFolder: options.migrationsFolder })
+  // The desk's writes go before the pull's (db/write-lane.ts): a check-in never queues behind a download.
+  const lane = createWriteLane()
+  writeInLane(db.$client, deskSide(lane))
   const ctx = createContext(db, { now: options.now })
   const now = ctx.now
   const sessions = createSessionService(ctx)
@@ -144,7 +147,7 @@ export function openDesk(options: DeskOptions): Desk {
     log: options.log
   })
   // Downloads and retention write from a worker thread with its own connection (sync/writer.ts).
-  const writer = createWorkerWriter({ file, nativeBinding: options.nativeBinding, now, log: options.log })
+  const writer = createWorkerWriter({ file, nativeBinding: options.nativeBinding, lane, now, log: options.log })
   const engine = createSyncEngine({
     notify: events,
     outbox,

@@ -4,7 +4,7 @@
  * `electron`, started by the main process, the web transport, the bench and the tests alike.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { openDatabase } from '../db'
+import { openDatabase, writeInLane, writerSide } from '../db'
 import { createWriterOps, type WorkerData, type WorkerReply, type WorkerRequest, type WriterOps } from './writer'
 
 const data = workerData as WorkerData
@@ -16,6 +16,7 @@ const { db } = openDatabase(data.file, { nativeBinding: data.nativeBinding, seco
 // The pull checkpoints between its own transactions (writer.ts checkpoint): an automatic one would
 // run inside whichever commit crossed the threshold, holding the write lock meanwhile.
 db.$client.pragma('wal_autocheckpoint = 0')
+if (data.lane) writeInLane(db.$client, writerSide(data.lane))
 const ops = createWriterOps(db, () => clock)
 
 port.on('message', (request: WorkerRequest) => {

@@ -84,6 +84,8 @@ export type WorkerReply = { id: number; ok: true; value: unknown; ms?: number } 
 export interface WorkerData {
   file: string
   nativeBinding?: string
+  /** The desk's write lane (db/write-lane.ts): the worker's transactions give way to the desk's writes. */
+  lane?: SharedArrayBuffer
 }
 
 /**
@@ -194,7 +196,7 @@ export function createWorkerWriter(options: WorkerData & { now: () => number; lo
   }
   const ensure = (): Worker => {
     if (worker) return worker
-    const w = startWorker({ file: options.file, nativeBinding: options.nativeBinding })
+    const w = startWorker({ file: options.file, nativeBinding: options.nativeBinding, lane: options.lane })
     // Nothing keeps the desk alive but its own work: the worker sleeps between pulls.
     w.unref()
     w.on('message', (reply: WorkerReply) => {

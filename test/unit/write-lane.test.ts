@@ -1,0 +1,98 @@
+/**
+ * The write lane (src/main/db/write-lane.ts): the desk's writes go before the pull writer's, and
+ * every transaction of a connection goes through it, whichever way it is started.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import Database from 'better-sqlite3'
+import { buildSync } from 'esbuild'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createWriteLane, deskSide, writeInLane, type LaneSide } from '../../src/main/db'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function database() {
+  const dir = mkdtempSync(join(tmpdir(), 'write-lane-'))
+  dirs.push(dir)
+  const file = join(dir, 'lane.db')
+  const sqlite = new Database(file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.exec('CREATE TABLE log (seq INTEGER PRIMARY KEY, who TEXT NOT NULL)')
+  return { file, sqlite }
+}
+
+function startWriterThread(file: string, lane: SharedArrayBuffer | undefined) {
+  // Inside the project, so that the bundle finds better-sqlite3 in node_modules.
+  const out = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'rollcall-lane-test', `lane-worker-${process.pid}.mjs`)
+  buildSync({ entryPoints: [join(import.meta.dirname, 'fixtures', 'lane-worker.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'silent' })
+  const flags = new SharedArrayBuffer(4)
+  const worker = new Worker(out, { workerData: { file, lane, flags } })
+  const done = new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve())
+    worker.once('error', reject)
+  })
+  return { worker, done, aboutToWrite: new Int32Array(flags) }
+}
+
+/** The desk announces a write, lets the writer thread try its own meanwhile, then writes. */
+async function deskWritesWhileTheWriterTries(lane: SharedArrayBuffer | undefined) {
+  const { file, sqlite } = database()
+  const writer = startWriterThread(file, lane)
+  const side: LaneSide = lane ? deskSide(lane) : { run: (write) => write() }
+  side.run(() => {
+    writer.worker.postMessage('pull')
+    // The writer thread is about to start its transaction …
+    Atomics.wait(writer.aboutToWrite, 0, 0, 5000)
+    // … and is given every chance to take the database first.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150)
+    sqlite.prepare('INSERT INTO log (who) VALUES (?)').run('desk')
+  })
+  await writer.done
+  await writer.worker.terminate()
+  const order = sqlite.prepare('SELECT who FROM log ORDER BY seq').pluck().all()
+  sqlite.close()
+  return order
+}
+
+describe('the write lane', () => {
+  it('lets a desk write that was asked for go before the pull writer starts its next transaction', async () => {
+    expect(await deskWritesWhileTheWriterTries(createWriteLane())).toEqual(['desk', 'pull'])
+  })
+
+  it('is what orders them: without it the writer thread would have written first', async () => {
+    expect(await deskWritesWhileTheWriterTries(undefined)).toEqual(['pull', 'desk'])
+  })
+
+  it('puts every kind of transaction of a connection through it once, nested ones included', () => {
+    const { sqlite } = database()
+    const turns: string[] = []
+    writeInLane(sqlite, { run: (write) => (turns.push('turn'), write()) })
+    const insert = sqlite.prepare('INSERT INTO log (who) VALUES (?)')
+    const inner = sqlite.transaction((who: string) => insert.run(who))
+    const outer = sqlite.transaction((who: string) => {
+      inner(`${who} inner`)
+      insert.run(who)
+    })
+    outer('default')
+    outer.immediate('immediate')
+    outer.deferred('deferred')
+    outer.exclusive('exclusive')
+    inner.immediate('alone')
+    expect(turns).toHaveLength(5)
+    expect(sqlite.prepare('SELECT count(*) FROM log').pluck().get()).toBe(9)
+    // A transaction that fails still gives its turn back and changes nothing.
+    const failing = sqlite.transaction(() => {
+      insert.run('lost')
+      throw new Error('refused')
+    })
+    expect(() => failing.immediate()).toThrow('refused')
+    expect(sqlite.prepare(`SELECT count(*) FROM log WHERE who = 'lost'`).pluck().get()).toBe(0)
+    sqlite.close()
+  })
+})
