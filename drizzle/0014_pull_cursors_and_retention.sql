@@ -9,4 +9,5 @@ CREATE TABLE `pull_cursors` (
 	FOREIGN KEY (`session_id`) REFERENCES `sessions`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `outbox_session` ON `outbox` (`session_id`,`state`);
+CREATE INDEX `outbox_session` ON `outbox` (`session_id`,`state`);--> statement-breakpoint
+CREATE INDEX `outbox_unsent` ON `outbox` (`provider`,`seq`) WHERE "outbox"."state" IN ('pending', 'in_flight');

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DATABASE_FILE } from '../../src/main/core'
 import { openDatabase } from '../../src/main/db'
+import { createOutbox } from '../../src/main/sync'
 import { migrationsBefore, tempDir } from './helpers'
 
 const TAG = /_pull_cursors_and_retention$/
@@ -42,6 +43,8 @@ describe('migration pull_cursors_and_retention', () => {
     for (const t of TABLES) expect(sqlite.prepare(`SELECT * FROM ${t} ORDER BY rowid`).raw().all()).toEqual(before[t])
     expect(sqlite.prepare('SELECT count(*) FROM pull_cursors').pluck().get()).toBe(0)
     expect(sqlite.prepare(`EXPLAIN QUERY PLAN SELECT 1 FROM outbox WHERE session_id = 1 AND state = 'pending'`).all().map((r) => (r as { detail: string }).detail).join()).toContain('outbox_session')
+    // The old desk's unsent check-in is the engine's next operation, read through the unsent-only index.
+    expect(createOutbox(db, () => 2000).head('wix', 10).map((r) => r.opId)).toEqual(['op-1'])
 
     sqlite.prepare(`INSERT INTO pull_cursors (provider, session_id, token, rows, started_at, updated_at) VALUES ('wix', 1, 'next', 100, 1, 1)`).run()
     sqlite.exec(`DELETE FROM attendance; UPDATE outbox SET session_id = NULL, participation_id = NULL; DELETE FROM participations; DELETE FROM sessions`)

@@ -229,7 +229,11 @@ export const outbox = sqliteTable(
     index('outbox_state_seq').on(t.state, t.seq),
     index('outbox_participation').on(t.participationId, t.state),
     // Retention looks up a session's unsent operations and clears its settled ones.
-    index('outbox_session').on(t.sessionId, t.state)
+    index('outbox_session').on(t.sessionId, t.state),
+    // The sync engine's next operations to send, in order: only the unsent rows, already sorted.
+    // Through outbox_state_seq every look sorted all of them (a desk offline for a day with
+    // thousands of check-ins to send did that after each new one).
+    index('outbox_unsent').on(t.provider, t.seq).where(sql`${t.state} IN ('pending', 'in_flight')`)
   ]
 )
 

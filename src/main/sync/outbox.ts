@@ -39,7 +39,7 @@ const COLUMNS = columns()
 export function createOutbox(db: Db, now: () => number) {
   const sqlite = db.$client
   const head = sqlite.prepare<[string, number], OutboxRow>(
-    `SELECT ${COLUMNS} FROM outbox WHERE provider = ? AND state IN ('pending', 'in_flight') ORDER BY seq LIMIT ?`
+    `SELECT ${COLUMNS} FROM outbox INDEXED BY outbox_unsent WHERE provider = ? AND state IN ('pending', 'in_flight') ORDER BY seq LIMIT ?`
   )
   const setState = sqlite.prepare(
     `UPDATE outbox SET state = @state, attempts = attempts + @attempt, next_attempt_at = @nextAttemptAt,
