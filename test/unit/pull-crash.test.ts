@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DATABASE_FILE } from '../../src/main/core'
+import { WORKER_MAX_ROWS } from '../../src/main/sync/engine'
 import { startFakeWix, type FakeWix } from '../fakes/wix'
 import { sleep, tempDir, testDesk, waitFor } from './helpers'
 
@@ -92,12 +93,16 @@ describe('a crash in the middle of a pull', () => {
     check.close()
     const last = acks.at(-1)!
     expect([last, (last % 1000) + 1]).toContain(mark)
-    // Where the download stood: the cursor committed with the last batch that is on disk.
+    // Where the download stood: the cursor of the last whole batch on disk. A batch the desk cut
+    // short to let a check-in in may have part of its rows on disk ahead of the cursor; the resumed
+    // download fetches them again (writing them again changes nothing), so at most one batch.
     const cursorDb = new Database(file, { readonly: true })
     const cursor = cursorDb.prepare('SELECT rows FROM pull_cursors').pluck().get() as number | undefined
     const inAtKill = cursorDb.prepare(`SELECT count(*) FROM participations WHERE name LIKE 'Crashperson%'`).pluck().get() as number
     cursorDb.close()
-    expect(cursor).toBe(inAtKill)
+    expect(cursor).toBeGreaterThan(0)
+    expect(cursor!).toBeLessThanOrEqual(inAtKill)
+    expect(inAtKill - cursor!).toBeLessThan(WORKER_MAX_ROWS)
 
     // A new desk on the same data finishes the pull from that cursor: everyone, searchable, marks in.
     fake.faults.clear()

@@ -9,7 +9,10 @@ import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { buildSync } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createWriteLane, deskSide, writeInLane, type LaneSide } from '../../src/main/db'
+import { createWriteLane, deskSide, openDatabase, writeInLane, type LaneSide } from '../../src/main/db'
+import type { ParticipationRecord } from '../../src/main/providers/types'
+import { createReplica, createWorkerWriter } from '../../src/main/sync'
+import { tempDir } from './helpers'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -94,5 +97,62 @@ describe('the write lane', () => {
     expect(() => failing.immediate()).toThrow('refused')
     expect(sqlite.prepare(`SELECT count(*) FROM log WHERE who = 'lost'`).pluck().get()).toBe(0)
     sqlite.close()
+  })
+})
+
+describe('a batch on the pull writer thread', () => {
+  const person = (n: number): ParticipationRecord => ({
+    providerId: `p-${n}`,
+    externalId: null,
+    sessionProviderId: 'ev-1',
+    scheduleId: null,
+    name: `Guest ${String(n).padStart(5, '0')}`,
+    email: null,
+    phone: null,
+    contactId: null,
+    customerNumber: null,
+    bookingId: null,
+    badgeNumber: null,
+    partySize: 1,
+    status: 'CONFIRMED',
+    revision: '1',
+    raw: { id: n }
+  })
+
+  it('commits the rows it has and lets a desk write in when the desk asks, then writes the rest', async () => {
+    const file = join(tempDir(), 'desk.db')
+    const { db } = openDatabase(file)
+    const sqlite = db.$client
+    const sessionId = createReplica(db, Date.now).applySessions('wix', [
+      { providerId: 'ev-1', title: 'Conference', startsAt: 0, endsAt: 1, timeZone: 'UTC', allDay: false, capacity: null, scheduleId: null, scheduleName: null, kind: 'DEFAULT', status: 'CONFIRMED', revision: '1', raw: null }
+    ]).ids[0]!
+    const lane = createWriteLane()
+    const desk = deskSide(lane)
+    writeInLane(sqlite, desk)
+    const writer = createWorkerWriter({ file, lane, now: Date.now })
+    try {
+      const records = Array.from({ length: 4000 }, (_, i) => person(i))
+      const onRoster = sqlite.prepare('SELECT count(*) FROM participations WHERE session_id = ?').pluck()
+      const written = writer.applyParticipations('wix', { id: sessionId, providerId: 'ev-1' }, records, { token: 'after-batch', startedAt: 1 })
+      // The worker is inside the batch's transaction …
+      const idle = new Int32Array(new SharedArrayBuffer(4))
+      for (let i = 0; i < 10_000 && !desk.writerBusy(); i++) Atomics.wait(idle, 0, 0, 1)
+      expect(desk.writerBusy()).toBe(true)
+      // … when the desk writes: it gets in before the batch ends, after the rows committed so far.
+      sqlite.transaction(() => sqlite.prepare(`INSERT INTO desk_meta (key, value) VALUES ('lane-test', 'desk')`).run()).immediate()
+      const seenByTheDesk = onRoster.get(sessionId) as number
+      expect(seenByTheDesk).toBeGreaterThan(0)
+      expect(seenByTheDesk).toBeLessThan(records.length)
+
+      const stats = await written
+      expect(stats.inserted).toBe(records.length)
+      expect(stats.ids).toHaveLength(records.length)
+      expect(onRoster.get(sessionId)).toBe(records.length)
+      // The resume cursor counts the whole batch, written in parts.
+      expect(sqlite.prepare(`SELECT token, rows FROM pull_cursors WHERE session_id = ?`).get(sessionId)).toEqual({ token: 'after-batch', rows: records.length })
+    } finally {
+      await writer.close()
+      sqlite.close()
+    }
   })
 })

@@ -44,9 +44,11 @@ function waitWhile(cells: Int32Array, at: number, value: number, until: number):
  * The desk's side: announces its write, waits for the writer thread's transaction under way (at
  * most `waitMs`, then SQLite's busy timeout takes over) and writes.
  */
-export function deskSide(lane: SharedArrayBuffer, waitMs = 1000): LaneSide {
+export function deskSide(lane: SharedArrayBuffer, waitMs = 1000): LaneSide & { writerBusy(): boolean } {
   const cells = new Int32Array(lane)
   return {
+    /** The writer thread is in a transaction (tests and the bench look). */
+    writerBusy: () => Atomics.load(cells, HELD) === 1,
     run(write) {
       Atomics.add(cells, WANT, 1)
       try {
@@ -63,9 +65,11 @@ export function deskSide(lane: SharedArrayBuffer, waitMs = 1000): LaneSide {
  * The writer thread's side: starts a transaction only while the desk wants none (waiting at most
  * `waitMs` for it: a burst of check-ins never starves the download for good), and says when it ends.
  */
-export function writerSide(lane: SharedArrayBuffer, waitMs = 250): LaneSide {
+export function writerSide(lane: SharedArrayBuffer, waitMs = 250): LaneSide & { wanted(): boolean } {
   const cells = new Int32Array(lane)
   return {
+    /** The desk has a write waiting: a transaction under way ends at its next safe point. */
+    wanted: () => Atomics.load(cells, WANT) > 0,
     run(write) {
       const until = performance.now() + waitMs
       for (;;) {

@@ -16,8 +16,9 @@ const { db } = openDatabase(data.file, { nativeBinding: data.nativeBinding, seco
 // The pull checkpoints between its own transactions (writer.ts checkpoint): an automatic one would
 // run inside whichever commit crossed the threshold, holding the write lock meanwhile.
 db.$client.pragma('wal_autocheckpoint = 0')
-if (data.lane) writeInLane(db.$client, writerSide(data.lane))
-const ops = createWriterOps(db, () => clock)
+const lane = data.lane ? writerSide(data.lane) : undefined
+if (lane) writeInLane(db.$client, lane)
+const ops = createWriterOps(db, () => clock, undefined, lane)
 
 port.on('message', (request: WorkerRequest) => {
   clock = request.now

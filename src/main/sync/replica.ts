@@ -23,6 +23,7 @@ import { dayIn } from '../core/days'
 import type { AttendanceRecord, ParticipationRecord, ParticipationRef, SessionRecord, SessionRef } from '../providers/types'
 import { createHash } from 'node:crypto'
 
+export { emptyStats }
 export interface ApplyStats {
   inserted: number
   updated: number
@@ -450,11 +451,14 @@ export function createReplica(db: Db, now: () => number) {
         provider: string,
         session: { id: number; providerId: string },
         records: ParticipationRecord[],
-        /** Where the download goes on from after these rows: committed with them, never ahead of them. */
-        resume?: { token: string; startedAt: number }
+        /**
+         * Where the download goes on from after these rows: committed with them, never ahead of them.
+         * `rows`: how many rows it counts as done (these, unless they end a batch written in parts).
+         */
+        resume?: { token: string; startedAt: number; rows?: number }
       ): ApplyStats & { ids: number[]; marks: ApplyStats } => {
         const stats = { ...emptyStats(), ids: [] as number[], marks: emptyStats() }
-        if (resume) saveCursor.run({ provider, sessionId: session.id, token: resume.token, rows: records.length, startedAt: resume.startedAt, now: now() })
+        if (resume) saveCursor.run({ provider, sessionId: session.id, token: resume.token, rows: resume.rows ?? records.length, startedAt: resume.startedAt, now: now() })
         // Who is new on this page: inserted first, together (see the top of this file). A person
         // repeated within the page is new only the first time; the repeat is handled in order below
         // like any existing row, as it always was.

@@ -26,17 +26,60 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Db } from '../db'
 import type { AttendanceRecord, ParticipationRecord, SessionRecord } from '../providers/types'
-import { createReplica, type Replica } from './replica'
+import type { LaneSide } from '../db'
+import { createReplica, emptyStats, type Replica } from './replica'
+
+type WriterLaneSide = LaneSide & { wanted(): boolean }
 import { createRetention } from './retention'
 
-/** The operations, as the worker runs them (plain, structured-clonable arguments). */
-export function createWriterOps(db: Db, now: () => number, replica: Replica = createReplica(db, now)) {
+/** Rows a batch's transaction writes between two looks at whether the desk wants the lock. */
+export const YIELD_ROWS = 20
+
+/**
+ * The operations, as the worker runs them (plain, structured-clonable arguments). `lane`: the
+ * worker's side of the desk's write lane (db/write-lane.ts), when the desk shares one.
+ */
+export function createWriterOps(db: Db, now: () => number, replica: Replica = createReplica(db, now), lane?: Pick<WriterLaneSide, 'wanted'>) {
   const sqlite = db.$client
   const retention = createRetention(db, now)
+  type Session = { id: number; providerId: string }
+  type Resume = { token: string; startedAt: number }
+  type Stats = ReturnType<Replica['applyParticipations']>
+  const add = (total: Stats, part: Stats) => {
+    for (const key of ['inserted', 'updated', 'unchanged', 'skippedPending'] as const) {
+      total[key] += part[key]
+      total.marks[key] += part.marks[key]
+    }
+    for (const id of part.ids) total.ids.push(id)
+  }
+  /**
+   * A batch of pages in as few transactions as the desk allows: one, unless the desk asks for the
+   * write lock meanwhile — then the rows so far are committed at the next YIELD_ROWS boundary and
+   * the rest follows once the desk's write is done. Fewer, larger commits are what makes a
+   * download fast (each commit rewrites every index page its rows touched); yielding is what
+   * keeps a check-in's wait to a few rows and one commit. The resume cursor goes with the batch's
+   * last rows, as before: a crash between the parts resumes from the batch before, and writing
+   * those rows again changes nothing.
+   */
+  const writeBatch = sqlite.transaction((provider: string, session: Session, records: ParticipationRecord[], from: number, resume: Resume | undefined, total: Stats) => {
+    let at = from
+    do {
+      const part = records.slice(at, at + YIELD_ROWS)
+      at += part.length
+      const last = at >= records.length
+      add(total, replica.applyParticipations(provider, session, part, last && resume ? { ...resume, rows: records.length } : undefined))
+    } while (at < records.length && !lane!.wanted())
+    return at
+  })
+  const applyParticipations = (provider: string, session: Session, records: ParticipationRecord[], resume?: Resume): Stats => {
+    if (!lane || records.length <= YIELD_ROWS) return replica.applyParticipations(provider, session, records, resume)
+    const total: Stats = { ...emptyStats(), ids: [], marks: emptyStats() }
+    for (let at = 0; at < records.length; ) at = writeBatch.immediate(provider, session, records, at, resume, total)
+    return total
+  }
   return {
     applySessions: (provider: string, records: SessionRecord[]) => replica.applySessions(provider, records),
-    applyParticipations: (provider: string, session: { id: number; providerId: string }, records: ParticipationRecord[], resume?: { token: string; startedAt: number }) =>
-      replica.applyParticipations(provider, session, records, resume),
+    applyParticipations,
     applyAttendance: (provider: string, sessionId: number, records: AttendanceRecord[]) => replica.applyAttendance(provider, sessionId, records),
     reconcileRoster: (provider: string, session: { id: number; scheduleId: string | null }, seen: string[]) => replica.reconcileRoster(provider, session, new Set(seen)),
     reconcileAttendance: (provider: string, sessionId: number, seen: number[], conflict: { message: string; reason: string }) =>
