@@ -168,6 +168,19 @@ describe('readAhead', () => {
     expect(batches.length).toBeLessThan(10)
   })
 
+  it('ends cleanly when the last batch took every page read ahead, the end included', async () => {
+    // Read ahead 3 deep, batches of up to 100 rows: the first batch reads the end into itself.
+    // The bench's first full pull with batches of 10 pages failed here ("reading 'result'").
+    async function* ready(n: number, size: number) {
+      for (let i = 0; i < n; i++) yield Array.from({ length: size }, (_, k) => i * size + k)
+    }
+    for (const n of [1, 2, 3, 5]) {
+      const batches: number[][] = []
+      for await (const batch of readAhead(ready(n, 3), () => 100, 3)) batches.push(batch)
+      expect(batches.flat()).toEqual(Array.from({ length: n * 3 }, (_, i) => i))
+    }
+  })
+
   it('one page per batch when asked for one row', async () => {
     const batches: number[][] = []
     for await (const batch of readAhead(pages(4, 3), () => 1)) batches.push(batch)

@@ -155,7 +155,10 @@ export async function* readAhead<T>(pages: AsyncIterable<T[]>, maxRows: () => nu
   try {
     for (;;) {
       fill()
-      const first = await slots.shift()!.result
+      // None left: the end was read into the batch before (fill adds none after it).
+      const head = slots.shift()
+      if (!head) return
+      const first = await head.result
       if (first.done) return
       const batch: T[] & { resumeAfter?: string } = first.value.slice()
       // Where a download goes on from after this batch: the last page's resume token.
