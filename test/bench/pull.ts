@@ -99,6 +99,8 @@ export async function benchPull(root: string, dataDir: string, size: number, day
     const walkIn = await dispatchCall('attendance.walkIn', { sessionId: desks.id, name: 'Bench Walk-In', checkIn: false })
     const checkInLatency: number[] = []
     const checkInFailures: string[] = []
+    /** Each check-in's time, in parts: its timer fired late (this thread busy), it waited for the writer's transaction (the lane), the rest (its own commit, fsync included). */
+    const checkInParts: { late: number; lane: number; rest: number }[] = []
     const rssBeforeMb = process.memoryUsage().rss / 2 ** 20
     let rssPeakMb = rssBeforeMb
     let probing = true
@@ -109,6 +111,8 @@ export async function benchPull(root: string, dataDir: string, size: number, day
         await new Promise((r) => setTimeout(r, 25))
         if (!probing) break
         const input = { sessionId: desks.id, participationId: walkIn.participationId }
+        const started = performance.now()
+        const waited = desk.lane.waitedMs()
         try {
           await dispatchCall(checkedIn ? 'attendance.undo' : 'attendance.checkIn', checkedIn ? input : { ...input, attendees: 1 })
           checkedIn = !checkedIn
@@ -116,7 +120,10 @@ export async function benchPull(root: string, dataDir: string, size: number, day
           // A refused check-in is a finding of the run (counted and printed), not the end of it.
           checkInFailures.push(err instanceof Error ? err.message : String(err))
         }
-        checkInLatency.push(performance.now() - due)
+        const ended = performance.now()
+        checkInLatency.push(ended - due)
+        const lane = desk.lane.waitedMs() - waited
+        checkInParts.push({ late: started - due, lane, rest: ended - started - lane })
         rssPeakMb = Math.max(rssPeakMb, process.memoryUsage().rss / 2 ** 20)
       }
     }
@@ -164,7 +171,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
 
     // The pull alone (a slow service's run): neither history nor the provider alone is timed.
     if (options.measureProvider === false) {
-      return { history: null, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages: Math.ceil(rows / 100), fetched: rows, providerOnlyMs: null, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writerLongestMs, writtenBytes, rssBeforeMb, rssPeakMb }
+      return { history: null, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages: Math.ceil(rows / 100), fetched: rows, providerOnlyMs: null, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInParts, checkInFailures, writerLongestMs, writtenBytes, rssBeforeMb, rssPeakMb }
     }
 
     // A first pull's history: the past 60 days of a Bookings class (four a day, 25 bookings each),
@@ -198,7 +205,7 @@ export async function benchPull(root: string, dataDir: string, size: number, day
       pages++
     }
     const providerOnlyMs = performance.now() - t1
-    return { history: { ms: historyMs, sessions: historySessions, bookings: historyBookings, marks: historyMarks, seeded: info.historyBookings }, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInFailures, writerLongestMs, writtenBytes, rssBeforeMb, rssPeakMb }
+    return { history: { ms: historyMs, sessions: historySessions, bookings: historyBookings, marks: historyMarks, seeded: info.historyBookings }, pullMs, firstPageMs, busyMs: elu.active, idleMs: elu.idle, repullMs, rows, marks, pages, fetched, providerOnlyMs, lastError: status.errors.length ? JSON.stringify(status.errors) : null, seededMs: info.seededMs, fakeRss: info.rss, checkInLatency, checkInParts, checkInFailures, writerLongestMs, writtenBytes, rssBeforeMb, rssPeakMb }
   } finally {
     await desk.sync.stop()
     desk.close()

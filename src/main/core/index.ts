@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 import { contract, type CallSpec, type DeskInfo, type KioskStatus } from '../../shared/contract'
-import { createWriteLane, deskSide, openDatabase, writeInLane, type Db, type MigrationReport } from '../db'
+import { createWriteLane, deskSide, openDatabase, writeInLane, type Db, type DeskLaneSide, type MigrationReport } from '../db'
 import { createRosterExport } from '../export'
 import type { Handlers } from '../ipc/dispatcher'
 import { exportHandlers } from '../export/handlers'
@@ -82,6 +82,8 @@ export interface Desk {
   events: DeskEvents
   /** Badges, sheets and paper marks (the carriers print its documents). */
   print: PrintService
+  /** The desk's side of the write lane it shares with the pull's writer thread (db/write-lane.ts). */
+  lane: DeskLaneSide
   close(): void
 }
 
@@ -108,7 +110,8 @@ export function openDesk(options: DeskOptions): Desk {
   const { db, migrations } = openDatabase(file, { nativeBinding: options.nativeBinding, migrationsFolder: options.migrationsFolder })
   // The desk's writes go before the pull's (db/write-lane.ts): a check-in never queues behind a download.
   const lane = createWriteLane()
-  writeInLane(db.$client, deskSide(lane))
+  const laneSide = deskSide(lane)
+  writeInLane(db.$client, laneSide)
   const ctx = createContext(db, { now: options.now })
   const now = ctx.now
   const sessions = createSessionService(ctx)
@@ -216,6 +219,7 @@ export function openDesk(options: DeskOptions): Desk {
     kiosk,
     events,
     print,
+    lane: laneSide,
     close: () => {
       events.close()
       freshness.stop()

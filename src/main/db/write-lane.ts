@@ -40,19 +40,29 @@ function waitWhile(cells: Int32Array, at: number, value: number, until: number):
   }
 }
 
+export interface DeskLaneSide extends LaneSide {
+  /** The writer thread is in a transaction (tests and the bench look). */
+  writerBusy(): boolean
+  /** How long the desk's writes have waited for the writer thread, in all (the bench's cause of a wait). */
+  waitedMs(): number
+}
+
 /**
  * The desk's side: announces its write, waits for the writer thread's transaction under way (at
  * most `waitMs`, then SQLite's busy timeout takes over) and writes.
  */
-export function deskSide(lane: SharedArrayBuffer, waitMs = 1000): LaneSide & { writerBusy(): boolean } {
+export function deskSide(lane: SharedArrayBuffer, waitMs = 1000): DeskLaneSide {
   const cells = new Int32Array(lane)
+  let waitedMs = 0
   return {
-    /** The writer thread is in a transaction (tests and the bench look). */
     writerBusy: () => Atomics.load(cells, HELD) === 1,
+    waitedMs: () => waitedMs,
     run(write) {
       Atomics.add(cells, WANT, 1)
       try {
-        waitWhile(cells, HELD, 1, performance.now() + waitMs)
+        const asked = performance.now()
+        waitWhile(cells, HELD, 1, asked + waitMs)
+        waitedMs += performance.now() - asked
         return write()
       } finally {
         if (Atomics.sub(cells, WANT, 1) === 1) Atomics.notify(cells, WANT)
@@ -61,15 +71,20 @@ export function deskSide(lane: SharedArrayBuffer, waitMs = 1000): LaneSide & { w
   }
 }
 
+export interface WriterLaneSide extends LaneSide {
+  /** The desk has a write waiting: a transaction under way ends at its next safe point. */
+  wanted(): boolean
+}
+
 /**
  * The writer thread's side: starts a transaction only while the desk wants none (waiting at most
  * `waitMs` for it: a burst of check-ins never starves the download for good), and says when it ends.
  */
-export function writerSide(lane: SharedArrayBuffer, waitMs = 250): LaneSide & { wanted(): boolean } {
+export function writerSide(lane: SharedArrayBuffer, waitMs = 250): WriterLaneSide {
   const cells = new Int32Array(lane)
   return {
-    /** The desk has a write waiting: a transaction under way ends at its next safe point. */
     wanted: () => Atomics.load(cells, WANT) > 0,
+
     run(write) {
       const until = performance.now() + waitMs
       for (;;) {

@@ -26,10 +26,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Db } from '../db'
 import type { AttendanceRecord, ParticipationRecord, SessionRecord } from '../providers/types'
-import type { LaneSide } from '../db'
+import type { WriterLaneSide } from '../db'
 import { createReplica, emptyStats, type Replica } from './replica'
 
-type WriterLaneSide = LaneSide & { wanted(): boolean }
 import { createRetention } from './retention'
 
 /** Rows a batch's transaction writes between two looks at whether the desk wants the lock. */
