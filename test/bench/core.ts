@@ -188,16 +188,16 @@ export function explainSearch(desk: Desk, sessionId: number, texts: string[], li
     const query = toFtsQuery(text)
     const f = query ? time(() => ftsOnly.get({ query })) : { ms: 0, v: 0 }
     const p = time(() => roster.page({ sessionId, search: text, offset: 0, limit }))
-    return { text, plan: roster.planOf(text), ftsHits: f.v as number, ftsMs: f.ms, total: (p.v as { total: number }).total, pageMs: p.ms }
+    return { text, plan: roster.planOf(sessionId, text), ftsHits: f.v as number, ftsMs: f.ms, total: (p.v as { total: number }).total, pageMs: p.ms }
   })
 }
 
 /** Search samples grouped by the plan roster.ts takes for them. */
-export function searchByPlan(desk: Desk, samples: SearchSample[]) {
+export function searchByPlan(desk: Desk, sessionId: number, samples: SearchSample[]) {
   const roster = createRosterService(desk.context, createSessionService(desk.context))
   const groups = new Map<string, SearchSample[]>()
   for (const s of samples) {
-    const plan = roster.planOf(s.text)
+    const plan = roster.planOf(sessionId, s.text)
     groups.set(plan, [...(groups.get(plan) ?? []), s])
   }
   return [...groups].map(([plan, group]) => ({ plan, ...summary(group.map((s) => s.ms)), meanTotal: group.reduce((a, s) => a + s.total, 0) / group.length }))

@@ -215,7 +215,7 @@ async function main() {
       const bySlowness = [...samples].sort((a, b) => b.ms - a.ms)
       const pickTexts = [...new Set([...bySlowness.slice(0, 3), ...bySlowness.filter((s) => s.total <= 1000).slice(0, 3)].map((s) => s.text))]
       const explained = explainSearch(desk, sessionId, pickTexts)
-      const byPlan = searchByPlan(desk, samples)
+      const byPlan = searchByPlan(desk, sessionId, samples)
       const mean = (list: typeof samples) => int(list.reduce((a, s) => a + s.total, 0) / Math.max(1, list.length))
       report.add({
         id: 'search_core',

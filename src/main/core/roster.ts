@@ -116,20 +116,25 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
   const join = 'LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = @sessionId'
 
   /*
-   * Plans, each prepared once (measured by `npm run bench` at 100,000 people):
+   * Plans, each prepared once (measured by `npm run bench`, 100,000 people today on top of a
+   * season of 1,000,000):
    * - plain pages: the page's ids come from the (session_id, sort_name) index (for a course, a
    *   merge with the (schedule_id, sort_name) one), so a deep OFFSET skips index entries, not rows,
    *   and only the rows shown are read whole;
-   * - a selective search (few hits desk-wide): start from the hits, keep those on the roster and
-   *   sort them by name, all through the small (id, session, schedule, sort name) index, in one
-   *   pass that gives both the total and the page's ids;
-   * - a broad search (thousands of hits, e.g. two letters): the hits on the roster are counted
-   *   inside the full-text index (each row's roster key is indexed beside its text) without
-   *   reading a row, and the page walks the roster index in name order keeping the rows that are
-   *   hits, so the first page comes without sorting every hit.
+   * - every search asks the full-text index for the hits on this roster only: each row's roster
+   *   key is indexed beside its text, so FTS5 intersects the typed words with the roster's key
+   *   inside the index. A desk's history (every earlier session's people, ten times today's
+   *   roster in a season) is never looked up, sorted or held in a set: a search costs what today's
+   *   roster holds, not what the desk has kept;
+   * - a selective search (few hits on the roster): the hits' ids come back from one full-text
+   *   pass (which is also the count that picks this plan), are sorted by name through the small
+   *   (id, session, schedule, sort name) index, and give both the total and the page's ids;
+   * - a broad search (thousands of hits on the roster, e.g. two letters): the hits are counted
+   *   inside the full-text index without reading a row, and the page walks the roster index in
+   *   name order keeping the rows that are hits, so the first page comes without sorting them all.
    * The full-text query runs once as a set: with MATCH inside a join SQLite would re-run it per row.
    */
-  const hitList = 'SELECT rowid FROM participation_search WHERE participation_search MATCH @query'
+  const rosterHits = 'SELECT rowid FROM participation_search WHERE participation_search MATCH @onRoster'
   // INDEXED BY: the walk in name order is the point of these plans; left to itself SQLite may
   // prefer looking up every hit by id (measured: ten times slower for a two-letter search).
   // People removed upstream (removed_at) are off the roster; the roster indexes carry the column.
@@ -157,28 +162,32 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
   const removedHits = sqlite
     .prepare(
       `SELECT count(*) FROM participations INDEXED BY participations_removed
-       WHERE (session_id = @sessionId OR (@scheduleId IS NOT NULL AND schedule_id = @scheduleId)) AND removed_at IS NOT NULL AND id IN (${hitList})`
+       WHERE (session_id = @sessionId OR (@scheduleId IS NOT NULL AND schedule_id = @scheduleId)) AND removed_at IS NOT NULL AND id IN (${rosterHits})`
     )
     .pluck()
+  /** At most this many hits on the roster take the selective plan; the probe stops one past it. */
+  const SELECTIVE = 3_000
+  const probe = sqlite.prepare(`${rosterHits} LIMIT ${SELECTIVE + 1}`).pluck()
   // One typed character jumps to the names that start with it, as in a phone book: what a desk
   // expects, and an index range instead of tens of thousands of full-text hits.
   const range = ' AND sort_name >= @from AND sort_name < @to'
   const prepare = (course: boolean) => {
     const ids = course ? courseIds : ownIds
     const where = course ? '(k.session_id = @sessionId OR k.schedule_id = @scheduleId)' : 'k.session_id = @sessionId'
-    const fromHits = `(${hitList.replace('SELECT rowid', 'SELECT rowid AS id')}) h
-      CROSS JOIN participations AS k INDEXED BY participations_roster_by_id ON k.id = h.id WHERE ${where} AND k.removed_at IS NULL`
     return {
       plain: { page: pageOf(ids('')), total: sqlite.prepare(`SELECT count(*) FROM (${ids('')})`).pluck() },
-      selective: sqlite.prepare(`SELECT k.id FROM ${fromHits} ORDER BY k.sort_name, k.id`).pluck(),
-      broad: pageOf(ids(` AND id IN (${hitList})`)),
+      // The probe's hits (json_each keeps them a set the planner does not re-run), in name order.
+      selective: sqlite
+        .prepare(
+          `SELECT k.id FROM json_each(@hits) h CROSS JOIN participations AS k INDEXED BY participations_roster_by_id ON k.id = h.value
+           WHERE ${where} AND k.removed_at IS NULL ORDER BY k.sort_name, k.id`
+        )
+        .pluck(),
+      broad: pageOf(ids(` AND id IN (${rosterHits})`)),
       letter: { page: pageOf(ids(range)), total: sqlite.prepare(`SELECT count(*) FROM (${ids(range)})`).pluck() }
     }
   }
   const statements = { own: prepare(false), course: prepare(true) }
-  /** Above this many hits (desk-wide), the broad plan wins; counting stops there. */
-  const SELECTIVE = 3_000
-  const hitCount = sqlite.prepare(`SELECT count(*) FROM (${hitList} LIMIT ${SELECTIVE + 1})`).pluck()
   const oneRow = sqlite.prepare(`SELECT ${COLUMNS} FROM participations p ${join} WHERE p.id = @participationId`)
   const membership = sqlite.prepare(
     `SELECT p.id, p.name, p.party_size AS partySize, p.status, p.session_id AS sessionId, p.schedule_id AS scheduleId, p.is_walk_in AS isWalkIn
@@ -195,22 +204,28 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
   }
 
   type Plan = 'plain' | 'letter' | 'selective' | 'broad'
-  /** Which plan a search takes (see above), and its full-text query. */
-  function planFor(search: string): { plan: Plan; query: string | null; folded: string } {
+  type Chosen = { plan: Plan; query: string | null; folded: string; onRoster: string | null; hits: number[] | null }
+  /**
+   * Which plan a search takes on a session's roster (see above), its full-text queries, and for a
+   * selective one the hits themselves (the probe that counted them found them).
+   */
+  function planFor(session: { id: number; scheduleId: string | null }, search: string): Chosen {
     const query = toFtsQuery(search)
     const folded = foldText(search)
-    if (!query) return { plan: 'plain', query, folded }
-    if ([...folded].length === 1 && /^[\p{L}\p{N}]$/u.test(folded)) return { plan: 'letter', query, folded }
-    return { plan: (hitCount.get({ query }) as number) <= SELECTIVE ? 'selective' : 'broad', query, folded }
+    if (!query) return { plan: 'plain', query, folded, onRoster: null, hits: null }
+    const onRoster = `${query} AND ${rosterFilter(session.id, session.scheduleId)}`
+    if ([...folded].length === 1 && /^[\p{L}\p{N}]$/u.test(folded)) return { plan: 'letter', query, folded, onRoster, hits: null }
+    const hits = probe.all({ onRoster }) as number[]
+    return hits.length <= SELECTIVE ? { plan: 'selective', query, folded, onRoster, hits } : { plan: 'broad', query, folded, onRoster, hits: null }
   }
 
   return {
     page(input: { sessionId: number; search: string; offset: number; limit: number }): { total: number; rows: RosterRow[] } {
       const session = sessions.require(input.sessionId)
       const shape = statements[session.scheduleId !== null ? 'course' : 'own']
-      const { plan, query, folded } = planFor(input.search)
+      const { plan, folded, onRoster, hits } = planFor(session, input.search)
       const view = viewOf(session)
-      const params = { sessionId: session.id, scheduleId: session.scheduleId, limit: input.limit, offset: input.offset, query }
+      const params = { sessionId: session.id, scheduleId: session.scheduleId, limit: input.limit, offset: input.offset, onRoster }
       const rules = rowRules(session)
       const read = (stmt: Database.Statement, extra: Record<string, unknown> = {}) =>
         (stmt.all({ ...params, ...extra }) as RawRow[]).map((r) => toRosterRow(session.id, r, rules, view))
@@ -225,23 +240,23 @@ export function createRosterService(ctx: CoreContext, sessions: SessionService) 
         case 'selective': {
           // All the hits' ids in name order in one pass (at most a few thousand numbers), then
           // the page's rows: cheaper than matching and filtering once to count and again to page.
-          const ids = shape.selective.all(params) as number[]
+          const ids = hits!.length ? (shape.selective.all({ ...params, hits: JSON.stringify(hits) }) as number[]) : []
           const page = ids.slice(input.offset, input.offset + input.limit)
           return { total: ids.length, rows: page.length ? read(rowsByIds, { ids: JSON.stringify(page) }) : [] }
         }
         case 'broad': {
-          const onRoster = countOnRoster.get({ onRoster: `${query} AND ${rosterFilter(session.id, session.scheduleId)}` }) as number
+          const count = countOnRoster.get({ onRoster }) as number
           const roster = { sessionId: session.id, scheduleId: session.scheduleId }
-          const removed = (removedOnRoster.get(roster) as number) > 0 ? (removedHits.get({ ...roster, query }) as number) : 0
-          const total = onRoster - removed
+          const removed = (removedOnRoster.get(roster) as number) > 0 ? (removedHits.get({ ...roster, onRoster }) as number) : 0
+          const total = count - removed
           return { total, rows: total > input.offset ? read(shape.broad) : [] }
         }
       }
     },
 
-    /** The plan a search takes: for the benchmark's account of where time goes. */
-    planOf(search: string): Plan {
-      return planFor(search).plan
+    /** The plan a search takes on a session's roster: for the benchmark's account of where time goes. */
+    planOf(sessionId: number, search: string): Plan {
+      return planFor(sessions.require(sessionId), search).plan
     },
 
     row(sessionId: number, participationId: number): RosterRow {
