@@ -41,12 +41,16 @@ export interface RowView {
   stations: boolean
 }
 
+// A row's sync state looks up its own operations (INDEXED BY): left to itself SQLite walked every
+// operation of the session for each row, and a busy day's 20,000 sent check-ins made a page of
+// 200 rows take 660 ms instead of 0.4 ms.
 const COLUMNS = `
   p.id AS participationId, p.name, p.email, p.phone, p.external_id AS externalId,
   p.party_size AS partySize, p.status, p.is_walk_in AS isWalkIn,
   a.status AS aStatus, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.undo_status AS undoStatus,
   a.method, a.checked_out_at AS checkedOutAt, a.day,
-  (SELECT o.state FROM outbox o WHERE o.participation_id = p.id AND o.session_id = @sessionId AND o.provider <> '${LOCAL_PROVIDER}'
+  (SELECT o.state FROM outbox o INDEXED BY outbox_participation
+   WHERE o.participation_id = p.id AND o.session_id = @sessionId AND o.provider <> '${LOCAL_PROVIDER}'
    ORDER BY o.seq DESC LIMIT 1) AS syncState`
 
 /** The row's last change for the booking system, as the row shows it (local-only rows: none). */
