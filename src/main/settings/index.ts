@@ -189,9 +189,26 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
 
 export type Settings = ReturnType<typeof createSettings>
 
-/** Settings for plain Node: `conf` in the data dir. */
+/**
+ * Settings for plain Node: `conf` in the data dir, read once and written through. Conf reads and
+ * parses its file on every get, and the desk reads its settings on every roster page it serves
+ * from the top (is a download due?): that was ~0.45 ms of each keystroke's search. Only this desk
+ * writes the file; each value is handed out as a copy, as Conf does.
+ */
 export function createNodeSettingsStore(dataDir: string): KeyValueStore {
-  return new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'settings', projectName: 'rollcall' })
+  const conf = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'settings', projectName: 'rollcall' })
+  let kept: Record<string, unknown> | null = null
+  return {
+    get(key) {
+      kept ??= conf.store
+      const value = kept[key]
+      return value !== null && typeof value === 'object' ? structuredClone(value) : value
+    },
+    set(key, value) {
+      kept = null
+      conf.set(key, value)
+    }
+  }
 }
 
 /**
