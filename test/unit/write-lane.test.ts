@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { buildSync } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createWriteLane, deskSide, openDatabase, writeInLane, type LaneSide } from '../../src/main/db'
+import { createWriteLane, deskSide, openDatabase, releaseWriterTurn, writeInLane, type LaneSide } from '../../src/main/db'
 import type { ParticipationRecord } from '../../src/main/providers/types'
 import { createReplica, createWorkerWriter } from '../../src/main/sync'
 import { tempDir } from './helpers'
@@ -34,7 +34,7 @@ function startWriterThread(file: string, lane: SharedArrayBuffer | undefined) {
   // Inside the project, so that the bundle finds better-sqlite3 in node_modules.
   const out = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'rollcall-lane-test', `lane-worker-${process.pid}.mjs`)
   buildSync({ entryPoints: [join(import.meta.dirname, 'fixtures', 'lane-worker.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'silent' })
-  const flags = new SharedArrayBuffer(4)
+  const flags = new SharedArrayBuffer(8)
   const worker = new Worker(out, { workerData: { file, lane, flags } })
   const done = new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve())
@@ -70,6 +70,25 @@ describe('the write lane', () => {
 
   it('is what orders them: without it the writer thread would have written first', async () => {
     expect(await deskWritesWhileTheWriterTries(undefined)).toEqual(['pull', 'desk'])
+  })
+
+  it('gives the turn of a dead writer thread back: the desk does not wait for a transaction that will never end', async () => {
+    const { file, sqlite } = database()
+    const lane = createWriteLane()
+    const writer = startWriterThread(file, lane)
+    const desk = deskSide(lane, 5000)
+    writer.worker.postMessage('hold')
+    Atomics.wait(writer.aboutToWrite, 0, 0, 5000)
+    expect(desk.writerBusy()).toBe(true)
+    await writer.worker.terminate()
+    // What createWorkerWriter does when its thread exits.
+    releaseWriterTurn(lane)
+    expect(desk.writerBusy()).toBe(false)
+    desk.run(() => sqlite.prepare('INSERT INTO log (who) VALUES (?)').run('desk'))
+    // The desk went at once (it would have waited out the 5 s), and the dead transaction left nothing.
+    expect(desk.waitedMs()).toBeLessThan(1000)
+    expect(sqlite.prepare('SELECT who FROM log ORDER BY seq').pluck().all()).toEqual(['held', 'desk'])
+    sqlite.close()
   })
 
   it('puts every kind of transaction of a connection through it once, nested ones included', () => {

@@ -109,6 +109,17 @@ export function writerSide(lane: SharedArrayBuffer, waitMs = 250): WriterLaneSid
   }
 }
 
+/**
+ * The writer thread is gone (it exited, or was stopped mid-transaction, where its own release never
+ * ran): its turn is given back, or every desk write would wait the whole `waitMs` for it. SQLite
+ * rolled its transaction back with its connection.
+ */
+export function releaseWriterTurn(lane: SharedArrayBuffer): void {
+  const cells = new Int32Array(lane)
+  Atomics.store(cells, HELD, 0)
+  Atomics.notify(cells, HELD)
+}
+
 type Transaction = ReturnType<Database.Database['transaction']>
 
 /**

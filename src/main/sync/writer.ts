@@ -24,11 +24,9 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { Db } from '../db'
+import { releaseWriterTurn, type Db, type WriterLaneSide } from '../db'
 import type { AttendanceRecord, ParticipationRecord, SessionRecord } from '../providers/types'
-import type { WriterLaneSide } from '../db'
 import { createReplica, emptyStats, type Replica } from './replica'
-
 import { createRetention } from './retention'
 
 /** Rows a batch's transaction writes between two looks at whether the desk wants the lock. */
@@ -255,6 +253,7 @@ export function createWorkerWriter(options: WorkerData & { now: () => number; lo
     })
     w.on('exit', (code) => {
       if (worker === w) worker = null
+      if (options.lane) releaseWriterTurn(options.lane)
       failAll(new Error(`the pull writer stopped (exit ${code})`))
     })
     worker = w
