@@ -5,6 +5,7 @@
  * counts are what they were, and search still finds everyone, on their own roster only.
  */
 import { join } from 'node:path'
+import { DateTime } from 'luxon'
 import { describe, expect, it } from 'vitest'
 import { DATABASE_FILE } from '../../src/main/core'
 import { openDatabase } from '../../src/main/db'
@@ -22,11 +23,13 @@ describe('migration roster_counts', () => {
     const old = openDatabase(file, { migrationsFolder: migrationsBefore(TAG) })
     const sqlite0 = old.db.$client
     const now = Date.now()
+    // Today 10:00-11:00 in Berlin: a session that crossed midnight would count only one day's marks.
+    const start = DateTime.now().setZone('Europe/Berlin').set({ hour: 10, minute: 0, second: 0, millisecond: 0 }).toMillis()
     const addSession = sqlite0.prepare(
       `INSERT INTO sessions (provider, provider_id, title, starts_at, ends_at, time_zone, schedule_id, capacity, created_at, updated_at)
        VALUES ('wix', ?, ?, ?, ?, 'Europe/Berlin', ?, 30, 0, 0)`
     )
-    const course = Number(addSession.run('ev-c', 'Course', now, now + 3_600_000, 'sched-1').lastInsertRowid)
+    const course = Number(addSession.run('ev-c', 'Course', start, start + 3_600_000, 'sched-1').lastInsertRowid)
     const earlier = Number(addSession.run('ev-e', 'Last spring', now - 200 * 86_400_000, now - 200 * 86_400_000 + 3_600_000, null).lastInsertRowid)
     const add = sqlite0.prepare(
       `INSERT INTO participations (provider, provider_id, session_id, schedule_id, name, sort_name, email, party_size, status, search_codes, created_at, updated_at)
