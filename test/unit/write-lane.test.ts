@@ -11,7 +11,7 @@ import { buildSync } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createWriteLane, deskSide, openDatabase, releaseWriterTurn, writeInLane, type LaneSide } from '../../src/main/db'
 import type { ParticipationRecord } from '../../src/main/providers/types'
-import { createOutbox, createReplica, createWorkerWriter } from '../../src/main/sync'
+import { createReplica, createWorkerWriter } from '../../src/main/sync'
 import { tempDir } from './helpers'
 
 const dirs: string[] = []
@@ -89,23 +89,6 @@ describe('the write lane', () => {
     expect(desk.waitedMs()).toBeLessThan(1000)
     expect(sqlite.prepare('SELECT who FROM log ORDER BY seq').pluck().all()).toEqual(['held', 'desk'])
     sqlite.close()
-  })
-
-  it("takes the sync engine's outbox changes through it too, one turn each", () => {
-    const { db } = openDatabase(join(tempDir(), 'desk.db'))
-    const turns: string[] = []
-    writeInLane(db.$client, { run: (write) => (turns.push('turn'), write()) })
-    db.$client.exec(`INSERT INTO outbox (op_id, kind, provider, payload, state, desk_id, created_at, updated_at)
-      VALUES ('op-1', 'attendance.set', 'wix', '{"status":"ATTENDED","attendees":1}', 'rejected', 'desk', 1, 1)`)
-    const outbox = createOutbox(db, () => 2)
-    outbox.requeue('op-1', true)
-    outbox.markInFlight('op-1')
-    outbox.retryLater('op-1', 10, { reason: 'sync_no_connection', params: { service: 'wix' } })
-    expect(outbox.makeDue()).toBe(1)
-    expect(turns).toHaveLength(4)
-    expect(outbox.get('op-1')).toMatchObject({ state: 'pending', nextAttemptAt: null, attempts: 1 })
-    expect(JSON.parse(outbox.get('op-1')!.payload)).toMatchObject({ force: true })
-    db.$client.close()
   })
 
   it('puts every kind of transaction of a connection through it once, nested ones included', () => {

@@ -6,7 +6,6 @@
  * Every transition is one UPDATE, committed before the engine moves on, so a crash at any point
  * leaves each operation in a state the engine can resume from.
  */
-import type Database from 'better-sqlite3'
 import type { SyncReason } from '../../shared/contract'
 import type { Db } from '../db'
 import type { PushOperation } from '../providers/types'
@@ -65,13 +64,8 @@ export function createOutbox(db: Db, now: () => number) {
     .pluck()
   const undelay = sqlite.prepare(`UPDATE outbox SET next_attempt_at = NULL WHERE state = 'pending' AND next_attempt_at IS NOT NULL`)
 
-  // Each change is one statement, run as a transaction so that it takes its turn in the desk's
-  // write lane (db/write-lane.ts) like a check-in. On its own it took SQLite's write lock behind
-  // the lane's back: the pull's worker, already announced, then slept through SQLite's busy
-  // retries, and the next check-in waited for that sleep.
-  const inTurn = sqlite.transaction((write: () => unknown) => write())
   const transition = (opId: string, state: OutboxRow['state'], extra: { attempt?: boolean; nextAttemptAt?: number | null; error?: SyncReason } = {}) =>
-    inTurn.immediate(() => setState.run({
+    setState.run({
       opId,
       state,
       attempt: extra.attempt ? 1 : 0,
@@ -79,7 +73,7 @@ export function createOutbox(db: Db, now: () => number) {
       lastError: extra.error ? englishSync(extra.error) : null,
       lastErrorReason: extra.error ? JSON.stringify({ reason: extra.error.reason, params: extra.error.params }) : null,
       now: now()
-    })) as Database.RunResult
+    })
 
   return {
     /** The first `limit` unsent operations of a provider, oldest first (in_flight ones are resumed). */
@@ -94,15 +88,13 @@ export function createOutbox(db: Db, now: () => number) {
     conflict: (opId: string, error: SyncReason) => transition(opId, 'conflict', { attempt: true, error }),
     /** The desk asks to send a rejected or conflicting operation again; `force` overrules the other desk. */
     requeue(opId: string, force = false) {
-      inTurn.immediate(() => {
-        if (force) forceResend.run(opId)
-        transition(opId, 'pending')
-      })
+      if (force) forceResend.run(opId)
+      transition(opId, 'pending')
     },
     /** A later operation for the same person and session, if one replaced this one. */
     supersededBy: (opId: string) => laterFor.get(opId) as string | undefined,
     /** The network is back (or the desk asked): waiting operations need not sit out their backoff. */
-    makeDue: () => (inTurn.immediate(() => undelay.run()) as Database.RunResult).changes,
+    makeDue: () => undelay.run().changes,
     /** The desk drops its change; the provider's version will replace it at the next pull. */
     discard: (opId: string) => transition(opId, 'discarded'),
     counts(): Record<OutboxRow['state'], number> {
