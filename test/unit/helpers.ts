@@ -7,6 +7,7 @@ import { openDesk, type Desk, type DeskOptions } from '../../src/main/core'
 import { findMigrationsFolder } from '../../src/main/db'
 import type { CallName, CallInput, CallOutput, ImportRowError, SyncStatus } from '../../src/shared/contract'
 import { english, englishSync } from '../../src/main/log/english'
+import type { ParticipationRecord, SessionRecord } from '../../src/main/providers/types'
 
 export const ZONE = 'Europe/Berlin'
 /** An import line's problems in the log's English (the window words the same codes in its language). */
@@ -101,3 +102,41 @@ export function migrationsBefore(tag: RegExp): string {
   for (const e of entries) cpSync(join(full, `${e.tag}.sql`), join(folder, `${e.tag}.sql`))
   return folder
 }
+
+/** A session as a provider hands it to the replica (override what a test is about). */
+export const sessionRecord = (providerId: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
+  providerId,
+  title: providerId,
+  startsAt: Date.parse('2026-07-06T09:00:00Z'),
+  endsAt: Date.parse('2026-07-06T10:00:00Z'),
+  timeZone: 'Europe/Berlin',
+  allDay: false,
+  capacity: null,
+  scheduleId: null,
+  scheduleName: null,
+  kind: 'DEFAULT',
+  status: 'CONFIRMED',
+  revision: '1',
+  raw: null,
+  ...extra
+})
+
+/** A person on a roster as a provider hands it to the replica, for session 'ev-1' unless told. */
+export const participationRecord = (providerId: string, extra: Partial<ParticipationRecord> = {}): ParticipationRecord => ({
+  providerId,
+  externalId: null,
+  sessionProviderId: 'ev-1',
+  scheduleId: null,
+  name: providerId,
+  email: null,
+  phone: null,
+  contactId: null,
+  customerNumber: null,
+  bookingId: null,
+  badgeNumber: null,
+  partySize: 1,
+  status: 'CONFIRMED',
+  revision: '1',
+  raw: { id: providerId },
+  ...extra
+})

@@ -5,47 +5,13 @@
  * read ahead arrive in order, batched, with a failure after every page before it.
  */
 import { describe, expect, it } from 'vitest'
-import type { ParticipationRecord, SessionRecord } from '../../src/main/providers/types'
 import { openDatabase } from '../../src/main/db'
 import { createReplica } from '../../src/main/sync'
 import { readAhead } from '../../src/main/sync/engine'
-import { testDesk } from './helpers'
+import { participationRecord, sessionRecord, testDesk } from './helpers'
 
-const session = (providerId: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
-  providerId,
-  title: providerId,
-  startsAt: Date.parse('2026-07-06T09:00:00Z'),
-  endsAt: Date.parse('2026-07-06T10:00:00Z'),
-  timeZone: 'Europe/Berlin',
-  allDay: false,
-  capacity: null,
-  scheduleId: null,
-  scheduleName: null,
-  kind: 'DEFAULT',
-  status: 'CONFIRMED',
-  revision: '1',
-  raw: null,
-  ...extra
-})
-
-const person = (providerId: string, extra: Partial<ParticipationRecord> = {}): ParticipationRecord => ({
-  providerId,
-  externalId: null,
-  sessionProviderId: 'ev-1',
-  scheduleId: null,
-  name: providerId,
-  email: null,
-  phone: null,
-  contactId: null,
-  customerNumber: null,
-  bookingId: null,
-  badgeNumber: null,
-  partySize: 1,
-  status: 'CONFIRMED',
-  revision: '1',
-  raw: { id: providerId },
-  ...extra
-})
+const session = sessionRecord
+const person = participationRecord
 
 const mark = (who: string, sessionProviderId: string, status: 'ATTENDED' | 'NOT_ATTENDED' | 'NOT_SET', attendees = status === 'ATTENDED' ? 2 : 0) => ({
   participationProviderId: who,

@@ -10,9 +10,8 @@ import Database from 'better-sqlite3'
 import { buildSync } from 'esbuild'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createWriteLane, deskSide, openDatabase, releaseWriterTurn, writeInLane, type LaneSide } from '../../src/main/db'
-import type { ParticipationRecord } from '../../src/main/providers/types'
 import { createReplica, createWorkerWriter } from '../../src/main/sync'
-import { tempDir } from './helpers'
+import { participationRecord, sessionRecord, tempDir } from './helpers'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -120,31 +119,13 @@ describe('the write lane', () => {
 })
 
 describe('a batch on the pull writer thread', () => {
-  const person = (n: number): ParticipationRecord => ({
-    providerId: `p-${n}`,
-    externalId: null,
-    sessionProviderId: 'ev-1',
-    scheduleId: null,
-    name: `Guest ${String(n).padStart(5, '0')}`,
-    email: null,
-    phone: null,
-    contactId: null,
-    customerNumber: null,
-    bookingId: null,
-    badgeNumber: null,
-    partySize: 1,
-    status: 'CONFIRMED',
-    revision: '1',
-    raw: { id: n }
-  })
+  const person = (n: number) => participationRecord(`p-${n}`, { name: `Guest ${String(n).padStart(5, '0')}`, raw: { id: n } })
 
   it('commits the rows it has and lets a desk write in when the desk asks, then writes the rest', async () => {
     const file = join(tempDir(), 'desk.db')
     const { db } = openDatabase(file)
     const sqlite = db.$client
-    const sessionId = createReplica(db, Date.now).applySessions('wix', [
-      { providerId: 'ev-1', title: 'Conference', startsAt: 0, endsAt: 1, timeZone: 'UTC', allDay: false, capacity: null, scheduleId: null, scheduleName: null, kind: 'DEFAULT', status: 'CONFIRMED', revision: '1', raw: null }
-    ]).ids[0]!
+    const sessionId = createReplica(db, Date.now).applySessions('wix', [sessionRecord('ev-1', { title: 'Conference' })]).ids[0]!
     const lane = createWriteLane()
     const desk = deskSide(lane)
     writeInLane(sqlite, desk)
