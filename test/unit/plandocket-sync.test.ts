@@ -106,6 +106,26 @@ describe('Plandocket push', () => {
     expect(await t.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
   })
 
+  it('a no-show after a check-in the desk had seen on Plandocket stays a no-show after the next download', async () => {
+    // Plandocket has no "no-show": the desk clears the check-in there and keeps the no-show itself.
+    // A later download finds no check-in; that is the no-show as Plandocket can hold it, not a
+    // deletion made elsewhere, so the desk's acknowledged mark must stay.
+    const { fake, t, session, row } = await setup()
+    const ada = row('Ada')
+    await t.call('attendance.checkIn', { sessionId: session.id, participationId: ada.participationId, attendees: 1 })
+    await drained(t)
+    await pullSession(t, session.id) // the desk has now seen Ada's check-in on Plandocket
+    await t.call('attendance.noShow', { sessionId: session.id, participationId: ada.participationId })
+    await drained(t)
+    expect(openCheckIns(fake)).toHaveLength(0)
+    await pullSession(t, session.id)
+    await t.desk.sync.requestPull({ kind: 'attendance', sessionId: session.id })
+    await t.desk.sync.idle()
+    const [after] = await roster(t, session.id, 'ada')
+    expect(after!.attendance.status).toBe('NOT_ATTENDED')
+    expect(await t.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+  })
+
   it('shows a 422 with field errors to the desk as a clear message, and the queue moves on', async () => {
     const { fake, t, session, row } = await setup()
     fake.faults.next(1, { type: 'status', status: 422, body: { error: 'Validation failed', errors: { participant_id: ['The selected participant id is invalid.'] } } }, 'POST /check-ins')

@@ -267,6 +267,15 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
   /** The session-local calendar day of an instant. */
   const dayOf = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISODate()
 
+  /**
+   * What Plandocket holds after one of the desk's writes, in the desk's terms (the last-seen mark).
+   * It must be said: a download later compares with it, and a desk that still believed in a check-in
+   * it had itself cleared (for a no-show, which Plandocket cannot hold) took the missing check-in for
+   * a deletion made elsewhere and cleared the no-show.
+   */
+  const NO_CHECK_IN = { status: 'NOT_SET', attendees: 0 } as const
+  const CAME = { status: 'ATTENDED', attendees: 1 } as const
+
   /** An open check-in as the desk's replica keeps it: who checked in, where and when. */
   const asMark = (op: PushOperation, c: CheckIn): AttendanceRecord => ({
     participationProviderId: op.participation.providerId,
@@ -326,7 +335,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
     try {
       const created = await postCheckIn(op, 'check_in')
       if (created) remember(op.session.providerId, op.participation.providerId, { ...created, station: created.station ?? op.deskName })
-      return { result: 'done', attendanceProviderId: text(created?.id) }
+      return { result: 'done', attendanceProviderId: text(created?.id), seen: CAME }
     } catch (err) {
       // Someone checked in between our read and our post (409, or 422 "already checked in").
       if (err instanceof ProviderError && (err.kind === 'rejected' || err.kind === 'conflict')) {
@@ -346,7 +355,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       if (!(err instanceof ProviderError && err.kind === 'rejected')) throw err
     }
     remember(op.session.providerId, op.participation.providerId, null)
-    return { result: 'done', attendanceProviderId: null }
+    return { result: 'done', attendanceProviderId: null, seen: CAME }
   }
 
   async function findOpenCheckIn(op: PushOperation): Promise<CheckIn | null> {
@@ -364,7 +373,7 @@ export function createPlandocketProvider(config: PlandocketConfig): Provider {
       }
     }
     remember(op.session.providerId, op.participation.providerId, null)
-    return { result: 'done', attendanceProviderId: null }
+    return { result: 'done', attendanceProviderId: null, seen: NO_CHECK_IN }
   }
 
   async function pushAttendance(op: PushOperation): Promise<PushOutcome> {
