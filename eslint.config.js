@@ -49,7 +49,7 @@ export default ts.config(
   },
   {
     // The desk's logic and the web transport run without Electron.
-    files: ['src/main/{db,core,providers,export,web,sync,settings}/**', 'src/main/ipc/dispatcher.ts', 'src/main/log.ts', 'src/main/native.ts'],
+    files: ['src/main/{db,core,providers,export,web,sync,settings,lan}/**', 'src/main/ipc/dispatcher.ts', 'src/main/log.ts', 'src/main/native.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [noElectron] }] }
   }
 )
