@@ -56,7 +56,7 @@ export async function startedHub(options: Partial<LanHubOptions> = {}) {
  * A request exactly as given (headers included), over TLS trusting only the hub's certificate:
  * how a replay or a forged request is made.
  */
-export function rawRequest(port: number, certPem: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: any }> {
+export function rawRequest(port: number, certPem: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: unknown; code: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) }, ca: certPem, checkServerIdentity: () => undefined, agent: false },
@@ -65,7 +65,8 @@ export function rawRequest(port: number, certPem: string, method: string, path: 
         res.on('data', (c: Buffer) => chunks.push(c))
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8')
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null })
+          const json = text ? (JSON.parse(text) as { error?: { code?: string } }) : null
+          resolve({ status: res.statusCode ?? 0, json, code: json?.error?.code })
         })
       }
     )

@@ -1,0 +1,195 @@
+/**
+ * A member's side of the LAN: TLS to the hub with the hub's certificate pinned, requests signed
+ * with the member's credential, time and a fresh nonce.
+ *
+ * Pinning: the hub's certificate is self-signed, so no CA can vouch for it; the pairing code
+ * (QR: the full SHA-256; typed: the 80-bit hub key) says which certificate is the hub. The TLS
+ * connection is made first, its certificate compared with the pin, and only a match gets the
+ * HTTP request (and the credential) written to it. CA validation is switched off for exactly
+ * that reason and replaced by the comparison: there is no "accept this certificate?" moment and
+ * no trust on first use. Hubs are reached by IP address, so no host name is checked either.
+ */
+import { randomBytes } from 'node:crypto'
+import { request as httpsRequest } from 'node:https'
+import { connect, type TLSSocket } from 'node:tls'
+import type { z } from 'zod'
+import { fingerprintOf, hubKeyOf } from './identity'
+import { LAN_PROTOCOL_VERSION, LanRefusal, LanRefusalCode, NONCE_HEADER, PairAnswer, TIME_HEADER, WhoamiAnswer, lanAnswer, normalizeTyped, type LanRefusalBody, type PairingTarget } from './protocol'
+import { openSecret, type LanStore } from './store'
+
+export const CONNECT_TIMEOUT_MS = 5_000
+export const REQUEST_TIMEOUT_MS = 30_000
+/** Answers larger than this are refused (the roster download will ask for more). */
+export const DEFAULT_MAX_ANSWER_BYTES = 8 * 1024 * 1024
+
+/** Which certificate is the hub: the full fingerprint, or the 16-character hub key a person typed. */
+export type Pin = { fingerprint: string } | { hubKey: string }
+
+function matches(pin: Pin, fingerprint: string): boolean {
+  if ('fingerprint' in pin) return pin.fingerprint.toLowerCase() === fingerprint
+  return normalizeTyped(pin.hubKey) === hubKeyOf(fingerprint)
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
+
+/** A TLS connection to the hub whose certificate matches `pin`; its fingerprint is answered with it. */
+export function pinnedConnect(host: string, port: number, pin: Pin, timeoutMs = CONNECT_TIMEOUT_MS): Promise<{ socket: TLSSocket; fingerprint: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.3', ALPNProtocols: ['http/1.1'] })
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new LanRefusal('lan_unreachable'))
+    }, timeoutMs)
+    socket.once('secureConnect', () => {
+      clearTimeout(timer)
+      const cert = socket.getPeerX509Certificate()
+      const fingerprint = cert ? fingerprintOf(cert.toString()) : ''
+      if (!cert || !matches(pin, fingerprint)) {
+        socket.destroy()
+        reject(new LanRefusal('lan_certificate_mismatch'))
+        return
+      }
+      resolve({ socket, fingerprint })
+    })
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      socket.destroy()
+      reject(err.code && UNREACHABLE.has(err.code) ? new LanRefusal('lan_unreachable') : err)
+    })
+  })
+}
+
+export interface LanClientOptions {
+  host: string
+  port: number
+  pin: Pin
+  /** The member's credential (absent before pairing). */
+  credential?: string
+  now?: () => number
+  maxAnswerBytes?: number
+}
+
+export function createLanClient(options: LanClientOptions) {
+  const now = options.now ?? Date.now
+  /** How far the hub's clock is ahead of ours, learned from a lan_stale_request answer. */
+  let offset = 0
+
+  async function send<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T, authenticated: boolean): Promise<{ value: z.infer<T>; fingerprint: string }> {
+    const { socket, fingerprint } = await pinnedConnect(options.host, options.port, options.pin)
+    const json = body === undefined ? undefined : JSON.stringify(body)
+    const headers: Record<string, string> = { Accept: 'application/json' }
+    if (json !== undefined) {
+      headers['Content-Type'] = 'application/json'
+      headers['Content-Length'] = String(Buffer.byteLength(json))
+    }
+    if (authenticated) {
+      if (!options.credential) throw new LanRefusal('lan_unpaired')
+      headers.Authorization = `Bearer ${options.credential}`
+      headers[TIME_HEADER] = String(Math.round(now() + offset))
+      headers[NONCE_HEADER] = randomBytes(16).toString('base64url')
+    }
+    const raw = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpsRequest({ method, path, headers, host: options.host, port: options.port, createConnection: () => socket, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size > (options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES)) {
+            res.destroy()
+            reject(new LanRefusal('lan_bad_answer'))
+            return
+          }
+          chunks.push(chunk)
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+        res.on('error', reject)
+      })
+      req.on('timeout', () => req.destroy(new LanRefusal('lan_unreachable')))
+      req.on('error', (err: NodeJS.ErrnoException) => reject(err instanceof LanRefusal ? err : err.code && UNREACHABLE.has(err.code) ? new LanRefusal('lan_unreachable') : err))
+      req.end(json)
+    }).finally(() => socket.destroy())
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(raw.text)
+    } catch {
+      throw new LanRefusal('lan_bad_answer')
+    }
+    const result = lanAnswer(answer).safeParse(parsed)
+    if (!result.success) {
+      // A refusal with a code this version does not know is still a refusal, not a broken hub.
+      const code = LanRefusalCode.safeParse((parsed as { error?: { code?: unknown } })?.error?.code)
+      throw new LanRefusal(code.success ? code.data : 'lan_bad_answer')
+    }
+    const data = result.data as { ok: true; value: z.infer<T> } | { ok: false; error: LanRefusalBody }
+    if (data.ok) return { value: data.value, fingerprint }
+    const e = data.error
+    throw new LanRefusal(e.code, { ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}), ...(e.hubTime !== undefined ? { hubTime: e.hubTime } : {}) })
+  }
+
+  /** An authenticated call; a clock the hub finds off is corrected once with the hub's time and retried. */
+  async function call<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T): Promise<z.infer<T>> {
+    try {
+      return (await send(method, path, body, answer, true)).value
+    } catch (err) {
+      if (!(err instanceof LanRefusal) || err.code !== 'lan_stale_request' || err.hubTime === undefined) throw err
+      offset = err.hubTime - now()
+      return (await send(method, path, body, answer, true)).value
+    }
+  }
+
+  return {
+    /** Redeems a pairing code. Answers the new credential and the full fingerprint of the (pinned) hub. */
+    async pair(code: string, deskName: string): Promise<PairAnswer & { fingerprint: string }> {
+      // The fingerprint is read from the connection that passed the pin: with a typed hub key, this
+      // is how the member learns all 256 bits for the next connections.
+      const { value, fingerprint } = await send('POST', '/pair', { code, deskName, protocol: LAN_PROTOCOL_VERSION }, PairAnswer, false)
+      return { ...value, fingerprint }
+    },
+    call,
+    whoami: () => call('GET', '/whoami', undefined, WhoamiAnswer),
+    /** The clock offset learned from the hub (ms the hub is ahead). */
+    clockOffset: () => offset
+  }
+}
+
+export type LanClient = ReturnType<typeof createLanClient>
+
+/**
+ * Joins the hub `target` names and remembers it (credential encrypted) for the next start; a
+ * desk that was a member of another hub forgets that one (its unsent marks stay in its outbox).
+ */
+export async function joinHub(store: LanStore, target: PairingTarget, deskName: string, now: () => number = Date.now): Promise<LanClient> {
+  const pin: Pin = target.fingerprint ? { fingerprint: target.fingerprint } : target.hubKey ? { hubKey: target.hubKey } : (() => {
+    throw new LanRefusal('lan_invalid_request')
+  })()
+  const answer = await createLanClient({ host: target.host, port: target.port, pin, now }).pair(target.code, deskName)
+  store.update((file) => {
+    file.membership = {
+      host: target.host,
+      port: target.port,
+      fingerprint: answer.fingerprint,
+      hubId: answer.hubId,
+      hubName: answer.hubName,
+      memberId: answer.memberId,
+      credentialCipher: store.secrets.encrypt(answer.credential),
+      pairedAt: now()
+    }
+  })
+  return createLanClient({ host: target.host, port: target.port, pin: { fingerprint: answer.fingerprint }, credential: answer.credential, now })
+}
+
+/** The client for the hub this desk joined, or null (never joined, left, or the credential cannot be read here). */
+export function memberClient(store: LanStore, now: () => number = Date.now): LanClient | null {
+  const m = store.read().membership
+  if (!m) return null
+  const credential = openSecret(store.secrets, m.credentialCipher)
+  if (!credential) return null
+  return createLanClient({ host: m.host, port: m.port, pin: { fingerprint: m.fingerprint }, credential, now })
+}
+
+/** Forgets the hub this desk joined. */
+export function leaveHub(store: LanStore): void {
+  store.update((file) => {
+    file.membership = null
+  })
+}

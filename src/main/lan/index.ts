@@ -1,0 +1,63 @@
+/**
+ * LAN sharing: several desks, one roster, no internet and no server to install (issue 18).
+ * One desk is the hub; others pair with it and become members. This folder is the transport and
+ * its security; what travels over it (sessions, rosters, marks, the live stream) plugs into the
+ * hub's route table (hub.ts: `lanRoute`) and the member's `client.call`.
+ *
+ * Design, and why:
+ * - HTTPS with node:https, no framework: a handful of routes, and every security step (pin,
+ *   credential, replay, body cap) is a few visible lines, as in web/server.ts. TLS 1.3 only.
+ * - The hub's certificate is self-signed, made once and kept (identity.ts). `selfsigned` makes it:
+ *   Node's crypto can parse X.509 but not issue it; selfsigned is the package webpack-dev-server
+ *   and many dev servers use, one async call, EC keys (P-256: made in milliseconds, unlike RSA).
+ *   It brings @peculiar/x509 v1, whose own dependency installs the reflect polyfill it needs
+ *   (v2 leaves that to the application: a global side effect we would have to own).
+ * - Trust comes from the pairing code, never from the network: the QR code carries the full
+ *   SHA-256 fingerprint; typed by hand, the 16-character hub key (80 bits of it) goes with the
+ *   8-character code. The member compares the presented certificate with that before sending a
+ *   byte (client.ts): no certificate warning, no trust on first use, a different certificate is
+ *   lan_certificate_mismatch. A short code alone could only authenticate the hub through a PAKE
+ *   (SPAKE2/CPace); there is no well-kept one for Node, and a hand-made one is worse than typing
+ *   16 more characters once per desk.
+ * - The pairing code (pairing.ts): 8 characters of Crockford base32 (no I/L/O/U; O and I/L typed
+ *   are read as 0 and 1), single-use, 5 minutes, compared in constant time, wrong tries limited
+ *   per address and for everyone together, with a lockout in which even the right code is refused.
+ * - Member credentials (members.ts): 256 random bits per member; the hub stores only their
+ *   SHA-256, so its data dir does not hold what a member needs. Revocable one by one.
+ * - Requests carry `Authorization: Bearer`, a time and a nonce (replay.ts): a nonce seen again or a
+ *   time off by more than 2 minutes is refused; a stale refusal carries the hub's clock and the
+ *   client corrects its offset once (desk clocks drift apart without internet).
+ * - No HMAC over the body: TLS with a pinned certificate already gives the body integrity and
+ *   secrecy end to end, and an HMAC keyed with the member's secret would need the hub to keep that
+ *   secret readable instead of a hash, so a copied hub data dir could impersonate every member.
+ * - Payloads are zod schemas (protocol.ts), checked on both ends; refusals are codes (LAN_REFUSALS).
+ * - Discovery (discovery.ts): DNS-SD through bonjour-service, behind an interface so tests and
+ *   multicast-blocking networks do without it; it only saves typing the address and carries no
+ *   trust. The hub announces itself only while it listens.
+ * - Persistence (store.ts): `lan.json` in the data dir, written to a temp file and renamed; the
+ *   hub's key and the member's credential go through the settings' SecretBox (safeStorage in
+ *   Electron). The pairing code lives in memory only.
+ * - Plain Node: no electron import (lint enforces it), so the web desk and tests run all of it.
+ */
+export { createLanHub, lanAddresses, lanRoute, DEFAULT_MAX_BODY_BYTES, type LanHub, type LanHubOptions, type LanRoute, type LanRequest, type OpenPairing } from './hub'
+export { createLanClient, joinHub, leaveHub, memberClient, pinnedConnect, type LanClient, type LanClientOptions, type Pin } from './client'
+export { advertRecord, createBonjourDiscovery, hubFromService, SERVICE_TYPE, type Discovery, type FoundHub, type HubAdvert } from './discovery'
+export { createCertificate, displayHubKey, fingerprintOf, hubKeyOf, loadOrCreateHubIdentity, type HubIdentity } from './identity'
+export { createMemberRegistry, type MemberRegistry, type MemberView } from './members'
+export { CODE_LENGTH, CODE_TTL_MS, GLOBAL_MAX_WRONG, LOCKOUT_MS, SOURCE_MAX_WRONG, createPairingDesk, type PairingCode, type PairingDesk, type PairingStatus } from './pairing'
+export {
+  CROCKFORD,
+  LAN_PROTOCOL_VERSION,
+  LAN_REFUSALS,
+  LanRefusal,
+  LanRefusalCode,
+  NONCE_HEADER,
+  TIME_HEADER,
+  grouped,
+  normalizeTyped,
+  pairingUrl,
+  parsePairingUrl,
+  type PairingTarget
+} from './protocol'
+export { REPLAY_WINDOW_MS, createReplayGuard } from './replay'
+export { LAN_FILE, createLanStore, type LanStore } from './store'
