@@ -75,6 +75,8 @@ export function createLanClient(options: LanClientOptions) {
   let offset = 0
 
   async function send<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T, authenticated: boolean): Promise<{ value: z.infer<T>; fingerprint: string }> {
+    // A desk that never paired has nothing to ask: no connection for it.
+    if (authenticated && !options.credential) throw new LanRefusal('lan_unpaired')
     const { socket, fingerprint } = await pinnedConnect(options.host, options.port, options.pin)
     const json = body === undefined ? undefined : JSON.stringify(body)
     const headers: Record<string, string> = { Accept: 'application/json' }
@@ -83,7 +85,6 @@ export function createLanClient(options: LanClientOptions) {
       headers['Content-Length'] = String(Buffer.byteLength(json))
     }
     if (authenticated) {
-      if (!options.credential) throw new LanRefusal('lan_unpaired')
       headers.Authorization = `Bearer ${options.credential}`
       headers[TIME_HEADER] = String(Math.round(now() + offset))
       headers[NONCE_HEADER] = randomBytes(16).toString('base64url')
