@@ -18,7 +18,7 @@ import {
   memberClient,
   parsePairingUrl
 } from '../../src/main/lan'
-import { startedHub, tempDir, testSecretBox, testStore } from './lan-fixtures'
+import { desk, startedHub, tempDir, testSecretBox, testStore } from './lan-fixtures'
 
 async function refusedWith(promise: Promise<unknown>): Promise<string> {
   try {
@@ -55,8 +55,8 @@ describe('LAN client: the pinned certificate', () => {
     const fake = await impostor()
     const { code } = real.hub.openPairing()
     const pin = { fingerprint: real.identity.fingerprint }
-    expect(await refusedWith(createLanClient({ host: '127.0.0.1', port: fake.port, pin }).pair(code, 'Desk 2'))).toBe('lan_certificate_mismatch')
-    const member = await createLanClient({ host: '127.0.0.1', port: real.port, pin }).pair(code, 'Desk 2')
+    expect(await refusedWith(createLanClient({ host: '127.0.0.1', port: fake.port, pin }).pair(code, desk('Desk 2')))).toBe('lan_certificate_mismatch')
+    const member = await createLanClient({ host: '127.0.0.1', port: real.port, pin }).pair(code, desk('Desk 2'))
     const client = createLanClient({ host: '127.0.0.1', port: fake.port, pin, credential: member.credential })
     expect(await refusedWith(client.whoami())).toBe('lan_certificate_mismatch')
     await new Promise((r) => setTimeout(r, 50))
@@ -68,7 +68,7 @@ describe('LAN client: the pinned certificate', () => {
     const dataDir = tempDir()
     const memberStore = createLanStore(dataDir, testSecretBox())
     const { code } = first.hub.openPairing()
-    await joinHub(memberStore, { host: '127.0.0.1', port: first.port, code, fingerprint: first.identity.fingerprint }, 'Desk 2')
+    await joinHub(memberStore, { host: '127.0.0.1', port: first.port, code, fingerprint: first.identity.fingerprint }, desk('Desk 2'))
     await first.hub.stop()
     const second = await startedHub()
     // The member's stored address now points at the new hub (same machine, same port in real life).
@@ -84,14 +84,14 @@ describe('LAN client: the pinned certificate', () => {
     expect(open.hubKey).toBe(hub.identity.hubKey)
     const typed = displayHubKey(open.hubKey).toLowerCase()
     const store = testStore()
-    const client = await joinHub(store, { host: '127.0.0.1', port: hub.port, code: open.code, hubKey: typed.replace(/-/g, '').toUpperCase() }, 'Desk 2')
+    const client = await joinHub(store, { host: '127.0.0.1', port: hub.port, code: open.code, hubKey: typed.replace(/-/g, '').toUpperCase() }, desk('Desk 2'))
     expect(store.read().membership?.fingerprint).toBe(hub.identity.fingerprint)
     expect((await client.whoami()).deskName).toBe('Desk 2')
 
     const other = await startedHub()
     const { code } = other.hub.openPairing()
     const wrongKey = hub.identity.hubKey
-    expect(await refusedWith(createLanClient({ host: '127.0.0.1', port: other.port, pin: { hubKey: wrongKey } }).pair(code, 'Desk 3'))).toBe('lan_certificate_mismatch')
+    expect(await refusedWith(createLanClient({ host: '127.0.0.1', port: other.port, pin: { hubKey: wrongKey } }).pair(code, desk('Desk 3')))).toBe('lan_certificate_mismatch')
     expect(other.hub.members.list()).toEqual([])
   })
 
@@ -109,7 +109,7 @@ describe('LAN client: membership', () => {
     const open = hub.hub.openPairing()
     const target = parsePairingUrl(open.url)!
     const dataDir = tempDir()
-    const client = await joinHub(createLanStore(dataDir, testSecretBox()), target, 'Desk 2')
+    const client = await joinHub(createLanStore(dataDir, testSecretBox()), target, desk('Desk 2'))
     const me = await client.whoami()
 
     const file = readFileSync(join(dataDir, LAN_FILE), 'utf8')
@@ -125,7 +125,7 @@ describe('LAN client: membership', () => {
   it('a credential this machine cannot decrypt, or leaving, means no membership', async () => {
     const hub = await startedHub()
     const dataDir = tempDir()
-    await joinHub(createLanStore(dataDir, testSecretBox()), parsePairingUrl(hub.hub.openPairing().url)!, 'Desk 2')
+    await joinHub(createLanStore(dataDir, testSecretBox()), parsePairingUrl(hub.hub.openPairing().url)!, desk('Desk 2'))
     const elsewhere = Object.assign(testSecretBox(), { broken: true })
     expect(memberClient(createLanStore(dataDir, elsewhere))).toBeNull()
     const store = createLanStore(dataDir, testSecretBox())
@@ -136,10 +136,10 @@ describe('LAN client: membership', () => {
   it('pairs with another hub when the first is gone for good', async () => {
     const first = await startedHub()
     const store = testStore()
-    await joinHub(store, parsePairingUrl(first.hub.openPairing().url)!, 'Desk 2')
+    await joinHub(store, parsePairingUrl(first.hub.openPairing().url)!, desk('Desk 2'))
     await first.hub.stop()
     const second = await startedHub({ hubName: 'Entrance B' })
-    const client = await joinHub(store, parsePairingUrl(second.hub.openPairing().url)!, 'Desk 2')
+    const client = await joinHub(store, parsePairingUrl(second.hub.openPairing().url)!, desk('Desk 2'))
     expect((await client.whoami()).hubName).toBe('Entrance B')
     expect(store.read().membership?.fingerprint).toBe(second.identity.fingerprint)
   })
@@ -147,10 +147,10 @@ describe('LAN client: membership', () => {
   it('a failed pairing leaves the stored membership as it was', async () => {
     const hub = await startedHub()
     const store = testStore()
-    await joinHub(store, parsePairingUrl(hub.hub.openPairing().url)!, 'Desk 2')
+    await joinHub(store, parsePairingUrl(hub.hub.openPairing().url)!, desk('Desk 2'))
     const before = store.read().membership
     hub.hub.openPairing()
-    expect(await refusedWith(joinHub(store, { host: '127.0.0.1', port: hub.port, code: 'WRONGCDE', fingerprint: hub.identity.fingerprint }, 'Desk 2'))).toBe('lan_wrong_code')
+    expect(await refusedWith(joinHub(store, { host: '127.0.0.1', port: hub.port, code: 'WRONGCDE', fingerprint: hub.identity.fingerprint }, desk('Desk 2')))).toBe('lan_wrong_code')
     expect(store.read().membership).toEqual(before)
   })
 })

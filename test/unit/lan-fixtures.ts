@@ -33,6 +33,9 @@ export function testSecretBox(): SecretBox & { broken: boolean } {
   }
 }
 
+/** A member desk as it introduces itself: its name and its replica's desk id. */
+export const desk = (deskName: string) => ({ deskName, deskId: `desk-${deskName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}` })
+
 export function testClock(start = Date.now()) {
   let t = start
   return { now: () => t, advance: (ms: number) => (t += ms), set: (at: number) => (t = at) }

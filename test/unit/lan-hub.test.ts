@@ -16,7 +16,7 @@ import {
   lanRoute,
   type LanRoute
 } from '../../src/main/lan'
-import { rawRequest, startedHub } from './lan-fixtures'
+import { desk, rawRequest, startedHub } from './lan-fixtures'
 
 async function refusedWith(promise: Promise<unknown>): Promise<string> {
   try {
@@ -42,7 +42,7 @@ function portRefuses(port: number): Promise<boolean> {
 async function paired(setup: Awaited<ReturnType<typeof startedHub>>, deskName = 'Desk 2') {
   const { hub, port, identity, clock } = setup
   const { code } = hub.openPairing()
-  const answer = await createLanClient({ host: '127.0.0.1', port, pin: { fingerprint: identity.fingerprint }, now: clock.now }).pair(code, deskName)
+  const answer = await createLanClient({ host: '127.0.0.1', port, pin: { fingerprint: identity.fingerprint }, now: clock.now }).pair(code, desk(deskName))
   const client = createLanClient({ host: '127.0.0.1', port, pin: { fingerprint: identity.fingerprint }, credential: answer.credential, now: clock.now })
   return { answer, client }
 }
@@ -61,14 +61,14 @@ describe('LAN hub: pairing over the network', () => {
     expect(open.url).toContain(`rollcall-pair://127.0.0.1:${port}?`)
     expect(open.url).toContain(`fp=${identity.fingerprint}`)
     const pin = { fingerprint: identity.fingerprint }
-    const answer = await createLanClient({ host: '127.0.0.1', port, pin }).pair(open.code, 'Desk 2')
+    const answer = await createLanClient({ host: '127.0.0.1', port, pin }).pair(open.code, desk('Desk 2'))
     expect(answer).toMatchObject({ hubName: 'Entrance A', hubId: identity.hubId, fingerprint: identity.fingerprint })
     expect(answer.credential).toMatch(/^rcm1\./)
     expect(hub.members.list()).toEqual([expect.objectContaining({ id: answer.memberId, deskName: 'Desk 2', revokedAt: null })])
     // The hub keeps a hash, never the credential.
     expect(JSON.stringify(setup.store.read())).not.toContain(answer.credential.split('.')[2])
 
-    expect(await refusedWith(createLanClient({ host: '127.0.0.1', port, pin }).pair(open.code, 'Desk 3'))).toBe('lan_pairing_closed')
+    expect(await refusedWith(createLanClient({ host: '127.0.0.1', port, pin }).pair(open.code, desk('Desk 3')))).toBe('lan_pairing_closed')
     expect(hub.members.list()).toHaveLength(1)
   })
 
@@ -76,7 +76,7 @@ describe('LAN hub: pairing over the network', () => {
     const setup = await startedHub()
     const { code } = setup.hub.openPairing()
     setup.clock.advance(CODE_TTL_MS + 1)
-    expect(await refusedWith(createLanClient({ host: '127.0.0.1', port: setup.port, pin: { fingerprint: setup.identity.fingerprint } }).pair(code, 'Desk 2'))).toBe('lan_code_expired')
+    expect(await refusedWith(createLanClient({ host: '127.0.0.1', port: setup.port, pin: { fingerprint: setup.identity.fingerprint } }).pair(code, desk('Desk 2')))).toBe('lan_code_expired')
     expect(setup.hub.members.list()).toEqual([])
   })
 
@@ -85,14 +85,14 @@ describe('LAN hub: pairing over the network', () => {
     const { code } = setup.hub.openPairing()
     const client = createLanClient({ host: '127.0.0.1', port: setup.port, pin: { fingerprint: setup.identity.fingerprint } })
     const wrongCode = (code[0] === 'A' ? 'B' : 'A') + code.slice(1)
-    for (let i = 0; i < SOURCE_MAX_WRONG; i++) expect(await refusedWith(client.pair(wrongCode, 'Guesser'))).toBe('lan_wrong_code')
-    const locked = await client.pair(code, 'Desk 2').catch((err: LanRefusal) => err)
+    for (let i = 0; i < SOURCE_MAX_WRONG; i++) expect(await refusedWith(client.pair(wrongCode, desk('Guesser')))).toBe('lan_wrong_code')
+    const locked = await client.pair(code, desk('Desk 2')).catch((err: LanRefusal) => err)
     expect(locked).toBeInstanceOf(LanRefusal)
     expect((locked as LanRefusal).code).toBe('lan_rate_limited')
     expect((locked as LanRefusal).retryAfterMs).toBe(LOCKOUT_MS)
     expect(setup.hub.members.list()).toEqual([])
     setup.clock.advance(LOCKOUT_MS)
-    expect((await client.pair(code, 'Desk 2')).hubName).toBe('Entrance A')
+    expect((await client.pair(code, desk('Desk 2'))).hubName).toBe('Entrance A')
   })
 
   it('answers a bad pairing request with lan_invalid_request and an unknown route with lan_not_found', async () => {
@@ -102,7 +102,7 @@ describe('LAN hub: pairing over the network', () => {
     expect(bad).toMatchObject({ status: 400, json: { ok: false, error: { code: 'lan_invalid_request' } } })
     const notJson = await rawRequest(port, identity.certPem, 'POST', '/pair', {}, '{"code":')
     expect(notJson.code).toBe('lan_invalid_request')
-    const extra = await rawRequest(port, identity.certPem, 'POST', '/pair', {}, JSON.stringify({ code: 'X', deskName: 'D', protocol: 1, admin: true }))
+    const extra = await rawRequest(port, identity.certPem, 'POST', '/pair', {}, JSON.stringify({ code: 'X', deskName: 'D', deskId: 'desk-d', protocol: 1, admin: true }))
     expect(extra.code).toBe('lan_invalid_request')
     const settings = await rawRequest(port, identity.certPem, 'GET', '/settings', {})
     expect(settings).toMatchObject({ status: 404, json: { ok: false, error: { code: 'lan_not_found' } } })
@@ -116,7 +116,7 @@ describe('LAN hub: members', () => {
     const setup = await startedHub()
     const { answer, client } = await paired(setup)
     setup.clock.advance(90_000)
-    expect(await client.whoami()).toEqual({ memberId: answer.memberId, deskName: 'Desk 2', hubId: setup.identity.hubId, hubName: 'Entrance A', hubTime: setup.clock.now() })
+    expect(await client.whoami()).toEqual({ memberId: answer.memberId, deskName: 'Desk 2', deskId: 'desk-desk-2', hubId: setup.identity.hubId, hubName: 'Entrance A', hubTime: setup.clock.now() })
     expect(setup.hub.members.list()[0]?.lastSeenAt).toBe(setup.clock.now())
     expect(setup.store.read().hub?.members[0]?.lastSeenAt).toBe(setup.clock.now())
   })
@@ -132,6 +132,15 @@ describe('LAN hub: members', () => {
       ['Desk 2', true],
       ['Desk 3', false]
     ])
+  })
+
+  it('a desk that pairs again replaces its old pairing (the old credential is revoked)', async () => {
+    const setup = await startedHub()
+    const before = await paired(setup, 'Desk 2')
+    const after = await paired(setup, 'Desk 2')
+    expect(await refusedWith(before.client.whoami())).toBe('lan_revoked')
+    expect((await after.client.whoami()).memberId).toBe(after.answer.memberId)
+    expect(setup.hub.members.list().filter((m) => m.revokedAt === null).map((m) => m.id)).toEqual([after.answer.memberId])
   })
 
   it('a forged or unknown credential is refused with lan_unpaired', async () => {

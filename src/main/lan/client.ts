@@ -140,10 +140,10 @@ export function createLanClient(options: LanClientOptions) {
 
   return {
     /** Redeems a pairing code. Answers the new credential and the full fingerprint of the (pinned) hub. */
-    async pair(code: string, deskName: string): Promise<PairAnswer & { fingerprint: string }> {
+    async pair(code: string, desk: { deskName: string; deskId: string }): Promise<PairAnswer & { fingerprint: string }> {
       // The fingerprint is read from the connection that passed the pin: with a typed hub key, this
       // is how the member learns all 256 bits for the next connections.
-      const { value, fingerprint } = await send('POST', '/pair', { code, deskName, protocol: LAN_PROTOCOL_VERSION }, PairAnswer, false)
+      const { value, fingerprint } = await send('POST', '/pair', { code, deskName: desk.deskName, deskId: desk.deskId, protocol: LAN_PROTOCOL_VERSION }, PairAnswer, false)
       return { ...value, fingerprint }
     },
     call,
@@ -159,11 +159,11 @@ export type LanClient = ReturnType<typeof createLanClient>
  * Joins the hub `target` names and remembers it (credential encrypted) for the next start; a
  * desk that was a member of another hub forgets that one (its unsent marks stay in its outbox).
  */
-export async function joinHub(store: LanStore, target: PairingTarget, deskName: string, now: () => number = Date.now): Promise<LanClient> {
+export async function joinHub(store: LanStore, target: PairingTarget, desk: { deskName: string; deskId: string }, now: () => number = Date.now): Promise<LanClient> {
   const pin: Pin = target.fingerprint ? { fingerprint: target.fingerprint } : target.hubKey ? { hubKey: target.hubKey } : (() => {
     throw new LanRefusal('lan_invalid_request')
   })()
-  const answer = await createLanClient({ host: target.host, port: target.port, pin, now }).pair(target.code, deskName)
+  const answer = await createLanClient({ host: target.host, port: target.port, pin, now }).pair(target.code, desk)
   store.update((file) => {
     file.membership = {
       host: target.host,

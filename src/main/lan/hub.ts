@@ -3,7 +3,7 @@
  * until start() and closed, every connection with it, by stop(). It offers only the routes in its
  * table; each route says who may call it and validates its input with zod before its handler runs.
  *
- *   POST /pair     { code, deskName, protocol }          → { memberId, credential, hubId, hubName }
+ *   POST /pair     { code, deskName, deskId, protocol }          → { memberId, credential, hubId, hubName }
  *   GET  /whoami   Bearer + time + nonce                  → { memberId, deskName, hubId, hubName, hubTime }
  *
  * Later routes (session and roster download, mark upload, the live stream) are added with
@@ -27,6 +27,7 @@ import type { LanStore } from './store'
 
 /** A request body larger than this is refused unless the route allows more. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
+export const MAX_CONNECTIONS = 256
 
 export interface LanRequest<I> {
   /** Who is asking (null only on `auth: 'pairing'` routes). */
@@ -169,7 +170,7 @@ export function createLanHub(options: LanHubOptions) {
       input: PairRequest,
       handle: ({ input, source }): PairAnswer =>
         pairing.redeem(input.code, source, () => {
-          const { member, credential } = members.add(input.deskName)
+          const { member, credential } = members.add(input.deskName, input.deskId)
           return { memberId: member.id, credential, hubId: identity!.hubId, hubName: options.hubName }
         })
     }) as LanRoute<never, unknown>,
@@ -178,7 +179,7 @@ export function createLanHub(options: LanHubOptions) {
       path: '/whoami',
       auth: 'member',
       input: z.object({}).strict(),
-      handle: ({ member }): WhoamiAnswer => ({ memberId: member!.id, deskName: member!.deskName, hubId: identity!.hubId, hubName: options.hubName, hubTime: now() })
+      handle: ({ member }): WhoamiAnswer => ({ memberId: member!.id, deskName: member!.deskName, deskId: member!.deskId, hubId: identity!.hubId, hubName: options.hubName, hubTime: now() })
     }) as LanRoute<never, unknown>
   ]
   const table = new Map<string, LanRoute<never, unknown>>()
@@ -235,7 +236,8 @@ export function createLanHub(options: LanHubOptions) {
     async start(listen: { host: string; port: number }): Promise<{ host: string; port: number }> {
       if (server) throw new Error('the LAN hub is already listening')
       identity ??= await loadOrCreateHubIdentity(store, now)
-      const s = createServer({ key: identity.keyPem, cert: identity.certPem, minVersion: 'TLSv1.3' }, (req, res) => {
+      // A stalled handshake holds a socket: ten seconds is plenty on a LAN (Node's default is two minutes).
+      const s = createServer({ key: identity.keyPem, cert: identity.certPem, minVersion: 'TLSv1.3', handshakeTimeout: 10_000 }, (req, res) => {
         handle(req, res).catch((err: unknown) => {
           if (res.headersSent) return res.destroy()
           if (err instanceof LanRefusal) {
@@ -249,6 +251,8 @@ export function createLanHub(options: LanHubOptions) {
       })
       s.headersTimeout = 10_000
       s.requestTimeout = 30_000
+      // Ten desks with a live stream each and their calls fit many times; a flood of connections does not.
+      s.maxConnections = MAX_CONNECTIONS
       const open = new Set<Socket>()
       s.on('connection', (socket: Socket) => {
         open.add(socket)

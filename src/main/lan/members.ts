@@ -15,6 +15,8 @@ export const LAST_SEEN_WRITE_MS = 60_000
 export interface MemberView {
   id: string
   deskName: string
+  /** The member desk's own id, as its marks carry it. */
+  deskId: string
   pairedAt: number
   lastSeenAt: number | null
   revokedAt: number | null
@@ -27,6 +29,7 @@ export function createMemberRegistry(store: LanStore, now: () => number = Date.n
   const view = (m: StoredMember): MemberView => ({
     id: m.id,
     deskName: m.deskName,
+    deskId: m.deskId,
     pairedAt: m.pairedAt,
     lastSeenAt: Math.max(m.lastSeenAt ?? 0, seen.get(m.id) ?? 0) || null,
     revokedAt: m.revokedAt
@@ -34,13 +37,19 @@ export function createMemberRegistry(store: LanStore, now: () => number = Date.n
   const members = (): StoredMember[] => store.read().hub?.members ?? []
 
   return {
-    /** A new member; answers its credential, which exists nowhere else after this call. */
-    add(deskName: string): { member: MemberView; credential: string } {
+    /**
+     * A new member; answers its credential, which exists nowhere else after this call. A desk that
+     * pairs again (lost its credential, or the hub's certificate changed) replaces its old pairing:
+     * the old credential is revoked in the same write.
+     */
+    add(deskName: string, deskId: string): { member: MemberView; credential: string } {
       const id = randomBytes(12).toString('hex')
       const secret = randomBytes(32).toString('base64url')
-      const member: StoredMember = { id, deskName, secretHash: sha256(secret).toString('hex'), pairedAt: now(), lastSeenAt: null, revokedAt: null }
+      const at = now()
+      const member: StoredMember = { id, deskName, deskId, secretHash: sha256(secret).toString('hex'), pairedAt: at, lastSeenAt: null, revokedAt: null }
       store.update((file) => {
         if (!file.hub) throw new Error('the hub has no identity yet')
+        for (const old of file.hub.members) if (old.deskId === deskId && old.revokedAt === null) old.revokedAt = at
         file.hub.members.push(member)
       })
       return { member: view(member), credential: `rcm1.${id}.${secret}` }

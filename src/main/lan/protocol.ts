@@ -115,11 +115,14 @@ export const grouped = (s: string): string => s.match(/.{1,4}/g)?.join('-') ?? s
 
 // ---- Payloads ------------------------------------------------------------------------------
 const deskName = z.string().trim().min(1).max(60)
+/** The desk's own id (its replica's `desk_id`): marks carry it, and a desk pairing again replaces its old credential. */
+export const DeskId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/)
 
 export const PairRequest = z
   .object({
     code: z.string().max(40),
     deskName,
+    deskId: DeskId,
     protocol: z.literal(LAN_PROTOCOL_VERSION)
   })
   .strict()
@@ -142,6 +145,7 @@ export const WhoamiAnswer = z
   .object({
     memberId: z.string(),
     deskName: z.string(),
+    deskId: z.string(),
     hubId: z.string(),
     hubName: z.string(),
     hubTime: z.number().int()

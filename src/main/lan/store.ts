@@ -17,6 +17,7 @@ export const LAN_FILE = 'lan.json'
 const StoredMember = z.object({
   id: z.string(),
   deskName: z.string(),
+  deskId: z.string(),
   /** SHA-256 of the credential's secret part, hex. */
   secretHash: z.string().regex(/^[0-9a-f]{64}$/),
   pairedAt: z.number().int(),
