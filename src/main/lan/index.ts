@@ -23,7 +23,8 @@
  *   are read as 0 and 1), single-use, 5 minutes, compared in constant time, wrong tries limited
  *   per address and for everyone together, with a lockout in which even the right code is refused.
  * - Member credentials (members.ts): 256 random bits per member; the hub stores only their
- *   SHA-256, so its data dir does not hold what a member needs. Revocable one by one.
+ *   SHA-256, so its data dir does not hold what a member needs. Revocable one by one. A member
+ *   names its desk id when pairing: a desk that pairs again replaces its old credential.
  * - Requests carry `Authorization: Bearer`, a time and a nonce (replay.ts): a nonce seen again or a
  *   time off by more than 2 minutes is refused; a stale refusal carries the hub's clock and the
  *   client corrects its offset once (desk clocks drift apart without internet).
