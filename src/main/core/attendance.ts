@@ -96,7 +96,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       /** False when another operation carries the mark to the booking system (a Plandocket walk-in). */
       send = true,
       /** A mark entered from a paper sheet: made at the time written on the paper, not now. */
-      writtenAt: number | null = null
+      writtenAt: number | null = null,
+      /** A mark another desk made (a LAN member): its desk, and its operation id carried on as this desk's. */
+      origin: { deskId: string; opId: string } | null = null
     ): RosterRow => {
       const { session, person } = target(sessionId, participationId)
       // A walk-in the booking system cannot take (Wix Bookings) is marked on this desk only.
@@ -130,7 +132,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
         row = {
           ...next,
           markedAt: markTime,
-          deskId: ctx.deskId,
+          deskId: origin?.deskId ?? ctx.deskId,
           undoStatus: before.status,
           undoAttendees: before.attendees,
           undoMarkedAt: before.markedAt,
@@ -141,7 +143,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       const day = row.markedAt === null ? null : next === 'undo' ? dayIn(row.markedAt, session.timeZone) : today
       upsert.run({ participationId, sessionId: session.id, method, now, ...row, day })
       const reentry = next !== 'undo' && before.status === 'ATTENDED' && before.checkedOutAt !== null && !earlierDay
-      const opId = staysHere || !send ? null : ctx.newId()
+      const opId = staysHere || !send ? null : (origin?.opId ?? ctx.newId())
       if (opId) {
         enqueue.run({
           opId,
@@ -149,7 +151,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           provider: session.provider,
           sessionId: session.id,
           participationId,
-          deskId: ctx.deskId,
+          deskId: origin?.deskId ?? ctx.deskId,
           now,
           // The intent as the desk saw it; the sync engine turns it into provider calls.
           payload: JSON.stringify({
@@ -165,7 +167,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       }
       audit.run({
         now,
-        deskId: ctx.deskId,
+        deskId: origin?.deskId ?? ctx.deskId,
         action: reentry ? 'reentry' : action,
         sessionId: session.id,
         participationId,
@@ -174,7 +176,8 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
           from: { status: before.status, attendees: before.attendees },
           to: { status: row.status, attendees: row.attendees },
           method,
-          ...(writtenAt !== null ? { fromPaper: true, writtenAt } : {}),
+          ...(writtenAt !== null && !origin ? { fromPaper: true, writtenAt } : {}),
+          ...(origin ? { fromDesk: origin.deskId, madeAt: writtenAt } : {}),
           ...(staysHere ? { localOnly: 'bookings_walk_in' } : {}),
           ...(earlierDay ? { day: today, earlierDay: beforeDay } : {})
         })
@@ -311,7 +314,47 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     return { marked: rows.length }
   })
 
+  const opSeen = sqlite.prepare<[string], { one: number }>(`SELECT 1 AS one FROM outbox WHERE op_id = ?`)
+
+  /**
+   * A mark a LAN member made, applied here as if made at this desk (issue 18): the member's desk id
+   * and scan time stay on it, and its operation id becomes this desk's outbox operation, which
+   * forwards it to the booking system (or settles it in local-only mode). That id makes a resent
+   * mark a no-op. A mark another desk made here, newer than this one or unseen by the member when
+   * it marked, is not overwritten: the answer names it (`conflict`), unless the member overrules.
+   */
+  const fromMember = sqlite.transaction(
+    (input: {
+      opId: string
+      deskId: string
+      sessionId: number
+      participationId: number
+      status: AttendanceStatus
+      attendees: number
+      markedAt: number
+      method: 'manual' | 'scan' | 'paper'
+      previous: Mark | null
+      force: boolean
+    }): { result: 'done' | 'duplicate' } | { result: 'conflict'; mark: { status: AttendanceStatus; attendees: number; markedAt: number; deskId: string | null } } => {
+      if (opSeen.get(input.opId)) return { result: 'duplicate' }
+      const { session, person } = target(input.sessionId, input.participationId)
+      const before: CurrentRow = current.get(input.participationId, session.id) ?? NOTHING
+      const other = before.deskId !== input.deskId && before.markedAt !== null && before.status !== 'NOT_SET'
+      const unseen = input.previous === null || input.previous.status !== before.status || input.previous.attendees !== before.attendees
+      if (other && !input.force && (before.markedAt! > input.markedAt || unseen)) {
+        return { result: 'conflict', mark: { status: before.status, attendees: before.attendees, markedAt: before.markedAt!, deskId: before.deskId } }
+      }
+      if (input.status === 'ATTENDED' && person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } })
+      commit(session.id, input.participationId, { status: input.status, attendees: input.attendees }, input.status === 'NOT_ATTENDED' ? 'no_show' : 'check_in', input.method, true, input.markedAt, {
+        deskId: input.deskId,
+        opId: input.opId
+      })
+      return { result: 'done' }
+    }
+  )
+
   return {
+    fromMember: (input: Parameters<typeof fromMember>[0]) => fromMember.immediate(input),
     walkIn: (input: Parameters<typeof walkIn>[0]) => walkIn.immediate(input),
     confirm: (input: { sessionId: number; participationId: number }) => confirm.immediate(input.sessionId, input.participationId),
     closeSession: (input: { sessionId: number }) => close.immediate(input.sessionId),

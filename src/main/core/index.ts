@@ -18,7 +18,8 @@ import { settingsHandlers } from '../settings/handlers'
 import { createOutbox, createReplica, createSyncEngine, createWorkerWriter, type BackoffPolicy } from '../sync'
 import { createFreshness } from '../sync/freshness'
 import { syncHandlers } from '../sync/handlers'
-import { createAttendanceService } from './attendance'
+import { createAttendanceService, type AttendanceService } from './attendance'
+import { createLanStore, type LanStore } from '../lan/store'
 import { attendanceHandlers } from './attendance.handlers'
 import { createContext, type CoreContext } from './context'
 import { createAuditLog } from './audit'
@@ -55,6 +56,8 @@ export interface DeskOptions {
   /** Where settings and secrets live; plain-Node defaults in the data dir. */
   settingsStore?: KeyValueStore
   secretBox?: SecretBox
+  /** LAN sharing's store (default: lan.json in the data dir). */
+  lanStore?: LanStore
   env?: NodeJS.ProcessEnv
   /** Sync: background timer period (0 = only on triggers) and backoff policy (tests). */
   syncTimerMs?: number
@@ -77,6 +80,10 @@ export interface Desk {
   context: CoreContext
   migrations: MigrationReport
   sync: ReturnType<typeof createSyncEngine>
+  /** The marks (a LAN hub applies its members' through it). */
+  attendance: AttendanceService
+  /** LAN sharing's stored state (lan.json). */
+  lan: LanStore
   kiosk: Kiosk
   /** What changed, as it happens: Electron sends it to the window, the web desk streams it. */
   events: DeskEvents
@@ -120,7 +127,10 @@ export function openDesk(options: DeskOptions): Desk {
   const localImport = createLocalImport(ctx, sessions)
   const exporter = createRosterExport(db)
   const store = options.settingsStore ?? createNodeSettingsStore(options.dataDir)
-  const settings = createSettings(store, options.secretBox ?? createFileSecretBox(options.dataDir), options.env ?? process.env)
+  const secrets = options.secretBox ?? createFileSecretBox(options.dataDir)
+  const settings = createSettings(store, secrets, options.env ?? process.env)
+  // LAN sharing's file (lan.json): the hub provider reads the hub this desk joined from it.
+  const lan = options.lanStore ?? createLanStore(options.dataDir, secrets)
   const kiosk = createKiosk(store, now, options.onKioskChange)
   const scanner = createScanner(ctx, sessions, roster, attendance)
   const audit = createAuditLog(ctx, sessions)
@@ -137,7 +147,8 @@ export function openDesk(options: DeskOptions): Desk {
     signal: closing.signal,
     now,
     timeoutMs: options.providerTimeoutMs,
-    onServerDate: (server, local) => engine.noteServerDate(server, local)
+    onServerDate: (server, local) => engine.noteServerDate(server, local),
+    lan
   }
   const provider = createProviderSource(() => settings.current(), providerDeps)
   // What changed, told to the window as it happens (engine.status is read only when sending).
@@ -216,6 +227,8 @@ export function openDesk(options: DeskOptions): Desk {
     context: ctx,
     migrations,
     sync: engine,
+    attendance,
+    lan,
     kiosk,
     events,
     print,

@@ -6,6 +6,7 @@
  * window, which ask for them): a provider with settings of its own touches those too.
  */
 import type { ProviderName } from '../../shared/contract'
+import { hubRegistration } from './hub/registration'
 import { localRegistration } from './local/registration'
 import { plandocketRegistration } from './plandocket/registration'
 import type { ProviderRegistration } from './types'
@@ -14,5 +15,6 @@ import { wixRegistration } from './wix/registration'
 export const REGISTRATIONS: Record<ProviderName, ProviderRegistration> = {
   local: localRegistration,
   wix: wixRegistration,
-  plandocket: plandocketRegistration
+  plandocket: plandocketRegistration,
+  hub: hubRegistration
 }

@@ -8,6 +8,7 @@
  * row and handed back on SessionRef/ParticipationRef; the engine and the replica never read inside.
  */
 import type { AttendanceStatus, MissingPermission, ParticipationStatus, ProviderName, SyncReason } from '../../shared/contract'
+import type { LanStore } from '../lan/store'
 import type { StoredSettings } from '../settings'
 import type { RequestBudget } from './budget'
 import type { SessionRules } from './rules'
@@ -240,6 +241,8 @@ export interface ProviderDeps {
   signal?: AbortSignal
   /** The booking system's Date header, for the clock-offset warning. */
   onServerDate: (serverMs: number, localMs: number) => void
+  /** LAN sharing's store: the hub provider finds the hub this desk joined there (absent: no hub). */
+  lan?: LanStore
 }
 
 /** A provider as registrations.ts lists it: exported by its folder, one line there. */

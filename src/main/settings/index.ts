@@ -129,6 +129,7 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
         }
       }
     }
+    if (input.provider === 'hub') return { ...now, provider: 'hub' }
     return { ...now, provider: LOCAL_PROVIDER }
   }
 

@@ -8,10 +8,14 @@
  * Every booking system the desk can sync with (REMOTE_PROVIDERS), and local-only mode, where a new
  * desk starts. The one list: the contract's enums, the database's provider column, the set-up choices and
  * main's provider registry (providers/registry.ts, which must have a line for each) follow it.
+ * `hub`: another Rollcall desk on the LAN this desk joined (issue 18); it is entered by joining a
+ * hub, never picked from the set-up list (SETUP_CHOICES).
  */
-export const REMOTE_PROVIDERS = ['wix', 'plandocket'] as const
+export const REMOTE_PROVIDERS = ['wix', 'plandocket', 'hub'] as const
 export const LOCAL_PROVIDER = 'local'
 export const PROVIDERS = [LOCAL_PROVIDER, ...REMOTE_PROVIDERS] as const
+/** What set-up offers to choose from (a desk becomes a hub's member by joining it). */
+export const SETUP_CHOICES = PROVIDERS.filter((p) => p !== 'hub')
 /** A booking system somewhere else (every provider but local-only mode). */
 export type RemoteProviderName = (typeof REMOTE_PROVIDERS)[number]
 

@@ -126,6 +126,8 @@ export const SyncReason = z.discriminatedUnion('reason', [
   reason('sync_email_required', { service }),
   /** Checked in at another station already; the service counts one per participant, the desk counted more. */
   reason('sync_counts_one', { service, station: z.string().nullable(), at: isoInstant.nullable(), counted: int }),
+  /** Another desk on the LAN marked the person at the hub first (or later than this desk's mark was made). */
+  reason('sync_marked_at_desk', { service, station: z.string(), at: isoInstant, status: AttendanceStatus, attendees: int }),
   /** The booking system's own words (e.g. a Wix error body), shown as they are. */
   reason('provider_said', { text: z.string() }),
   /** A failure stored by a desk from before reasons had codes: its English words, kept as they were. */

@@ -45,7 +45,9 @@ export const PlandocketSettingsInput = z
 export const ProviderSettingsInput = z.discriminatedUnion('provider', [
   z.object({ provider: z.literal('local') }).strict(),
   z.object({ provider: z.literal('wix'), wix: WixSettingsInput }).strict(),
-  z.object({ provider: z.literal('plandocket'), plandocket: PlandocketSettingsInput }).strict()
+  z.object({ provider: z.literal('plandocket'), plandocket: PlandocketSettingsInput }).strict(),
+  /** The hub this desk joined on the LAN: where and how it is reached lives in lan.json, not here. */
+  z.object({ provider: z.literal('hub') }).strict()
 ])
 export type ProviderSettingsInput = z.infer<typeof ProviderSettingsInput>
 

@@ -10,7 +10,7 @@ import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
 const n = (x: number): string => x.toLocaleString('de-DE')
 const plural = (x: number, one: string, many: string): string => `${n(x)} ${x === 1 ? one : many}`
 
-const service: Messages['reasons']['service'] = { local: 'dieser Empfang', wix: 'Wix', plandocket: 'Plandocket' }
+const service: Messages['reasons']['service'] = { local: 'dieser Empfang', wix: 'Wix', plandocket: 'Plandocket', hub: 'der Hub-Empfang' }
 const named = (name: string): string => (service as Record<string, string>)[name] ?? name
 const adminActions: Record<AdminAction, string> = {
   mark_no_shows: 'Personen als nicht erschienen zu markieren',
@@ -265,7 +265,7 @@ export const de: Messages = {
     unreachable: 'Der Dienst des Empfangs ist nicht erreichbar. Prüfen Sie, ob Rollcall läuft, und versuchen Sie es erneut.'
   },
   sync: {
-    providers: { local: 'Nur lokal', wix: 'Wix', plandocket: 'Plandocket' },
+    providers: { local: 'Nur lokal', wix: 'Wix', plandocket: 'Plandocket', hub: 'Hub-Empfang' },
     label: (text) => `Sync-Status: ${text}`,
     checkingLabel: 'Sync-Status: wird geprüft…',
     checking: 'Sync wird geprüft…',
@@ -424,11 +424,13 @@ export const de: Messages = {
       sync_email_required: (p) => `${named(p.service)} braucht für neue Teilnehmende eine E-Mail-Adresse.`,
       sync_counts_one: (p, say) =>
         `Schon eingecheckt bei ${p.station ?? 'einer anderen Station'}${p.at ? `, ${say.time(p.at)}` : ''}; dieser Empfang hat ${n(p.counted)} Personen gezählt, ${named(p.service)} zählt eine pro Teilnehmer.`,
+      sync_marked_at_desk: (p, say) =>
+        `${p.status === 'ATTENDED' ? 'Schon eingecheckt' : p.status === 'NOT_ATTENDED' ? 'Als nicht erschienen markiert' : 'Check-in zurückgenommen'} bei ${p.station}, ${say.time(p.at)}; die Markierung dieses Empfangs wurde nicht übernommen.`,
       provider_said: (p) => p.text,
       stored_words: (p) => `Von einer älteren Rollcall-Version gespeichert (englisch): ${p.text}`
     },
     connection: {
-      connected: (p) => (p.service === 'wix' ? `Verbunden mit der Wix-Website ${p.where}.` : `Verbunden mit Plandocket unter ${p.where}.`),
+      connected: (p) => (p.service === 'wix' ? `Verbunden mit der Wix-Website ${p.where}.` : p.service === 'hub' ? `Verbunden mit dem Hub-Empfang ${p.where}.` : `Verbunden mit Plandocket unter ${p.where}.`),
       local_needs_no_connection: () => 'Der Nur-lokal-Modus braucht keine Verbindung.',
       api_key_needed: () => 'Geben Sie den API-Schlüssel ein.',
       tenant_address_needed: () => 'Geben Sie die Mandanten-Adresse ein, z. B. https://ihrname.plandocket.com/api/v1.',
@@ -479,6 +481,8 @@ export const de: Messages = {
     wixHint: 'Termine und Check-ins werden mit Ihrer Wix-Website synchronisiert.',
     plandocketLabel: 'Plandocket',
     plandocketHint: 'Veranstaltungen und Check-ins werden mit Ihrem Plandocket-Konto synchronisiert.',
+    hubLabel: 'Hub-Empfang',
+    hubHint: 'Termine, Teilnehmerlisten und Check-ins werden mit dem Hub-Empfang in diesem Netzwerk geteilt.',
     storedKey: 'gespeichert — leer lassen, um ihn zu behalten',
     weakBasic: 'Dieser Computer hat keinen Schlüsselbund: Der API-Schlüssel ist nur schwach geschützt gespeichert.',
     weakFile: 'Dieser Computer hat keinen Schlüsselbund: Der API-Schlüssel liegt in einer Datei, die nur dieses Benutzerkonto lesen kann.',

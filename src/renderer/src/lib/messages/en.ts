@@ -15,7 +15,7 @@ const ordinalSuffix = (x: number): string => {
   return ['th', 'st', 'nd', 'rd'][x % 10] ?? 'th'
 }
 
-const service = { local: 'this desk', wix: 'Wix', plandocket: 'Plandocket' } satisfies Record<ProviderName, string>
+const service = { local: 'this desk', wix: 'Wix', plandocket: 'Plandocket', hub: 'the hub desk' } satisfies Record<ProviderName, string>
 /** A service by its name; one this dictionary does not know (a provider added since) by its own. */
 const named = (name: string): string => (service as Record<string, string>)[name] ?? name
 const adminActions = {
@@ -281,7 +281,7 @@ export const en = {
     unreachable: 'The desk service is not reachable. Check that Rollcall is running, then try again.'
   },
   sync: {
-    providers: { local: 'Local only', wix: 'Wix', plandocket: 'Plandocket' },
+    providers: { local: 'Local only', wix: 'Wix', plandocket: 'Plandocket', hub: 'Hub desk' },
     label: (text: string) => `Sync status: ${text}`,
     checkingLabel: 'Sync status: checking…',
     checking: 'Checking sync…',
@@ -441,12 +441,14 @@ export const en = {
       sync_email_required: (p) => `${named(p.service)} needs an email address for a new participant.`,
       sync_counts_one: (p, say) =>
         `Already checked in at ${p.station ?? 'another station'}${p.at ? `, ${say.time(p.at)}` : ''}; this desk counted ${n(p.counted)} people, ${named(p.service)} counts one per participant.`,
+      sync_marked_at_desk: (p, say) =>
+        `${p.status === 'ATTENDED' ? 'Already checked in' : p.status === 'NOT_ATTENDED' ? 'Marked a no-show' : 'Check-in cleared'} at ${p.station}, ${say.time(p.at)}; this desk's mark was not applied.`,
       provider_said: (p) => p.text,
       /** What a desk before reasons had codes stored: its English words, as they were. */
       stored_words: (p) => p.text
     } satisfies Words<SyncReason>,
     connection: {
-      connected: (p) => (p.service === 'wix' ? `Connected to the Wix site ${p.where}.` : `Connected to Plandocket at ${p.where}.`),
+      connected: (p) => (p.service === 'wix' ? `Connected to the Wix site ${p.where}.` : p.service === 'hub' ? `Connected to the hub desk ${p.where}.` : `Connected to Plandocket at ${p.where}.`),
       local_needs_no_connection: () => 'Local-only mode needs no connection.',
       api_key_needed: () => 'Enter the API key.',
       tenant_address_needed: () => 'Enter the tenant address, e.g. https://yourname.plandocket.com/api/v1.',
@@ -497,6 +499,8 @@ export const en = {
     wixHint: 'Sessions and check-ins sync with your Wix site.',
     plandocketLabel: 'Plandocket',
     plandocketHint: 'Events and check-ins sync with your Plandocket account.',
+    hubLabel: 'Hub desk',
+    hubHint: 'Sessions, rosters and check-ins are shared with the hub desk on this network.',
     storedKey: 'stored — leave empty to keep',
     weakBasic: 'This computer has no keychain: the API key is stored with weak protection.',
     weakFile: 'This computer has no keychain: the API key is stored in a file only readable by this user account.',

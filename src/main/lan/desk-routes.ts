@@ -1,0 +1,250 @@
+/**
+ * What a hub offers its members (issue 18): the day's sessions, a session's roster in pages, its
+ * marks, and the upload of the members' marks. For a member these are one more provider
+ * (providers/hub); for the hub, a member's mark is applied through its own attendance service as
+ * if made at its desk, so its own outbox forwards it to Wix or Plandocket, or keeps it in
+ * local-only mode. Nothing else of the hub's desk (settings, keys, kiosk, export) has a route.
+ *
+ *   GET  /sessions    ?from&to[&after]       → { sessions, next }
+ *   GET  /roster      ?session[&after]       → { participations, next }
+ *   GET  /attendance  ?session[&after]       → { attendance, next }
+ *   POST /marks       { ops: [...] }         → { outcomes: [...] } (one per op, in order)
+ *
+ * Keys: a session or participation is named by `<provider>:<provider id>` of the hub's row, stable
+ * across the hub's downloads and restarts (its row ids are not promised to be).
+ */
+import { z } from 'zod'
+import { DeskError, type Desk } from '../core'
+import { sessionRules } from '../providers/registry'
+import { createLanHub, lanRoute, type LanHubOptions, type LanRoute } from './hub'
+import {
+  MarkBatch,
+  MarkOutcome,
+  PAGE_ATTENDANCE,
+  PAGE_ROSTER,
+  PAGE_SESSIONS,
+  type HubAttendance,
+  type HubParticipation,
+  type HubSession,
+  type MarkOutcomes
+} from './marks-protocol'
+import { LanRefusal } from './protocol'
+
+const Cursor = z.string().regex(/^\d{1,15}$/).transform(Number)
+const Key = z.string().min(3).max(600)
+const Millis = z.coerce.number().int().min(0).max(8.64e15)
+
+/** `<provider>:<provider id>`, split on the first colon (provider names have none). */
+export const hubKey = (provider: string, providerId: string) => `${provider}:${providerId}`
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf(':')
+  return at <= 0 ? ['', key] : [key.slice(0, at), key.slice(at + 1)]
+}
+
+interface SessionRow {
+  id: number
+  provider: string
+  providerId: string
+  title: string
+  startsAt: number
+  endsAt: number
+  timeZone: string
+  allDay: number
+  capacity: number | null
+  scheduleId: string | null
+  scheduleName: string | null
+  kind: string
+  status: 'CONFIRMED' | 'CANCELLED'
+  updatedAt: number
+  raw: string | null
+}
+
+/** The routes a hub desk serves its members. `deskName`: the name a desk id goes by (the hub's own, or a member's). */
+export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => string): LanRoute<never, unknown>[] {
+  const sqlite = desk.db.$client
+  const SESSION_COLUMNS = `id, provider, provider_id AS providerId, title, starts_at AS startsAt, ends_at AS endsAt, time_zone AS timeZone,
+    all_day AS allDay, capacity, schedule_id AS scheduleId, schedule_name AS scheduleName, kind, status, updated_at AS updatedAt, raw`
+  const sessionsIn = sqlite.prepare<{ from: number; to: number; after: number; limit: number }, SessionRow>(
+    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE starts_at < @to AND ends_at > @from AND id > @after ORDER BY id LIMIT @limit`
+  )
+  const sessionByKey = sqlite.prepare<[string, string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE provider = ? AND provider_id = ?`)
+  const participationByKey = sqlite.prepare<[string, string], { id: number }>(`SELECT id FROM participations WHERE provider = ? AND provider_id = ?`)
+  const roster = sqlite.prepare<{ sessionId: number; scheduleId: string | null; after: number; limit: number }, Record<string, unknown>>(
+    `SELECT id, provider, provider_id AS providerId, external_id AS externalId, session_id AS sessionId, schedule_id AS scheduleId, name, email, phone,
+            contact_id AS contactId, customer_number AS customerNumber, booking_id AS bookingId, badge_number AS badgeNumber,
+            party_size AS partySize, status, updated_at AS updatedAt
+     FROM participations
+     WHERE (session_id = @sessionId OR (@scheduleId IS NOT NULL AND schedule_id = @scheduleId)) AND removed_at IS NULL AND id > @after
+     ORDER BY id LIMIT @limit`
+  )
+  const marks = sqlite.prepare<{ sessionId: number; after: number; limit: number }, Record<string, unknown>>(
+    `SELECT a.id, p.provider, p.provider_id AS providerId, a.status, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.checked_out_at AS checkedOutAt
+     FROM attendance a JOIN participations p ON p.id = a.participation_id
+     WHERE a.session_id = @sessionId AND a.id > @after ORDER BY a.id LIMIT @limit`
+  )
+
+  function session(key: string): SessionRow {
+    const [provider, providerId] = splitKey(key)
+    const row = sessionByKey.get(provider, providerId)
+    if (!row) throw new LanRefusal('lan_not_found')
+    return row
+  }
+
+  const toSession = (s: SessionRow): HubSession => ({
+    key: hubKey(s.provider, s.providerId),
+    title: s.title,
+    startsAt: s.startsAt,
+    endsAt: s.endsAt,
+    timeZone: s.timeZone,
+    allDay: s.allDay === 1,
+    capacity: s.capacity,
+    scheduleId: s.scheduleId,
+    scheduleName: s.scheduleName,
+    kind: s.kind,
+    status: s.status,
+    revision: String(s.updatedAt),
+    // The hub's provider decides what its sessions allow (a Wix Bookings walk-in stays on the desk): members follow.
+    rules: sessionRules({ provider: s.provider as never, raw: s.raw })
+  })
+
+  const outcomeOf = (err: unknown): MarkOutcome => {
+    if (err instanceof DeskError) {
+      const reason = err.detail.reason
+      if (reason === 'booking_cancelled') return { result: 'rejected', code: 'booking_cancelled' }
+      if (reason === 'session_cancelled') return { result: 'rejected', code: 'session_cancelled' }
+      if (err.code === 'not_found') return { result: 'rejected', code: 'not_found' }
+    }
+    throw err
+  }
+
+  return [
+    lanRoute({
+      method: 'GET',
+      path: '/sessions',
+      auth: 'member',
+      input: z.object({ from: Millis, to: Millis, after: Cursor.optional() }).strict(),
+      handle: ({ input }) => {
+        const rows = sessionsIn.all({ from: input.from, to: input.to, after: input.after ?? 0, limit: PAGE_SESSIONS })
+        return { sessions: rows.map(toSession), next: rows.length === PAGE_SESSIONS ? String(rows.at(-1)!.id) : null }
+      }
+    }),
+    lanRoute({
+      method: 'GET',
+      path: '/roster',
+      auth: 'member',
+      input: z.object({ session: Key, after: Cursor.optional() }).strict(),
+      handle: ({ input }) => {
+        const s = session(input.session)
+        const rows = roster.all({ sessionId: s.id, scheduleId: s.scheduleId, after: input.after ?? 0, limit: PAGE_ROSTER })
+        const participations = rows.map(
+          (p): HubParticipation => ({
+            key: hubKey(p.provider as string, p.providerId as string),
+            // A course participation names its course, not the session.
+            session: p.sessionId === null ? null : input.session,
+            scheduleId: p.scheduleId as string | null,
+            externalId: p.externalId as string | null,
+            name: p.name as string,
+            email: p.email as string | null,
+            phone: p.phone as string | null,
+            contactId: p.contactId as string | null,
+            customerNumber: p.customerNumber as string | null,
+            bookingId: p.bookingId as string | null,
+            badgeNumber: p.badgeNumber as string | null,
+            partySize: p.partySize as number,
+            status: p.status as HubParticipation['status'],
+            revision: String(p.updatedAt)
+          })
+        )
+        return { participations, next: rows.length === PAGE_ROSTER ? String(rows.at(-1)!.id) : null }
+      }
+    }),
+    lanRoute({
+      method: 'GET',
+      path: '/attendance',
+      auth: 'member',
+      input: z.object({ session: Key, after: Cursor.optional() }).strict(),
+      handle: ({ input }) => {
+        const s = session(input.session)
+        const rows = marks.all({ sessionId: s.id, after: input.after ?? 0, limit: PAGE_ATTENDANCE })
+        const attendance = rows.map(
+          (a): HubAttendance => ({
+            participation: hubKey(a.provider as string, a.providerId as string),
+            status: a.status as HubAttendance['status'],
+            attendees: a.attendees as number,
+            markedAt: a.markedAt as number | null,
+            deskId: a.deskId as string | null,
+            checkedOutAt: a.checkedOutAt as number | null
+          })
+        )
+        return { attendance, next: rows.length === PAGE_ATTENDANCE ? String(rows.at(-1)!.id) : null }
+      }
+    }),
+    lanRoute({
+      method: 'POST',
+      path: '/marks',
+      auth: 'member',
+      input: MarkBatch,
+      maxBodyBytes: 512 * 1024,
+      handle: ({ input, member }): MarkOutcomes => {
+        const outcomes: MarkOutcome[] = []
+        const touched: [number, number][] = []
+        // In the member's order: a check-in and its undo arrive as they were made.
+        for (const op of input.ops) {
+          const [sp, sid] = splitKey(op.session)
+          const [pp, pid] = splitKey(op.participation)
+          const s = sessionByKey.get(sp, sid)
+          const p = participationByKey.get(pp, pid)
+          if (!s || !p) {
+            outcomes.push({ result: 'rejected', code: 'not_found' })
+            continue
+          }
+          try {
+            const applied = desk.attendance.fromMember({
+              opId: op.opId,
+              // The authenticated desk, never one the payload names: a member cannot mark as another desk.
+              deskId: member!.deskId,
+              sessionId: s.id,
+              participationId: p.id,
+              status: op.status,
+              attendees: op.attendees,
+              markedAt: op.markedAt,
+              method: op.method,
+              previous: op.previous,
+              force: op.force
+            })
+            if (applied.result === 'conflict') {
+              const m = applied.mark
+              outcomes.push({ result: 'conflict', mark: { status: m.status, attendees: m.attendees, markedAt: m.markedAt, deskId: m.deskId, deskName: deskName(m.deskId) } })
+            } else {
+              outcomes.push({ result: 'done', duplicate: applied.result === 'duplicate' })
+              if (applied.result === 'done') touched.push([s.id, p.id])
+            }
+          } catch (err) {
+            outcomes.push(outcomeOf(err))
+          }
+        }
+        if (touched.length > 0) {
+          for (const [sessionId, participationId] of touched) desk.events.row(sessionId, participationId)
+          void desk.sync.trigger('mark')
+        }
+        return { outcomes }
+      }
+    })
+  ] as LanRoute<never, unknown>[]
+}
+
+/**
+ * A desk's LAN hub with the member routes: marks it applies name the member desk as it paired
+ * (or this desk, for its own).
+ */
+export function createDeskHub(desk: Desk, options: Omit<LanHubOptions, 'routes' | 'store' | 'hubName'> & { hubName?: string }) {
+  // The routes are made before the hub whose member list names the desks: read it through this.
+  let names: (deskId: string | null) => string = () => ''
+  const hub = createLanHub({ ...options, store: desk.lan, hubName: options.hubName ?? desk.context.deskName, routes: memberRoutes(desk, (id) => names(id)) })
+  names = (deskId) => {
+    if (deskId === null) return desk.context.deskName
+    if (deskId === desk.context.deskId) return desk.context.deskName
+    return hub.members.list().find((m) => m.deskId === deskId)?.deskName ?? deskId
+  }
+  return hub
+}

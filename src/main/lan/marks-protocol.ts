@@ -1,0 +1,111 @@
+/**
+ * What a hub and its members exchange about sessions, rosters and marks (desk-routes.ts on the
+ * hub, providers/hub on the member): zod schemas checked on both ends, built from the contract's
+ * own enums (attendance and booking statuses) so a LAN payload allows no value a desk does not.
+ */
+import { z } from 'zod'
+import { AttendanceStatus, LIMITS, ParticipationStatus } from '../../shared/contract'
+
+/** Page sizes: a roster page as large as the window's (a 100,000-person roster in 200 requests). */
+export const PAGE_SESSIONS = 500
+export const PAGE_ROSTER = LIMITS.rosterPage
+export const PAGE_ATTENDANCE = 2000
+/** Marks in one upload: the member's outbox sends up to this many in order. */
+export const MAX_MARKS = 200
+
+const key = z.string().min(3).max(600)
+const text = z.string().max(1000)
+const millis = z.number().int().min(0).max(8.64e15)
+const Cursor = z.string().regex(/^\d{1,15}$/).nullable()
+
+export const HubSession = z
+  .object({
+    key,
+    title: text,
+    startsAt: millis,
+    endsAt: millis,
+    timeZone: z.string().min(1).max(64),
+    allDay: z.boolean(),
+    capacity: z.number().int().nullable(),
+    scheduleId: text.nullable(),
+    scheduleName: text.nullable(),
+    kind: z.string().max(64),
+    status: z.enum(['CONFIRMED', 'CANCELLED']),
+    revision: z.string().max(40),
+    rules: z.object({ walkIns: z.enum(['sync', 'desk_only']), confirm: z.enum(['desk', 'wix_bookings']) }).strict()
+  })
+  .strict()
+export type HubSession = z.infer<typeof HubSession>
+
+export const HubParticipation = z
+  .object({
+    key,
+    /** The session's key, or null for a course participation (it names its course). */
+    session: key.nullable(),
+    scheduleId: text.nullable(),
+    externalId: text.nullable(),
+    name: text,
+    email: text.nullable(),
+    phone: text.nullable(),
+    contactId: text.nullable(),
+    customerNumber: text.nullable(),
+    bookingId: text.nullable(),
+    badgeNumber: text.nullable(),
+    partySize: z.number().int().min(1).max(LIMITS.partySize),
+    status: ParticipationStatus,
+    revision: z.string().max(40)
+  })
+  .strict()
+export type HubParticipation = z.infer<typeof HubParticipation>
+
+export const HubAttendance = z
+  .object({
+    participation: key,
+    status: AttendanceStatus,
+    attendees: z.number().int().min(0).max(LIMITS.partySize),
+    markedAt: millis.nullable(),
+    deskId: z.string().max(64).nullable(),
+    checkedOutAt: millis.nullable()
+  })
+  .strict()
+export type HubAttendance = z.infer<typeof HubAttendance>
+
+export const SessionsPage = z.object({ sessions: z.array(HubSession).max(PAGE_SESSIONS), next: Cursor }).strict()
+export const RosterPageAnswer = z.object({ participations: z.array(HubParticipation).max(PAGE_ROSTER), next: Cursor }).strict()
+export const AttendancePage = z.object({ attendance: z.array(HubAttendance).max(PAGE_ATTENDANCE), next: Cursor }).strict()
+
+const Mark = z.object({ status: AttendanceStatus, attendees: z.number().int().min(0).max(LIMITS.partySize) }).strict()
+
+/** One mark a member made, as its outbox holds it: the operation id is its idempotency key at the hub. */
+export const MemberMark = z
+  .object({
+    opId: z.string().min(8).max(64),
+    session: key,
+    participation: key,
+    status: AttendanceStatus,
+    attendees: z.number().int().min(0).max(LIMITS.partySize),
+    /** When the member's desk made it (the real scan time, not when it reached the hub). */
+    markedAt: millis,
+    method: z.enum(['manual', 'scan', 'paper']),
+    /** The hub's mark as the member last saw it (null: none); another desk's mark it did not see is a conflict. */
+    previous: Mark.nullable(),
+    /** The member chose to overrule the other desk's mark. */
+    force: z.boolean()
+  })
+  .strict()
+  .refine((m) => (m.status === 'ATTENDED') === m.attendees >= 1, 'attendees must match the status')
+export type MemberMark = z.infer<typeof MemberMark>
+
+export const MarkBatch = z.object({ ops: z.array(MemberMark).min(1).max(MAX_MARKS) }).strict()
+export type MarkBatch = z.infer<typeof MarkBatch>
+
+export const MarkOutcome = z.discriminatedUnion('result', [
+  /** Applied at the hub now, or earlier (`duplicate`: a resent mark, nothing applied twice). */
+  z.object({ result: z.literal('done'), duplicate: z.boolean() }).strict(),
+  /** Another desk's mark stands at the hub: which, by whom and when. */
+  z.object({ result: z.literal('conflict'), mark: Mark.extend({ markedAt: millis, deskId: z.string().nullable(), deskName: text }) }).strict(),
+  z.object({ result: z.literal('rejected'), code: z.enum(['not_found', 'session_cancelled', 'booking_cancelled']) }).strict()
+])
+export type MarkOutcome = z.infer<typeof MarkOutcome>
+export const MarkOutcomes = z.object({ outcomes: z.array(MarkOutcome).max(MAX_MARKS) }).strict()
+export type MarkOutcomes = z.infer<typeof MarkOutcomes>

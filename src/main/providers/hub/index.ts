@@ -1,0 +1,208 @@
+/**
+ * A hub desk on the LAN as a provider (issue 18): for a member, the hub is one more booking
+ * system behind the provider interface. Sessions, rosters and marks come from the hub's routes
+ * (lan/desk-routes.ts) in pages; the member's marks go to the hub in its outbox's order, each with
+ * its operation id, which the hub uses as its own: a batch resent after a lost answer applies
+ * nothing twice. The hub's refusals become what the engine knows: unreachable = offline (marks
+ * wait), revoked or unpaired = sign-in needed (marks held, nothing sent), another desk's mark =
+ * a conflict on this desk's Sync panel.
+ */
+import type { SyncReason } from '../../../shared/contract'
+import { memberClient } from '../../lan/client'
+import { AttendancePage, MarkOutcomes, MAX_MARKS, RosterPageAnswer, SessionsPage, type MemberMark } from '../../lan/marks-protocol'
+import { LanRefusal } from '../../lan/protocol'
+import type { LanStore } from '../../lan/store'
+import { ProviderError } from '../http'
+import type { AttendanceRecord, ParticipationRecord, Provider, PushOperation, PushOutcome, RosterPage, SessionRecord } from '../types'
+import { hubTraits, type HubSessionRaw } from './traits'
+
+type HubExt = { session: HubSessionRaw; participation: null }
+
+/** A LAN refusal as the engine sorts failures: retry later, sign in, or never. */
+export function providerErrorOf(err: unknown): unknown {
+  if (!(err instanceof LanRefusal)) return err
+  const message = `hub: ${err.code}`
+  switch (err.code) {
+    case 'lan_unreachable':
+      return new ProviderError('network', message, null, null, null, { cause: 'no_connection' })
+    case 'lan_unpaired':
+    case 'lan_revoked':
+    case 'lan_certificate_mismatch':
+      return new ProviderError('auth', message, 401)
+    case 'lan_rate_limited':
+      return new ProviderError('rate_limited', message, 429, err.retryAfterMs ?? null)
+    case 'lan_bad_answer':
+      return ProviderError.badAnswer('unexpected', message)
+    case 'lan_not_found':
+      return new ProviderError('not_found', message, 404)
+    case 'lan_stale_request':
+    case 'lan_replayed':
+    case 'lan_internal':
+      return new ProviderError('server', message, 500)
+    default:
+      return new ProviderError('rejected', message, 400)
+  }
+}
+
+export function createHubProvider(options: { store: LanStore; now: () => number }): Provider<HubExt> {
+  const client = () => {
+    const c = memberClient(options.store, options.now)
+    if (!c) throw new ProviderError('auth', 'hub: this desk has not joined a hub', 401)
+    return c
+  }
+  async function get<T>(path: string, query: Record<string, string | null | undefined>, answer: { parse: (v: unknown) => T } & import('zod').ZodType): Promise<T> {
+    const q = new URLSearchParams()
+    for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined) q.set(k, v)
+    try {
+      return (await client().call('GET', `${path}?${q.toString()}`, undefined, answer)) as T
+    } catch (err) {
+      throw providerErrorOf(err)
+    }
+  }
+
+  const toSession = (s: SessionsPageValue['sessions'][number]): SessionRecord<HubSessionRaw> => ({
+    providerId: s.key,
+    title: s.title,
+    startsAt: s.startsAt,
+    endsAt: s.endsAt,
+    timeZone: s.timeZone,
+    allDay: s.allDay,
+    capacity: s.capacity,
+    scheduleId: s.scheduleId,
+    scheduleName: s.scheduleName,
+    kind: s.kind,
+    status: s.status,
+    revision: s.revision,
+    raw: { rules: s.rules }
+  })
+
+  function toMark(op: PushOperation<HubExt>): MemberMark {
+    const status = op.payload.status ?? 'ATTENDED'
+    const base = op.lastSeen ?? { status: 'NOT_SET' as const, attendees: 0 }
+    return {
+      opId: op.opId,
+      session: op.session.providerId,
+      participation: op.participation.providerId,
+      status,
+      attendees: status === 'ATTENDED' ? Math.max(1, op.payload.attendees ?? 1) : 0,
+      markedAt: op.payload.markedAt ?? options.now(),
+      method: op.payload.method === 'scan' ? 'scan' : op.payload.method === 'manual' ? 'manual' : 'paper',
+      previous: base,
+      force: op.payload.force === true
+    }
+  }
+
+  async function pushBatch(ops: PushOperation<HubExt>[]): Promise<PushOutcome<HubExt>[]> {
+    const sendable = ops.filter((op) => op.kind === 'attendance.set')
+    let answers: MarkOutcomes['outcomes'] = []
+    if (sendable.length > 0) {
+      try {
+        answers = (await client().call('POST', '/marks', { ops: sendable.map(toMark) }, MarkOutcomes)).outcomes
+      } catch (err) {
+        throw providerErrorOf(err)
+      }
+      if (answers.length !== sendable.length) throw ProviderError.badAnswer('unexpected', 'hub: one answer per mark expected')
+    }
+    let next = 0
+    return ops.map((op): PushOutcome<HubExt> => {
+      if (op.kind !== 'attendance.set') return { result: 'rejected', why: { reason: 'sync_internal', params: { detail: `the hub does not take ${op.kind} yet` } } }
+      const answer = answers[next++]!
+      const mark = toMark(op)
+      if (answer.result === 'done') return { result: 'done', seen: { status: mark.status, attendees: mark.attendees } }
+      if (answer.result === 'conflict') {
+        const m = answer.mark
+        const why: SyncReason = {
+          reason: 'sync_marked_at_desk',
+          params: { service: 'hub', station: m.deskName, at: new Date(m.markedAt).toISOString(), status: m.status, attendees: m.attendees }
+        }
+        return { result: 'conflict', why, server: { status: m.status, attendees: m.attendees } }
+      }
+      const why: SyncReason =
+        answer.code === 'not_found' ? { reason: 'sync_gone', params: {} } : { reason: 'sync_removed_upstream', params: { service: 'hub' } }
+      return { result: 'rejected', why }
+    })
+  }
+
+  return {
+    name: 'hub',
+    needsNetwork: hubTraits.needsNetwork,
+    grant: hubTraits.grant,
+    async testConnection() {
+      const m = options.store.read().membership
+      try {
+        const who = await client().whoami()
+        return { ok: true, reason: 'connected', params: { service: 'hub', where: who.hubName } }
+      } catch (err) {
+        if (err instanceof LanRefusal && err.code === 'lan_unreachable') {
+          return { ok: false, reason: 'unreachable', params: { service: 'hub', baseUrl: m ? `${m.host}:${m.port}` : '', field: 'base_url', cause: 'no_connection', seconds: null } }
+        }
+        return { ok: false, reason: 'key_refused', params: { service: 'hub', status: null } }
+      }
+    },
+    async *pullSessions(range) {
+      let after: string | null = null
+      do {
+        const page: SessionsPageValue = await get('/sessions', { from: String(range.from), to: String(range.to), after }, SessionsPage)
+        yield page.sessions.map(toSession)
+        after = page.next
+      } while (after !== null)
+    },
+    async *pullRoster(session, resumeFrom) {
+      let after: string | null = resumeFrom ?? null
+      do {
+        const page: RosterPageValue = await get('/roster', { session: session.providerId, after }, RosterPageAnswer)
+        const rows: RosterPage<null> = page.participations.map(
+          (p): ParticipationRecord<null> => ({
+            providerId: p.key,
+            externalId: p.externalId,
+            sessionProviderId: p.session,
+            scheduleId: p.scheduleId,
+            name: p.name,
+            email: p.email,
+            phone: p.phone,
+            contactId: p.contactId,
+            customerNumber: p.customerNumber,
+            bookingId: p.bookingId,
+            badgeNumber: p.badgeNumber,
+            partySize: p.partySize,
+            status: p.status,
+            revision: p.revision,
+            raw: null
+          })
+        )
+        if (page.next !== null) rows.resumeAfter = page.next
+        yield rows
+        after = page.next
+      } while (after !== null)
+    },
+    async *pullAttendance(session) {
+      let after: string | null = null
+      do {
+        const page: AttendancePageValue = await get('/attendance', { session: session.providerId, after }, AttendancePage)
+        yield page.attendance.map(
+          (a): AttendanceRecord => ({
+            participationProviderId: a.participation,
+            sessionProviderId: session.providerId,
+            status: a.status,
+            attendees: a.attendees,
+            providerId: null,
+            markedAt: a.markedAt,
+            deskId: a.deskId,
+            checkedOutAt: a.checkedOutAt
+          })
+        )
+        after = page.next
+      } while (after !== null)
+    },
+    // The hub lists every mark it holds: one missing from a complete download was cleared there.
+    attendanceComplete: () => true,
+    push: async (op) => (await pushBatch([op]))[0]!,
+    batchSize: () => MAX_MARKS,
+    maxBatch: MAX_MARKS,
+    pushBatch
+  }
+}
+
+type SessionsPageValue = import('zod').infer<typeof SessionsPage>
+type RosterPageValue = import('zod').infer<typeof RosterPageAnswer>
+type AttendancePageValue = import('zod').infer<typeof AttendancePage>
