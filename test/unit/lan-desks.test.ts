@@ -1,0 +1,275 @@
+/**
+ * Three desks on one machine (issue 18): a hub with its own data dir and two members with theirs,
+ * over real TLS on loopback. The hub is in local-only mode with a CSV roster (or connected to the
+ * Wix fake); for the members it is one more provider, so every assertion goes through the desks'
+ * own calls and stores: what a member downloads, what reaches the hub (its attendance rows, its
+ * audit log, its outbox), and what a member's Sync panel says.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { joinHub, memberClient } from '../../src/main/lan'
+import { createDeskHub } from '../../src/main/lan/desk-routes'
+import { MarkOutcomes } from '../../src/main/lan/marks-protocol'
+import type { FakeWix } from '../fakes/wix'
+import { importStudio, testDesk, waitFor, type TestDesk } from './helpers'
+import { connectedDesk, DAY, drained, fakeWix, FAST_SYNC, NS, pullDay, pullSession, rosterOf, ZONE } from './sync-helpers'
+
+type DeskHub = ReturnType<typeof createDeskHub>
+const hubs: DeskHub[] = []
+afterEach(async () => {
+  for (const hub of hubs.splice(0)) await hub.stop()
+})
+
+/** A hub desk sharing itself on loopback. */
+async function share(hub: TestDesk) {
+  const lan = createDeskHub(hub.desk, { hubName: 'Entrance', log: () => {} })
+  hubs.push(lan)
+  const address = await lan.start({ host: '127.0.0.1', port: 0 })
+  return { lan, ...address }
+}
+
+/** A new desk joined to `lan` with a fresh pairing code, its settings then set to the hub. */
+async function member(lan: DeskHub, deskName: string): Promise<TestDesk & { name: string }> {
+  const t = testDesk({ ...FAST_SYNC })
+  const open = lan.openPairing()
+  await joinHub(t.desk.lan, { host: open.host, port: open.port, code: open.code, fingerprint: lan.identity()!.fingerprint }, { deskName, deskId: t.desk.context.deskId })
+  await t.call('settings.save', { provider: 'hub' })
+  return Object.assign(t, { name: deskName })
+}
+
+/** Every mark the hub holds, by person. */
+const marksAt = (t: TestDesk) =>
+  t.desk.db.$client
+    .prepare(
+      `SELECT p.name, a.status, a.attendees, a.desk_id AS deskId, a.marked_at AS markedAt
+       FROM attendance a JOIN participations p ON p.id = a.participation_id ORDER BY p.name`
+    )
+    .all() as { name: string; status: string; attendees: number; deskId: string; markedAt: number }[]
+
+/** The operation ids the hub applied for `deskId`, in the order it applied them (its audit log). */
+const appliedAt = (hub: TestDesk, deskId: string) =>
+  hub.desk.db.$client.prepare(`SELECT op_id FROM audit_log WHERE desk_id = ? AND op_id IS NOT NULL ORDER BY id`).pluck().all(deskId) as string[]
+
+/** The operation ids a desk made, in the order it made them. */
+const madeAt = (t: TestDesk) => t.desk.db.$client.prepare(`SELECT op_id FROM outbox WHERE desk_id = ? ORDER BY seq`).pluck().all(t.desk.context.deskId) as string[]
+
+async function sessionOf(t: TestDesk, title: string) {
+  const sessions = await pullDay(t, DAY, ZONE)
+  const s = sessions.find((x) => x.title === title)!
+  await pullSession(t, s.id)
+  return s
+}
+
+async function checkIn(t: TestDesk, sessionId: number, name: string, attendees = 1) {
+  const row = (await rosterOf(t, sessionId)).find((r) => r.name === name)!
+  return t.call('attendance.checkIn', { sessionId, participationId: row.participationId, attendees, allowOverParty: true, method: 'scan' })
+}
+
+async function undo(t: TestDesk, sessionId: number, name: string) {
+  const row = (await rosterOf(t, sessionId)).find((r) => r.name === name)!
+  return t.call('attendance.undo', { sessionId, participationId: row.participationId })
+}
+
+/** A local-only hub with the studio CSV and two members joined to it. */
+async function studio() {
+  const hub = testDesk({ ...FAST_SYNC })
+  await importStudio(hub)
+  const shared = await share(hub)
+  const desk1 = await member(shared.lan, 'Desk 1')
+  const desk2 = await member(shared.lan, 'Desk 2')
+  return { hub, ...shared, desk1, desk2 }
+}
+
+describe('desks sharing one roster over the LAN (local-only hub with a CSV roster)', () => {
+  it('members download the hub’s sessions and rosters, marks included', async () => {
+    const { hub, desk1, desk2 } = await studio()
+    const hubYoga = (await hub.call('sessions.forDay', { date: DAY, timeZone: ZONE })).sessions.find((s) => s.title === 'Morning Yoga')!
+    await checkIn(hub, hubYoga.id, 'Anna Müller', 3)
+
+    for (const t of [desk1, desk2]) {
+      const sessions = await pullDay(t)
+      expect(sessions.map((s) => [s.title, s.provider, s.status])).toEqual([
+        ['Morning Yoga', 'hub', 'CONFIRMED'],
+        ['Evening Spin', 'hub', 'CONFIRMED']
+      ])
+      const yoga = sessions[0]!
+      await pullSession(t, yoga.id)
+      const rows = await rosterOf(t, yoga.id)
+      const hubRows = await rosterOf(hub, hubYoga.id)
+      expect(rows.map((r) => [r.name, r.partySize, r.status])).toEqual(hubRows.map((r) => [r.name, r.partySize, r.status]))
+      expect(rows.find((r) => r.name === 'Anna Müller')!.attendance).toMatchObject({ status: 'ATTENDED', attendees: 3 })
+      // Found by what the hub's roster is searched by (the booking reference of the CSV).
+      expect((await rosterOf(t, yoga.id, 'BK-1002')).map((r) => r.name)).toEqual(['José Álvarez'])
+    }
+  })
+
+  it('a member’s check-ins reach the hub exactly once and in order, also after being cut off from it', async () => {
+    const { hub, lan, port, desk1 } = await studio()
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    const scanned = (await checkIn(desk1, yoga.id, 'José Álvarez')).attendance.markedAt
+    await checkIn(desk1, yoga.id, 'Zoë Chen', 2)
+    await undo(desk1, yoga.id, 'Zoë Chen')
+    await drained(desk1)
+    await drained(hub)
+    expect(marksAt(hub)).toEqual([
+      { name: 'José Álvarez', status: 'ATTENDED', attendees: 1, deskId: desk1.desk.context.deskId, markedAt: Date.parse(scanned!) },
+      // The undo is the member's mark too: the hub's row says which desk cleared it.
+      { name: 'Zoë Chen', status: 'NOT_SET', attendees: 0, deskId: desk1.desk.context.deskId, markedAt: expect.any(Number) }
+    ])
+
+    // The hub goes away: the member keeps checking in from its replica.
+    await lan.stop()
+    await checkIn(desk1, yoga.id, 'Anna Müller', 3)
+    await checkIn(desk1, yoga.id, 'Zoë Chen', 1)
+    await undo(desk1, yoga.id, 'Anna Müller')
+    await checkIn(desk1, yoga.id, 'Anna Müller', 2)
+    await waitFor(async () => (await desk1.call('sync.status', {})).state === 'offline', 5_000, 'the member to see the hub gone')
+    expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 4, online: false })
+    expect(marksAt(hub).find((m) => m.name === 'Anna Müller')).toBeUndefined()
+
+    await lan.start({ host: '127.0.0.1', port })
+    await drained(desk1)
+    await drained(hub)
+    // Every operation of the member, applied once each, in the order it was made.
+    expect(appliedAt(hub, desk1.desk.context.deskId)).toEqual(madeAt(desk1))
+    expect(marksAt(hub).map((m) => [m.name, m.status, m.attendees])).toEqual([
+      ['Anna Müller', 'ATTENDED', 2],
+      ['José Álvarez', 'ATTENDED', 1],
+      ['Zoë Chen', 'ATTENDED', 1]
+    ])
+    expect((await desk1.call('sync.problems', {})).problems).toEqual([])
+  })
+
+  it('a batch sent again after its answer was lost applies nothing twice', async () => {
+    const { hub, desk1 } = await studio()
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    await checkIn(desk1, yoga.id, 'José Álvarez')
+    await undo(desk1, yoga.id, 'José Álvarez')
+    await drained(desk1)
+    const once = appliedAt(hub, desk1.desk.context.deskId)
+    expect(once).toHaveLength(2)
+
+    // The desk stopped before it stored the hub's answers: its outbox sends the same operations again.
+    desk1.desk.db.$client.prepare(`UPDATE outbox SET state = 'pending', attempts = 1`).run()
+    void desk1.desk.sync.trigger('mark')
+    await drained(desk1)
+    await drained(hub)
+    expect(appliedAt(hub, desk1.desk.context.deskId)).toEqual(once)
+    // Sent again, the check-in would have come back after its undo.
+    expect(marksAt(hub).find((m) => m.name === 'José Álvarez')).toMatchObject({ status: 'NOT_SET' })
+
+    // The same at the route: the hub answers a repeated batch as done, without applying it.
+    const [row] = await rosterOf(desk1, yoga.id, 'Anna')
+    const batch = {
+      ops: [{ opId: 'a-replayed-operation-1', session: 'local:x', participation: 'local:y', status: 'ATTENDED', attendees: 1, markedAt: Date.now(), method: 'scan', previous: null, force: false }]
+    }
+    const ref = desk1.desk.db.$client.prepare(`SELECT s.provider_id AS s, p.provider_id AS p FROM participations p JOIN sessions s ON s.id = p.session_id WHERE p.id = ?`).get(row!.participationId) as { s: string; p: string }
+    batch.ops[0]!.session = ref.s
+    batch.ops[0]!.participation = ref.p
+    const client = memberClient(desk1.desk.lan)!
+    expect((await client.call('POST', '/marks', batch, MarkOutcomes)).outcomes).toEqual([{ result: 'done', duplicate: false }])
+    expect((await client.call('POST', '/marks', batch, MarkOutcomes)).outcomes).toEqual([{ result: 'done', duplicate: true }])
+    expect(hub.desk.db.$client.prepare(`SELECT count(*) FROM audit_log WHERE op_id = 'a-replayed-operation-1'`).pluck().get()).toBe(1)
+  })
+
+  it('a second check-in of the same person at the other member comes back as a conflict at that desk', async () => {
+    const { hub, desk1, desk2 } = await studio()
+    const yoga1 = await sessionOf(desk1, 'Morning Yoga')
+    const yoga2 = await sessionOf(desk2, 'Morning Yoga')
+    const first = await checkIn(desk1, yoga1.id, 'José Álvarez')
+    await drained(desk1)
+
+    // Desk 2 has not seen Desk 1's check-in yet (no download since).
+    await checkIn(desk2, yoga2.id, 'José Álvarez')
+    await drained(desk2)
+    const { problems } = await desk2.call('sync.problems', {})
+    expect(problems).toMatchObject([
+      { state: 'conflict', reason: 'sync_marked_at_desk', params: { service: 'hub', station: 'Desk 1', at: new Date(Date.parse(first.attendance.markedAt!)).toISOString(), status: 'ATTENDED' } }
+    ])
+    expect((await desk1.call('sync.problems', {})).problems).toEqual([])
+    // The hub still holds Desk 1's mark, made when Desk 1 made it.
+    expect(marksAt(hub).find((m) => m.name === 'José Álvarez')).toMatchObject({ deskId: desk1.desk.context.deskId, markedAt: Date.parse(first.attendance.markedAt!) })
+    expect(appliedAt(hub, desk2.desk.context.deskId)).toEqual([])
+  })
+
+  it('a revoked member’s marks are refused and nothing changes at the hub', async () => {
+    const { hub, lan, desk1, desk2 } = await studio()
+    const yoga = await sessionOf(desk2, 'Morning Yoga')
+    await drained(hub)
+    const before = { marks: marksAt(hub), audit: hub.desk.db.$client.prepare('SELECT count(*) FROM audit_log').pluck().get() }
+
+    lan.revoke(desk2.desk.lan.read().membership!.memberId)
+    await checkIn(desk2, yoga.id, 'Anna Müller', 2)
+    await waitFor(async () => (await desk2.call('sync.status', {})).state === 'sign_in_needed', 5_000, 'the revoked member to be told')
+    const status = await desk2.call('sync.status', {})
+    expect(status).toMatchObject({ provider: 'hub', pending: 1 })
+    expect(status.errors).toMatchObject([{ reason: 'sync_auth', params: { service: 'hub' } }])
+    // Asked directly, the hub says why; the other member still works.
+    await expect(memberClient(desk2.desk.lan)!.whoami()).rejects.toMatchObject({ code: 'lan_revoked' })
+    expect(marksAt(hub)).toEqual(before.marks)
+    expect(hub.desk.db.$client.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(before.audit)
+    const yoga1 = await sessionOf(desk1, 'Morning Yoga')
+    await checkIn(desk1, yoga1.id, 'Zoë Chen')
+    await drained(desk1)
+    expect(marksAt(hub).map((m) => m.name)).toEqual(['Zoë Chen'])
+  })
+})
+
+describe('a hub connected to the Wix fake', () => {
+  const markOn = (fake: FakeWix, participationId: string, eventId: string) => {
+    const p = fake.participations().find((x) => x.id === participationId)
+    const ns = p?.extendedFields?.namespaces?.[NS] as { sessions?: Record<string, { status: string; attendees: number }> } | undefined
+    return ns?.sessions?.[eventId] ?? null
+  }
+
+  it('forwards every member’s mark to the service exactly once', async () => {
+    const fake = await fakeWix()
+    const spin = fake.addEvent({ title: 'Spin', type: 'CLASS', appId: 'aaaaaaaa-1111-2222-3333-bbbbbbbbbbbb', start: `${DAY}T09:00:00`, end: `${DAY}T10:00:00`, timeZone: ZONE, totalCapacity: 50 })
+    const people = ['Ada', 'Ben', 'Cleo', 'Dev'].map((name) => fake.addParticipation({ eventId: spin.id, participant: { name }, partySize: 2 }))
+    const hub = await connectedDesk(fake)
+    await sessionOf(hub, 'Spin')
+    const { lan } = await share(hub)
+    const desk1 = await member(lan, 'Desk 1')
+    const desk2 = await member(lan, 'Desk 2')
+    const s1 = await sessionOf(desk1, 'Spin')
+    const s2 = await sessionOf(desk2, 'Spin')
+
+    // Wix is away for a while: the hub takes the marks and forwards them when it returns.
+    await fake.down()
+    await checkIn(desk1, s1.id, 'Ada', 2)
+    await checkIn(desk2, s2.id, 'Ben')
+    await checkIn(desk1, s1.id, 'Cleo')
+    await undo(desk1, s1.id, 'Cleo')
+    await checkIn(desk2, s2.id, 'Dev', 2)
+    await drained(desk1)
+    await drained(desk2)
+    // A member resends what it already sent (its answers lost): nothing is queued twice at the hub.
+    desk1.desk.db.$client.prepare(`UPDATE outbox SET state = 'pending', attempts = 1`).run()
+    void desk1.desk.sync.trigger('mark')
+    await drained(desk1)
+    expect((await hub.call('sync.status', {})).pending).toBe(5)
+
+    fake.clearRequests()
+    await fake.up()
+    await drained(hub)
+    const patches = fake.requests((r) => r.method === 'PATCH' && r.path.startsWith('/calendar/v3/participations/')).filter((r) => r.status === 200)
+    const byId = new Map(people.map((p) => [p.id, p.participant.name]))
+    const sent = patches.map((r) => byId.get(r.path.split('/').pop()!))
+    // Once each (Cleo twice: the check-in and its undo); the two members' marks interleave as they
+    // reached the hub, each member's in the order it made them.
+    expect([...sent].sort()).toEqual(['Ada', 'Ben', 'Cleo', 'Cleo', 'Dev'])
+    expect(sent.filter((n) => n === 'Ada' || n === 'Cleo')).toEqual(['Ada', 'Cleo', 'Cleo'])
+    expect(sent.filter((n) => n === 'Ben' || n === 'Dev')).toEqual(['Ben', 'Dev'])
+    expect(markOn(fake, people[0]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 2 })
+    expect(markOn(fake, people[1]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 1 })
+    expect(markOn(fake, people[2]!.id, spin.id)?.status ?? 'NOT_SET').toBe('NOT_SET')
+    expect(markOn(fake, people[3]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 2 })
+    expect(fake.violations()).toEqual([])
+    // The hub's own rows name the member desks that made the marks.
+    expect(marksAt(hub).map((m) => [m.name, m.deskId])).toEqual([
+      ['Ada', desk1.desk.context.deskId],
+      ['Ben', desk2.desk.context.deskId],
+      ['Cleo', desk1.desk.context.deskId],
+      ['Dev', desk2.desk.context.deskId]
+    ])
+  })
+})
