@@ -178,8 +178,8 @@ describe('desks sharing one roster over the LAN (local-only hub with a CSV roste
     const first = await checkIn(desk1, yoga1.id, 'José Álvarez')
     await drained(desk1)
 
-    // Desk 2 has not seen Desk 1's check-in yet (no download since).
-    await checkIn(desk2, yoga2.id, 'José Álvarez')
+    // Desk 2 has not seen Desk 1's check-in yet (no download since), and counts José with a guest.
+    await checkIn(desk2, yoga2.id, 'José Álvarez', 2)
     await drained(desk2)
     const { problems } = await desk2.call('sync.problems', {})
     expect(problems).toMatchObject([
@@ -189,6 +189,13 @@ describe('desks sharing one roster over the LAN (local-only hub with a CSV roste
     // The hub still holds Desk 1's mark, made when Desk 1 made it.
     expect(marksAt(hub).find((m) => m.name === 'José Álvarez')).toMatchObject({ deskId: desk1.desk.context.deskId, markedAt: Date.parse(first.attendance.markedAt!) })
     expect(appliedAt(hub, desk2.desk.context.deskId)).toEqual([])
+
+    // Desk 2 overrules it in its Sync panel (the guest came too): the hub takes Desk 2's mark, once.
+    await desk2.call('sync.resolve', { opId: problems[0]!.opId, choice: 'mine' })
+    await drained(desk2)
+    expect((await desk2.call('sync.problems', {})).problems).toEqual([])
+    expect(marksAt(hub).find((m) => m.name === 'José Álvarez')).toMatchObject({ attendees: 2, deskId: desk2.desk.context.deskId })
+    expect(appliedAt(hub, desk2.desk.context.deskId)).toEqual([problems[0]!.opId])
   })
 
   it('a revoked member’s marks are refused and nothing changes at the hub', async () => {
