@@ -102,6 +102,29 @@ describe('desks sharing one roster over the LAN (local-only hub with a CSV roste
     }
   })
 
+  it('a roster of several pages arrives whole, people with the same name included', async () => {
+    const hub = testDesk({ ...FAST_SYNC })
+    // 1,234 people, three to a name: pages end between people of one name.
+    const lines = Array.from({ length: 1234 }, (_, i) => `Guest ${String(i % 412).padStart(3, '0')},G-${i},Conference,${DAY} 09:00,${DAY} 17:00`)
+    await hub.call('import.commit', { csv: ['Name,Booking id,Session,Start,End', ...lines].join('\n'), timeZone: ZONE })
+    const { lan } = await share(hub)
+    const desk1 = await member(lan, 'Desk 1')
+    const conference = await sessionOf(desk1, 'Conference')
+    const hubConference = (await hub.call('sessions.forDay', { date: DAY, timeZone: ZONE })).sessions[0]!
+    const all = async (t: TestDesk, sessionId: number) => {
+      const rows = []
+      for (let offset = 0; ; offset += 500) {
+        const page = (await t.call('roster.page', { sessionId, search: '', offset, limit: 500 })).rows
+        rows.push(...page.map((r) => `${r.name} ${r.externalId ?? ''}`))
+        if (page.length < 500) return rows
+      }
+    }
+    const members = await all(desk1, conference.id)
+    expect(members).toHaveLength(1234)
+    expect(new Set(members).size).toBe(1234)
+    expect(members).toEqual(await all(hub, hubConference.id))
+  })
+
   it('a member’s check-ins reach the hub exactly once and in order, also after being cut off from it', async () => {
     const { hub, lan, port, desk1 } = await studio()
     const yoga = await sessionOf(desk1, 'Morning Yoga')

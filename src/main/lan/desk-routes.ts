@@ -32,6 +32,7 @@ import { LanRefusal } from './protocol'
 
 const Cursor = z.string().regex(/^\d{1,15}$/).transform(Number)
 const Key = z.string().min(3).max(600)
+const PageCursor = z.string().regex(/^[A-Za-z0-9_-]{1,1400}$/)
 const Millis = z.coerce.number().int().min(0).max(8.64e15)
 
 /** `<provider>:<provider id>`, split on the first colon (provider names have none). */
@@ -69,19 +70,53 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
   )
   const sessionByKey = sqlite.prepare<[string, string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE provider = ? AND provider_id = ?`)
   const participationByKey = sqlite.prepare<[string, string], { id: number }>(`SELECT id FROM participations WHERE provider = ? AND provider_id = ?`)
-  const roster = sqlite.prepare<{ sessionId: number; scheduleId: string | null; after: number; limit: number }, Record<string, unknown>>(
-    `SELECT id, provider, provider_id AS providerId, external_id AS externalId, session_id AS sessionId, schedule_id AS scheduleId, name, email, phone,
-            contact_id AS contactId, customer_number AS customerNumber, booking_id AS bookingId, badge_number AS badgeNumber,
-            party_size AS partySize, status, updated_at AS updatedAt
-     FROM participations
-     WHERE (session_id = @sessionId OR (@scheduleId IS NOT NULL AND schedule_id = @scheduleId)) AND removed_at IS NULL AND id > @after
-     ORDER BY id LIMIT @limit`
+  // A roster is walked in the order of the indexes the window's roster uses (name, then id): each
+  // page is a range read of one index, never a sort of the whole roster (100,000 people = 200 pages).
+  // First the session's own participations, then its course's.
+  const PARTICIPATION_COLUMNS = `id, sort_name AS sortName, provider, provider_id AS providerId, external_id AS externalId, session_id AS sessionId,
+    schedule_id AS scheduleId, name, email, phone, contact_id AS contactId, customer_number AS customerNumber, booking_id AS bookingId,
+    badge_number AS badgeNumber, party_size AS partySize, status, updated_at AS updatedAt`
+  type RosterQuery = { target: number | string; name: string; id: number; limit: number }
+  const ownRoster = sqlite.prepare<RosterQuery, Record<string, unknown>>(
+    `SELECT ${PARTICIPATION_COLUMNS} FROM participations
+     WHERE session_id = @target AND removed_at IS NULL AND (sort_name, id) > (@name, @id) ORDER BY sort_name, id LIMIT @limit`
   )
-  const marks = sqlite.prepare<{ sessionId: number; after: number; limit: number }, Record<string, unknown>>(
+  const courseRoster = sqlite.prepare<RosterQuery, Record<string, unknown>>(
+    `SELECT ${PARTICIPATION_COLUMNS} FROM participations
+     WHERE schedule_id = @target AND removed_at IS NULL AND (sort_name, id) > (@name, @id) ORDER BY sort_name, id LIMIT @limit`
+  )
+  const marks = sqlite.prepare<{ sessionId: number; status: string; id: number; limit: number }, Record<string, unknown>>(
     `SELECT a.id, p.provider, p.provider_id AS providerId, a.status, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.checked_out_at AS checkedOutAt
      FROM attendance a JOIN participations p ON p.id = a.participation_id
-     WHERE a.session_id = @sessionId AND a.id > @after ORDER BY a.id LIMIT @limit`
+     WHERE a.session_id = @sessionId AND (a.status, a.id) > (@status, @id) ORDER BY a.status, a.id LIMIT @limit`
   )
+
+  /** Where a page goes on from: opaque to the member (it hands it back as it got it). */
+  const RosterCursor = z.tuple([z.enum(['own', 'course']), z.string().max(1000), z.number().int().nonnegative()])
+  const MarksCursor = z.tuple([z.string().max(20), z.number().int().nonnegative()])
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url')
+  function decode<T>(schema: z.ZodType<T>, cursor: string | undefined, start: T): T {
+    if (cursor === undefined) return start
+    try {
+      return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')))
+    } catch {
+      throw new LanRefusal('lan_invalid_request')
+    }
+  }
+
+  function rosterPage(s: SessionRow, cursor: string | undefined): { rows: Record<string, unknown>[]; next: string | null } {
+    let [phase, name, id] = decode(RosterCursor, cursor, ['own', '', 0] as ['own' | 'course', string, number])
+    const rows: Record<string, unknown>[] = []
+    for (;;) {
+      const query = phase === 'own' ? ownRoster : courseRoster
+      const page = query.all({ target: phase === 'own' ? s.id : s.scheduleId!, name, id, limit: PAGE_ROSTER - rows.length })
+      rows.push(...page)
+      const last = page.at(-1)
+      if (rows.length === PAGE_ROSTER) return { rows, next: encode([phase, last!.sortName, last!.id]) }
+      if (phase === 'course' || s.scheduleId === null) return { rows, next: null }
+      ;[phase, name, id] = ['course', '', 0]
+    }
+  }
 
   function session(key: string): SessionRow {
     const [provider, providerId] = splitKey(key)
@@ -132,10 +167,10 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
       method: 'GET',
       path: '/roster',
       auth: 'member',
-      input: z.object({ session: Key, after: Cursor.optional() }).strict(),
+      input: z.object({ session: Key, after: PageCursor.optional() }).strict(),
       handle: ({ input }) => {
         const s = session(input.session)
-        const rows = roster.all({ sessionId: s.id, scheduleId: s.scheduleId, after: input.after ?? 0, limit: PAGE_ROSTER })
+        const { rows, next } = rosterPage(s, input.after)
         const participations = rows.map(
           (p): HubParticipation => ({
             key: hubKey(p.provider as string, p.providerId as string),
@@ -155,17 +190,18 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
             revision: String(p.updatedAt)
           })
         )
-        return { participations, next: rows.length === PAGE_ROSTER ? String(rows.at(-1)!.id) : null }
+        return { participations, next }
       }
     }),
     lanRoute({
       method: 'GET',
       path: '/attendance',
       auth: 'member',
-      input: z.object({ session: Key, after: Cursor.optional() }).strict(),
+      input: z.object({ session: Key, after: PageCursor.optional() }).strict(),
       handle: ({ input }) => {
         const s = session(input.session)
-        const rows = marks.all({ sessionId: s.id, after: input.after ?? 0, limit: PAGE_ATTENDANCE })
+        const [status, id] = decode(MarksCursor, input.after, ['', 0] as [string, number])
+        const rows = marks.all({ sessionId: s.id, status, id, limit: PAGE_ATTENDANCE })
         const attendance = rows.map(
           (a): HubAttendance => ({
             participation: hubKey(a.provider as string, a.providerId as string),
@@ -176,7 +212,8 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
             checkedOutAt: a.checkedOutAt as number | null
           })
         )
-        return { attendance, next: rows.length === PAGE_ATTENDANCE ? String(rows.at(-1)!.id) : null }
+        const last = rows.at(-1)
+        return { attendance, next: rows.length === PAGE_ATTENDANCE ? encode([last!.status, last!.id]) : null }
       }
     }),
     lanRoute({

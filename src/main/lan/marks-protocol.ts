@@ -16,7 +16,8 @@ export const MAX_MARKS = 200
 const key = z.string().min(3).max(600)
 const text = z.string().max(1000)
 const millis = z.number().int().min(0).max(8.64e15)
-const Cursor = z.string().regex(/^\d{1,15}$/).nullable()
+/** Where the next page starts: the hub's own token, handed back as it came. */
+const Cursor = z.string().regex(/^[A-Za-z0-9_-]{1,1400}$/).nullable()
 
 export const HubSession = z
   .object({
