@@ -289,8 +289,10 @@ describe('a hub connected to the Wix fake', () => {
     expect([...sent].sort()).toEqual(['Ada', 'Ben', 'Cleo', 'Cleo', 'Dev'])
     expect(sent.filter((n) => n === 'Ada' || n === 'Cleo')).toEqual(['Ada', 'Cleo', 'Cleo'])
     expect(sent.filter((n) => n === 'Ben' || n === 'Dev')).toEqual(['Ben', 'Dev'])
-    expect(markOn(fake, people[0]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 2 })
-    expect(markOn(fake, people[1]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 1 })
+    // Wix is told the desk that made each mark, and when (not the hub that forwarded it, nor when).
+    const adaMark = marksAt(desk1).find((m) => m.name === 'Ada')!
+    expect(markOn(fake, people[0]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 2, deskId: desk1.desk.context.deskId, deskName: 'Desk 1', markedAt: new Date(adaMark.markedAt).toISOString() })
+    expect(markOn(fake, people[1]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 1, deskId: desk2.desk.context.deskId, deskName: 'Desk 2' })
     expect(markOn(fake, people[2]!.id, spin.id)?.status ?? 'NOT_SET').toBe('NOT_SET')
     expect(markOn(fake, people[3]!.id, spin.id)).toMatchObject({ status: 'ATTENDED', attendees: 2 })
     expect(fake.violations()).toEqual([])

@@ -172,6 +172,8 @@ export function openDesk(options: DeskOptions): Desk {
     local: createLocalProvider(),
     atomically: (fn) => db.$client.transaction(fn).immediate(),
     desk: { deskId: ctx.deskId, deskName: ctx.deskName },
+    // A hub forwards its members' marks under their names, as they paired (lan.json).
+    deskNameOf: (deskId) => lan.read().hub?.members.find((m) => m.deskId === deskId)?.deskName ?? null,
     now,
     backoff: options.backoff,
     timerMs: options.syncTimerMs,

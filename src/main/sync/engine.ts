@@ -223,6 +223,11 @@ export interface EngineOptions {
    */
   local: Provider
   desk: { deskId: string; deskName: string }
+  /**
+   * The name of another desk whose marks this desk sends (a LAN hub forwarding a member's), or
+   * null: the service is told the desk that made a mark, not the one that forwarded it.
+   */
+  deskNameOf?: (deskId: string) => string | null
   now: () => number
   /** Runs `fn` in one database transaction: an answer is stored and its operation closed together. */
   atomically: <T>(fn: () => T) => T
@@ -345,8 +350,8 @@ export function createSyncEngine(options: EngineOptions) {
       payload: JSON.parse(row.payload),
       session,
       participation,
-      deskId: options.desk.deskId,
-      deskName: options.desk.deskName,
+      deskId: row.deskId,
+      deskName: row.deskId === options.desk.deskId ? options.desk.deskName : (options.deskNameOf?.(row.deskId) ?? row.deskId),
       attendanceProviderId: replica.attendanceProviderId(participation.id, session.id),
       lastSeen: replica.lastSeen(participation.id, session.id),
       maybeSent: row.attempts > 0 || row.state === 'in_flight'
