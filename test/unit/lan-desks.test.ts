@@ -11,7 +11,7 @@ import { createDeskHub } from '../../src/main/lan/desk-routes'
 import { MarkOutcomes } from '../../src/main/lan/marks-protocol'
 import type { FakeWix } from '../fakes/wix'
 import { importStudio, testDesk, waitFor, type TestDesk } from './helpers'
-import { connectedDesk, DAY, drained, fakeWix, FAST_SYNC, NS, pullDay, pullSession, rosterOf, ZONE } from './sync-helpers'
+import { connectedDesk, DAY, drained, fakePlandocket, fakeWix, FAST_SYNC, NS, pullDay, pullSession, rosterOf, ZONE } from './sync-helpers'
 
 type DeskHub = ReturnType<typeof createDeskHub>
 const hubs: DeskHub[] = []
@@ -303,5 +303,46 @@ describe('a hub connected to the Wix fake', () => {
       ['Cleo', desk1.desk.context.deskId],
       ['Dev', desk2.desk.context.deskId]
     ])
+  })
+})
+
+describe('a hub connected to the Plandocket fake', () => {
+  it('forwards every member’s check-in to the service exactly once, as made at the member’s station', async () => {
+    const fake = await fakePlandocket()
+    const EVENT = { event_key: 'summit-2026', title: 'Summit 2026', date_from: '2026-07-06T07:00:00Z', date_to: '2026-07-06T16:00:00Z', is_visible: true }
+    fake.addEvent(EVENT)
+    const seeded = fake.seedMany(3, EVENT.event_key, (i) => ({ contact: { first_name: ['Ada', 'Ben', 'Cleo'][i], last_name: 'Test' } }))
+    const hub = await connectedDesk(fake)
+    await sessionOf(hub, 'Summit 2026')
+    const { lan } = await share(hub)
+    const desk1 = await member(lan, 'Desk 1')
+    const desk2 = await member(lan, 'Desk 2')
+    const s1 = await sessionOf(desk1, 'Summit 2026')
+    const s2 = await sessionOf(desk2, 'Summit 2026')
+
+    await fake.down()
+    await checkIn(desk1, s1.id, 'Ada Test')
+    await checkIn(desk2, s2.id, 'Ben Test')
+    await undo(desk2, s2.id, 'Ben Test')
+    await checkIn(desk2, s2.id, 'Ben Test')
+    await checkIn(desk1, s1.id, 'Cleo Test')
+    await drained(desk1)
+    await drained(desk2)
+    desk2.desk.db.$client.prepare(`UPDATE outbox SET state = 'pending', attempts = 1`).run()
+    void desk2.desk.sync.trigger('mark')
+    await drained(desk2)
+    await fake.up()
+    await drained(hub)
+
+    const open = fake.checkIns().filter((c) => c.is_checked_in)
+    const byId = new Map(seeded.map((p, i) => [p.participant.id, ['Ada', 'Ben', 'Cleo'][i]]))
+    expect(open.map((c) => [byId.get(c.event_participant_id), c.station, c.check_in_type]).sort()).toEqual([
+      ['Ada', 'Desk 1', 'scan'],
+      ['Ben', 'Desk 2', 'scan'],
+      ['Cleo', 'Desk 1', 'scan']
+    ])
+    // Ben's check-in, its undo and the check-in again, each once (Desk 2 sent all three twice).
+    expect(fake.requests('POST /check-ins').filter((r) => r.status === 201)).toHaveLength(4)
+    expect(fake.requests((r) => r.method === 'DELETE').filter((r) => r.status < 300)).toHaveLength(1)
   })
 })
