@@ -244,6 +244,38 @@ describe('desks sharing one roster over the LAN (local-only hub with a CSV roste
   })
 })
 
+describe('what a member may send', () => {
+  it('a payload the contract does not allow is refused and changes nothing; an unknown person is refused by itself', async () => {
+    const { hub, desk1 } = await studio()
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    const [anna] = await rosterOf(desk1, yoga.id, 'Anna')
+    const ref = desk1.desk.db.$client.prepare(`SELECT s.provider_id AS s, p.provider_id AS p FROM participations p JOIN sessions s ON s.id = p.session_id WHERE p.id = ?`).get(anna!.participationId) as { s: string; p: string }
+    const mark = { opId: 'op-0000000001', session: ref.s, participation: ref.p, status: 'ATTENDED', attendees: 1, markedAt: Date.now(), method: 'scan', previous: null, force: false }
+    const client = memberClient(desk1.desk.lan)!
+    const audit = () => hub.desk.db.$client.prepare('SELECT count(*) FROM audit_log').pluck().get()
+    const before = audit()
+    for (const body of [
+      { ops: [{ ...mark, attendees: 0 }] }, // checked in with nobody
+      { ops: [{ ...mark, status: 'ARRIVED' }] },
+      { ops: [{ ...mark, deskId: 'another-desk' }] }, // a member cannot speak for another desk
+      { ops: [] },
+      { ops: Array.from({ length: 201 }, (_, i) => ({ ...mark, opId: `op-many-${String(i).padStart(4, '0')}` })) },
+      { ops: [mark], settings: { apiKey: 'x' } }
+    ]) {
+      await expect(client.call('POST', '/marks', body, MarkOutcomes)).rejects.toMatchObject({ code: 'lan_invalid_request' })
+    }
+    await expect(client.call('GET', '/roster?session=local%3Anope', undefined, MarkOutcomes)).rejects.toMatchObject({ code: 'lan_not_found' })
+    await expect(client.call('GET', `/roster?session=${encodeURIComponent(ref.s)}&after=not*a*cursor`, undefined, MarkOutcomes)).rejects.toMatchObject({ code: 'lan_invalid_request' })
+    await expect(client.call('GET', '/settings', undefined, MarkOutcomes)).rejects.toMatchObject({ code: 'lan_not_found' })
+    expect(audit()).toBe(before)
+
+    // In a batch, a person the hub does not have is refused on its own; the others are applied.
+    const answer = await client.call('POST', '/marks', { ops: [{ ...mark, opId: 'op-0000000002', participation: 'local:nobody' }, mark] }, MarkOutcomes)
+    expect(answer.outcomes).toEqual([{ result: 'rejected', code: 'not_found' }, { result: 'done', duplicate: false }])
+    expect(marksAt(hub).map((m) => [m.name, m.status, m.deskId])).toEqual([['Anna Müller', 'ATTENDED', desk1.desk.context.deskId]])
+  })
+})
+
 describe('a hub connected to the Wix fake', () => {
   const markOn = (fake: FakeWix, participationId: string, eventId: string) => {
     const p = fake.participations().find((x) => x.id === participationId)

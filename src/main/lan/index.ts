@@ -39,6 +39,25 @@
  *   hub's key and the member's credential go through the settings' SecretBox (safeStorage in
  *   Electron). The pairing code lives in memory only.
  * - Plain Node: no electron import (lint enforces it), so the web desk and tests run all of it.
+ *
+ * What travels (desk-routes.ts on the hub, providers/hub on the member, payloads in marks-protocol.ts):
+ * - For a member the hub is a provider ('hub'), so its sessions, rosters and marks go through the
+ *   same engine, replica and outbox as Wix's: no second kind of sync to keep correct. Which hub, and
+ *   the credential, are read from lan.json at each request: re-pairing needs no restart and keeps
+ *   the unsent marks.
+ * - Sessions and people are named `<provider>:<provider id>` of the hub's rows (stable across the
+ *   hub's downloads, unlike row ids). Roster and mark pages walk the hub's indexes with opaque
+ *   cursors (name then id), so a 100,000-person roster is 200 range reads, not 200 sorts.
+ * - The hub applies a member's mark through its own attendance service (core/attendance.ts
+ *   `fromMember`): same transaction, audit entry and outbox as a mark made at its desk, with the
+ *   member's desk id and scan time. The member's operation id becomes the hub's outbox operation
+ *   id: a batch resent after a lost answer finds it and applies nothing twice, and the hub's
+ *   engine forwards it under that id and the member's desk name.
+ * - Conflicts as the booking systems have them: a mark made at another desk that the member had
+ *   not seen, or that is newer than the member's, is answered with that mark (desk, time), and the
+ *   member's engine sets its own aside as a conflict (sync_marked_at_desk) in its Sync panel;
+ *   "mine" there resends it with force and the hub applies it.
+ * - The member's desk id is the authenticated one, never one a payload names.
  */
 export { createLanHub, lanAddresses, lanRoute, DEFAULT_MAX_BODY_BYTES, type LanHub, type LanHubOptions, type LanRoute, type LanRequest, type OpenPairing } from './hub'
 export { createLanClient, joinHub, leaveHub, memberClient, pinnedConnect, type LanClient, type LanClientOptions, type Pin } from './client'
