@@ -108,7 +108,41 @@ export const CALL_NAMES = [
   'print.lastSheet',
   'print.paperMark',
   'print.printer',
-  'print.savePrinter'
+  'print.savePrinter',
+  'lan.status',
+  'lan.share',
+  'lan.openPairing',
+  'lan.members',
+  'lan.revoke',
+  'lan.discover',
+  'lan.join',
+  'lan.leave'
+] as const
+
+/**
+ * Why a LAN step was refused (sharing, pairing, joining), as main's LAN desk says it: the window
+ * words each (main's list in src/main/lan/protocol.ts must be the same; lan/handlers.ts checks).
+ */
+export const LAN_REFUSAL_CODES = [
+  'lan_wrong_code',
+  'lan_code_expired',
+  'lan_pairing_closed',
+  'lan_rate_limited',
+  'lan_unpaired',
+  'lan_revoked',
+  'lan_replayed',
+  'lan_stale_request',
+  'lan_invalid_request',
+  'lan_too_large',
+  'lan_not_found',
+  'lan_certificate_mismatch',
+  'lan_unreachable',
+  'lan_bad_answer',
+  'lan_internal',
+  /** This desk's LAN part cannot do that yet (or is still starting). */
+  'lan_not_ready',
+  /** The pairing link or typed hub key is not one this version reads. */
+  'lan_bad_pairing_link'
 ] as const
 
 export const IPC_PREFIX = 'rollcall:'

@@ -8,7 +8,7 @@
  * contract cannot drift from the code that uses it).
  *
  * One file per domain (sessions, roster, attendance, import, export, stats, kiosk, sync, settings,
- * history, print);
+ * history, print, lan);
  * `constants.ts` holds the zod-free values the window imports too. This module joins them.
  */
 import { z } from 'zod'
@@ -26,6 +26,7 @@ import { syncCalls } from './sync'
 import { settingsCalls } from './settings'
 import { historyCalls } from './history'
 import { printCalls } from './print'
+import { lanCalls } from './lan'
 
 export * from './constants'
 export * from './common'
@@ -42,6 +43,7 @@ export * from './settings'
 export * from './events'
 export * from './history'
 export * from './print'
+export * from './lan'
 
 /**
  * The calls. Keys are the channel names (IPC channel `rollcall:<key>`, HTTP route
@@ -60,7 +62,8 @@ export const contract = {
   ...syncCalls,
   ...settingsCalls,
   ...historyCalls,
-  ...printCalls
+  ...printCalls,
+  ...lanCalls
 } as const
 
 export type Contract = typeof contract

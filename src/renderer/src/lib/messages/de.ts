@@ -2,13 +2,34 @@
  * Deutsch. Typed as `Messages` (the English dictionary's type): a missing or extra key, or a
  * message with other parameters, does not compile.
  */
-import type { AdminAction, BadAnswer, ImportProblem, MissingPermission } from '../../../../shared/contract'
+import type { AdminAction, BadAnswer, LanRefusalCode, ImportProblem, MissingPermission } from '../../../../shared/contract'
 import type { Messages } from './en'
 import { importProblems, type Words } from './words'
 import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
 
 const n = (x: number): string => x.toLocaleString('de-DE')
 const plural = (x: number, one: string, many: string): string => `${n(x)} ${x === 1 ? one : many}`
+
+const lanRefusals: Record<LanRefusalCode, (retryAfterSeconds: number | null) => string> = {
+  lan_wrong_code: () => 'Dieser Kopplungscode ist nicht der, den der Hub zeigt. Prüfen Sie ihn und versuchen Sie es erneut.',
+  lan_code_expired: () => 'Dieser Kopplungscode ist abgelaufen: Lassen Sie am Hub einen neuen anzeigen.',
+  lan_pairing_closed: () => 'Der Hub zeigt keinen Kopplungscode (er wurde benutzt oder die Freigabe neu gestartet): Lassen Sie am Hub einen neuen anzeigen.',
+  lan_rate_limited: (s) => `Zu viele falsche Kopplungscodes: Der Hub nimmt ${s ? `${n(s)} s lang` : 'eine Weile'} keinen an. Versuchen Sie es danach mit dem Code, den er zeigt.`,
+  lan_unpaired: () => 'Der Hub kennt diesen Empfang nicht (mehr): Treten Sie mit einem neuen Kopplungscode erneut bei.',
+  lan_revoked: () => 'Der Hub hat diesen Empfang entfernt: Treten Sie mit einem neuen Kopplungscode erneut bei.',
+  lan_replayed: () => 'Der Hub hat eine wiederholte Anfrage abgelehnt. Versuchen Sie es erneut.',
+  lan_stale_request: () => 'Die Uhren dieses Empfangs und des Hubs gehen zu unterschiedlich. Prüfen Sie beide Uhren und versuchen Sie es erneut.',
+  lan_invalid_request: () => 'Der Hub hat diese Anfrage nicht angenommen (andere Rollcall-Version?).',
+  lan_too_large: () => 'Die Anfrage war zu groß für den Hub.',
+  lan_not_found: () => 'Der Empfang unter dieser Adresse bietet das nicht an (andere Rollcall-Version?).',
+  lan_certificate_mismatch: () =>
+    'Der Empfang unter dieser Adresse ist nicht der Hub, der diesen Code zeigt (sein Zertifikat ist ein anderes). Nichts wurde gesendet: Prüfen Sie Adresse und Hub-Schlüssel.',
+  lan_unreachable: () => 'Unter dieser Adresse antwortet nichts: Prüfen Sie, ob der Hub freigegeben ist, Adresse und Port, und ob beide Empfänge im selben Netz sind.',
+  lan_bad_answer: () => 'Der Hub hat eine Antwort gesendet, die dieser Empfang nicht lesen kann (andere Rollcall-Version?).',
+  lan_internal: () => 'Interner Fehler im lokalen Netz; Einzelheiten stehen im Protokoll.',
+  lan_not_ready: () => 'Das Teilen zwischen Empfängen ist auf diesem Empfang noch nicht bereit. Versuchen Sie es gleich erneut.',
+  lan_bad_pairing_link: () => 'Das ist kein Rollcall-Kopplungscode. Scannen Sie den QR-Code in der Einrichtung des Hubs erneut oder geben Sie Adresse, Code und Hub-Schlüssel ein.'
+}
 
 const service: Messages['reasons']['service'] = { local: 'dieser Empfang', wix: 'Wix', plandocket: 'Plandocket', hub: 'der Hub-Empfang' }
 const named = (name: string): string => (service as Record<string, string>)[name] ?? name
@@ -271,6 +292,8 @@ export const de: Messages = {
     checking: 'Sync wird geprüft…',
     statusUnknown: 'Status unbekannt',
     waiting: (count) => ` · ${n(count)} wartend`,
+    hubLine: (hub, connected, waiting) => `Hub: ${hub} — ${connected ? 'verbunden' : 'getrennt'}, ${n(waiting)} wartend`,
+    hubSharing: (members) => `Geteilt mit ${plural(members, 'Empfang', 'Empfängen')}`,
     attention: (count) => `${n(count)} ${count === 1 ? 'braucht' : 'brauchen'} Aufmerksamkeit`,
     localOnly: 'Nur lokal',
     synced: (time) => `Synchronisiert · ${time}`,
@@ -388,7 +411,11 @@ export const de: Messages = {
       printer_failed: (p) =>
         `Das Namensschild wurde nicht gedruckt (${p.detail}). Der Check-in ist gespeichert; prüfen Sie den Drucker und drucken Sie das Schild dann aus der Zeile.`,
       no_sheet_printed: () => 'An diesem Empfang wurde für diesen Termin keine Liste gedruckt: Geben Sie die Uhrzeit von der Liste ein.',
-      paper_time_in_future: () => 'Diese Uhrzeit liegt noch in der Zukunft: Geben Sie die Uhrzeit von der Liste ein.'
+      paper_time_in_future: () => 'Diese Uhrzeit liegt noch in der Zukunft: Geben Sie die Uhrzeit von der Liste ein.',
+      lan_refused: (p) => lanRefusals[p.refusal](p.retryAfterSeconds),
+      lan_not_sharing: () => 'Schalten Sie zuerst die Freigabe ein: Ein Kopplungscode gilt nur, solange dieser Empfang freigegeben ist.',
+      lan_is_member: () => 'Dieser Empfang ist Mitglied eines Hubs: Verlassen Sie den Hub, bevor Sie diesen Empfang freigeben.',
+      lan_is_hub: () => 'Dieser Empfang ist als Hub freigegeben: Beenden Sie die Freigabe, bevor Sie einem anderen Empfang beitreten.'
     },
     scan: {
       scan_checked_in: (p) => `${p.name} ist eingecheckt.`,
@@ -514,6 +541,67 @@ export const de: Messages = {
     nothingSaved: 'Nichts wurde gespeichert',
     checkFields: (what) => `${what}: Prüfen Sie die markierten Felder.`,
     enterKey: 'API-Schlüssel eingeben'
+  },
+  lan: {
+    legend: 'Mehrere Empfänge in diesem Netz',
+    intro: 'Empfänge im selben lokalen Netz teilen eine Teilnehmerliste, auch ohne Internet: Ein Empfang gibt sich frei (der Hub), die anderen treten ihm bei.',
+    share: 'Diesen Empfang im lokalen Netz freigeben',
+    shareHint: 'Dieser Empfang wird der Hub: Beigetretene Empfänge laden seine Termine und Listen und senden ihre Check-ins hierher.',
+    stopSharing: 'Freigabe beenden',
+    sharingOn: 'Freigabe an: Empfänge in diesem Netz können beitreten.',
+    sharingOff: 'Freigabe aus: Mitglieder arbeiten allein weiter und gleichen ab, sobald sie wieder an ist.',
+    addresses: 'Adresse',
+    port: 'Port',
+    hubKey: 'Hub-Schlüssel',
+    showCode: 'Kopplungscode anzeigen',
+    newCode: 'Neuer Kopplungscode',
+    code: 'Kopplungscode',
+    codeUntil: (time) => `Gilt einmal, bis ${time}.`,
+    codeExpired: 'Dieser Code ist abgelaufen: Lassen Sie einen neuen anzeigen.',
+    qrLabel: 'QR-Code zum Koppeln: am beitretenden Empfang scannen',
+    pairingHelp: 'Am anderen Empfang: Einrichtung → „Einem Empfang in diesem Netz beitreten“, dann diesen QR-Code scannen oder Adresse, Port, Kopplungscode und Hub-Schlüssel eingeben.',
+    members: 'Mitglieds-Empfänge',
+    noMembers: 'Noch kein Empfang ist beigetreten.',
+    memberName: 'Empfang',
+    lastSeen: 'Zuletzt gesehen',
+    waiting: 'Wartende Markierungen',
+    notSeen: 'noch nicht',
+    revoke: 'Entfernen',
+    revokeName: (name) => `${name} entfernen`,
+    revokeTitle: (name) => `${name} entfernen?`,
+    revokeText: 'Dieser Empfang erreicht den Hub nicht mehr. Nicht gesendete Check-ins bleiben dort; er sendet sie, nachdem er mit einem neuen Code erneut beigetreten ist.',
+    revoked: 'Entfernt',
+    revokedToast: (name) => `${name} erreicht diesen Hub nicht mehr`,
+    join: 'Einem Empfang in diesem Netz beitreten',
+    joinHint: 'Dieser Empfang wird Mitglied: Er lädt die Termine und Listen des Hubs und sendet seine Check-ins an den Hub. Die Schlüssel des Buchungssystems bleiben beim Hub.',
+    find: 'Freigegebene Empfänge suchen',
+    finding: 'Suche…',
+    noneFound: 'Kein freigegebener Empfang hat geantwortet (manche Netze blockieren das). Geben Sie die Adresse aus der Einrichtung des Hubs ein.',
+    found: 'Gefundene Empfänge',
+    use: (name) => `${name} verwenden`,
+    link: 'Kopplungslink (QR-Code des Hubs scannen)',
+    linkHint: 'Halten Sie den Scanner auf den QR-Code am Bildschirm des Hubs; oder lassen Sie das leer und füllen Sie die vier Felder darunter aus.',
+    host: 'Adresse des Hubs',
+    code2: 'Kopplungscode',
+    codeHint: '8 Buchstaben und Ziffern, groß am Hub angezeigt.',
+    hubKeyHint: '16 Buchstaben und Ziffern, unter dem QR-Code am Hub.',
+    joinButton: 'Beitreten',
+    joining: 'Trete bei…',
+    joinedToast: (hub) => `${hub} beigetreten: Termine und Listen werden geladen`,
+    memberOf: (hub, address) => `Dieser Empfang ist Mitglied von ${hub} (${address}).`,
+    linkUp: (waiting) => `Verbunden · ${n(waiting)} wartend`,
+    linkDown: (waiting, time) =>
+      `Vom Hub getrennt${time ? ` seit ${time}` : ''} · ${n(waiting)} wartend. Check-ins gehen hier weiter und erreichen den Hub, wenn er wieder da ist.`,
+    leave: 'Hub verlassen',
+    leaveTitle: (hub) => `${hub} verlassen?`,
+    leaveText: 'Dieser Empfang gleicht nicht mehr mit dem Hub ab. Nicht gesendete Check-ins bleiben hier und gehen an den Hub, dem er als Nächstes beitritt.',
+    leftToast: 'Dieser Empfang hat den Hub verlassen',
+    couldNot: (what, why) => `${what}: ${why}`,
+    couldNotShare: 'Freigabe konnte nicht geändert werden',
+    couldNotPair: 'Kopplungscode konnte nicht angezeigt werden',
+    couldNotJoin: 'Beitritt fehlgeschlagen',
+    couldNotRevoke: 'Entfernen fehlgeschlagen',
+    couldNotLeave: 'Hub konnte nicht verlassen werden'
   },
   import: {
     title: 'Liste importieren',

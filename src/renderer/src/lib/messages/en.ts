@@ -2,7 +2,7 @@
  * English: the source language. Every string the screen shows or announces is here; the German
  * dictionary (de.ts) is typed as `Messages`, so it must have exactly these keys and parameters.
  */
-import type { AdminAction, BadAnswer, ConnectionReason, DeskOnlyReason, ErrorCode, FieldProblem, ImportProblem, MissingPermission, ProviderName, ScanOnlyReason, SyncProblem, SyncReason } from '../../../../shared/contract'
+import type { AdminAction, BadAnswer, LanRefusalCode, ConnectionReason, DeskOnlyReason, ErrorCode, FieldProblem, ImportProblem, MissingPermission, ProviderName, ScanOnlyReason, SyncProblem, SyncReason } from '../../../../shared/contract'
 import { importProblems, type Words } from './words'
 import { EXPORT_COLUMN_LABELS } from '../../../../shared/export-columns'
 import type { BadgeField, BadgeLayout } from '../../../../shared/print'
@@ -13,6 +13,28 @@ const ordinalSuffix = (x: number): string => {
   const tens = x % 100
   if (tens >= 11 && tens <= 13) return 'th'
   return ['th', 'st', 'nd', 'rd'][x % 10] ?? 'th'
+}
+
+/** Why a LAN step was refused (sharing, pairing, joining): one wording per code main sends. */
+const lanRefusals: Record<LanRefusalCode, (retryAfterSeconds: number | null) => string> = {
+  lan_wrong_code: () => 'That pairing code is not the one the hub shows. Check it and try again.',
+  lan_code_expired: () => 'That pairing code has expired: show a new one at the hub.',
+  lan_pairing_closed: () => 'The hub shows no pairing code (it was used, or sharing restarted): show a new one at the hub.',
+  lan_rate_limited: (s) => `Too many wrong pairing codes: the hub accepts none${s ? ` for ${n(s)} s` : ' for a while'}. Then try again with the code it shows.`,
+  lan_unpaired: () => 'The hub does not know this desk (any more): join it again with a new pairing code.',
+  lan_revoked: () => 'The hub removed this desk: join it again with a new pairing code.',
+  lan_replayed: () => 'The hub refused a repeated request. Try again.',
+  lan_stale_request: () => 'This desk’s clock and the hub’s differ too much. Check both clocks, then try again.',
+  lan_invalid_request: () => 'The hub did not accept this request (another Rollcall version?).',
+  lan_too_large: () => 'The request was too large for the hub.',
+  lan_not_found: () => 'The desk at that address does not offer this (another Rollcall version?).',
+  lan_certificate_mismatch: () =>
+    'The desk at that address is not the hub that shows this code (its certificate differs). Nothing was sent: check the address and the hub key.',
+  lan_unreachable: () => 'Nothing answers at that address: check that the hub shares itself, the address and the port, and that both desks are on the same network.',
+  lan_bad_answer: () => 'The hub sent an answer this desk cannot read (another Rollcall version?).',
+  lan_internal: () => 'Rollcall hit an internal error with the local network; details are in the log.',
+  lan_not_ready: () => 'Sharing between desks is not ready on this desk yet. Try again in a moment.',
+  lan_bad_pairing_link: () => 'That is not a Rollcall pairing code. Scan the QR code on the hub’s set-up again, or type the address, code and hub key.'
 }
 
 const service = { local: 'this desk', wix: 'Wix', plandocket: 'Plandocket', hub: 'the hub desk' } satisfies Record<ProviderName, string>
@@ -287,6 +309,10 @@ export const en = {
     checking: 'Checking sync…',
     statusUnknown: 'Status unknown',
     waiting: (count: number) => ` · ${n(count)} waiting`,
+    /** A member desk: its hub, whether the link is up, its marks not at the hub yet. */
+    hubLine: (hub: string, connected: boolean, waiting: number) => `Hub: ${hub} — ${connected ? 'connected' : 'cut off'}, ${n(waiting)} waiting`,
+    /** The hub desk: how many desks are joined. */
+    hubSharing: (members: number) => `Sharing with ${plural(members, 'desk')}`,
     attention: (count: number) => `${n(count)} ${count === 1 ? 'needs' : 'need'} attention`,
     localOnly: 'Local only',
     synced: (time: string) => `Synced · ${time}`,
@@ -405,7 +431,11 @@ export const en = {
       request_too_large: (p) => `This is more than the desk accepts at once (${n(p.maxMb)} MB). Nothing was changed; split the file into smaller files.`,
       printer_failed: (p) => `The badge did not print (${p.detail}). The check-in is saved; check the printer, then print the badge from the row.`,
       no_sheet_printed: () => 'No sheet was printed for this session at this desk: enter the time written on the paper.',
-      paper_time_in_future: () => 'That time is still to come: enter the time written on the paper.'
+      paper_time_in_future: () => 'That time is still to come: enter the time written on the paper.',
+      lan_refused: (p) => lanRefusals[p.refusal](p.retryAfterSeconds),
+      lan_not_sharing: () => 'Turn sharing on first: a pairing code works only while this desk shares itself.',
+      lan_is_member: () => 'This desk is a member of a hub: leave the hub before sharing this desk.',
+      lan_is_hub: () => 'This desk shares itself as the hub: stop sharing before joining another desk.'
     } satisfies Words<DeskOnlyReason>,
     scan: {
       scan_checked_in: (p) => `${p.name} checked in.`,
@@ -532,6 +562,67 @@ export const en = {
     nothingSaved: 'Nothing was saved',
     checkFields: (what: string) => `${what}: check the marked fields.`,
     enterKey: 'enter the API key'
+  },
+  lan: {
+    legend: 'Several desks on this network',
+    intro: 'Desks on one local network share one roster, also without internet: one desk shares itself (the hub), the others join it.',
+    share: 'Share this desk on the local network',
+    shareHint: 'This desk becomes the hub: desks that join it download its sessions and rosters and send their check-ins here.',
+    stopSharing: 'Stop sharing',
+    sharingOn: 'Sharing on: desks on this network can join.',
+    sharingOff: 'Sharing is off: member desks keep working on their own and catch up when it is on again.',
+    addresses: 'Address',
+    port: 'Port',
+    hubKey: 'Hub key',
+    showCode: 'Show a pairing code',
+    newCode: 'New pairing code',
+    code: 'Pairing code',
+    codeUntil: (time: string) => `Works once, until ${time}.`,
+    codeExpired: 'This code has expired: show a new one.',
+    qrLabel: 'QR code for pairing: scan it at the desk that joins',
+    pairingHelp: 'At the other desk: Set-up → “Join a desk on this network”, then scan this QR code, or type the address, port, pairing code and hub key.',
+    members: 'Member desks',
+    noMembers: 'No desk has joined yet.',
+    memberName: 'Desk',
+    lastSeen: 'Last seen',
+    waiting: 'Waiting marks',
+    notSeen: 'not yet',
+    revoke: 'Revoke',
+    revokeName: (name: string) => `Revoke ${name}`,
+    revokeTitle: (name: string) => `Revoke ${name}?`,
+    revokeText: 'That desk can no longer reach this hub. Check-ins it has not sent stay on that desk; it sends them after joining again with a new code.',
+    revoked: 'Revoked',
+    revokedToast: (name: string) => `${name} can no longer reach this hub`,
+    join: 'Join a desk on this network',
+    joinHint: 'This desk becomes a member: it downloads the hub’s sessions and rosters and sends its check-ins to the hub. The hub keeps the booking system’s keys.',
+    find: 'Find sharing desks',
+    finding: 'Looking…',
+    noneFound: 'No sharing desk answered (some networks block this). Type the address shown on the hub’s set-up.',
+    found: 'Sharing desks found',
+    use: (name: string) => `Use ${name}`,
+    link: 'Pairing link (scan the hub’s QR code)',
+    linkHint: 'Point the scanner at the QR code on the hub’s screen; or leave this empty and type the four fields below.',
+    host: 'Hub address',
+    code2: 'Pairing code',
+    codeHint: '8 letters and digits, shown big on the hub.',
+    hubKeyHint: '16 letters and digits, shown under the QR code on the hub.',
+    joinButton: 'Join',
+    joining: 'Joining…',
+    joinedToast: (hub: string) => `Joined ${hub}: downloading its sessions and rosters`,
+    memberOf: (hub: string, address: string) => `This desk is a member of ${hub} (${address}).`,
+    linkUp: (waiting: number) => `Connected · ${n(waiting)} waiting`,
+    linkDown: (waiting: number, time: string | null) =>
+      `Cut off from the hub${time ? ` since ${time}` : ''} · ${n(waiting)} waiting. Check-ins go on here and reach the hub when it is back.`,
+    leave: 'Leave the hub',
+    leaveTitle: (hub: string) => `Leave ${hub}?`,
+    leaveText: 'This desk stops syncing with the hub. Check-ins not sent yet stay on this desk and go to the hub it joins next.',
+    leftToast: 'This desk left the hub',
+    couldNot: (what: string, why: string) => `${what}: ${why}`,
+    couldNotShare: 'Could not change sharing',
+    couldNotPair: 'Could not show a pairing code',
+    couldNotJoin: 'Could not join',
+    couldNotRevoke: 'Could not revoke',
+    couldNotLeave: 'Could not leave the hub'
   },
   import: {
     title: 'Import roster',
