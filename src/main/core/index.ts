@@ -20,6 +20,8 @@ import { createFreshness } from '../sync/freshness'
 import { syncHandlers } from '../sync/handlers'
 import { createAttendanceService, type AttendanceService } from './attendance'
 import { createLanStore, type LanStore } from '../lan/store'
+import { createLanDesk, lanPort, type LanDesk } from '../lan/desk'
+import { createBonjourDiscovery, type Discovery } from '../lan/discovery'
 import { attendanceHandlers } from './attendance.handlers'
 import { createContext, type CoreContext } from './context'
 import { createAuditLog } from './audit'
@@ -58,6 +60,10 @@ export interface DeskOptions {
   secretBox?: SecretBox
   /** LAN sharing's store (default: lan.json in the data dir). */
   lanStore?: LanStore
+  /** DNS-SD for LAN sharing (default: bonjour-service, unless ROLLCALL_MDNS=off; null: none). */
+  lanDiscovery?: Discovery | null
+  /** Where a sharing desk listens (default: ROLLCALL_LAN_HOST or every interface, ROLLCALL_LAN_PORT or a free port). */
+  lanListen?: { host: string; port: number }
   env?: NodeJS.ProcessEnv
   /** Sync: background timer period (0 = only on triggers) and backoff policy (tests). */
   syncTimerMs?: number
@@ -84,6 +90,8 @@ export interface Desk {
   attendance: AttendanceService
   /** LAN sharing's stored state (lan.json). */
   lan: LanStore
+  /** LAN sharing as the window drives it: share this desk, or join another. */
+  lanDesk: LanDesk
   kiosk: Kiosk
   /** What changed, as it happens: Electron sends it to the window, the web desk streams it. */
   events: DeskEvents
@@ -220,6 +228,29 @@ export function openDesk(options: DeskOptions): Desk {
     kiosk
   )
 
+  const env = options.env ?? process.env
+  const lanDesk = createLanDesk(
+    { context: ctx, lan, attendance, db, events, sync: engine },
+    {
+      discovery: options.lanDiscovery !== undefined ? options.lanDiscovery : env.ROLLCALL_MDNS === 'off' ? null : createBonjourDiscovery(),
+      listen: options.lanListen ?? { host: env.ROLLCALL_LAN_HOST || '0.0.0.0', port: lanPort(env) },
+      useHub(on) {
+        settings.save(on ? { provider: 'hub' } : { provider: 'local' })
+        freshness.refresh()
+        void engine.trigger('settings')
+        events.sessions(null)
+      },
+      unsent() {
+        const counts = outbox.counts()
+        return counts.pending + counts.in_flight
+      },
+      env,
+      log: options.log
+    }
+  )
+  // A desk that shared itself when it closed shares itself again (members reconnect on their own).
+  if (lan.read().hub?.sharing) void lanDesk.startSharing().catch((err: unknown) => options.log?.('LAN: sharing could not resume', err))
+
   void engine.trigger('start')
 
   return {
@@ -231,11 +262,13 @@ export function openDesk(options: DeskOptions): Desk {
     sync: engine,
     attendance,
     lan,
+    lanDesk,
     kiosk,
     events,
     print,
     lane: laneSide,
     close: () => {
+      void lanDesk.close()
       events.close()
       freshness.stop()
       watch.stop()

@@ -14,7 +14,8 @@
  * across the hub's downloads and restarts (its row ids are not promised to be).
  */
 import { z } from 'zod'
-import { DeskError, type Desk } from '../core'
+import type { Desk } from '../core'
+import { DeskError } from '../core/errors'
 import { sessionRules } from '../providers/registry'
 import { createLanHub, lanRoute, type LanHubOptions, type LanRoute } from './hub'
 import {

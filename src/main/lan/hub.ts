@@ -66,7 +66,13 @@ const STATUS: Record<LanRefusalCode, number> = {
   lan_certificate_mismatch: 500,
   lan_unreachable: 500,
   lan_bad_answer: 500,
-  lan_internal: 500
+  lan_internal: 500,
+  lan_desk_in_use: 409,
+  lan_is_member: 409,
+  lan_is_hub: 409,
+  lan_not_sharing: 409,
+  lan_port_in_use: 500,
+  lan_not_ready: 501
 }
 
 export interface LanHubOptions {

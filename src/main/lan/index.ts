@@ -81,3 +81,4 @@ export {
 } from './protocol'
 export { REPLAY_WINDOW_MS, createReplayGuard } from './replay'
 export { LAN_FILE, createLanStore, type LanStore } from './store'
+export { createLanDesk, lanPort, type FoundHubView, type LanDesk, type LanDeskOptions, type LanHubStatus, type LanJoinTarget, type LanMemberRow, type LanMemberStatus, type LanPairingView, type LanStatus } from './desk'

@@ -35,7 +35,19 @@ export const LAN_REFUSALS = [
   /** The hub answered something this desk does not understand (another Rollcall version?). */
   'lan_bad_answer',
   /** The hub failed inside. */
-  'lan_internal'
+  'lan_internal',
+  /** A desk id the hub already has: its own, or an active member's (a cloned laptop); the desk should get its own id. */
+  'lan_desk_in_use',
+  /** This desk joined a hub: it cannot share itself too (leave first). */
+  'lan_is_member',
+  /** This desk shares itself: it cannot join another hub too (stop sharing first). */
+  'lan_is_hub',
+  /** Sharing is off: no pairing code to show. */
+  'lan_not_sharing',
+  /** The LAN port (ROLLCALL_LAN_PORT) is taken by another program. */
+  'lan_port_in_use',
+  /** This part of LAN sharing is not built yet. */
+  'lan_not_ready'
 ] as const
 export const LanRefusalCode = z.enum(LAN_REFUSALS)
 export type LanRefusalCode = z.infer<typeof LanRefusalCode>

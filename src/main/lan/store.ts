@@ -32,7 +32,9 @@ const StoredHub = z.object({
   keyCipher: z.string(),
   fingerprint: z.string(),
   createdAt: z.number().int(),
-  members: z.array(StoredMember)
+  members: z.array(StoredMember),
+  /** Sharing was on when the desk last changed it: a restart turns it on again. */
+  sharing: z.boolean().optional()
 })
 export type StoredHub = z.infer<typeof StoredHub>
 

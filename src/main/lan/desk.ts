@@ -1,0 +1,272 @@
+/**
+ * LAN sharing as the window sees it (issue 18): the one object its service talks to, made by
+ * openDesk and exposed as `desk.lanDesk`. It owns the hub listener (this desk shares itself) or the
+ * member link (this desk joined a hub): never both at once. Everything it refuses is a LanRefusal
+ * code; the window's dictionaries word them.
+ *
+ * What it keeps in lan.json: whether this desk shares (so a restart resumes sharing) and the hub
+ * it joined (so a restart resumes the link). Leaving a hub forgets the hub, never the marks: they
+ * stay in the outbox and go to the next hub this desk joins.
+ */
+import type { Desk } from '../core'
+import type { Discovery } from './discovery'
+import { createDeskHub } from './desk-routes'
+import { displayHubKey } from './identity'
+import { joinHub, leaveHub } from './client'
+import { lanAddresses } from './hub'
+import { LanRefusal, PairingTarget, parsePairingUrl } from './protocol'
+
+export interface LanHubStatus {
+  /** The listener is on (members can reach this desk). */
+  sharing: boolean
+  hubName: string
+  /** The addresses members type (this machine's LAN addresses, or the one address it listens on). */
+  addresses: string[]
+  /** The port the listener has (null while it is off). */
+  port: number | null
+  /** The hub key grouped for reading ("ABCD-EFGH-…"), null before the first start made the certificate. */
+  hubKey: string | null
+}
+
+export interface LanMemberStatus {
+  hubName: string
+  /** `host:port` of the hub. */
+  address: string
+  /** The link to the hub answers now. */
+  connected: boolean
+  /** When the hub last answered (null: not since this desk started). */
+  lastContactAt: number | null
+  /** This desk's marks not yet at the hub. */
+  waiting: number
+}
+
+export interface LanStatus {
+  role: 'alone' | 'hub' | 'member'
+  /** Set when role is 'hub'. */
+  hub: LanHubStatus | null
+  /** Set when role is 'member'. */
+  member: LanMemberStatus | null
+}
+
+export interface LanPairingView {
+  /** 8 characters; show grouped ("7K3M-9QXA"). */
+  code: string
+  expiresAt: number
+  /** `rollcall-pair://…`: what the QR code carries (address, port, code, full certificate fingerprint). */
+  url: string
+  /** The hub key grouped for typing instead of scanning. */
+  hubKey: string
+  addresses: string[]
+  port: number
+}
+
+export interface LanMemberRow {
+  deskId: string
+  deskName: string
+  pairedAt: number
+  lastSeenAt: number | null
+  /** Marks the member told the hub it still has to send (0 until it said). */
+  waiting: number
+  revoked: boolean
+}
+
+export interface FoundHubView {
+  name: string
+  host: string
+  port: number
+  /** Never set by discovery (adverts carry no trust); present for symmetry with a typed target. */
+  hubKey?: string
+}
+
+export type LanJoinTarget = { url: string } | { host: string; port: number; code: string; hubKey: string }
+
+export interface LanDesk {
+  status(): LanStatus
+  startSharing(): Promise<LanStatus>
+  stopSharing(): Promise<LanStatus>
+  openPairing(): LanPairingView
+  members(): LanMemberRow[]
+  revoke(deskId: string): void
+  discover(ms: number): Promise<FoundHubView[]>
+  join(target: LanJoinTarget): Promise<LanStatus>
+  leave(): Promise<LanStatus>
+  onChange(listener: () => void): () => void
+  /** Ends the listener and the member link (desk closing). */
+  close(): Promise<void>
+}
+
+export interface LanDeskOptions {
+  /** Where the listener binds: default every interface, port ROLLCALL_LAN_PORT or a free one. */
+  listen?: { host: string; port: number }
+  /** DNS-SD; null: none (tests, networks without multicast: members type the address). */
+  discovery: Discovery | null
+  /** Switches the desk's provider to the hub (joined) or back to local-only (left). */
+  useHub(on: boolean): void
+  /** This desk's marks not yet sent (a member's "waiting"). */
+  unsent(): number
+  env?: NodeJS.ProcessEnv
+  log?: (message: string, err?: unknown) => void
+}
+
+/** The port from ROLLCALL_LAN_PORT (0 = a free one); anything else there is ignored with 0. */
+export function lanPort(env: NodeJS.ProcessEnv): number {
+  const raw = env.ROLLCALL_LAN_PORT
+  const port = raw ? Number(raw) : 0
+  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 0
+}
+
+export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' | 'db' | 'events' | 'sync'>, options: LanDeskOptions): LanDesk {
+  const env = options.env ?? process.env
+  const log = options.log ?? (() => {})
+  const listen = options.listen ?? { host: '0.0.0.0', port: lanPort(env) }
+  const listeners = new Set<() => void>()
+  const changed = () => {
+    for (const l of listeners) {
+      try {
+        l()
+      } catch (err) {
+        log('LAN: a change listener failed', err)
+      }
+    }
+  }
+  const hub = createDeskHub(desk as Desk, { log, now: desk.context.now, ...(options.discovery ? { discovery: options.discovery } : {}) })
+  /** Member link state, kept by the live stream and every call to the hub. */
+  const link = { connected: false, lastContactAt: null as number | null }
+
+  const shownAddresses = (): string[] => {
+    const bound = hub.address()
+    if (bound && bound.host !== '0.0.0.0' && bound.host !== '::') return [bound.host]
+    const found = lanAddresses()
+    return found.length > 0 ? found : ['127.0.0.1']
+  }
+
+  function status(): LanStatus {
+    const file = desk.lan.read()
+    if (hub.listening() || file.hub?.sharing) {
+      const identity = hub.identity()
+      return {
+        role: 'hub',
+        hub: {
+          sharing: hub.listening(),
+          hubName: desk.context.deskName,
+          addresses: hub.listening() ? shownAddresses() : [],
+          port: hub.address()?.port ?? null,
+          hubKey: identity ? displayHubKey(identity.hubKey) : null
+        },
+        member: null
+      }
+    }
+    if (file.membership) {
+      const m = file.membership
+      return {
+        role: 'member',
+        hub: null,
+        member: { hubName: m.hubName, address: `${m.host}:${m.port}`, connected: link.connected, lastContactAt: link.lastContactAt, waiting: options.unsent() }
+      }
+    }
+    return { role: 'alone', hub: null, member: null }
+  }
+
+  function remember(sharing: boolean): void {
+    desk.lan.update((file) => {
+      if (file.hub) file.hub.sharing = sharing
+    })
+  }
+
+  async function startSharing(): Promise<LanStatus> {
+    if (desk.lan.read().membership) throw new LanRefusal('lan_is_member')
+    if (!hub.listening()) {
+      try {
+        await hub.start(listen)
+      } catch (err) {
+        if (err instanceof LanRefusal) throw err
+        log('LAN: sharing could not start', err)
+        throw new LanRefusal((err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'lan_port_in_use' : 'lan_internal')
+      }
+      remember(true)
+      changed()
+    }
+    return status()
+  }
+
+  async function stopSharing(): Promise<LanStatus> {
+    await hub.stop()
+    remember(false)
+    changed()
+    return status()
+  }
+
+  function target(input: LanJoinTarget): PairingTarget {
+    if ('url' in input) {
+      const parsed = parsePairingUrl(input.url)
+      if (!parsed) throw new LanRefusal('lan_invalid_request')
+      return parsed
+    }
+    const parsed = PairingTarget.safeParse({ host: input.host.trim(), port: input.port, code: input.code, hubKey: input.hubKey.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1') })
+    if (!parsed.success || !parsed.data.hubKey) throw new LanRefusal('lan_invalid_request')
+    return parsed.data
+  }
+
+  return {
+    status,
+    startSharing,
+    stopSharing,
+    openPairing(): LanPairingView {
+      if (!hub.listening()) throw new LanRefusal('lan_not_sharing')
+      const addresses = shownAddresses()
+      const open = hub.openPairing(addresses[0])
+      return { code: open.code, expiresAt: open.expiresAt, url: open.url, hubKey: displayHubKey(open.hubKey), addresses, port: open.port }
+    },
+    members(): LanMemberRow[] {
+      return hub.members.list().map((m) => ({ deskId: m.deskId, deskName: m.deskName, pairedAt: m.pairedAt, lastSeenAt: m.lastSeenAt, waiting: 0, revoked: m.revokedAt !== null }))
+    },
+    revoke(deskId: string): void {
+      const active = hub.members.list().filter((m) => m.deskId === deskId && m.revokedAt === null)
+      if (active.length === 0) throw new LanRefusal('lan_not_found')
+      for (const m of active) hub.revoke(m.id)
+      changed()
+    },
+    async discover(ms: number): Promise<FoundHubView[]> {
+      const discovery = options.discovery
+      if (!discovery) return []
+      const wait = Math.min(Math.max(0, ms), 10_000)
+      let found: FoundHubView[] = []
+      const stop = discovery.browse((hubs) => {
+        found = hubs.flatMap((h) => (h.addresses[0] ? [{ name: h.name, host: h.addresses[0], port: h.port }] : []))
+      })
+      await new Promise((resolve) => setTimeout(resolve, wait))
+      stop()
+      // This desk's own advert is not a hub to join.
+      const own = hub.address()?.port
+      return found.filter((h) => !(own && h.port === own && shownAddresses().includes(h.host)))
+    },
+    async join(input: LanJoinTarget): Promise<LanStatus> {
+      if (hub.listening()) throw new LanRefusal('lan_is_hub')
+      const t = target(input)
+      await joinHub(desk.lan, t, { deskName: desk.context.deskName, deskId: desk.context.deskId }, desk.context.now)
+      link.connected = true
+      link.lastContactAt = desk.context.now()
+      options.useHub(true)
+      changed()
+      return status()
+    },
+    async leave(): Promise<LanStatus> {
+      if (!desk.lan.read().membership) return status()
+      leaveHub(desk.lan)
+      link.connected = false
+      link.lastContactAt = null
+      options.useHub(false)
+      changed()
+      return status()
+    },
+    onChange(listener: () => void): () => void {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    async close(): Promise<void> {
+      listeners.clear()
+      await hub.stop()
+      await options.discovery?.destroy()
+    }
+  }
+}
