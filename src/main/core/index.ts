@@ -21,6 +21,7 @@ import { syncHandlers } from '../sync/handlers'
 import { createAttendanceService, type AttendanceService } from './attendance'
 import { createLanStore, type LanStore } from '../lan/store'
 import { createLanDesk, lanPort, type LanDesk } from '../lan/desk'
+import { lanHandlers } from '../lan/handlers'
 import { createBonjourDiscovery, type Discovery } from '../lan/discovery'
 import { attendanceHandlers } from './attendance.handlers'
 import { createContext, type CoreContext } from './context'
@@ -223,7 +224,9 @@ export function openDesk(options: DeskOptions): Desk {
       ...syncHandlers(parts),
       ...settingsHandlers(parts),
       ...personHistoryHandlers(parts),
-      ...createPrintHandlers(print, () => void engine.trigger('mark'))
+      ...createPrintHandlers(print, () => void engine.trigger('mark')),
+      // The LAN desk is made below, with the engine and settings it switches: the handlers reach it when called.
+      ...lanHandlers(() => lanDesk)
     },
     kiosk
   )

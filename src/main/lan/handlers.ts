@@ -10,31 +10,14 @@ import QRCode from 'qrcode'
 import { LAN_REFUSAL_CODES, type CallName, type LanJoinInput, type LanMember, type LanPairing, type LanStatus } from '../../shared/contract'
 import { DeskError } from '../core/errors'
 import type { HandlersFor } from '../ipc/dispatcher'
+import type { LanDesk, LanMemberRow, LanStatus as LanDeskStatus } from './desk'
 import { LanRefusal, grouped, normalizeTyped, parsePairingUrl, type LanRefusalCode } from './protocol'
 
 /** Main's refusal codes and the contract's are one list: a code added on one side only does not compile. */
 type ContractRefusal = (typeof LAN_REFUSAL_CODES)[number]
 const sameCodes: [Exclude<LanRefusalCode, ContractRefusal>] extends [never] ? true : false = true
+// The contract has one more, the window's own: a pairing link this version cannot read.
 void sameCodes
-
-/** The LAN desk as these handlers use it: the shape of `desk.lanDesk` (src/main/lan/desk.ts). Times in ms. */
-export interface LanDeskApi {
-  status(): LanDeskStatus
-  startSharing(): Promise<LanDeskStatus>
-  stopSharing(): Promise<LanDeskStatus>
-  openPairing(): { code: string; expiresAt: number; url: string; hubKey: string; addresses: string[]; port: number }
-  members(): { deskId: string; deskName: string; pairedAt: number; lastSeenAt: number | null; waiting: number; revoked: boolean }[]
-  revoke(deskId: string): void
-  discover(ms: number): Promise<{ name: string; host: string; port: number; hubKey?: string | null }[]>
-  join(target: { url: string } | { host: string; port: number; code: string; hubKey: string }): Promise<LanDeskStatus>
-  leave(): Promise<LanDeskStatus>
-}
-
-export interface LanDeskStatus {
-  role: 'alone' | 'hub' | 'member'
-  hub?: { sharing: boolean; hubName: string; addresses: string[]; port: number | null; hubKey: string } | null
-  member?: { hubName: string; address: string; connected: boolean; lastContactAt: number | null; waiting: number } | null
-}
 
 export type LanCall = Extract<CallName, `lan.${string}`>
 
@@ -47,7 +30,7 @@ const keyForDisplay = (key: string): string => grouped(normalizeTyped(key))
 export function statusView(s: LanDeskStatus): LanStatus {
   return {
     role: s.role,
-    hub: s.hub ? { sharing: s.hub.sharing, hubName: s.hub.hubName, addresses: [...s.hub.addresses], port: s.hub.port ?? null, hubKey: keyForDisplay(s.hub.hubKey) } : null,
+    hub: s.hub ? { sharing: s.hub.sharing, hubName: s.hub.hubName, addresses: [...s.hub.addresses], port: s.hub.port ?? null, hubKey: s.hub.hubKey ? keyForDisplay(s.hub.hubKey) : null } : null,
     member: s.member
       ? { hubName: s.member.hubName, address: s.member.address, connected: s.member.connected, lastContactAt: isoOrNull(s.member.lastContactAt), waiting: s.member.waiting }
       : null
@@ -118,64 +101,32 @@ export function joinTarget(input: LanJoinInput): { url: string } | { host: strin
   return { host: input.host.trim().replace(/^\[(.*)\]$/, '$1'), port: input.port, code, hubKey }
 }
 
-export function memberView(m: ReturnType<LanDeskApi['members']>[number]): LanMember {
+export function memberView(m: LanMemberRow): LanMember {
   return { deskId: m.deskId, deskName: m.deskName, pairedAt: iso(m.pairedAt), lastSeenAt: isoOrNull(m.lastSeenAt), waiting: m.waiting, revoked: m.revoked }
 }
 
-export function lanHandlers(lan: LanDeskApi): HandlersFor<LanCall> {
-  const members = (): { members: LanMember[] } => ({ members: lan.members().map(memberView) })
+/** `lan` is asked at each call: openDesk makes the LAN desk after the handlers (it switches the engine they use). */
+export function lanHandlers(lan: () => LanDesk): HandlersFor<LanCall> {
+  const members = (): { members: LanMember[] } => ({ members: lan().members().map(memberView) })
   return {
-    'lan.status': () => statusView(lan.status()),
-    'lan.share': ({ on }) =>
-      refusing(async () => {
-        if (on && lan.status().role === 'member') throw DeskError.because('refused', { reason: 'lan_is_member', params: {} })
-        return statusView(on ? await lan.startSharing() : await lan.stopSharing())
-      }),
+    'lan.status': () => statusView(lan().status()),
+    'lan.share': ({ on }) => refusing(async () => statusView(on ? await lan().startSharing() : await lan().stopSharing())),
     'lan.openPairing': () =>
       refusing((): LanPairing => {
-        const s = lan.status()
-        if (s.role !== 'hub' || !s.hub?.sharing) throw DeskError.because('refused', { reason: 'lan_not_sharing', params: {} })
-        const p = lan.openPairing()
-        return { code: grouped(p.code), expiresAt: iso(p.expiresAt), url: p.url, hubKey: keyForDisplay(p.hubKey), addresses: [...p.addresses], port: p.port, qr: qrPath(p.url) }
+        const p = lan().openPairing()
+        return { code: grouped(normalizeTyped(p.code)), expiresAt: iso(p.expiresAt), url: p.url, hubKey: keyForDisplay(p.hubKey), addresses: [...p.addresses], port: p.port, qr: qrPath(p.url) }
       }),
     'lan.members': () => refusing(members),
     'lan.revoke': ({ deskId }) =>
       refusing(() => {
-        lan.revoke(deskId)
+        lan().revoke(deskId)
         return members()
       }),
     'lan.discover': ({ seconds }) =>
       refusing(async () => ({
-        hubs: (await lan.discover(seconds * 1000)).map((h) => ({ name: h.name, host: h.host, port: h.port, hubKey: h.hubKey ? keyForDisplay(h.hubKey) : null }))
+        hubs: (await lan().discover(seconds * 1000)).map((h) => ({ name: h.name, host: h.host, port: h.port, hubKey: h.hubKey ? keyForDisplay(h.hubKey) : null }))
       })),
-    'lan.join': (input) =>
-      refusing(async () => {
-        const s = lan.status()
-        if (s.role === 'hub' && s.hub?.sharing) throw DeskError.because('refused', { reason: 'lan_is_hub', params: {} })
-        return statusView(await lan.join(joinTarget(input)))
-      }),
-    'lan.leave': () => refusing(async () => statusView(await lan.leave()))
-  }
-}
-
-/** Until the desk's LAN part is there: every call answers lan_not_ready, status says alone. */
-export const lanNotReady: LanDeskApi = {
-  status: () => ({ role: 'alone', hub: null, member: null }),
-  startSharing: () => Promise.reject(new LanRefusalNotReady()),
-  stopSharing: () => Promise.resolve({ role: 'alone', hub: null, member: null }),
-  openPairing: () => {
-    throw new LanRefusalNotReady()
-  },
-  members: () => [],
-  revoke: () => {
-    throw new LanRefusalNotReady()
-  },
-  discover: () => Promise.resolve([]),
-  join: () => Promise.reject(new LanRefusalNotReady()),
-  leave: () => Promise.resolve({ role: 'alone', hub: null, member: null })
-}
-class LanRefusalNotReady extends DeskError {
-  constructor() {
-    super('refused', { reason: 'lan_refused', params: { refusal: 'lan_not_ready', retryAfterSeconds: null } })
+    'lan.join': (input) => refusing(async () => statusView(await lan().join(joinTarget(input)))),
+    'lan.leave': () => refusing(async () => statusView(await lan().leave()))
   }
 }

@@ -139,11 +139,23 @@ export const LAN_REFUSAL_CODES = [
   'lan_unreachable',
   'lan_bad_answer',
   'lan_internal',
-  /** This desk's LAN part cannot do that yet (or is still starting). */
+  /** Another desk with this desk's id is paired already (a cloned computer). */
+  'lan_desk_in_use',
+  /** This desk joined a hub: it cannot share itself too. */
+  'lan_is_member',
+  /** This desk shares itself: it cannot join another hub too. */
+  'lan_is_hub',
+  /** Sharing is off: no pairing code to show. */
+  'lan_not_sharing',
+  /** The LAN port is taken by another program. */
+  'lan_port_in_use',
+  /** This desk's LAN part cannot do that yet. */
   'lan_not_ready',
   /** The pairing link or typed hub key is not one this version reads. */
   'lan_bad_pairing_link'
 ] as const
+
+export type LanRefusalCode = (typeof LAN_REFUSAL_CODES)[number]
 
 export const IPC_PREFIX = 'rollcall:'
 

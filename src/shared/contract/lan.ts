@@ -21,8 +21,8 @@ export const LanStatus = z.object({
       hubName: z.string(),
       addresses: z.array(z.string()),
       port: port.nullable(),
-      /** 16 characters in groups of four: a member typing instead of scanning pins the hub's certificate with it. */
-      hubKey: z.string()
+      /** 16 characters in groups of four: a member typing instead of scanning pins the hub's certificate with it (null before sharing first started). */
+      hubKey: z.string().nullable()
     })
     .nullable(),
   member: z

@@ -75,12 +75,6 @@ export const DeskReason = z.discriminatedUnion('reason', [
   reason('paper_time_in_future', {}),
   // Several desks on the LAN: sharing, pairing, joining (`retryAfterSeconds` for lan_rate_limited).
   reason('lan_refused', { refusal: z.enum(LAN_REFUSAL_CODES), retryAfterSeconds: int.nullable() }),
-  /** Sharing is off: no pairing code can be shown. */
-  reason('lan_not_sharing', {}),
-  /** This desk is a member of a hub: it cannot share itself too (leave the hub first). */
-  reason('lan_is_member', {}),
-  /** This desk shares itself as the hub: it cannot join another (stop sharing first). */
-  reason('lan_is_hub', {}),
   ...ImportProblem.options
 ])
 export type DeskReason = z.infer<typeof DeskReason>

@@ -27,6 +27,12 @@ const lanRefusals: Record<LanRefusalCode, (retryAfterSeconds: number | null) => 
   lan_unreachable: () => 'Unter dieser Adresse antwortet nichts: Prüfen Sie, ob der Hub freigegeben ist, Adresse und Port, und ob beide Empfänge im selben Netz sind.',
   lan_bad_answer: () => 'Der Hub hat eine Antwort gesendet, die dieser Empfang nicht lesen kann (andere Rollcall-Version?).',
   lan_internal: () => 'Interner Fehler im lokalen Netz; Einzelheiten stehen im Protokoll.',
+  lan_desk_in_use: () =>
+    'Der Hub hat schon einen Empfang mit der Kennung dieses Empfangs (ein kopierter Computer?). Nichts wurde geändert: Installieren Sie Rollcall hier neu oder entfernen Sie den anderen Empfang am Hub.',
+  lan_is_member: () => 'Dieser Empfang ist Mitglied eines Hubs: Verlassen Sie den Hub, bevor Sie diesen Empfang freigeben.',
+  lan_is_hub: () => 'Dieser Empfang ist als Hub freigegeben: Beenden Sie die Freigabe, bevor Sie einem anderen Empfang beitreten.',
+  lan_not_sharing: () => 'Schalten Sie zuerst die Freigabe ein: Ein Kopplungscode gilt nur, solange dieser Empfang freigegeben ist.',
+  lan_port_in_use: () => 'Ein anderes Programm belegt den Netzwerk-Port für die Freigabe (ROLLCALL_LAN_PORT). Beenden Sie es oder wählen Sie einen anderen Port.',
   lan_not_ready: () => 'Das Teilen zwischen Empfängen ist auf diesem Empfang noch nicht bereit. Versuchen Sie es gleich erneut.',
   lan_bad_pairing_link: () => 'Das ist kein Rollcall-Kopplungscode. Scannen Sie den QR-Code in der Einrichtung des Hubs erneut oder geben Sie Adresse, Code und Hub-Schlüssel ein.'
 }
@@ -412,10 +418,7 @@ export const de: Messages = {
         `Das Namensschild wurde nicht gedruckt (${p.detail}). Der Check-in ist gespeichert; prüfen Sie den Drucker und drucken Sie das Schild dann aus der Zeile.`,
       no_sheet_printed: () => 'An diesem Empfang wurde für diesen Termin keine Liste gedruckt: Geben Sie die Uhrzeit von der Liste ein.',
       paper_time_in_future: () => 'Diese Uhrzeit liegt noch in der Zukunft: Geben Sie die Uhrzeit von der Liste ein.',
-      lan_refused: (p) => lanRefusals[p.refusal](p.retryAfterSeconds),
-      lan_not_sharing: () => 'Schalten Sie zuerst die Freigabe ein: Ein Kopplungscode gilt nur, solange dieser Empfang freigegeben ist.',
-      lan_is_member: () => 'Dieser Empfang ist Mitglied eines Hubs: Verlassen Sie den Hub, bevor Sie diesen Empfang freigeben.',
-      lan_is_hub: () => 'Dieser Empfang ist als Hub freigegeben: Beenden Sie die Freigabe, bevor Sie einem anderen Empfang beitreten.'
+      lan_refused: (p) => lanRefusals[p.refusal](p.retryAfterSeconds)
     },
     scan: {
       scan_checked_in: (p) => `${p.name} ist eingecheckt.`,

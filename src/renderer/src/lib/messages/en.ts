@@ -33,6 +33,12 @@ const lanRefusals: Record<LanRefusalCode, (retryAfterSeconds: number | null) => 
   lan_unreachable: () => 'Nothing answers at that address: check that the hub shares itself, the address and the port, and that both desks are on the same network.',
   lan_bad_answer: () => 'The hub sent an answer this desk cannot read (another Rollcall version?).',
   lan_internal: () => 'Rollcall hit an internal error with the local network; details are in the log.',
+  lan_desk_in_use: () =>
+    'The hub already has a desk with this desk’s id (a copied computer?). Nothing was changed: install Rollcall afresh on this desk, or revoke the other desk at the hub.',
+  lan_is_member: () => 'This desk is a member of a hub: leave the hub before sharing this desk.',
+  lan_is_hub: () => 'This desk shares itself as the hub: stop sharing before joining another desk.',
+  lan_not_sharing: () => 'Turn sharing on first: a pairing code works only while this desk shares itself.',
+  lan_port_in_use: () => 'Another program uses the network port for sharing (ROLLCALL_LAN_PORT). Close it or choose another port.',
   lan_not_ready: () => 'Sharing between desks is not ready on this desk yet. Try again in a moment.',
   lan_bad_pairing_link: () => 'That is not a Rollcall pairing code. Scan the QR code on the hub’s set-up again, or type the address, code and hub key.'
 }
@@ -432,10 +438,7 @@ export const en = {
       printer_failed: (p) => `The badge did not print (${p.detail}). The check-in is saved; check the printer, then print the badge from the row.`,
       no_sheet_printed: () => 'No sheet was printed for this session at this desk: enter the time written on the paper.',
       paper_time_in_future: () => 'That time is still to come: enter the time written on the paper.',
-      lan_refused: (p) => lanRefusals[p.refusal](p.retryAfterSeconds),
-      lan_not_sharing: () => 'Turn sharing on first: a pairing code works only while this desk shares itself.',
-      lan_is_member: () => 'This desk is a member of a hub: leave the hub before sharing this desk.',
-      lan_is_hub: () => 'This desk shares itself as the hub: stop sharing before joining another desk.'
+      lan_refused: (p) => lanRefusals[p.refusal](p.retryAfterSeconds)
     } satisfies Words<DeskOnlyReason>,
     scan: {
       scan_checked_in: (p) => `${p.name} checked in.`,
