@@ -29,11 +29,11 @@ export interface DeskHandle {
 }
 
 /** Starts a desk process on a free port and waits for its one stdout line. */
-export async function startDesk(dataDir: string): Promise<{ child: ChildProcess; handle: DeskHandle }> {
+export async function startDesk(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; handle: DeskHandle }> {
   if (!existsSync(SERVE_JS)) throw new Error(`${SERVE_JS} is missing: run \`npm run build\` (npm test builds first)`)
   const child = spawn(process.execPath, [SERVE_JS, '--port', '0', '--data-dir', dataDir], {
     cwd: ROOT,
-    env: { ...process.env, ROLLCALL_DATA_DIR: dataDir },
+    env: { ...process.env, ROLLCALL_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''

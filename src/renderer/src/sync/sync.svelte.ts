@@ -3,7 +3,7 @@
  * header's indicator, the thin download bar and the Sync panel all read this store. The problems
  * list is fetched only when the problem count changes or the panel asks for it.
  */
-import type { ProviderName, SyncProblem, SyncStatus } from '../../../shared/contract'
+import type { LanStatus, ProviderName, SyncProblem, SyncStatus } from '../../../shared/contract'
 import { api, CallFailed } from '../lib/api'
 import { onDeskEvent } from '../lib/changes'
 import { formatTime } from '../lib/dates'
@@ -98,6 +98,26 @@ export interface SyncSummary {
   tone: SyncTone
   /** "2 need attention", or null. */
   attention: string | null
+}
+
+/**
+ * The indicator's words with this desk's place on the LAN: a member names its hub, whether the
+ * link is up and how many marks wait for it; a sharing hub says how many desks it shares with.
+ */
+export function summarizeWithLan(s: SyncStatus, deskZone: string, lan: LanStatus | null, members: number): SyncSummary {
+  const t = i18n.t.sync
+  const summary = summarize(s, deskZone)
+  if (lan?.role === 'member' && lan.member) {
+    const m = lan.member
+    return {
+      ...summary,
+      state: m.connected ? summary.state : 'offline',
+      text: t.hubLine(m.hubName, m.connected, m.waiting),
+      tone: m.connected ? (summary.tone === 'neutral' ? 'ok' : summary.tone) : 'warn'
+    }
+  }
+  if (lan?.role === 'hub' && lan.hub?.sharing) return { ...summary, text: `${summary.text} · ${t.hubSharing(members)}` }
+  return summary
 }
 
 /** The indicator's words and colour for a status. */
