@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto'
 import { request as httpsRequest } from 'node:https'
 import { connect, type TLSSocket } from 'node:tls'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { fingerprintOf, hubKeyOf } from './identity'
 import { LAN_PROTOCOL_VERSION, LanRefusal, LanRefusalCode, NONCE_HEADER, PairAnswer, TIME_HEADER, WhoamiAnswer, lanAnswer, normalizeTyped, type LanRefusalBody, type PairingTarget } from './protocol'
 import { openSecret, type LanStore } from './store'
@@ -74,10 +74,11 @@ export function createLanClient(options: LanClientOptions) {
   /** How far the hub's clock is ahead of ours, learned from a lan_stale_request answer. */
   let offset = 0
 
-  async function send<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T, authenticated: boolean): Promise<{ value: z.infer<T>; fingerprint: string }> {
+  async function send<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T, authenticated: boolean, held?: { fingerprint: string; credential: string }): Promise<{ value: z.infer<T>; fingerprint: string }> {
     // A desk that never paired has nothing to ask: no connection for it.
     if (authenticated && !options.credential) throw new LanRefusal('lan_unpaired')
     const { socket, fingerprint } = await pinnedConnect(options.host, options.port, options.pin)
+    if (held && held.fingerprint === fingerprint && body && typeof body === 'object') body = { ...body, credential: held.credential }
     const json = body === undefined ? undefined : JSON.stringify(body)
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (json !== undefined) {
@@ -127,6 +128,14 @@ export function createLanClient(options: LanClientOptions) {
     throw new LanRefusal(e.code, { ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}), ...(e.hubTime !== undefined ? { hubTime: e.hubTime } : {}) })
   }
 
+  /** The hub's answer to whoami carries its clock: the offset is set from it, half the round trip allowed for. */
+  async function whoami(): Promise<WhoamiAnswer> {
+    const sentAt = now()
+    const answer = await call('GET', '/whoami', undefined, WhoamiAnswer)
+    offset = answer.hubTime - (sentAt + now()) / 2
+    return answer
+  }
+
   /** An authenticated call; a clock the hub finds off is corrected once with the hub's time and retried. */
   async function call<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T): Promise<z.infer<T>> {
     try {
@@ -140,14 +149,17 @@ export function createLanClient(options: LanClientOptions) {
 
   return {
     /** Redeems a pairing code. Answers the new credential and the full fingerprint of the (pinned) hub. */
-    async pair(code: string, desk: { deskName: string; deskId: string }): Promise<PairAnswer & { fingerprint: string }> {
+    async pair(code: string, desk: { deskName: string; deskId: string }, held?: { fingerprint: string; credential: string }): Promise<PairAnswer & { fingerprint: string }> {
       // The fingerprint is read from the connection that passed the pin: with a typed hub key, this
-      // is how the member learns all 256 bits for the next connections.
-      const { value, fingerprint } = await send('POST', '/pair', { code, deskName: desk.deskName, deskId: desk.deskId, protocol: LAN_PROTOCOL_VERSION }, PairAnswer, false)
+      // is how the member learns all 256 bits for the next connections. The credential this desk
+      // already holds goes only to the hub that issued it (same certificate), never to another.
+      const { value, fingerprint } = await send('POST', '/pair', { code, deskName: desk.deskName, deskId: desk.deskId, protocol: LAN_PROTOCOL_VERSION }, PairAnswer, false, held)
       return { ...value, fingerprint }
     },
     call,
-    whoami: () => call('GET', '/whoami', undefined, WhoamiAnswer),
+    whoami,
+    /** Tells the hub this desk leaves (its credential stops working there). */
+    leave: () => call('POST', '/leave', {}, z.object({ left: z.boolean() }).strict()),
     /** The clock offset learned from the hub (ms the hub is ahead). */
     clockOffset: () => offset
   }
@@ -163,7 +175,10 @@ export async function joinHub(store: LanStore, target: PairingTarget, desk: { de
   const pin: Pin = target.fingerprint ? { fingerprint: target.fingerprint } : target.hubKey ? { hubKey: target.hubKey } : (() => {
     throw new LanRefusal('lan_invalid_request')
   })()
-  const answer = await createLanClient({ host: target.host, port: target.port, pin, now }).pair(target.code, desk)
+  const old = store.read().membership
+  const oldCredential = old ? openSecret(store.secrets, old.credentialCipher) : null
+  const held = old && oldCredential ? { fingerprint: old.fingerprint, credential: oldCredential } : undefined
+  const answer = await createLanClient({ host: target.host, port: target.port, pin, now }).pair(target.code, desk, held)
   store.update((file) => {
     file.membership = {
       host: target.host,
@@ -179,13 +194,56 @@ export async function joinHub(store: LanStore, target: PairingTarget, desk: { de
   return createLanClient({ host: target.host, port: target.port, pin: { fingerprint: answer.fingerprint }, credential: answer.credential, now })
 }
 
-/** The client for the hub this desk joined, or null (never joined, left, or the credential cannot be read here). */
+/** One client per link (store and hub), so what it learnt (the hub's clock) lasts as long as the link. */
+const clients = new WeakMap<LanStore, { key: string; client: LanClient }>()
+
+/**
+ * The client for the hub this desk joined, or null (never joined, left, or the credential cannot
+ * be read here). The same object while the membership stays the same: one clock offset per link.
+ */
 export function memberClient(store: LanStore, now: () => number = Date.now): LanClient | null {
   const m = store.read().membership
   if (!m) return null
+  const key = `${m.memberId}|${m.host}|${m.port}|${m.fingerprint}|${m.credentialCipher}`
+  const cached = clients.get(store)
+  if (cached?.key === key) return cached.client
   const credential = openSecret(store.secrets, m.credentialCipher)
   if (!credential) return null
-  return createLanClient({ host: m.host, port: m.port, pin: { fingerprint: m.fingerprint }, credential, now })
+  const client = createLanClient({ host: m.host, port: m.port, pin: { fingerprint: m.fingerprint }, credential, now })
+  clients.set(store, { key, client })
+  return client
+}
+
+/** How the link to the hub is doing, as the member's status shows it (kept by every call and the live stream). */
+export interface MemberLink {
+  connected: boolean
+  lastContactAt: number | null
+}
+const links = new WeakMap<LanStore, MemberLink & { listeners: Set<() => void> }>()
+
+export function memberLink(store: LanStore) {
+  let link = links.get(store)
+  if (!link) links.set(store, (link = { connected: false, lastContactAt: null, listeners: new Set() }))
+  const l = link
+  return {
+    state: (): MemberLink => ({ connected: l.connected, lastContactAt: l.lastContactAt }),
+    /** The hub answered (at `at`), or could not be reached. Listeners hear only changes of `connected`. */
+    contact(ok: boolean, at: number): void {
+      const changed = l.connected !== ok
+      l.connected = ok
+      if (ok) l.lastContactAt = at
+      if (changed) for (const f of l.listeners) f()
+    },
+    reset(): void {
+      l.connected = false
+      l.lastContactAt = null
+      for (const f of l.listeners) f()
+    },
+    onChange(f: () => void): () => void {
+      l.listeners.add(f)
+      return () => l.listeners.delete(f)
+    }
+  }
 }
 
 /** Forgets the hub this desk joined. */

@@ -62,7 +62,7 @@ interface SessionRow {
 }
 
 /** The routes a hub desk serves its members. `deskName`: the name a desk id goes by (the hub's own, or a member's). */
-export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => string): LanRoute<never, unknown>[] {
+export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => string, log: (message: string, err?: unknown) => void = () => {}): LanRoute<never, unknown>[] {
   const sqlite = desk.db.$client
   const SESSION_COLUMNS = `id, provider, provider_id AS providerId, title, starts_at AS startsAt, ends_at AS endsAt, time_zone AS timeZone,
     all_day AS allDay, capacity, schedule_id AS scheduleId, schedule_name AS scheduleName, kind, status, updated_at AS updatedAt, raw`
@@ -149,8 +149,11 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
       if (reason === 'booking_cancelled') return { result: 'rejected', code: 'booking_cancelled' }
       if (reason === 'session_cancelled') return { result: 'rejected', code: 'session_cancelled' }
       if (err.code === 'not_found') return { result: 'rejected', code: 'not_found' }
+      return { result: 'rejected', code: 'refused', ...(typeof reason === 'string' ? { reason: reason.slice(0, 64) } : {}) }
     }
-    throw err
+    // One mark the hub failed on: its transaction rolled back alone, the batch's others stand.
+    log('LAN hub: a member mark failed', err)
+    return { result: 'rejected', code: 'internal' }
   }
 
   return [
@@ -245,10 +248,14 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
               participationId: p.id,
               status: op.status,
               attendees: op.attendees,
-              markedAt: op.markedAt,
+              // The member's clock is corrected by its link's offset before it sends; a time still
+              // in the future here is a wrong clock, and the scan cannot have happened later than now.
+              markedAt: Math.min(op.markedAt, desk.context.now()),
               method: op.method,
               previous: op.previous,
-              force: op.force
+              force: op.force,
+              ...(op.undo ? { undo: true } : {}),
+              ...(op.checkOut ? { checkOut: true } : {})
             })
             if (applied.result === 'conflict') {
               const m = applied.mark
@@ -278,7 +285,7 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
 export function createDeskHub(desk: Desk, options: Omit<LanHubOptions, 'routes' | 'store' | 'hubName'> & { hubName?: string }) {
   // The routes are made before the hub whose member list names the desks: read it through this.
   let names: (deskId: string | null) => string = () => ''
-  const hub = createLanHub({ ...options, store: desk.lan, hubName: options.hubName ?? desk.context.deskName, routes: memberRoutes(desk, (id) => names(id)) })
+  const hub = createLanHub({ ...options, store: desk.lan, hubName: options.hubName ?? desk.context.deskName, deskId: desk.context.deskId, routes: memberRoutes(desk, (id) => names(id), options.log) })
   names = (deskId) => {
     if (deskId === null) return desk.context.deskName
     if (deskId === desk.context.deskId) return desk.context.deskName

@@ -12,7 +12,7 @@ import type { Desk } from '../core'
 import type { Discovery } from './discovery'
 import { createDeskHub } from './desk-routes'
 import { displayHubKey } from './identity'
-import { joinHub, leaveHub } from './client'
+import { joinHub, leaveHub, memberClient, memberLink } from './client'
 import { lanAddresses } from './hub'
 import { LanRefusal, PairingTarget, parsePairingUrl } from './protocol'
 
@@ -131,7 +131,8 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
   }
   const hub = createDeskHub(desk as Desk, { log, now: desk.context.now, ...(options.discovery ? { discovery: options.discovery } : {}) })
   /** Member link state, kept by the live stream and every call to the hub. */
-  const link = { connected: false, lastContactAt: null as number | null }
+  const link = memberLink(desk.lan)
+  link.onChange(changed)
 
   const shownAddresses = (): string[] => {
     const bound = hub.address()
@@ -161,7 +162,7 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
       return {
         role: 'member',
         hub: null,
-        member: { hubName: m.hubName, address: `${m.host}:${m.port}`, connected: link.connected, lastContactAt: link.lastContactAt, waiting: options.unsent() }
+        member: { hubName: m.hubName, address: `${m.host}:${m.port}`, ...link.state(), waiting: options.unsent() }
       }
     }
     return { role: 'alone', hub: null, member: null }
@@ -244,17 +245,19 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
       if (hub.listening()) throw new LanRefusal('lan_is_hub')
       const t = target(input)
       await joinHub(desk.lan, t, { deskName: desk.context.deskName, deskId: desk.context.deskId }, desk.context.now)
-      link.connected = true
-      link.lastContactAt = desk.context.now()
+      link.contact(true, desk.context.now())
       options.useHub(true)
       changed()
       return status()
     },
     async leave(): Promise<LanStatus> {
       if (!desk.lan.read().membership) return status()
+      // Told when reachable, so the hub frees this desk's id; a hub gone for good is not waited for.
+      await memberClient(desk.lan, desk.context.now)
+        ?.leave()
+        .catch(() => undefined)
       leaveHub(desk.lan)
-      link.connected = false
-      link.lastContactAt = null
+      link.reset()
       options.useHub(false)
       changed()
       return status()

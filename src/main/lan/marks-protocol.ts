@@ -91,7 +91,11 @@ export const MemberMark = z
     /** The hub's mark as the member last saw it (null: none); another desk's mark it did not see is a conflict. */
     previous: Mark.nullable(),
     /** The member chose to overrule the other desk's mark. */
-    force: z.boolean()
+    force: z.boolean(),
+    /** The member undid its last mark (status is what the undo restored). */
+    undo: z.boolean().optional(),
+    /** The person left (status stays ATTENDED): a check-out. */
+    checkOut: z.boolean().optional()
   })
   .strict()
   .refine((m) => (m.status === 'ATTENDED') === m.attendees >= 1, 'attendees must match the status')
@@ -105,7 +109,18 @@ export const MarkOutcome = z.discriminatedUnion('result', [
   z.object({ result: z.literal('done'), duplicate: z.boolean() }).strict(),
   /** Another desk's mark stands at the hub: which, by whom and when. */
   z.object({ result: z.literal('conflict'), mark: Mark.extend({ markedAt: millis, deskId: z.string().nullable(), deskName: text }) }).strict(),
-  z.object({ result: z.literal('rejected'), code: z.enum(['not_found', 'session_cancelled', 'booking_cancelled']) }).strict()
+  /**
+   * Not applied: the person or session is gone or cancelled; `refused` when the hub's rules say no
+   * (`reason`: the desk's refusal code, e.g. not_inside); `internal` when the hub failed on this mark
+   * alone (the others in the batch stand).
+   */
+  z
+    .object({
+      result: z.literal('rejected'),
+      code: z.enum(['not_found', 'session_cancelled', 'booking_cancelled', 'refused', 'internal']),
+      reason: z.string().max(64).optional()
+    })
+    .strict()
 ])
 export type MarkOutcome = z.infer<typeof MarkOutcome>
 export const MarkOutcomes = z.object({ outcomes: z.array(MarkOutcome).max(MAX_MARKS) }).strict()
