@@ -18,7 +18,8 @@ async function sharing(): Promise<Desk> {
   return hub
 }
 
-const refusal = (error: { reason?: string; params?: unknown }) => ({ reason: error.reason, ...(error.params as object) })
+const refusal = (error: { reason?: string; params?: unknown }) =>
+  ({ reason: error.reason, ...(error.params as object) }) as { reason?: string; refusal?: string; retryAfterSeconds?: number | null; action?: string }
 
 describe('sharing this desk', () => {
   it('is off until turned on; on, set-up shows the address, port and hub key; off again closes the listener', async () => {
