@@ -7,7 +7,7 @@ import QRCode from 'qrcode'
 import { describe, expect, it } from 'vitest'
 import { parsePairingUrl } from '../../src/main/lan'
 import { joinTarget, qrPath } from '../../src/main/lan/handlers'
-import { testDesk } from './helpers'
+import { importStudio, testDesk } from './helpers'
 
 const onLoopback = () => testDesk({ lanDiscovery: null, lanListen: { host: '127.0.0.1', port: 0 }, syncTimerMs: 0 })
 type Desk = ReturnType<typeof onLoopback>
@@ -174,6 +174,37 @@ describe('joining a hub from set-up', () => {
     }
     expect((await desk.call('lan.status', {})).role).toBe('alone')
     expect(await desk.call('lan.members', {})).toEqual({ members: [] })
+  })
+})
+
+describe('per-desk counts', () => {
+  it('counts today’s arrivals by the desk that checked them in, named as the hub paired them; a desk it does not know by id', async () => {
+    const hub = await sharing()
+    const { yoga } = await importStudio(hub)
+    const member = onLoopback()
+    await member.call('lan.join', { url: (await hub.call('lan.openPairing', {})).url })
+    const page = await hub.call('roster.page', { sessionId: yoga.id, offset: 0, limit: 50 })
+    const person = (name: string) => page.rows.find((r) => r.name === name)!.participationId
+    await hub.call('attendance.checkIn', { sessionId: yoga.id, participationId: person('Anna Müller'), attendees: 3 })
+    const fromMember = (name: string, deskId: string, opId: string) =>
+      hub.desk.attendance.fromMember({ opId, deskId, sessionId: yoga.id, participationId: person(name), status: 'ATTENDED', attendees: 1, markedAt: Date.now(), method: 'scan', previous: null, force: false })
+    expect(fromMember('José Álvarez', member.desk.context.deskId, 'op-member-1').result).toBe('done')
+    const others = page.rows.filter((r) => r.name !== 'Anna Müller' && r.name !== 'José Álvarez')
+    expect(hub.desk.attendance.fromMember({ opId: 'op-unknown-1', deskId: 'desk-gone', sessionId: yoga.id, participationId: others[0]!.participationId, status: 'ATTENDED', attendees: 1, markedAt: Date.now(), method: 'manual', previous: null, force: false }).result).toBe('done')
+
+    const { byDesk, counts } = await hub.call('stats.session', { sessionId: yoga.id })
+    expect(byDesk).toEqual([
+      { deskId: hub.desk.context.deskId, deskName: hub.desk.context.deskName, thisDesk: true, bookings: 1, people: 3 },
+      ...[
+        { deskId: 'desk-gone', deskName: null, thisDesk: false, bookings: 1, people: 1 },
+        { deskId: member.desk.context.deskId, deskName: member.desk.context.deskName, thisDesk: false, bookings: 1, people: 1 }
+      ].sort((a, b) => (a.deskName ?? a.deskId).localeCompare(b.deskName ?? b.deskId))
+    ])
+    // The desks add up to the session's arrivals.
+    expect(byDesk.reduce((sum, d) => sum + d.people, 0)).toBe(counts.arrivedPeople)
+    // Undone marks leave the count.
+    await hub.call('attendance.undo', { sessionId: yoga.id, participationId: person('Anna Müller') })
+    expect((await hub.call('stats.session', { sessionId: yoga.id })).byDesk.find((d) => d.thisDesk)).toBeUndefined()
   })
 })
 

@@ -18,10 +18,27 @@ export const AuditEntry = z.object({
 })
 export type AuditEntry = z.infer<typeof AuditEntry>
 
+/** How many of the session's people one desk checked in today (several desks on one roster). */
+export const DeskCount = z.object({
+  /** null: marks the booking system holds without a desk (another tool, or before desks were named). */
+  deskId: z.string().nullable(),
+  /** The desk's name where this desk knows it (itself, a member of this hub, its hub); null: shown by id. */
+  deskName: z.string().nullable(),
+  thisDesk: z.boolean(),
+  bookings: z.number().int(),
+  people: z.number().int()
+})
+export type DeskCount = z.infer<typeof DeskCount>
+
 export const statsCalls = {
   'stats.session': {
     input: z.object({ sessionId: id, slotMinutes: z.union([z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)]).default(15) }).strict(),
-    output: z.object({ counts: SessionCounts, arrivals: z.array(z.object({ slotStart: z.string(), people: z.number().int() })) })
+    output: z.object({
+      counts: SessionCounts,
+      arrivals: z.array(z.object({ slotStart: z.string(), people: z.number().int() })),
+      /** Today's arrivals by the desk that checked them in, most first. */
+      byDesk: z.array(DeskCount).default([])
+    })
   },
   'stats.day': {
     input: z.object({ date: isoDate, timeZone }).strict(),

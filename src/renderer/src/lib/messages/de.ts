@@ -754,6 +754,11 @@ export const de: Messages = {
   },
   stats: {
     title: 'Statistik',
+    byDesk: 'Heute eingecheckt, nach Empfang',
+    deskCol: 'Empfang',
+    bookingsCol: 'Buchungen',
+    thisDesk: (name) => (name ? `${name} (dieser Empfang)` : 'Dieser Empfang'),
+    noDesk: 'Im Buchungssystem (ohne Empfang)',
     sessionHeading: (title) => `Dieser Termin: ${title}`,
     dayHeading: (day) => `Der ganze Tag: ${day}`,
     arrived: 'Personen da',

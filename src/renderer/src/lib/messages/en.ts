@@ -776,6 +776,11 @@ export const en = {
   },
   stats: {
     title: 'Stats',
+    byDesk: 'Checked in today, by desk',
+    deskCol: 'Desk',
+    bookingsCol: 'Bookings',
+    thisDesk: (name: string) => (name ? `${name} (this desk)` : 'This desk'),
+    noDesk: 'In the booking system (no desk)',
     sessionHeading: (title: string) => `This session: ${title}`,
     dayHeading: (day: string) => `The whole day: ${day}`,
     arrived: 'People arrived',
