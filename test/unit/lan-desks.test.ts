@@ -6,7 +6,7 @@
  * audit log, its outbox), and what a member's Sync panel says.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { joinHub, memberClient } from '../../src/main/lan'
+import { memberClient } from '../../src/main/lan'
 import { createDeskHub } from '../../src/main/lan/desk-routes'
 import { MarkOutcomes } from '../../src/main/lan/marks-protocol'
 import type { DeskOptions } from '../../src/main/core'
@@ -30,10 +30,10 @@ async function share(hub: TestDesk) {
 
 /** A new desk joined to `lan` with a fresh pairing code, its settings then set to the hub. */
 async function member(lan: DeskHub, deskName: string, options: Partial<DeskOptions> = {}): Promise<TestDesk & { name: string }> {
-  const t = testDesk({ ...FAST_SYNC, lanDiscovery: null, ...options })
+  const t = testDesk({ ...FAST_SYNC, lanDiscovery: null, deskName, ...options })
   const open = lan.openPairing()
-  await joinHub(t.desk.lan, { host: open.host, port: open.port, code: open.code, fingerprint: lan.identity()!.fingerprint }, { deskName, deskId: t.desk.context.deskId })
-  await t.call('settings.save', { provider: 'hub' })
+  // As the window does it: the QR code's payload, then the desk is a member (provider, live link).
+  expect(await t.desk.lanDesk.join({ url: open.url })).toMatchObject({ role: 'member', member: { hubName: 'Entrance', connected: true } })
   return Object.assign(t, { name: deskName })
 }
 
@@ -242,6 +242,53 @@ describe('desks sharing one roster over the LAN (local-only hub with a CSV roste
     await checkIn(desk1, yoga1.id, 'Zoë Chen')
     await drained(desk1)
     expect(marksAt(hub).map((m) => m.name)).toEqual(['Zoë Chen'])
+  })
+})
+
+describe('live between desks', () => {
+  it('a check-in at one member shows at the other within a second, named by its desk; a second check-in there is answered at once', async () => {
+    const { hub, desk1, desk2 } = await studio()
+    const yoga1 = await sessionOf(desk1, 'Morning Yoga')
+    const yoga2 = await sessionOf(desk2, 'Morning Yoga')
+    await waitFor(async () => desk2.desk.lanDesk.status().member?.connected === true, 5_000, 'Desk 2 linked to the hub')
+    const started = performance.now()
+    await checkIn(desk1, yoga1.id, 'José Álvarez')
+    await waitFor(async () => (await rosterOf(desk2, yoga2.id, 'José'))[0]!.attendance.status === 'ATTENDED', 3_000, 'the check-in to reach Desk 2')
+    const elapsed = performance.now() - started
+    expect(elapsed).toBeLessThan(1_000)
+    const row = (await rosterOf(desk2, yoga2.id, 'José'))[0]!
+    // "Already checked in at Desk 1, <time>": the desk's name, and the time Desk 1 scanned.
+    expect(row.attendance).toMatchObject({ status: 'ATTENDED', station: 'Desk 1', deskId: desk1.desk.context.deskId })
+    // The scanner at Desk 2 answers from its replica: already in, at Desk 1; nothing is queued.
+    const pending = (await desk2.call('sync.status', {})).pending
+    const scan = await desk2.call('attendance.scan', { sessionId: yoga2.id, code: 'BK-1002' })
+    expect(scan).toMatchObject({ outcome: 'already', row: { attendance: { station: 'Desk 1' } } })
+    expect((await desk2.call('sync.status', {})).pending).toBe(pending)
+    // The hub's own check-in reaches both members too, named by the hub's desk name.
+    const hubYoga = (await hub.call('sessions.forDay', { date: DAY, timeZone: ZONE })).sessions.find((s) => s.title === 'Morning Yoga')!
+    await checkIn(hub, hubYoga.id, 'Zoë Chen')
+    for (const [t, s] of [[desk1, yoga1], [desk2, yoga2]] as const) {
+      await waitFor(async () => (await rosterOf(t, s.id, 'Zoë'))[0]!.attendance.status === 'ATTENDED', 2_000, 'the hub’s check-in to reach the members')
+      expect((await rosterOf(t, s.id, 'Zoë'))[0]!.attendance.station).toBe(hub.desk.context.deskName)
+    }
+    // The hub names its members in its own roster (not by id), and lists them with what they still have to send.
+    expect((await rosterOf(hub, hubYoga.id, 'José'))[0]!.attendance.station).toBe('Desk 1')
+  })
+
+  it('a member cut off from the hub says so, keeps checking in, and is linked again by itself when the hub returns', async () => {
+    const { hub, lan, port, desk1, desk2 } = await studio()
+    const yoga1 = await sessionOf(desk1, 'Morning Yoga')
+    const yoga2 = await sessionOf(desk2, 'Morning Yoga')
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === true, 5_000, 'linked')
+    await lan.stop()
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === false, 5_000, 'Desk 1 to see the hub gone')
+    await checkIn(desk1, yoga1.id, 'Anna Müller')
+    expect(desk1.desk.lanDesk.status().member).toMatchObject({ connected: false, waiting: 1 })
+    await lan.start({ host: '127.0.0.1', port })
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === true, 8_000, 'Desk 1 linked again')
+    await waitFor(async () => (await rosterOf(desk2, yoga2.id, 'Anna'))[0]!.attendance.status === 'ATTENDED', 8_000, 'Anna to reach Desk 2 through the hub')
+    expect(desk1.desk.lanDesk.status().member!.waiting).toBe(0)
+    expect(marksAt(hub).map((m) => m.name)).toEqual(['Anna Müller'])
   })
 })
 

@@ -18,6 +18,8 @@ import { LAN_PROTOCOL_VERSION, LanRefusal, LanRefusalCode, NONCE_HEADER, PairAns
 import { openSecret, type LanStore } from './store'
 
 export const CONNECT_TIMEOUT_MS = 5_000
+/** Clocks this close to the hub's are taken as equal (the offset estimate has a round trip's noise). */
+export const CLOCK_TOLERANCE_MS = 1_000
 export const REQUEST_TIMEOUT_MS = 30_000
 /** Answers larger than this are refused (the roster download will ask for more). */
 export const DEFAULT_MAX_ANSWER_BYTES = 8 * 1024 * 1024
@@ -74,10 +76,23 @@ export function createLanClient(options: LanClientOptions) {
   /** How far the hub's clock is ahead of ours, learned from a lan_stale_request answer. */
   let offset = 0
 
-  async function send<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T, authenticated: boolean, held?: { fingerprint: string; credential: string }): Promise<{ value: z.infer<T>; fingerprint: string }> {
+  async function send<T extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    answer: T,
+    authenticated: boolean,
+    held?: { fingerprint: string; credential: string },
+    signal?: AbortSignal
+  ): Promise<{ value: z.infer<T>; fingerprint: string }> {
     // A desk that never paired has nothing to ask: no connection for it.
     if (authenticated && !options.credential) throw new LanRefusal('lan_unpaired')
+    if (signal?.aborted) throw new LanRefusal('lan_unreachable')
     const { socket, fingerprint } = await pinnedConnect(options.host, options.port, options.pin)
+    // A long poll ends with its desk (leaving, closing): the socket goes, the call fails as unreachable.
+    const abort = () => socket.destroy(new LanRefusal('lan_unreachable'))
+    signal?.addEventListener('abort', abort, { once: true })
+    if (signal?.aborted) abort()
     if (held && held.fingerprint === fingerprint && body && typeof body === 'object') body = { ...body, credential: held.credential }
     const json = body === undefined ? undefined : JSON.stringify(body)
     const headers: Record<string, string> = { Accept: 'application/json' }
@@ -109,7 +124,10 @@ export function createLanClient(options: LanClientOptions) {
       req.on('timeout', () => req.destroy(new LanRefusal('lan_unreachable')))
       req.on('error', (err: NodeJS.ErrnoException) => reject(err instanceof LanRefusal ? err : err.code && UNREACHABLE.has(err.code) ? new LanRefusal('lan_unreachable') : err))
       req.end(json)
-    }).finally(() => socket.destroy())
+    }).finally(() => {
+      signal?.removeEventListener('abort', abort)
+      socket.destroy()
+    })
     let parsed: unknown
     try {
       parsed = JSON.parse(raw.text)
@@ -132,18 +150,20 @@ export function createLanClient(options: LanClientOptions) {
   async function whoami(): Promise<WhoamiAnswer> {
     const sentAt = now()
     const answer = await call('GET', '/whoami', undefined, WhoamiAnswer)
-    offset = answer.hubTime - (sentAt + now()) / 2
+    const estimate = answer.hubTime - (sentAt + now()) / 2
+    // Within a second the clocks agree for a front desk; below that the estimate is the round trip's noise.
+    offset = Math.abs(estimate) > CLOCK_TOLERANCE_MS ? estimate : 0
     return answer
   }
 
   /** An authenticated call; a clock the hub finds off is corrected once with the hub's time and retried. */
-  async function call<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T): Promise<z.infer<T>> {
+  async function call<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T, signal?: AbortSignal): Promise<z.infer<T>> {
     try {
-      return (await send(method, path, body, answer, true)).value
+      return (await send(method, path, body, answer, true, undefined, signal)).value
     } catch (err) {
       if (!(err instanceof LanRefusal) || err.code !== 'lan_stale_request' || err.hubTime === undefined) throw err
       offset = err.hubTime - now()
-      return (await send(method, path, body, answer, true)).value
+      return (await send(method, path, body, answer, true, undefined, signal)).value
     }
   }
 

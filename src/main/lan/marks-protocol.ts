@@ -125,3 +125,29 @@ export const MarkOutcome = z.discriminatedUnion('result', [
 export type MarkOutcome = z.infer<typeof MarkOutcome>
 export const MarkOutcomes = z.object({ outcomes: z.array(MarkOutcome).max(MAX_MARKS) }).strict()
 export type MarkOutcomes = z.infer<typeof MarkOutcomes>
+
+// ---- The live stream (GET /stream, a long poll over the same pinned TLS) ----------------------
+/** At most this many rows in one stream answer; more changes at once name their sessions instead. */
+export const STREAM_MARKS = 500
+/** How long the hub holds a stream request with nothing new (under the client's 30 s request timeout). */
+export const STREAM_HOLD_MS = 20_000
+/** `<hub run>.<sequence>`: where the member's stream goes on from. */
+export const StreamCursor = z.string().regex(/^[0-9a-f]{12}\.\d{1,15}$/)
+
+/** A person's mark at the hub as it is now (NOT_SET: cleared). */
+export const StreamMark = HubAttendance.extend({ session: key }).strict()
+export type StreamMark = z.infer<typeof StreamMark>
+
+export const StreamAnswer = z
+  .object({
+    cursor: StreamCursor,
+    /** The member missed changes (first call, the hub restarted, or it was away too long): download the day's marks again. */
+    reset: z.boolean(),
+    marks: z.array(StreamMark).max(STREAM_MARKS),
+    /** Sessions whose marks changed wholesale (the hub's own download): download their marks. */
+    sessions: z.array(key).max(STREAM_MARKS),
+    /** The desks that made marks here, by name: the member shows "at Desk 2", never an id. */
+    desks: z.array(z.object({ deskId: z.string().max(64), deskName: text }).strict()).max(1000)
+  })
+  .strict()
+export type StreamAnswer = z.infer<typeof StreamAnswer>
