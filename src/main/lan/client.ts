@@ -195,11 +195,13 @@ export async function joinHub(store: LanStore, target: PairingTarget, desk: { de
   const pin: Pin = target.fingerprint ? { fingerprint: target.fingerprint } : target.hubKey ? { hubKey: target.hubKey } : (() => {
     throw new LanRefusal('lan_invalid_request')
   })()
-  const old = store.read().membership
+  const file = store.read()
+  const old = file.membership ?? file.former ?? null
   const oldCredential = old ? openSecret(store.secrets, old.credentialCipher) : null
   const held = old && oldCredential ? { fingerprint: old.fingerprint, credential: oldCredential } : undefined
   const answer = await createLanClient({ host: target.host, port: target.port, pin, now }).pair(target.code, desk, held)
   store.update((file) => {
+    file.former = null
     file.membership = {
       host: target.host,
       port: target.port,
@@ -269,6 +271,7 @@ export function memberLink(store: LanStore) {
 /** Forgets the hub this desk joined. */
 export function leaveHub(store: LanStore): void {
   store.update((file) => {
+    file.former = file.membership
     file.membership = null
   })
 }

@@ -396,6 +396,7 @@ export function createDeskHub(desk: Desk, options: Omit<LanHubOptions, 'routes' 
   let unsubscribe: (() => void) | null = null
   const start = hub.start.bind(hub)
   const stop = hub.stop.bind(hub)
+  const revoke = hub.revoke.bind(hub)
   return Object.assign(hub, {
     feed,
     /** Marks each member said it has not sent yet (by member id). */
@@ -407,6 +408,12 @@ export function createDeskHub(desk: Desk, options: Omit<LanHubOptions, 'routes' 
         else if (event.kind === 'sessions') for (const id of event.sessionIds ?? []) feed.note(id, null)
       })
       return address
+    },
+    /** Revokes a member and ends its waiting stream request: its next one is refused at once. */
+    revoke(memberId: string): boolean {
+      const done = revoke(memberId)
+      feed.close()
+      return done
     },
     async stop() {
       unsubscribe?.()

@@ -289,14 +289,28 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
   async function startSharing(): Promise<LanStatus> {
     if (desk.lan.read().membership) throw new LanRefusal('lan_is_member')
     if (!hub.listening()) {
-      try {
-        await hub.start(listen)
-      } catch (err) {
-        if (err instanceof LanRefusal) throw err
-        log('LAN: sharing could not start', err)
-        throw new LanRefusal((err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'lan_port_in_use' : 'lan_internal')
+      // No port chosen: the one used last, so members find the hub where they left it after a restart.
+      const last = desk.lan.read().hub?.port
+      const tries = listen.port === 0 && last ? [last, 0] : [listen.port]
+      for (const [i, port] of tries.entries()) {
+        try {
+          await hub.start({ host: listen.host, port })
+          break
+        } catch (err) {
+          if (err instanceof LanRefusal) throw err
+          const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          if (inUse && i < tries.length - 1) continue
+          log('LAN: sharing could not start', err)
+          throw new LanRefusal(inUse ? 'lan_port_in_use' : 'lan_internal')
+        }
       }
-      remember(true)
+      const port = hub.address()?.port
+      desk.lan.update((file) => {
+        if (file.hub) {
+          file.hub.sharing = true
+          if (port) file.hub.port = port
+        }
+      })
       changed()
     }
     return status()
