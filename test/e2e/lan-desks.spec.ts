@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { ChildProcess } from 'node:child_process'
 import type { Page } from '@playwright/test'
-import { expect, ROOT, startDesk, stopDesk, test, type DeskHandle } from './fixtures'
+import { expect, ROOT, scanBurst, startDesk, stopDesk, test, type DeskHandle } from './fixtures'
 
 const SHOTS = join(ROOT, 'docs', 'screenshots')
 /** Loopback only, no multicast: three desks on one machine type the address as a desk would on a network without mDNS. */
@@ -143,6 +143,7 @@ test('two browser desks join a hub with the code from its screen; a check-in at 
 
   // Desk 2 checks Anna in; Desk 3 sees her arrived, checked in at Desk 2.
   await two.getByRole('button', { name: 'Check in Anna Müller' }).click()
+  const checkedInAt = Date.now()
   await expect(two.getByRole('list', { name: /Roster/ }).getByText(/^Arrived/)).toBeVisible()
 
   // The hub has it, made at Desk 2: its stats count it for Desk 2.
@@ -157,6 +158,14 @@ test('two browser desks join a hub with the code from its screen; a check-in at 
   // Desk 3 sees her arrived within a second, checked in at Desk 2.
   const atThree = three.getByRole('list', { name: /Roster/ })
   await expect(atThree.getByText(/Already checked in at Desk 2, \d{1,2}:\d{2}/)).toBeVisible({ timeout: 5_000 })
+  // Seen by the test, browser round trips included (the ≤ 1 s goal is measured in lan-desks.test.ts and the bench).
+  test.info().annotations.push({ type: 'propagation', description: `Desk 2 → Desk 3 on screen within ${Date.now() - checkedInAt} ms` })
+
+  // Her ticket scanned at Desk 3: answered at once from its replica, naming Desk 2.
+  await scanBurst(three, 'BK-2001')
+  const overlay = three.locator('.overlay[role="alert"]')
+  await expect(overlay).toContainText('Already checked in')
+  await expect(overlay).toContainText('at Desk 2')
   await three.screenshot({ path: join(SHOTS, 'lan-already-checked-in.png') })
   await context.close()
 })

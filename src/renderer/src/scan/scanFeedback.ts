@@ -41,7 +41,8 @@ export function feedbackFor(result: ScanOutcome, code: string, ctx: ScanContext)
       const a = row?.attendance
       const lines: string[] = []
       if (a?.markedAt) lines.push(t.at(formatZonedTime(a.markedAt, ctx.session.timeZone, ctx.deskZone)))
-      if (a?.deskId) lines.push(ctx.desk && a.deskId === ctx.desk.deskId ? t.atThisDesk(ctx.desk.deskName) : t.atDesk(deskLabel(a.deskId, ctx.desk)))
+      // Another desk by the name its mark came with (a desk on the LAN, a Plandocket station), else by its id.
+      if (a?.deskId) lines.push(ctx.desk && a.deskId === ctx.desk.deskId ? t.atThisDesk(ctx.desk.deskName) : t.atDesk(a.station ?? deskLabel(a.deskId, ctx.desk)))
       if (row && row.partySize > 1 && a) lines.push(t.partyOf(a.attendees))
       return { id, tone: 'warn', title: t.already, name: row?.name ?? null, lines }
     }
