@@ -199,12 +199,21 @@ describe('desks sharing one roster over the LAN (local-only hub with a CSV roste
     const { hub, desk1, desk2 } = await studio()
     const yoga1 = await sessionOf(desk1, 'Morning Yoga')
     const yoga2 = await sessionOf(desk2, 'Morning Yoga')
+    // Desk 2 is cut off from the hub (its cable: the hub's port unreachable for it alone).
+    const port = desk2.desk.lan.read().membership!.port
+    desk2.desk.lan.update((f) => {
+      f.membership!.port = 1
+    })
+    // Desk 2 counts José with a guest; its mark waits. Meanwhile Desk 1 checks José in at the hub.
+    await checkIn(desk2, yoga2.id, 'José Álvarez', 2)
+    await waitFor(async () => (await desk2.call('sync.status', {})).state === 'offline', 5_000, 'Desk 2 to find the hub unreachable')
     const first = await checkIn(desk1, yoga1.id, 'José Álvarez')
     await drained(desk1)
-
-    // Desk 2 has not seen Desk 1's check-in yet (no download since), and counts José with a guest.
-    await checkIn(desk2, yoga2.id, 'José Álvarez', 2)
-    await drained(desk2)
+    // Desk 2 is back: its mark reaches a hub where another desk's mark it never saw stands.
+    desk2.desk.lan.update((f) => {
+      f.membership!.port = port
+    })
+    await waitFor(async () => (await desk2.call('sync.problems', {})).problems.length > 0, 10_000, 'the conflict at Desk 2')
     const { problems } = await desk2.call('sync.problems', {})
     expect(problems).toMatchObject([
       { state: 'conflict', reason: 'sync_marked_at_desk', params: { service: 'hub', station: 'Desk 1', at: new Date(Date.parse(first.attendance.markedAt!)).toISOString(), status: 'ATTENDED' } }
@@ -378,6 +387,45 @@ describe('what members do, as the hub records it', () => {
       MarkOutcomes
     )
     expect(marksAt(hub).find((m) => m.name === 'Zoë Chen')!.markedAt).toBeLessThanOrEqual(Date.now())
+  })
+})
+
+describe('walk-ins and confirmations at a member', () => {
+  it('a walk-in added and checked in at a member is added at the hub under the member’s desk, once, and shows at the other member', async () => {
+    const { hub, desk1, desk2 } = await studio()
+    const yoga1 = await sessionOf(desk1, 'Morning Yoga')
+    const yoga2 = await sessionOf(desk2, 'Morning Yoga')
+    const added = await desk1.call('attendance.walkIn', { sessionId: yoga1.id, name: 'Walk-in Wanda', email: null, phone: '+49 30 1234', partySize: 2, checkIn: true })
+    expect(added.localOnly).toBeNull()
+    await drained(desk1)
+    expect((await desk1.call('sync.problems', {})).problems).toEqual([])
+    expect(marksAt(hub).find((m) => m.name === 'Walk-in Wanda')).toMatchObject({ status: 'ATTENDED', attendees: 2, deskId: desk1.desk.context.deskId })
+    const audit = hub.desk.db.$client.prepare(`SELECT action, desk_id AS deskId FROM audit_log WHERE desk_id = ? ORDER BY id`).all(desk1.desk.context.deskId)
+    expect(audit).toEqual([
+      { action: 'walk_in', deskId: desk1.desk.context.deskId },
+      { action: 'check_in', deskId: desk1.desk.context.deskId }
+    ])
+    // Sent again (its answer lost): still one Wanda at the hub.
+    desk1.desk.db.$client.prepare(`UPDATE outbox SET state = 'pending', attempts = 1`).run()
+    void desk1.desk.sync.trigger('mark')
+    await drained(desk1)
+    expect(hub.desk.db.$client.prepare(`SELECT count(*) FROM participations WHERE name = 'Walk-in Wanda'`).pluck().get()).toBe(1)
+    // The other member gets the new person with the check-in, by itself.
+    await waitFor(async () => (await rosterOf(desk2, yoga2.id, 'Wanda'))[0]?.attendance.status === 'ATTENDED', 5_000, 'Wanda at Desk 2')
+    expect((await rosterOf(desk2, yoga2.id, 'Wanda'))[0]!.attendance.station).toBe('Desk 1')
+  })
+
+  it('a booking confirmed at a member is confirmed at the hub, audited under the member’s desk', async () => {
+    const { hub, desk1 } = await studio()
+    hub.desk.db.$client.prepare(`UPDATE participations SET status = 'PENDING_CONFIRMATION' WHERE name = 'Zoë Chen'`).run()
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    const [zoe] = await rosterOf(desk1, yoga.id, 'Zoë')
+    expect(zoe!.status).toBe('PENDING_CONFIRMATION')
+    await desk1.call('attendance.confirm', { sessionId: yoga.id, participationId: zoe!.participationId })
+    await drained(desk1)
+    expect((await desk1.call('sync.problems', {})).problems).toEqual([])
+    expect(hub.desk.db.$client.prepare(`SELECT status FROM participations WHERE name = 'Zoë Chen'`).pluck().get()).toBe('CONFIRMED')
+    expect(hub.desk.db.$client.prepare(`SELECT action FROM audit_log WHERE desk_id = ?`).pluck().all(desk1.desk.context.deskId)).toEqual(['confirm'])
   })
 })
 

@@ -252,16 +252,36 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
   const unmarkedCourse = unmarked('course')
 
   /** An operation for the booking system that is not an attendance mark, with its audit entry. */
-  function record(kind: 'participation.create' | 'participation.confirm', action: string, session: { id: number; provider: string }, participationId: number, payload: object) {
+  function record(
+    kind: 'participation.create' | 'participation.confirm',
+    action: string,
+    session: { id: number; provider: string },
+    participationId: number,
+    payload: object,
+    /** Made at a LAN member: its desk, and its operation id carried on as this desk's. */
+    origin: { deskId: string; opId: string } | null = null
+  ) {
     const now = ctx.now()
-    const opId = ctx.newId()
-    enqueue.run({ opId, kind, provider: session.provider, sessionId: session.id, participationId, deskId: ctx.deskId, now, payload: JSON.stringify(payload) })
-    audit.run({ now, deskId: ctx.deskId, action, sessionId: session.id, participationId, opId, details: JSON.stringify(payload) })
+    const opId = origin?.opId ?? ctx.newId()
+    const deskId = origin?.deskId ?? ctx.deskId
+    enqueue.run({ opId, kind, provider: session.provider, sessionId: session.id, participationId, deskId, now, payload: JSON.stringify(payload) })
+    audit.run({ now, deskId, action, sessionId: session.id, participationId, opId, details: JSON.stringify(payload) })
   }
+  const opParticipation = sqlite.prepare<[string], { participationId: number | null }>(`SELECT participation_id AS participationId FROM outbox WHERE op_id = ?`)
+  const byProviderId = sqlite.prepare<[string, string], { id: number }>(`SELECT id FROM participations WHERE provider = ? AND provider_id = ?`)
 
   const walkIn = sqlite.transaction(
-    (input: { sessionId: number; name: string; email: string | null; phone: string | null; partySize: number; checkIn: boolean }): RosterRow => {
+    (
+      input: { sessionId: number; name: string; email: string | null; phone: string | null; partySize: number; checkIn: boolean },
+      /** A walk-in a LAN member added: its desk, operation id, its own id for the person, and when it checked them in. */
+      origin: { deskId: string; opId: string; providerId: string; markedAt: number } | null = null
+    ): RosterRow => {
       const session = sessions.require(input.sessionId)
+      if (origin) {
+        // Sent again (its answer was lost): the person added the first time, not a second one.
+        const known = opParticipation.get(origin.opId)?.participationId ?? byProviderId.get(session.provider, origin.providerId)?.id
+        if (known) return roster.row(session.id, known)
+      }
       if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } })
       if (traitsOf(session.provider).walkInNeedsEmail && !input.email) {
         // The service refuses a contact without one: say so now, before anything is recorded or sent.
@@ -274,7 +294,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
         insertWalkIn.run({
           provider: session.provider,
           // Until the booking system answers with its own id (local-only walk-ins keep this one).
-          providerId: `walk-in:${ctx.newId()}`,
+          providerId: origin?.providerId ?? `walk-in:${ctx.newId()}`,
           sessionId: session.id,
           name: input.name,
           sortName: foldText(input.name),
@@ -290,20 +310,36 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       if (sessionRules(session).walkIns === 'desk_only') {
         // Kept on this desk (counted, exported, in the audit log), never queued: nothing to send.
         const details = { name: input.name, partySize: input.partySize, localOnly: 'bookings_walk_in' }
-        audit.run({ now, deskId: ctx.deskId, action: 'walk_in', sessionId: session.id, participationId, opId: null, details: JSON.stringify(details) })
+        audit.run({ now, deskId: origin?.deskId ?? ctx.deskId, action: 'walk_in', sessionId: session.id, participationId, opId: null, details: JSON.stringify(details) })
       } else {
-        record('participation.create', 'walk_in', session, participationId, {
-          name: input.name,
-          partySize: input.partySize,
-          ...(together ? { checkIn: { attendees: input.partySize, method: 'manual', day: dayIn(now, session.timeZone) } } : {})
-        })
+        record(
+          'participation.create',
+          'walk_in',
+          session,
+          participationId,
+          {
+            name: input.name,
+            partySize: input.partySize,
+            ...(together ? { checkIn: { attendees: input.partySize, method: 'manual', day: dayIn(now, session.timeZone), markedAt: origin?.markedAt ?? now } } : {})
+          },
+          origin
+        )
       }
       if (!input.checkIn) return roster.row(session.id, participationId)
-      return commit(session.id, participationId, { status: 'ATTENDED', attendees: input.partySize }, 'check_in', 'manual', !together)
+      return commit(
+        session.id,
+        participationId,
+        { status: 'ATTENDED', attendees: input.partySize },
+        'check_in',
+        'manual',
+        !together,
+        origin?.markedAt ?? null,
+        origin ? { deskId: origin.deskId, opId: `${origin.opId}.in` } : null
+      )
     }
   )
 
-  const confirm = sqlite.transaction((sessionId: number, participationId: number): RosterRow => {
+  const confirm = sqlite.transaction((sessionId: number, participationId: number, origin: { deskId: string; opId: string } | null = null): RosterRow => {
     const { session, person } = target(sessionId, participationId)
     if (person.status === 'CONFIRMED') return roster.row(session.id, participationId)
     if (person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } })
@@ -311,7 +347,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       throw DeskError.because('refused', { reason: 'confirm_in_wix_bookings', params: { name: person.name } })
     }
     setConfirmed.run(ctx.now(), participationId)
-    record('participation.confirm', 'confirm', session, participationId, { from: person.status })
+    record('participation.confirm', 'confirm', session, participationId, { from: person.status }, origin)
     return roster.row(session.id, participationId)
   })
 
@@ -376,8 +412,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
 
   return {
     fromMember: (input: Parameters<typeof fromMember>[0]) => fromMember.immediate(input),
-    walkIn: (input: Parameters<typeof walkIn>[0]) => walkIn.immediate(input),
-    confirm: (input: { sessionId: number; participationId: number }) => confirm.immediate(input.sessionId, input.participationId),
+    walkIn: (input: Parameters<typeof walkIn>[0], origin: Parameters<typeof walkIn>[1] = null) => walkIn.immediate(input, origin),
+    confirm: (input: { sessionId: number; participationId: number }, origin: { deskId: string; opId: string } | null = null) =>
+      confirm.immediate(input.sessionId, input.participationId, origin),
     closeSession: (input: { sessionId: number }) => close.immediate(input.sessionId),
     checkIn(input: { sessionId: number; participationId: number; attendees: number; allowOverParty: boolean; method: 'manual' | 'scan' }): RosterRow {
       const { person } = target(input.sessionId, input.participationId)

@@ -29,6 +29,9 @@ import {
   StreamCursor,
   type StreamAnswer,
   type StreamMark,
+  BookingAnswer,
+  ConfirmRequest,
+  WalkInRequest,
   type HubAttendance,
   type HubParticipation,
   type HubSession,
@@ -158,6 +161,42 @@ export function memberRoutes(
      WHERE a.session_id = @sessionId AND (a.status, a.id) > (@status, @id) ORDER BY a.status, a.id LIMIT @limit`
   )
 
+  const toParticipation = (p: Record<string, unknown>, sessionKey: string): HubParticipation => ({
+    key: hubKey(p.provider as string, p.providerId as string),
+    // A course participation names its course, not the session.
+    session: p.sessionId === null ? null : sessionKey,
+    scheduleId: p.scheduleId as string | null,
+    externalId: p.externalId as string | null,
+    name: p.name as string,
+    email: p.email as string | null,
+    phone: p.phone as string | null,
+    contactId: p.contactId as string | null,
+    customerNumber: p.customerNumber as string | null,
+    bookingId: p.bookingId as string | null,
+    badgeNumber: p.badgeNumber as string | null,
+    partySize: p.partySize as number,
+    status: p.status as HubParticipation['status'],
+    revision: String(p.updatedAt)
+  })
+  const participationById = sqlite.prepare<[number], Record<string, unknown>>(`SELECT ${PARTICIPATION_COLUMNS} FROM participations WHERE id = ?`)
+
+  /** A walk-in or confirmation applied at the hub, answered with the person as the hub holds them now. */
+  function booking(sessionKey: string, apply: (s: SessionRow) => number | null): BookingAnswer {
+    const [sp, sid] = splitKey(sessionKey)
+    const s = sessionByKey.get(sp, sid)
+    if (!s) return { result: 'rejected', code: 'not_found' }
+    try {
+      const participationId = apply(s)
+      const p = participationId === null ? undefined : participationById.get(participationId)
+      if (!p) return { result: 'rejected', code: 'not_found' }
+      desk.events.row(s.id, participationId!)
+      void desk.sync.trigger('mark')
+      return { result: 'done', participation: toParticipation(p, sessionKey) }
+    } catch (err) {
+      return outcomeOf(err) as BookingAnswer
+    }
+  }
+
   /** Where a page goes on from: opaque to the member (it hands it back as it got it). */
   const RosterCursor = z.tuple([z.enum(['own', 'course']), z.string().max(1000), z.number().int().nonnegative()])
   const MarksCursor = z.tuple([z.string().max(20), z.number().int().nonnegative()])
@@ -242,6 +281,33 @@ export function memberRoutes(
       }
     }),
     lanRoute({
+      method: 'POST',
+      path: '/walk-in',
+      auth: 'member',
+      input: WalkInRequest,
+      handle: ({ input, member }): BookingAnswer =>
+        booking(input.session, (s) => {
+          const row = desk.attendance.walkIn(
+            { sessionId: s.id, name: input.name, email: input.email, phone: input.phone, partySize: input.partySize, checkIn: input.checkIn !== null },
+            { deskId: member!.deskId, opId: input.opId, providerId: input.key, markedAt: Math.min(input.checkIn?.markedAt ?? desk.context.now(), desk.context.now()) }
+          )
+          return row.participationId
+        })
+    }),
+    lanRoute({
+      method: 'POST',
+      path: '/confirm',
+      auth: 'member',
+      input: ConfirmRequest,
+      handle: ({ input, member }): BookingAnswer =>
+        booking(input.session, (s) => {
+          const [pp, pid] = splitKey(input.participation)
+          const p = participationByKey.get(pp, pid)
+          if (!p) return null
+          return desk.attendance.confirm({ sessionId: s.id, participationId: p.id }, { deskId: member!.deskId, opId: input.opId }).participationId
+        })
+    }),
+    lanRoute({
       method: 'GET',
       path: '/sessions',
       auth: 'member',
@@ -259,25 +325,7 @@ export function memberRoutes(
       handle: ({ input }) => {
         const s = session(input.session)
         const { rows, next } = rosterPage(s, input.after)
-        const participations = rows.map(
-          (p): HubParticipation => ({
-            key: hubKey(p.provider as string, p.providerId as string),
-            // A course participation names its course, not the session.
-            session: p.sessionId === null ? null : input.session,
-            scheduleId: p.scheduleId as string | null,
-            externalId: p.externalId as string | null,
-            name: p.name as string,
-            email: p.email as string | null,
-            phone: p.phone as string | null,
-            contactId: p.contactId as string | null,
-            customerNumber: p.customerNumber as string | null,
-            bookingId: p.bookingId as string | null,
-            badgeNumber: p.badgeNumber as string | null,
-            partySize: p.partySize as number,
-            status: p.status as HubParticipation['status'],
-            revision: String(p.updatedAt)
-          })
-        )
+        const participations = rows.map((p) => toParticipation(p, input.session))
         return { participations, next }
       }
     }),

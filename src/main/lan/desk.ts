@@ -194,6 +194,7 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
   // ---- The member's live link: a long poll on the hub's stream, reconnecting with backoff --------
   const sqlite = desk.db.$client
   const hubSession = sqlite.prepare<[string], { id: number }>(`SELECT id FROM sessions WHERE provider = 'hub' AND provider_id = ?`)
+  const hubPerson = sqlite.prepare<[string], { one: number }>(`SELECT 1 AS one FROM participations WHERE provider = 'hub' AND provider_id = ?`)
   const nearSessions = sqlite.prepare<[number, number], { id: number }>(`SELECT id FROM sessions WHERE provider = 'hub' AND ends_at > ? AND starts_at < ?`)
   const saveStation = sqlite.prepare(`INSERT INTO desk_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`)
   const stationsKnown = new Map<string, string>()
@@ -215,6 +216,7 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
       const at = desk.context.now()
       for (const { id } of nearSessions.all(at - DAY_MS / 2, at + DAY_MS / 2)) void desk.sync.requestPull({ kind: 'attendance', sessionId: id })
     }
+    const rosters = new Set<number>()
     for (const key of answer.sessions) {
       const s = hubSession.get(key)
       if (s) void desk.sync.requestPull({ kind: 'attendance', sessionId: s.id })
@@ -223,11 +225,17 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
     for (const m of answer.marks) {
       const s = hubSession.get(m.session)
       if (!s) continue
+      // Someone this desk does not have yet (a walk-in another desk added): the roster comes too.
+      if (!hubPerson.get(m.participation)) {
+        rosters.add(s.id)
+        continue
+      }
       const list = bySession.get(s.id) ?? []
       list.push({ participationProviderId: m.participation, sessionProviderId: m.session, status: m.status, attendees: m.attendees, providerId: null, markedAt: m.markedAt, deskId: m.deskId, checkedOutAt: m.checkedOutAt })
       bySession.set(s.id, list)
     }
     for (const [sessionId, records] of bySession) await desk.sync.applyPushed(sessionId, records)
+    for (const sessionId of rosters) void desk.sync.requestPull({ kind: 'session', sessionId })
   }
 
   /** Runs while this desk is a member: the stream, and the link status from it. */

@@ -129,8 +129,12 @@ export type MarkOutcomes = z.infer<typeof MarkOutcomes>
 // ---- The live stream (GET /stream, a long poll over the same pinned TLS) ----------------------
 /** At most this many rows in one stream answer; more changes at once name their sessions instead. */
 export const STREAM_MARKS = 500
-/** How long the hub holds a stream request with nothing new (under the client's 30 s request timeout). */
-export const STREAM_HOLD_MS = 20_000
+/**
+ * How long the hub holds a stream request with nothing new: a member whose cable is pulled finds
+ * out when the next one fails, so this is also how soon it says "cut off" (well under the client's
+ * 30 s request timeout).
+ */
+export const STREAM_HOLD_MS = 10_000
 /** `<hub run>.<sequence>`: where the member's stream goes on from. */
 export const StreamCursor = z.string().regex(/^[0-9a-f]{12}\.\d{1,15}$/)
 
@@ -151,3 +155,36 @@ export const StreamAnswer = z
   })
   .strict()
 export type StreamAnswer = z.infer<typeof StreamAnswer>
+
+// ---- Walk-ins and confirmations a member makes (POST /walk-in, POST /confirm) ----------------
+/** A person added at a member's desk: the member's own id for them becomes the hub's (a resend finds them). */
+export const WalkInRequest = z
+  .object({
+    opId: z.string().min(8).max(64),
+    session: key,
+    key: z.string().regex(/^walk-in:[A-Za-z0-9-]{8,64}$/),
+    name: z.string().trim().min(1).max(LIMITS.name),
+    email: z.string().max(254).nullable(),
+    phone: z.string().max(40).nullable(),
+    partySize: z.number().int().min(1).max(LIMITS.partySize),
+    /** Checked in as they were added (the member's scan time, on the hub's clock). */
+    checkIn: z.object({ markedAt: millis }).strict().nullable()
+  })
+  .strict()
+export type WalkInRequest = z.infer<typeof WalkInRequest>
+
+export const ConfirmRequest = z.object({ opId: z.string().min(8).max(64), session: key, participation: key }).strict()
+export type ConfirmRequest = z.infer<typeof ConfirmRequest>
+
+/** The person as the hub now holds them (a walk-in's key is the hub's from now on), or why not. */
+export const BookingAnswer = z.discriminatedUnion('result', [
+  z.object({ result: z.literal('done'), participation: HubParticipation }).strict(),
+  z
+    .object({
+      result: z.literal('rejected'),
+      code: z.enum(['not_found', 'session_cancelled', 'booking_cancelled', 'refused', 'internal']),
+      reason: z.string().max(64).optional()
+    })
+    .strict()
+])
+export type BookingAnswer = z.infer<typeof BookingAnswer>

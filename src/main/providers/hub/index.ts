@@ -9,7 +9,7 @@
  */
 import type { SyncReason } from '../../../shared/contract'
 import { memberClient, memberLink } from '../../lan/client'
-import { AttendancePage, MarkOutcomes, MAX_MARKS, RosterPageAnswer, SessionsPage, type MemberMark } from '../../lan/marks-protocol'
+import { AttendancePage, BookingAnswer, MarkOutcomes, MAX_MARKS, RosterPageAnswer, SessionsPage, type HubParticipation, type MemberMark, type WalkInRequest } from '../../lan/marks-protocol'
 import { LanRefusal } from '../../lan/protocol'
 import type { LanStore } from '../../lan/store'
 import { ProviderError } from '../http'
@@ -43,6 +43,24 @@ export function providerErrorOf(err: unknown): unknown {
       return new ProviderError('rejected', message, 400)
   }
 }
+
+const toRecord = (p: HubParticipation): ParticipationRecord<null> => ({
+  providerId: p.key,
+  externalId: p.externalId,
+  sessionProviderId: p.session,
+  scheduleId: p.scheduleId,
+  name: p.name,
+  email: p.email,
+  phone: p.phone,
+  contactId: p.contactId,
+  customerNumber: p.customerNumber,
+  bookingId: p.bookingId,
+  badgeNumber: p.badgeNumber,
+  partySize: p.partySize,
+  status: p.status,
+  revision: p.revision,
+  raw: null
+})
 
 /** What the hub takes as marks: check-ins, no-shows, undos and check-outs. */
 const marks = (op: PushOperation<HubExt>): boolean => op.kind === 'attendance.set' || op.kind === 'attendance.checkout'
@@ -108,7 +126,55 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
     }
   }
 
+  /** A walk-in or a confirmation, one request each (they are rare; each answers the person as the hub holds them). */
+  async function pushBooking(op: PushOperation<HubExt>): Promise<PushOutcome<HubExt>> {
+    let answer: BookingAnswer
+    if (op.kind === 'participation.create') {
+      const checkIn = op.payload.checkIn as { markedAt?: number } | undefined
+      const offset = memberClient(options.store, options.now)?.clockOffset() ?? 0
+      const body: WalkInRequest = {
+        opId: op.opId,
+        session: op.session.providerId,
+        key: op.participation.providerId,
+        name: op.participation.name,
+        email: op.participation.email,
+        phone: op.participation.phone,
+        partySize: op.participation.partySize,
+        checkIn: checkIn ? { markedAt: Math.max(0, Math.round((checkIn.markedAt ?? options.now()) + offset)) } : null
+      }
+      answer = await talk(() => client().call('POST', '/walk-in', body, BookingAnswer))
+    } else {
+      answer = await talk(() => client().call('POST', '/confirm', { opId: op.opId, session: op.session.providerId, participation: op.participation.providerId }, BookingAnswer))
+    }
+    if (answer.result === 'done') return { result: 'done', participation: toRecord(answer.participation) }
+    return { result: 'rejected', why: rejectedWhy(answer) }
+  }
+
+  const rejectedWhy = (answer: { code: string; reason?: string }): SyncReason =>
+    answer.code === 'not_found'
+      ? { reason: 'sync_gone', params: {} }
+      : answer.code === 'refused' || answer.code === 'internal'
+        ? { reason: 'sync_internal', params: { detail: `hub: ${answer.reason ?? answer.code}` } }
+        : { reason: 'sync_removed_upstream', params: { service: 'hub' } }
+
+  /** Marks in one request each run; a walk-in or confirmation between them on its own, in the outbox's order. */
   async function pushBatch(ops: PushOperation<HubExt>[]): Promise<PushOutcome<HubExt>[]> {
+    const out: PushOutcome<HubExt>[] = []
+    let run: PushOperation<HubExt>[] = []
+    for (const op of ops) {
+      if (marks(op)) {
+        run.push(op)
+        continue
+      }
+      if (run.length > 0) out.push(...(await pushMarks(run)))
+      run = []
+      out.push(await pushBooking(op))
+    }
+    if (run.length > 0) out.push(...(await pushMarks(run)))
+    return out
+  }
+
+  async function pushMarks(ops: PushOperation<HubExt>[]): Promise<PushOutcome<HubExt>[]> {
     const sendable = ops.filter(marks)
     let answers: MarkOutcomes['outcomes'] = []
     if (sendable.length > 0) {
@@ -117,7 +183,6 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
     }
     let next = 0
     return ops.map((op): PushOutcome<HubExt> => {
-      if (!marks(op)) return { result: 'rejected', why: { reason: 'sync_internal', params: { detail: `the hub does not take ${op.kind} yet` } } }
       const answer = answers[next++]!
       const mark = toMark(op)
       if (answer.result === 'done') return { result: 'done', seen: { status: mark.status, attendees: mark.attendees } }
@@ -129,13 +194,7 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
         }
         return { result: 'conflict', why, server: { status: m.status, attendees: m.attendees } }
       }
-      const why: SyncReason =
-        answer.code === 'not_found'
-          ? { reason: 'sync_gone', params: {} }
-          : answer.code === 'refused' || answer.code === 'internal'
-            ? { reason: 'sync_internal', params: { detail: `hub: ${answer.reason ?? answer.code}` } }
-            : { reason: 'sync_removed_upstream', params: { service: 'hub' } }
-      return { result: 'rejected', why }
+      return { result: 'rejected', why: rejectedWhy(answer) }
     })
   }
 
@@ -167,25 +226,7 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
       let after: string | null = resumeFrom ?? null
       do {
         const page: RosterPageValue = await get('/roster', { session: session.providerId, after }, RosterPageAnswer)
-        const rows: RosterPage<null> = page.participations.map(
-          (p): ParticipationRecord<null> => ({
-            providerId: p.key,
-            externalId: p.externalId,
-            sessionProviderId: p.session,
-            scheduleId: p.scheduleId,
-            name: p.name,
-            email: p.email,
-            phone: p.phone,
-            contactId: p.contactId,
-            customerNumber: p.customerNumber,
-            bookingId: p.bookingId,
-            badgeNumber: p.badgeNumber,
-            partySize: p.partySize,
-            status: p.status,
-            revision: p.revision,
-            raw: null
-          })
-        )
+        const rows: RosterPage<null> = page.participations.map(toRecord)
         if (page.next !== null) rows.resumeAfter = page.next
         yield rows
         after = page.next

@@ -10,11 +10,12 @@ export interface HubSessionRaw {
 export const hubTraits: ProviderTraits<HubSessionRaw> = {
   needsNetwork: true,
   grant: 'permission',
-  // The hub's provider decides (a Wix Bookings session confirms in Wix); walk-ins stay on the
-  // member's desk until the hub takes them (it applies marks of people on its roster only).
-  sessionRules: (session) => ({ walkIns: 'desk_only', confirm: session.raw?.rules.confirm ?? 'desk' }),
+  // The hub's provider decides confirmations (a Wix Bookings session confirms in Wix): a member
+  // follows. Walk-ins go to the hub, added and checked in in one request; the hub's own rules
+  // then decide whether they go further (a Wix Bookings walk-in stays on the hub's desk).
+  sessionRules: (session) => ({ walkIns: 'sync', confirm: session.raw?.rules.confirm ?? 'desk' }),
   walkInNeedsEmail: false,
-  walkInChecksInTogether: false,
+  walkInChecksInTogether: true,
   // A check-out made at a member goes to the hub (else the next download would put the person back inside).
   sendsCheckOut: true,
   // Marks name the desk that made them: the member shows which desk checked a person in.
