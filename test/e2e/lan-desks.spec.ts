@@ -88,7 +88,11 @@ async function joinHub(member: Page, pairing: { code: string; port: string; hubK
   await dialog.getByLabel('Hub key', { exact: true }).fill(pairing.hubKey)
   await dialog.getByRole('button', { name: 'Join', exact: true }).click()
   await expect(dialog.getByText('This desk is a member of Entrance (127.0.0.1:' + pairing.port + ').')).toBeVisible()
-  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  // Set-up's own form now says where the sessions come from, and saving it keeps the hub.
+  await expect(dialog.getByRole('note').filter({ hasText: 'shared with the hub desk' })).toBeVisible()
+  await expect(dialog.getByRole('radio')).toHaveCount(0)
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click()
+  await expect(dialog).toBeHidden()
 }
 
 async function openKeynote(page: Page) {

@@ -83,6 +83,8 @@ export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
       }
     }
   }
+  // A member keeps its hub: joining and leaving are LAN steps, not a choice in this form.
+  if (form.provider === 'hub') return { provider: 'hub' }
   return { provider: LOCAL_PROVIDER }
 }
 
