@@ -171,5 +171,23 @@ test('two browser desks join a hub with the code from its screen; a check-in at 
   await expect(overlay).toContainText('Already checked in')
   await expect(overlay).toContainText('at Desk 2')
   await three.screenshot({ path: join(SHOTS, 'lan-already-checked-in.png') })
+
+  // The hub revokes Desk 3 (after asking); Desk 3 is cut off and says so, its check-ins stay on it.
+  const hubSetup = await openSetup(hub)
+  await hubSetup.getByRole('button', { name: 'Revoke Desk 3' }).click()
+  const ask = hub.getByRole('dialog', { name: 'Revoke Desk 3?' })
+  await ask.getByRole('button', { name: 'Revoke', exact: true }).click()
+  await expect(hubSetup.getByRole('row', { name: /Desk 3/ }).getByText('Revoked')).toBeVisible()
+  await hubSetup.getByRole('button', { name: 'Cancel' }).click()
+  await expect(three.getByRole('button', { name: /^Sync status: Hub: Entrance — cut off/ })).toBeVisible({ timeout: 15_000 })
+
+  // Desk 2 leaves the hub (after asking): it stands alone again.
+  const twoSetup = await openSetup(two)
+  await twoSetup.getByRole('button', { name: 'Leave the hub' }).click()
+  await two.getByRole('dialog', { name: 'Leave Entrance?' }).getByRole('button', { name: 'Leave the hub' }).click()
+  await expect(twoSetup.getByRole('button', { name: 'Join a desk on this network' })).toBeVisible()
+  await expect(twoSetup.getByRole('radio', { name: /Local only/ })).toBeChecked()
+  await twoSetup.getByRole('button', { name: 'Cancel' }).click()
+  await expect(two.getByRole('button', { name: /^Sync status: Local only/ })).toBeVisible()
   await context.close()
 })
