@@ -280,8 +280,13 @@ describe('live between desks', () => {
       await waitFor(async () => (await rosterOf(t, s.id, 'Zoë'))[0]!.attendance.status === 'ATTENDED', 2_000, 'the hub’s check-in to reach the members')
       expect((await rosterOf(t, s.id, 'Zoë'))[0]!.attendance.station).toBe(hub.desk.context.deskName)
     }
-    // The hub names its members in its own roster (not by id), and lists them with what they still have to send.
+    // The hub names its members in its own roster, audit log and export (not by id).
     expect((await rosterOf(hub, hubYoga.id, 'José'))[0]!.attendance.station).toBe('Desk 1')
+    const { entries } = await hub.call('audit.list', { sessionId: hubYoga.id, beforeId: null, limit: 50 })
+    expect(entries.filter((e) => e.action === 'check_in').map((e) => e.deskName).sort()).toEqual(['Desk 1', hub.desk.context.deskName].sort())
+    const file = await hub.call('export.roster', { sessionId: hubYoga.id, columns: ['name', 'checkedInBy'], language: 'en' })
+    expect(file.csv).toMatch(/José Álvarez.*,Desk 1/)
+    expect(file.csv).not.toContain(desk1.desk.context.deskId)
   })
 
   it('a member cut off from the hub says so, keeps checking in, and is linked again by itself when the hub returns', async () => {

@@ -24,7 +24,7 @@ export interface AuditEntry {
 export function createAuditLog(ctx: CoreContext, sessions: SessionService) {
   const sqlite = ctx.db.$client
   const page = sqlite.prepare(
-    `SELECT l.id, l.at, l.desk_id AS deskId, l.action, l.details, s.title AS sessionTitle, p.name AS personName,
+    `SELECT l.id, l.at, l.desk_id AS deskId, (SELECT m.value FROM desk_meta m WHERE m.key = 'station:' || l.desk_id) AS stationName, l.action, l.details, s.title AS sessionTitle, p.name AS personName,
             o.state AS syncState, o.updated_at AS syncAt, o.last_error AS syncError, o.last_error_reason AS syncErrorReason, o.provider AS syncProvider
      FROM audit_log l
      LEFT JOIN sessions s ON s.id = l.session_id
@@ -46,6 +46,7 @@ export function createAuditLog(ctx: CoreContext, sessions: SessionService) {
         id: number
         at: number
         deskId: string
+        stationName: string | null
         action: string
         details: string | null
         sessionTitle: string | null
@@ -60,6 +61,8 @@ export function createAuditLog(ctx: CoreContext, sessions: SessionService) {
         id: r.id,
         at: new Date(r.at).toISOString(),
         deskId: r.deskId,
+        // A LAN member's entries name it as its hub knows it; this desk's own, by its own name.
+        deskName: r.deskId === ctx.deskId ? ctx.deskName : r.stationName,
         action: r.action,
         sessionTitle: r.sessionTitle,
         personName: r.personName,

@@ -140,11 +140,11 @@ export function createRosterExport(db: Db) {
     )
     .raw(true)
   const marksOf = sqlite
-    .prepare(`SELECT participation_id, status, attendees, marked_at, desk_id, checked_out_at, day, method FROM attendance WHERE session_id = ?`)
+    .prepare(`SELECT participation_id, status, attendees, marked_at, coalesce((SELECT m.value FROM desk_meta m WHERE m.key = 'station:' || desk_id), desk_id), checked_out_at, day, method FROM attendance WHERE session_id = ?`)
     .raw(true)
   // Earlier days of a multi-day session (one row per person and day, see migration 0010).
   const earlierOf = sqlite
-    .prepare(`SELECT participation_id, status, attendees, marked_at, desk_id, checked_out_at, day, NULL FROM attendance_days WHERE session_id = ? ORDER BY day`)
+    .prepare(`SELECT participation_id, status, attendees, marked_at, coalesce((SELECT m.value FROM desk_meta m WHERE m.key = 'station:' || desk_id), desk_id), checked_out_at, day, NULL FROM attendance_days WHERE session_id = ? ORDER BY day`)
     .raw(true)
 
   // The print log: each person's last badge in the session (max() picks that row's desk), and how many.

@@ -8,6 +8,8 @@ export const AuditEntry = z.object({
   id,
   at: isoInstant,
   deskId: z.string(),
+  /** The desk's name: this desk's, or another LAN desk's as the hub told it; null when unknown. */
+  deskName: z.string().nullable().optional(),
   action: z.string(),
   sessionTitle: z.string().nullable(),
   personName: z.string().nullable(),
