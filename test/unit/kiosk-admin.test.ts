@@ -20,7 +20,12 @@ const VALID: Partial<Record<CallName, unknown>> = {
   'print.badge': { sessionId: 1, participationId: 1, again: true },
   'print.sheet': { sessionId: 1 },
   'print.paperMark': { sessionId: 1, code: 'AB12-C' },
-  'print.savePrinter': { mode: 'dialog', deviceName: null }
+  'print.savePrinter': { mode: 'dialog', deviceName: null },
+  'lan.share': { on: true },
+  'lan.openPairing': {},
+  'lan.revoke': { deskId: 'desk-2' },
+  'lan.join': { host: '127.0.0.1', port: 4443, code: 'ABCD-EFGH', hubKey: 'ABCD-EFGH-JKMN-PQRS' },
+  'lan.leave': {}
 }
 
 describe('calls that need the admin PIN in kiosk mode', () => {

@@ -13,10 +13,12 @@ import type { HandlersFor } from '../ipc/dispatcher'
 import type { LanDesk, LanMemberRow, LanStatus as LanDeskStatus } from './desk'
 import { LanRefusal, grouped, normalizeTyped, parsePairingUrl, type LanRefusalCode } from './protocol'
 
-/** Main's refusal codes and the contract's are one list: a code added on one side only does not compile. */
+/**
+ * Every refusal code main has is in the contract (a code added here only does not compile); the
+ * contract has one more, the window's own: a pairing link this version cannot read.
+ */
 type ContractRefusal = (typeof LAN_REFUSAL_CODES)[number]
 const sameCodes: [Exclude<LanRefusalCode, ContractRefusal>] extends [never] ? true : false = true
-// The contract has one more, the window's own: a pairing link this version cannot read.
 void sameCodes
 
 export type LanCall = Extract<CallName, `lan.${string}`>
