@@ -5,7 +5,7 @@
  *
  * Options: --size N (default 100000: participations on the desk), --today N (default the smaller of
  * --size and 100000: today's session; the rest is the season's history), --json PATH (default bench-results/bench.json),
- * --skip-browser, --only ingest,search,checkin,export,pull,memory,browser (a subset; the data is
+ * --skip-browser, --only ingest,search,checkin,export,pull,memory,browser,lan (a subset; the data is
  * seeded either way), --app-root DIR (measure the out/ and src/ of a copy, e.g. a prototype),
  * --keep (leave the temp data dir).
  *
@@ -35,6 +35,7 @@ import { createReplica } from '../../src/main/sync'
 import { benchBrowser } from './browser'
 import { benchCheckIn, benchExport, benchPersonHistory, benchIngest, benchPages, benchSearch, explainExport, explainPages, explainSearch, searchByPlan } from './core'
 import { conferenceEvent, historyEvent, NAMESPACE, person, prng, searchPrefixes, wixParticipation } from './data'
+import { benchLan } from './lan'
 import { benchPull } from './pull'
 import { WORKER_MAX_ROWS, WORKER_SLICE_MS } from '../../src/main/sync/engine'
 import { int, ms, Report, summary } from './report'
@@ -60,7 +61,7 @@ function parseArgs(argv: string[]) {
     else if (a.startsWith('--only')) opts.only = new Set(value().split(','))
     else throw new Error(`unknown option ${a} (options: --size N, --today N, --json PATH, --skip-browser, --app-root DIR, --only PARTS, --keep)`)
   }
-  const parts = ['ingest', 'search', 'checkin', 'export', 'pull', 'memory', 'browser']
+  const parts = ['ingest', 'search', 'checkin', 'export', 'pull', 'memory', 'browser', 'lan']
   for (const part of opts.only ?? []) if (!parts.includes(part)) throw new Error(`--only takes ${parts.join(',')}, not "${part}"`)
   if (!Number.isInteger(opts.size) || opts.size < 1000) throw new Error('--size must be a whole number ≥ 1000')
   if (opts.today !== null && (!Number.isInteger(opts.today) || opts.today < 1000 || opts.today > opts.size)) throw new Error('--today must be a whole number from 1000 to --size')
@@ -452,6 +453,44 @@ async function main() {
         goal: { text: '< 1 s', ok: (v) => v < 1000 },
         why: [`two answers (the day's events, the roster's first page) take ${ms(2 * PAGE_DELAY_MS)} at the fake; the rest is the desk's.`]
       })
+    }
+
+    // ---------------------------------------------------------------- several desks on the LAN
+    if (run('lan')) {
+      say('lan: a hub and five members on loopback ...')
+      try {
+        const lan = await benchLan(work, say)
+        report.add({
+          id: 'lan_propagation_p95',
+          label: 'LAN: a check-in at the hub in every member’s replica, p95',
+          value: lan.propagation.p95,
+          unit: 'ms',
+          shown: `p50 ${ms(lan.propagation.p50)}, p95 ${ms(lan.propagation.p95)}, max ${ms(lan.propagation.max)} (${lan.propagation.n} arrivals)`,
+          goal: { text: '≤ 1 s', ok: (v) => v <= 1000 }
+        })
+        report.add({
+          id: 'lan_member_checkin_p95',
+          label: 'LAN: a member’s check-in while 5 members check in at once, p95',
+          value: lan.memberCheckIn.p95,
+          unit: 'ms',
+          shown: `p50 ${ms(lan.memberCheckIn.p50)}, p95 ${ms(lan.memberCheckIn.p95)}, max ${ms(lan.memberCheckIn.max)} (${lan.memberCheckIn.n} check-ins)`,
+          goal: { text: '< 100 ms', ok: (v) => v < 100 }
+        })
+        report.add({
+          id: 'lan_load_propagation_p95',
+          label: 'LAN: those check-ins at every other member (via the hub), p95',
+          value: lan.underLoadPropagation.p95,
+          unit: 'ms',
+          shown: `p50 ${ms(lan.underLoadPropagation.p50)}, p95 ${ms(lan.underLoadPropagation.p95)}, max ${ms(lan.underLoadPropagation.max)}`,
+          goal: { text: '≤ 1 s', ok: (v) => v <= 1000 },
+          why: [
+            `of which the way to the hub: p50 ${ms(lan.atHub.p50)}, p95 ${ms(lan.atHub.p95)}: each member sends its marks in order through its outbox, ` +
+              `and here all six desks share this one Node thread, so every desk's check-ins, outbox updates and the hub's forwarding wait for each other's disk syncs (real desks are separate machines)`
+          ]
+        })
+      } catch (err) {
+        failures.push(`lan: ${err instanceof Error ? err.message : String(err)}`)
+      }
     }
 
     // ---------------------------------------------------------------- the browser desk: memory, renderer

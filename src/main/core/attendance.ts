@@ -126,7 +126,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
         }
       } else {
         // The same mark again (a double tap) is not recorded twice; back inside after a check-out is new.
-        if (!earlierDay && before.status === next.status && before.attendees === next.attendees && before.checkedOutAt === null) {
+        // Another desk's mark the member overrules with the same count is still the member's mark now (desk, time).
+        const sameDesk = !origin || before.deskId === origin.deskId
+        if (!earlierDay && sameDesk && before.status === next.status && before.attendees === next.attendees && before.checkedOutAt === null) {
           return roster.row(session.id, participationId)
         }
         row = {
