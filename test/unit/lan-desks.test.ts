@@ -340,6 +340,22 @@ describe('what members do, as the hub records it', () => {
     expect((await desk1.call('sync.problems', {})).problems).toEqual([])
   })
 
+  it('a mark the hub fails on for a moment (its database busy) is sent again and lands, never set aside', async () => {
+    const { hub, desk1 } = await studio()
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    const apply = hub.desk.attendance.fromMember
+    let failures = 2
+    hub.desk.attendance.fromMember = ((input: Parameters<typeof apply>[0]) => {
+      if (failures-- > 0) throw new Error('SQLITE_BUSY: database is locked')
+      return apply(input)
+    }) as typeof apply
+    await checkIn(desk1, yoga.id, 'Anna Müller')
+    await waitFor(() => marksAt(hub).some((m) => m.name === 'Anna Müller' && m.status === 'ATTENDED'), 10_000, 'the mark at the hub')
+    expect(failures).toBeLessThan(0)
+    await drained(desk1)
+    expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+  })
+
   it('a mark the hub’s rules refuse is refused alone: the batch’s other marks stand', async () => {
     const { hub, desk1 } = await studio()
     const yoga = await sessionOf(desk1, 'Morning Yoga')
