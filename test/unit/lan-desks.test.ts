@@ -583,4 +583,29 @@ describe('a hub connected to the Plandocket fake', () => {
     expect(fake.requests('POST /check-ins').filter((r) => r.status === 201)).toHaveLength(4)
     expect(fake.requests((r) => r.method === 'DELETE').filter((r) => r.status < 300)).toHaveLength(1)
   })
+
+  it('a member asks for a walk-in’s email as Plandocket does, before anything is made; with one it reaches Plandocket', async () => {
+    const fake = await fakePlandocket()
+    const EVENT = { event_key: 'summit-2026', title: 'Summit 2026', date_from: '2026-07-06T07:00:00Z', date_to: '2026-07-06T16:00:00Z', is_visible: true }
+    fake.addEvent(EVENT)
+    fake.seedMany(1, EVENT.event_key, () => ({ contact: { first_name: 'Ada', last_name: 'Test' } }))
+    const hub = await connectedDesk(fake)
+    await sessionOf(hub, 'Summit 2026')
+    const { lan } = await share(hub)
+    const desk1 = await member(lan, 'Desk 1')
+    const s1 = await sessionOf(desk1, 'Summit 2026')
+    expect(s1.walkInNeedsEmail).toBe(true)
+    const walkIn = { sessionId: s1.id, name: 'Walker Newcomer', phone: null, partySize: 1, checkIn: true }
+    const refused = await desk1.dispatch('attendance.walkIn', { ...walkIn, email: null })
+    expect(refused.ok).toBe(false)
+    if (!refused.ok) expect(refused.error).toMatchObject({ code: 'invalid_input', reason: 'email_required', params: { service: 'plandocket' } })
+    expect((await rosterOf(desk1, s1.id)).map((r) => r.name)).toEqual(['Ada Test'])
+    expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+
+    await desk1.call('attendance.walkIn', { ...walkIn, email: 'walker@example.com' })
+    await drained(desk1)
+    await drained(hub)
+    expect(fake.contacts().map((c) => c.email)).toContain('walker@example.com')
+    expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+  })
 })

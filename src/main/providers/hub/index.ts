@@ -102,7 +102,7 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
     kind: s.kind,
     status: s.status,
     revision: s.revision,
-    raw: { rules: s.rules }
+    raw: { rules: s.rules, walkInEmail: s.walkInEmail }
   })
 
   function toMark(op: PushOperation<HubExt>): MemberMark {
