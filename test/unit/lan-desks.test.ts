@@ -340,6 +340,22 @@ describe('what members do, as the hub records it', () => {
     expect((await desk1.call('sync.problems', {})).problems).toEqual([])
   })
 
+  it('a mark the hub fails on for a moment (its database busy) is sent again and lands, never set aside', async () => {
+    const { hub, desk1 } = await studio()
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    const apply = hub.desk.attendance.fromMember
+    let failures = 2
+    hub.desk.attendance.fromMember = ((input: Parameters<typeof apply>[0]) => {
+      if (failures-- > 0) throw new Error('SQLITE_BUSY: database is locked')
+      return apply(input)
+    }) as typeof apply
+    await checkIn(desk1, yoga.id, 'Anna Müller')
+    await waitFor(() => marksAt(hub).some((m) => m.name === 'Anna Müller' && m.status === 'ATTENDED'), 10_000, 'the mark at the hub')
+    expect(failures).toBeLessThan(0)
+    await drained(desk1)
+    expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+  })
+
   it('a mark the hub’s rules refuse is refused alone: the batch’s other marks stand', async () => {
     const { hub, desk1 } = await studio()
     const yoga = await sessionOf(desk1, 'Morning Yoga')
@@ -566,5 +582,30 @@ describe('a hub connected to the Plandocket fake', () => {
     // Ben's check-in, its undo and the check-in again, each once (Desk 2 sent all three twice).
     expect(fake.requests('POST /check-ins').filter((r) => r.status === 201)).toHaveLength(4)
     expect(fake.requests((r) => r.method === 'DELETE').filter((r) => r.status < 300)).toHaveLength(1)
+  })
+
+  it('a member asks for a walk-in’s email as Plandocket does, before anything is made; with one it reaches Plandocket', async () => {
+    const fake = await fakePlandocket()
+    const EVENT = { event_key: 'summit-2026', title: 'Summit 2026', date_from: '2026-07-06T07:00:00Z', date_to: '2026-07-06T16:00:00Z', is_visible: true }
+    fake.addEvent(EVENT)
+    fake.seedMany(1, EVENT.event_key, () => ({ contact: { first_name: 'Ada', last_name: 'Test' } }))
+    const hub = await connectedDesk(fake)
+    await sessionOf(hub, 'Summit 2026')
+    const { lan } = await share(hub)
+    const desk1 = await member(lan, 'Desk 1')
+    const s1 = await sessionOf(desk1, 'Summit 2026')
+    expect(s1.walkInNeedsEmail).toBe(true)
+    const walkIn = { sessionId: s1.id, name: 'Walker Newcomer', phone: null, partySize: 1, checkIn: true }
+    const refused = await desk1.dispatch('attendance.walkIn', { ...walkIn, email: null })
+    expect(refused.ok).toBe(false)
+    if (!refused.ok) expect(refused.error).toMatchObject({ code: 'invalid_input', reason: 'email_required', params: { service: 'plandocket' } })
+    expect((await rosterOf(desk1, s1.id)).map((r) => r.name)).toEqual(['Ada Test'])
+    expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+
+    await desk1.call('attendance.walkIn', { ...walkIn, email: 'walker@example.com' })
+    await drained(desk1)
+    await drained(hub)
+    expect(fake.contacts().map((c) => c.email)).toContain('walker@example.com')
+    expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
   })
 })

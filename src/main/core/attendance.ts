@@ -3,14 +3,14 @@
  * operation for the booking system and an audit entry: once the call returns, the mark survives a
  * crash or a pulled plug, and cannot exist without the operation that will sync it.
  */
-import type { AttendanceStatus, RemoteProviderName, RosterRow } from '../../shared/contract'
+import type { AttendanceStatus, RosterRow } from '../../shared/contract'
 import type { CoreContext } from './context'
 import { dayIn, spansDays } from './days'
 import { DeskError } from './errors'
 import { buildSearchCodes, foldText } from './text'
 import type { RosterService } from './roster'
 import type { SessionService } from './sessions'
-import { sessionRules, traitsOf } from '../providers/registry'
+import { sessionRules, traitsOf, walkInEmailRequiredBy } from '../providers/registry'
 
 interface Mark {
   status: AttendanceStatus
@@ -285,9 +285,10 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
         if (known) return roster.row(session.id, known)
       }
       if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } })
-      if (traitsOf(session.provider).walkInNeedsEmail && !input.email) {
-        // The service refuses a contact without one: say so now, before anything is recorded or sent.
-        throw DeskError.because('invalid_input', { reason: 'email_required', params: { service: session.provider as RemoteProviderName } }, [
+      const emailFor = walkInEmailRequiredBy(session)
+      if (emailFor && !input.email) {
+        // The service refuses a contact without one (at a LAN member: the hub's): say so now, before anything is recorded or sent.
+        throw DeskError.because('invalid_input', { reason: 'email_required', params: { service: emailFor } }, [
           { path: 'email', problem: 'required', limit: null, message: 'required by the booking system' }
         ])
       }

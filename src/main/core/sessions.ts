@@ -4,7 +4,7 @@ import { DeskError } from './errors'
 import { dayIn, spansDays } from './days'
 import { schema } from '../db'
 import type { CoreContext } from './context'
-import { traitsOf } from '../providers/registry'
+import { walkInEmailRequiredBy } from '../providers/registry'
 
 type SessionRow = Pick<
   typeof schema.sessions.$inferSelect,
@@ -93,7 +93,7 @@ export function createSessionService(ctx: CoreContext) {
       kind: row.kind,
       status: row.status,
       scheduleId: row.scheduleId,
-      walkInNeedsEmail: traitsOf(row.provider).walkInNeedsEmail,
+      walkInNeedsEmail: walkInEmailRequiredBy(row) !== null,
       counts: counts(row)
     }
   }

@@ -16,7 +16,7 @@
 import { z } from 'zod'
 import type { Desk } from '../core'
 import { DeskError } from '../core/errors'
-import { sessionRules } from '../providers/registry'
+import { sessionRules, walkInEmailRequiredBy } from '../providers/registry'
 import { createLanHub, lanRoute, type LanHubOptions, type LanRoute } from './hub'
 import {
   MarkBatch,
@@ -245,7 +245,8 @@ export function memberRoutes(
     status: s.status,
     revision: String(s.updatedAt),
     // The hub's provider decides what its sessions allow (a Wix Bookings walk-in stays on the desk): members follow.
-    rules: sessionRules({ provider: s.provider as never, raw: s.raw })
+    rules: sessionRules({ provider: s.provider as never, raw: s.raw }),
+    walkInEmail: walkInEmailRequiredBy({ provider: s.provider as never, raw: s.raw })
   })
 
   const outcomeOf = (err: unknown): MarkOutcome => {

@@ -302,17 +302,18 @@ export function createLanHub(options: LanHubOptions) {
     /** Stops announcing, closes the port and every open connection; the pairing code is dropped. */
     async stop(): Promise<void> {
       pairing.close()
+      // Every connection ends before this returns to the event loop, announcement or not: a desk
+      // closing its database right after calling stop() must get no member request any more.
+      const s = server
+      server = null
+      address = null
+      const closed = s ? new Promise<void>((resolve) => s.close(() => resolve())) : Promise.resolve()
+      // Idle keep-alive connections and handshakes in progress would hold close() open: end them now.
+      for (const socket of sockets) socket.destroy()
+      s?.closeAllConnections()
       const advert = stopAdvert
       stopAdvert = null
       if (advert) await advert().catch((err: unknown) => log('LAN hub: could not withdraw the announcement', err))
-      const s = server
-      if (!s) return
-      server = null
-      address = null
-      const closed = new Promise<void>((resolve) => s.close(() => resolve()))
-      // Idle keep-alive connections and handshakes in progress would hold close() open: end them now.
-      for (const socket of sockets) socket.destroy()
-      s.closeAllConnections()
       await closed
     },
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { AttendanceStatus, LIMITS, ParticipationStatus } from '../../shared/contract'
+import { REMOTE_PROVIDERS } from '../../shared/contract/constants'
 
 /** Page sizes: a roster page as large as the window's (a 100,000-person roster in 200 requests). */
 export const PAGE_SESSIONS = 500
@@ -33,7 +34,9 @@ export const HubSession = z
     kind: z.string().max(64),
     status: z.enum(['CONFIRMED', 'CANCELLED']),
     revision: z.string().max(40),
-    rules: z.object({ walkIns: z.enum(['sync', 'desk_only']), confirm: z.enum(['desk', 'wix_bookings']) }).strict()
+    rules: z.object({ walkIns: z.enum(['sync', 'desk_only']), confirm: z.enum(['desk', 'wix_bookings']) }).strict(),
+    /** The hub's service that refuses a walk-in without an email (Plandocket): the member asks for one first. */
+    walkInEmail: z.enum(REMOTE_PROVIDERS).nullable().default(null)
   })
   .strict()
 export type HubSession = z.infer<typeof HubSession>

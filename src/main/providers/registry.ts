@@ -2,7 +2,7 @@
  * The desk's questions about providers, answered from registrations.ts: which provider the
  * settings build, what a provider's sessions allow, whose history the desk pulls.
  */
-import type { ProviderName } from '../../shared/contract'
+import type { ProviderName, RemoteProviderName } from '../../shared/contract'
 import type { StoredSettings } from '../settings'
 import { REGISTRATIONS } from './registrations'
 import type { SessionRules } from './rules'
@@ -21,13 +21,22 @@ export function historyOf(settings: StoredSettings): { account: string; days: nu
 
 /** A session's rules, answered by its provider. `raw`: the provider's own record of the session as stored (JSON text, or null). */
 export function sessionRules(session: { provider: ProviderName; raw: string | null }): SessionRules {
-  let raw: unknown = null
+  return traitsOf(session.provider).sessionRules({ raw: parsedRaw(session.raw) })
+}
+
+/** The booking system that refuses a walk-in without an email in this session (null: none does). */
+export function walkInEmailRequiredBy(session: { provider: ProviderName; raw: string | null }): RemoteProviderName | null {
+  const traits = traitsOf(session.provider)
+  if (traits.walkInEmailFrom) return traits.walkInEmailFrom({ raw: parsedRaw(session.raw) })
+  return traits.walkInNeedsEmail ? (session.provider as RemoteProviderName) : null
+}
+
+function parsedRaw(raw: string | null): unknown {
   try {
-    raw = session.raw === null ? null : JSON.parse(session.raw)
+    return raw === null ? null : JSON.parse(raw)
   } catch {
-    raw = null
+    return null
   }
-  return traitsOf(session.provider).sessionRules({ raw })
 }
 
 /** What the settings lack before their provider's connection can be tried (null: nothing). */

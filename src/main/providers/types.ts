@@ -7,7 +7,7 @@
  * travels in `raw`: the provider's own record, typed by its folder (Provider<Ext>), stored with the
  * row and handed back on SessionRef/ParticipationRef; the engine and the replica never read inside.
  */
-import type { AttendanceStatus, MissingPermission, ParticipationStatus, ProviderName, SyncReason } from '../../shared/contract'
+import type { AttendanceStatus, MissingPermission, ParticipationStatus, ProviderName, RemoteProviderName, SyncReason } from '../../shared/contract'
 import type { LanStore } from '../lan/store'
 import type { StoredSettings } from '../settings'
 import type { RequestBudget } from './budget'
@@ -177,6 +177,11 @@ export interface ProviderTraits<SessionRaw = unknown> {
   sessionRules(session: { raw: SessionRaw | null }): SessionRules
   /** The service refuses a new participant without an email address. */
   walkInNeedsEmail: boolean
+  /**
+   * Where that depends on the session (a LAN hub relays its own service's rule): the service that
+   * refuses a walk-in without an email in this session, null for none. Overrides walkInNeedsEmail.
+   */
+  walkInEmailFrom?(session: { raw: SessionRaw | null }): RemoteProviderName | null
   /** A walk-in checked in at once is one operation there (created, confirmed and checked in together). */
   walkInChecksInTogether: boolean
   /** The service records check-outs (otherwise a check-out stays on the desk). */

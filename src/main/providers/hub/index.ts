@@ -102,7 +102,7 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
     kind: s.kind,
     status: s.status,
     revision: s.revision,
-    raw: { rules: s.rules }
+    raw: { rules: s.rules, walkInEmail: s.walkInEmail }
   })
 
   function toMark(op: PushOperation<HubExt>): MemberMark {
@@ -147,13 +147,14 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
       answer = await talk(() => client().call('POST', '/confirm', { opId: op.opId, session: op.session.providerId, participation: op.participation.providerId }, BookingAnswer))
     }
     if (answer.result === 'done') return { result: 'done', participation: toRecord(answer.participation) }
+    if (answer.code === 'internal') throw new ProviderError('server', 'hub: it failed on a booking; sent again later')
     return { result: 'rejected', why: rejectedWhy(answer) }
   }
 
   const rejectedWhy = (answer: { code: string; reason?: string }): SyncReason =>
     answer.code === 'not_found'
       ? { reason: 'sync_gone', params: {} }
-      : answer.code === 'refused' || answer.code === 'internal'
+      : answer.code === 'refused'
         ? { reason: 'sync_internal', params: { detail: `hub: ${answer.reason ?? answer.code}` } }
         : { reason: 'sync_removed_upstream', params: { service: 'hub' } }
 
@@ -180,6 +181,10 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
     if (sendable.length > 0) {
       answers = await talk(async () => (await client().call('POST', '/marks', { ops: sendable.map(toMark) }, MarkOutcomes)).outcomes)
       if (answers.length !== sendable.length) throw ProviderError.badAnswer('unexpected', 'hub: one answer per mark expected')
+      // The hub failed on a mark (its database busy or closing, a bug): that is the hub's passing
+      // trouble, not a refusal. The batch goes again later, as after a lost answer; the hub knows
+      // each operation it applied by its id, so nothing is applied twice.
+      if (answers.some((a) => a.result === 'rejected' && a.code === 'internal')) throw new ProviderError('server', 'hub: it failed on a mark; sent again later')
     }
     let next = 0
     return ops.map((op): PushOutcome<HubExt> => {
