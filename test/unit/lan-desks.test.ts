@@ -6,9 +6,10 @@
  * audit log, its outbox), and what a member's Sync panel says.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { joinHub, memberClient } from '../../src/main/lan'
+import { memberClient } from '../../src/main/lan'
 import { createDeskHub } from '../../src/main/lan/desk-routes'
 import { MarkOutcomes } from '../../src/main/lan/marks-protocol'
+import type { DeskOptions } from '../../src/main/core'
 import type { FakeWix } from '../fakes/wix'
 import { importStudio, testDesk, waitFor, type TestDesk } from './helpers'
 import { connectedDesk, DAY, drained, fakePlandocket, fakeWix, FAST_SYNC, NS, pullDay, pullSession, rosterOf, ZONE } from './sync-helpers'
@@ -28,11 +29,11 @@ async function share(hub: TestDesk) {
 }
 
 /** A new desk joined to `lan` with a fresh pairing code, its settings then set to the hub. */
-async function member(lan: DeskHub, deskName: string): Promise<TestDesk & { name: string }> {
-  const t = testDesk({ ...FAST_SYNC })
+async function member(lan: DeskHub, deskName: string, options: Partial<DeskOptions> = {}): Promise<TestDesk & { name: string }> {
+  const t = testDesk({ ...FAST_SYNC, lanDiscovery: null, deskName, ...options })
   const open = lan.openPairing()
-  await joinHub(t.desk.lan, { host: open.host, port: open.port, code: open.code, fingerprint: lan.identity()!.fingerprint }, { deskName, deskId: t.desk.context.deskId })
-  await t.call('settings.save', { provider: 'hub' })
+  // As the window does it: the QR code's payload, then the desk is a member (provider, live link).
+  expect(await t.desk.lanDesk.join({ url: open.url })).toMatchObject({ role: 'member', member: { hubName: 'Entrance', connected: true } })
   return Object.assign(t, { name: deskName })
 }
 
@@ -241,6 +242,142 @@ describe('desks sharing one roster over the LAN (local-only hub with a CSV roste
     await checkIn(desk1, yoga1.id, 'Zoë Chen')
     await drained(desk1)
     expect(marksAt(hub).map((m) => m.name)).toEqual(['Zoë Chen'])
+  })
+})
+
+describe('live between desks', () => {
+  it('a check-in at one member shows at the other within a second, named by its desk; a second check-in there is answered at once', async () => {
+    const { hub, desk1, desk2 } = await studio()
+    const yoga1 = await sessionOf(desk1, 'Morning Yoga')
+    const yoga2 = await sessionOf(desk2, 'Morning Yoga')
+    await waitFor(async () => desk2.desk.lanDesk.status().member?.connected === true, 5_000, 'Desk 2 linked to the hub')
+    const started = performance.now()
+    await checkIn(desk1, yoga1.id, 'José Álvarez')
+    await waitFor(async () => (await rosterOf(desk2, yoga2.id, 'José'))[0]!.attendance.status === 'ATTENDED', 3_000, 'the check-in to reach Desk 2')
+    const elapsed = performance.now() - started
+    expect(elapsed).toBeLessThan(1_000)
+    const row = (await rosterOf(desk2, yoga2.id, 'José'))[0]!
+    // "Already checked in at Desk 1, <time>": the desk's name, and the time Desk 1 scanned.
+    expect(row.attendance).toMatchObject({ status: 'ATTENDED', station: 'Desk 1', deskId: desk1.desk.context.deskId })
+    // The scanner at Desk 2 answers from its replica: already in, at Desk 1; nothing is queued.
+    const pending = (await desk2.call('sync.status', {})).pending
+    const scan = await desk2.call('attendance.scan', { sessionId: yoga2.id, code: 'BK-1002' })
+    expect(scan).toMatchObject({ outcome: 'already', row: { attendance: { station: 'Desk 1' } } })
+    expect((await desk2.call('sync.status', {})).pending).toBe(pending)
+    // The hub's own check-in reaches both members too, named by the hub's desk name.
+    const hubYoga = (await hub.call('sessions.forDay', { date: DAY, timeZone: ZONE })).sessions.find((s) => s.title === 'Morning Yoga')!
+    await checkIn(hub, hubYoga.id, 'Zoë Chen')
+    for (const [t, s] of [[desk1, yoga1], [desk2, yoga2]] as const) {
+      await waitFor(async () => (await rosterOf(t, s.id, 'Zoë'))[0]!.attendance.status === 'ATTENDED', 2_000, 'the hub’s check-in to reach the members')
+      expect((await rosterOf(t, s.id, 'Zoë'))[0]!.attendance.station).toBe(hub.desk.context.deskName)
+    }
+    // The hub names its members in its own roster (not by id), and lists them with what they still have to send.
+    expect((await rosterOf(hub, hubYoga.id, 'José'))[0]!.attendance.station).toBe('Desk 1')
+  })
+
+  it('a member cut off from the hub says so, keeps checking in, and is linked again by itself when the hub returns', async () => {
+    const { hub, lan, port, desk1, desk2 } = await studio()
+    const yoga1 = await sessionOf(desk1, 'Morning Yoga')
+    const yoga2 = await sessionOf(desk2, 'Morning Yoga')
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === true, 5_000, 'linked')
+    await lan.stop()
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === false, 5_000, 'Desk 1 to see the hub gone')
+    await checkIn(desk1, yoga1.id, 'Anna Müller')
+    expect(desk1.desk.lanDesk.status().member).toMatchObject({ connected: false, waiting: 1 })
+    await lan.start({ host: '127.0.0.1', port })
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === true, 8_000, 'Desk 1 linked again')
+    await waitFor(async () => (await rosterOf(desk2, yoga2.id, 'Anna'))[0]!.attendance.status === 'ATTENDED', 8_000, 'Anna to reach Desk 2 through the hub')
+    expect(desk1.desk.lanDesk.status().member!.waiting).toBe(0)
+    expect(marksAt(hub).map((m) => m.name)).toEqual(['Anna Müller'])
+  })
+})
+
+describe('what members do, as the hub records it', () => {
+  const auditAt = (hub: TestDesk, deskId: string) =>
+    hub.desk.db.$client.prepare(`SELECT action FROM audit_log WHERE desk_id = ? AND op_id IS NOT NULL ORDER BY id`).pluck().all(deskId) as string[]
+
+  it('a member’s undo is audited at the hub as an undo, a no-show as a no-show', async () => {
+    const { hub, desk1 } = await studio()
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    await checkIn(desk1, yoga.id, 'José Álvarez')
+    await undo(desk1, yoga.id, 'José Álvarez')
+    const [zoe] = await rosterOf(desk1, yoga.id, 'Zoë')
+    await desk1.call('attendance.noShow', { sessionId: yoga.id, participationId: zoe!.participationId })
+    await undo(desk1, yoga.id, 'Zoë Chen')
+    await drained(desk1)
+    expect(auditAt(hub, desk1.desk.context.deskId)).toEqual(['check_in', 'undo', 'no_show', 'undo'])
+  })
+
+  it('a check-out made at a member reaches the hub and is not undone by the member’s next download', async () => {
+    const { hub, desk1, desk2 } = await studio()
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    await checkIn(desk1, yoga.id, 'José Álvarez')
+    const [jose] = await rosterOf(desk1, yoga.id, 'José')
+    await desk1.call('attendance.checkOut', { sessionId: yoga.id, participationId: jose!.participationId, method: 'manual' })
+    await drained(desk1)
+    expect(auditAt(hub, desk1.desk.context.deskId)).toEqual(['check_in', 'check_out'])
+    const atHub = hub.desk.db.$client.prepare(`SELECT a.checked_out_at AS out FROM attendance a JOIN participations p ON p.id = a.participation_id WHERE p.name = 'José Álvarez'`).get() as { out: number | null }
+    expect(atHub.out).not.toBeNull()
+    // The member downloads the session again: José stays checked out; the other member sees it too.
+    await pullSession(desk1, yoga.id)
+    expect((await rosterOf(desk1, yoga.id, 'José'))[0]!.attendance.checkedOutAt).not.toBeNull()
+    const yoga2 = await sessionOf(desk2, 'Morning Yoga')
+    expect((await rosterOf(desk2, yoga2.id, 'José'))[0]!.attendance).toMatchObject({ status: 'ATTENDED', checkedOutAt: expect.any(String) })
+    expect((await desk1.call('sync.problems', {})).problems).toEqual([])
+  })
+
+  it('a mark the hub’s rules refuse is refused alone: the batch’s other marks stand', async () => {
+    const { hub, desk1 } = await studio()
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    const keys = (name: string) =>
+      desk1.desk.db.$client
+        .prepare(`SELECT s.provider_id AS s, p.provider_id AS p FROM participations p JOIN sessions s ON s.id = p.session_id WHERE p.name = ? AND s.id = ?`)
+        .get(name, yoga.id) as { s: string; p: string }
+    const anna = keys('Anna Müller')
+    const zoe = keys('Zoë Chen')
+    const mark = { session: anna.s, status: 'ATTENDED', attendees: 1, markedAt: Date.now(), method: 'scan', previous: null, force: false }
+    // Zoë never checked in: her check-out is refused by the hub's rules, Anna's check-in around it stands.
+    const answer = await memberClient(desk1.desk.lan)!.call(
+      'POST',
+      '/marks',
+      {
+        ops: [
+          { ...mark, opId: 'op-out-of-nowhere', participation: zoe.p, checkOut: true },
+          { ...mark, opId: 'op-anna-checkin', participation: anna.p }
+        ]
+      },
+      MarkOutcomes
+    )
+    expect(answer.outcomes).toEqual([{ result: 'rejected', code: 'refused', reason: 'not_inside' }, { result: 'done', duplicate: false }])
+    expect(marksAt(hub).map((m) => [m.name, m.status])).toEqual([['Anna Müller', 'ATTENDED']])
+  })
+
+  it('a member whose clock runs ahead has its scan times put on the hub’s clock (one offset per link), never in the future', async () => {
+    const hub = testDesk({ ...FAST_SYNC })
+    await importStudio(hub)
+    const { lan } = await share(hub)
+    // Ten minutes ahead: the hub refuses its requests as stale once, tells its time, and the link keeps that offset.
+    const ahead = 10 * 60_000
+    const desk1 = await member(lan, 'Desk 1', { now: () => Date.now() + ahead })
+    const yoga = await sessionOf(desk1, 'Morning Yoga')
+    await checkIn(desk1, yoga.id, 'José Álvarez')
+    await checkIn(desk1, yoga.id, 'Anna Müller')
+    await drained(desk1)
+    const real = Date.now()
+    for (const m of marksAt(hub)) {
+      expect(m.markedAt).toBeLessThanOrEqual(real)
+      expect(real - m.markedAt).toBeLessThan(15_000)
+    }
+    // A time in the future sent as is (a member that learnt no offset) is clamped to the hub's now.
+    const ref = desk1.desk.db.$client.prepare(`SELECT s.provider_id AS s, p.provider_id AS p FROM participations p JOIN sessions s ON s.id = p.session_id WHERE p.name = 'Zoë Chen' AND s.id = ?`).get(yoga.id) as { s: string; p: string }
+    const future = Date.now() + 3_600_000
+    await memberClient(desk1.desk.lan)!.call(
+      'POST',
+      '/marks',
+      { ops: [{ opId: 'op-from-the-future', session: ref.s, participation: ref.p, status: 'ATTENDED', attendees: 1, markedAt: future, method: 'scan', previous: null, force: false }] },
+      MarkOutcomes
+    )
+    expect(marksAt(hub).find((m) => m.name === 'Zoë Chen')!.markedAt).toBeLessThanOrEqual(Date.now())
   })
 })
 

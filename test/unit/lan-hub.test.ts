@@ -39,10 +39,14 @@ function portRefuses(port: number): Promise<boolean> {
   })
 }
 
-async function paired(setup: Awaited<ReturnType<typeof startedHub>>, deskName = 'Desk 2') {
+async function paired(setup: Awaited<ReturnType<typeof startedHub>>, deskName = 'Desk 2', held?: string) {
   const { hub, port, identity, clock } = setup
   const { code } = hub.openPairing()
-  const answer = await createLanClient({ host: '127.0.0.1', port, pin: { fingerprint: identity.fingerprint }, now: clock.now }).pair(code, desk(deskName))
+  const answer = await createLanClient({ host: '127.0.0.1', port, pin: { fingerprint: identity.fingerprint }, now: clock.now }).pair(
+    code,
+    desk(deskName),
+    held ? { fingerprint: identity.fingerprint, credential: held } : undefined
+  )
   const client = createLanClient({ host: '127.0.0.1', port, pin: { fingerprint: identity.fingerprint }, credential: answer.credential, now: clock.now })
   return { answer, client }
 }
@@ -134,13 +138,36 @@ describe('LAN hub: members', () => {
     ])
   })
 
-  it('a desk that pairs again replaces its old pairing (the old credential is revoked)', async () => {
+  it('a desk that pairs again with the credential it holds replaces its old pairing (the old credential is revoked)', async () => {
     const setup = await startedHub()
     const before = await paired(setup, 'Desk 2')
-    const after = await paired(setup, 'Desk 2')
+    const after = await paired(setup, 'Desk 2', before.answer.credential)
     expect(await refusedWith(before.client.whoami())).toBe('lan_revoked')
     expect((await after.client.whoami()).memberId).toBe(after.answer.memberId)
     expect(setup.hub.members.list().filter((m) => m.revokedAt === null).map((m) => m.id)).toEqual([after.answer.memberId])
+  })
+
+  it('a desk id the hub already has (its own, or an active member’s: a cloned laptop) is refused, the code stays usable', async () => {
+    const setup = await startedHub({ deskId: 'desk-entrance' })
+    const first = await paired(setup, 'Desk 2')
+    const { code } = setup.hub.openPairing()
+    const stranger = createLanClient({ host: '127.0.0.1', port: setup.port, pin: { fingerprint: setup.identity.fingerprint }, now: setup.clock.now })
+    // Same id as Desk 2, no credential (or another desk's): not the same desk.
+    expect(await refusedWith(stranger.pair(code, desk('Desk 2')))).toBe('lan_desk_in_use')
+    expect(await refusedWith(stranger.pair(code, { deskName: 'Clone', deskId: 'desk-desk-2' }))).toBe('lan_desk_in_use')
+    expect(await refusedWith(stranger.pair(code, { deskName: 'Entrance copy', deskId: 'desk-entrance' }))).toBe('lan_desk_in_use')
+    // Nothing changed: Desk 2 still works, nobody else was added, and the code still pairs a desk with its own id.
+    expect((await first.client.whoami()).deskName).toBe('Desk 2')
+    expect(setup.hub.members.list()).toHaveLength(1)
+    await stranger.pair(code, desk('Desk 3'))
+    expect(setup.hub.members.list().map((m) => [m.deskName, m.revokedAt])).toEqual([
+      ['Desk 2', null],
+      ['Desk 3', null]
+    ])
+    // Once Desk 2 is revoked, its id is free for a desk the hub gives a new code.
+    setup.hub.revoke(first.answer.memberId)
+    const again = await paired(setup, 'Desk 2')
+    expect((await again.client.whoami()).deskId).toBe('desk-desk-2')
   })
 
   it('a forged or unknown credential is refused with lan_unpaired', async () => {

@@ -161,6 +161,8 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
             method,
             day: today,
             ...(reentry ? { reentry: true } : {}),
+            // A hub audits a member's undo as an undo, not as the mark it restores.
+            ...(next === 'undo' ? { undo: true } : {}),
             previous: { status: earlierDay ? 'NOT_SET' : before.status, attendees: earlierDay ? 0 : before.attendees }
           })
         })
@@ -195,9 +197,9 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
    * Plandocket records it (`action: check_out`); Wix and local-only keep it on the desk, in the
    * audit log and the export.
    */
-  const checkOut = sqlite.transaction((sessionId: number, participationId: number, method: 'manual' | 'scan'): RosterRow => {
+  const checkOut = sqlite.transaction((sessionId: number, participationId: number, method: 'manual' | 'scan' | 'paper', origin: { deskId: string; opId: string; at: number } | null = null): RosterRow => {
     const { session, person } = target(sessionId, participationId)
-    const now = ctx.now()
+    const now = origin?.at ?? ctx.now()
     const before = current.get(participationId, sessionId) ?? NOTHING
     const beforeDay = before.day ?? (before.markedAt === null ? null : dayIn(before.markedAt, session.timeZone))
     const inside = before.status === 'ATTENDED' && before.checkedOutAt === null && !(spansDays(session) && beforeDay !== null && beforeDay < dayIn(now, session.timeZone))
@@ -206,7 +208,8 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
     }
     // Undo of a check-out puts them back inside (and, where the service records check-outs, opens a new check-in).
     setCheckedOut.run({ now, participationId, sessionId: session.id })
-    const opId = traitsOf(session.provider).sendsCheckOut ? ctx.newId() : null
+    const opId = traitsOf(session.provider).sendsCheckOut ? (origin?.opId ?? ctx.newId()) : null
+    const deskId = origin?.deskId ?? ctx.deskId
     if (opId) {
       enqueue.run({
         opId,
@@ -214,12 +217,20 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
         provider: session.provider,
         sessionId: session.id,
         participationId,
-        deskId: ctx.deskId,
+        deskId,
         now,
         payload: JSON.stringify({ status: 'ATTENDED', attendees: before.attendees, markedAt: now, method, checkOut: true })
       })
     }
-    audit.run({ now, deskId: ctx.deskId, action: 'check_out', sessionId: session.id, participationId, opId, details: JSON.stringify({ method }) })
+    audit.run({
+      now,
+      deskId,
+      action: 'check_out',
+      sessionId: session.id,
+      participationId,
+      opId: opId ?? origin?.opId ?? null,
+      details: JSON.stringify({ method, ...(origin ? { fromDesk: origin.deskId, madeAt: origin.at } : {}) })
+    })
     return roster.row(session.id, participationId)
   })
 
@@ -335,17 +346,27 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       method: 'manual' | 'scan' | 'paper'
       previous: Mark | null
       force: boolean
+      /** The member undid its last mark (restoring `status`): audited as an undo. */
+      undo?: boolean
+      /** The person left: checked out here too (a resent check-out of someone already out changes nothing). */
+      checkOut?: boolean
     }): { result: 'done' | 'duplicate' } | { result: 'conflict'; mark: { status: AttendanceStatus; attendees: number; markedAt: number; deskId: string | null } } => {
       if (opSeen.get(input.opId)) return { result: 'duplicate' }
       const { session, person } = target(input.sessionId, input.participationId)
       const before: CurrentRow = current.get(input.participationId, session.id) ?? NOTHING
+      if (input.checkOut) {
+        if (before.status === 'ATTENDED' && before.checkedOutAt !== null) return { result: 'duplicate' }
+        checkOut(session.id, input.participationId, input.method, { deskId: input.deskId, opId: input.opId, at: input.markedAt })
+        return { result: 'done' }
+      }
       const other = before.deskId !== input.deskId && before.markedAt !== null && before.status !== 'NOT_SET'
       const unseen = input.previous === null || input.previous.status !== before.status || input.previous.attendees !== before.attendees
       if (other && !input.force && (before.markedAt! > input.markedAt || unseen)) {
         return { result: 'conflict', mark: { status: before.status, attendees: before.attendees, markedAt: before.markedAt!, deskId: before.deskId } }
       }
       if (input.status === 'ATTENDED' && person.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'booking_cancelled', params: { name: person.name } })
-      commit(session.id, input.participationId, { status: input.status, attendees: input.attendees }, input.status === 'NOT_ATTENDED' ? 'no_show' : 'check_in', input.method, true, input.markedAt, {
+      const action = input.undo ? 'undo' : input.status === 'NOT_ATTENDED' ? 'no_show' : input.status === 'NOT_SET' ? 'undo' : 'check_in'
+      commit(session.id, input.participationId, { status: input.status, attendees: input.attendees }, action, input.method, true, input.markedAt, {
         deskId: input.deskId,
         opId: input.opId
       })

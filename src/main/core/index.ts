@@ -55,6 +55,8 @@ export interface DeskOptions {
   migrationsFolder?: string
   /** Injected clock (tests). */
   now?: () => number
+  /** This desk's name for this run (tests with several desks; otherwise the stored name). */
+  deskName?: string
   /** Where settings and secrets live; plain-Node defaults in the data dir. */
   settingsStore?: KeyValueStore
   secretBox?: SecretBox
@@ -127,7 +129,7 @@ export function openDesk(options: DeskOptions): Desk {
   const lane = createWriteLane()
   const laneSide = deskSide(lane)
   writeInLane(db.$client, laneSide)
-  const ctx = createContext(db, { now: options.now })
+  const ctx = createContext(db, { now: options.now, ...(options.deskName ? { deskName: options.deskName } : {}) })
   const now = ctx.now
   const sessions = createSessionService(ctx)
   const roster = createRosterService(ctx, sessions)

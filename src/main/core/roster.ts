@@ -28,6 +28,8 @@ interface RawRow {
   checkedOutAt: number | null
   day: string | null
   syncState: string | null
+  /** The name of the desk that made the mark, when a LAN hub told it (desk_meta `station:<desk id>`). */
+  deskName?: string | null
 }
 
 /** What a row needs to know about where it is read: today's day for multi-day sessions, this desk's names. */
@@ -49,6 +51,7 @@ const COLUMNS = `
   p.party_size AS partySize, p.status, p.is_walk_in AS isWalkIn,
   a.status AS aStatus, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.undo_status AS undoStatus,
   a.method, a.checked_out_at AS checkedOutAt, a.day,
+  (SELECT m.value FROM desk_meta m WHERE m.key = 'station:' || a.desk_id) AS deskName,
   (SELECT o.state FROM outbox o INDEXED BY outbox_participation
    WHERE o.participation_id = p.id AND o.session_id = @sessionId AND o.provider <> '${LOCAL_PROVIDER}'
    ORDER BY o.seq DESC LIMIT 1) AS syncState`
@@ -87,7 +90,10 @@ export function readStamp(): number {
 export function toRosterRow(sessionId: number, r: RawRow, rules: RowRules = USUAL_ROW, view?: RowView): RosterRow {
   const day = r.day ?? (r.markedAt === null || !view ? null : dayIn(r.markedAt, view.timeZone))
   const earlierDay = !!view?.today && (r.aStatus ?? 'NOT_SET') !== 'NOT_SET' && day !== null && day < view.today
-  const station = view?.stations && r.method === 'provider' && r.deskId && !view.own.includes(r.deskId) ? r.deskId : null
+  // Another desk's mark names that desk: by its name where a LAN hub told it (never an id), else
+  // the station a provider records (Plandocket's station is a name).
+  const other = !!r.deskId && !!view && !view.own.includes(r.deskId)
+  const station = other ? (r.deskName ?? (view!.stations && r.method === 'provider' ? r.deskId : null)) : null
   return {
     participationId: r.participationId,
     sessionId,

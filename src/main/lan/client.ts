@@ -12,12 +12,14 @@
 import { randomBytes } from 'node:crypto'
 import { request as httpsRequest } from 'node:https'
 import { connect, type TLSSocket } from 'node:tls'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { fingerprintOf, hubKeyOf } from './identity'
 import { LAN_PROTOCOL_VERSION, LanRefusal, LanRefusalCode, NONCE_HEADER, PairAnswer, TIME_HEADER, WhoamiAnswer, lanAnswer, normalizeTyped, type LanRefusalBody, type PairingTarget } from './protocol'
 import { openSecret, type LanStore } from './store'
 
 export const CONNECT_TIMEOUT_MS = 5_000
+/** Clocks this close to the hub's are taken as equal (the offset estimate has a round trip's noise). */
+export const CLOCK_TOLERANCE_MS = 1_000
 export const REQUEST_TIMEOUT_MS = 30_000
 /** Answers larger than this are refused (the roster download will ask for more). */
 export const DEFAULT_MAX_ANSWER_BYTES = 8 * 1024 * 1024
@@ -74,10 +76,24 @@ export function createLanClient(options: LanClientOptions) {
   /** How far the hub's clock is ahead of ours, learned from a lan_stale_request answer. */
   let offset = 0
 
-  async function send<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T, authenticated: boolean): Promise<{ value: z.infer<T>; fingerprint: string }> {
+  async function send<T extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    answer: T,
+    authenticated: boolean,
+    held?: { fingerprint: string; credential: string },
+    signal?: AbortSignal
+  ): Promise<{ value: z.infer<T>; fingerprint: string }> {
     // A desk that never paired has nothing to ask: no connection for it.
     if (authenticated && !options.credential) throw new LanRefusal('lan_unpaired')
+    if (signal?.aborted) throw new LanRefusal('lan_unreachable')
     const { socket, fingerprint } = await pinnedConnect(options.host, options.port, options.pin)
+    // A long poll ends with its desk (leaving, closing): the socket goes, the call fails as unreachable.
+    const abort = () => socket.destroy(new LanRefusal('lan_unreachable'))
+    signal?.addEventListener('abort', abort, { once: true })
+    if (signal?.aborted) abort()
+    if (held && held.fingerprint === fingerprint && body && typeof body === 'object') body = { ...body, credential: held.credential }
     const json = body === undefined ? undefined : JSON.stringify(body)
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (json !== undefined) {
@@ -108,7 +124,10 @@ export function createLanClient(options: LanClientOptions) {
       req.on('timeout', () => req.destroy(new LanRefusal('lan_unreachable')))
       req.on('error', (err: NodeJS.ErrnoException) => reject(err instanceof LanRefusal ? err : err.code && UNREACHABLE.has(err.code) ? new LanRefusal('lan_unreachable') : err))
       req.end(json)
-    }).finally(() => socket.destroy())
+    }).finally(() => {
+      signal?.removeEventListener('abort', abort)
+      socket.destroy()
+    })
     let parsed: unknown
     try {
       parsed = JSON.parse(raw.text)
@@ -127,27 +146,40 @@ export function createLanClient(options: LanClientOptions) {
     throw new LanRefusal(e.code, { ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}), ...(e.hubTime !== undefined ? { hubTime: e.hubTime } : {}) })
   }
 
+  /** The hub's answer to whoami carries its clock: the offset is set from it, half the round trip allowed for. */
+  async function whoami(): Promise<WhoamiAnswer> {
+    const sentAt = now()
+    const answer = await call('GET', '/whoami', undefined, WhoamiAnswer)
+    const estimate = answer.hubTime - (sentAt + now()) / 2
+    // Within a second the clocks agree for a front desk; below that the estimate is the round trip's noise.
+    offset = Math.abs(estimate) > CLOCK_TOLERANCE_MS ? estimate : 0
+    return answer
+  }
+
   /** An authenticated call; a clock the hub finds off is corrected once with the hub's time and retried. */
-  async function call<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T): Promise<z.infer<T>> {
+  async function call<T extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, answer: T, signal?: AbortSignal): Promise<z.infer<T>> {
     try {
-      return (await send(method, path, body, answer, true)).value
+      return (await send(method, path, body, answer, true, undefined, signal)).value
     } catch (err) {
       if (!(err instanceof LanRefusal) || err.code !== 'lan_stale_request' || err.hubTime === undefined) throw err
       offset = err.hubTime - now()
-      return (await send(method, path, body, answer, true)).value
+      return (await send(method, path, body, answer, true, undefined, signal)).value
     }
   }
 
   return {
     /** Redeems a pairing code. Answers the new credential and the full fingerprint of the (pinned) hub. */
-    async pair(code: string, desk: { deskName: string; deskId: string }): Promise<PairAnswer & { fingerprint: string }> {
+    async pair(code: string, desk: { deskName: string; deskId: string }, held?: { fingerprint: string; credential: string }): Promise<PairAnswer & { fingerprint: string }> {
       // The fingerprint is read from the connection that passed the pin: with a typed hub key, this
-      // is how the member learns all 256 bits for the next connections.
-      const { value, fingerprint } = await send('POST', '/pair', { code, deskName: desk.deskName, deskId: desk.deskId, protocol: LAN_PROTOCOL_VERSION }, PairAnswer, false)
+      // is how the member learns all 256 bits for the next connections. The credential this desk
+      // already holds goes only to the hub that issued it (same certificate), never to another.
+      const { value, fingerprint } = await send('POST', '/pair', { code, deskName: desk.deskName, deskId: desk.deskId, protocol: LAN_PROTOCOL_VERSION }, PairAnswer, false, held)
       return { ...value, fingerprint }
     },
     call,
-    whoami: () => call('GET', '/whoami', undefined, WhoamiAnswer),
+    whoami,
+    /** Tells the hub this desk leaves (its credential stops working there). */
+    leave: () => call('POST', '/leave', {}, z.object({ left: z.boolean() }).strict()),
     /** The clock offset learned from the hub (ms the hub is ahead). */
     clockOffset: () => offset
   }
@@ -163,8 +195,13 @@ export async function joinHub(store: LanStore, target: PairingTarget, desk: { de
   const pin: Pin = target.fingerprint ? { fingerprint: target.fingerprint } : target.hubKey ? { hubKey: target.hubKey } : (() => {
     throw new LanRefusal('lan_invalid_request')
   })()
-  const answer = await createLanClient({ host: target.host, port: target.port, pin, now }).pair(target.code, desk)
+  const file = store.read()
+  const old = file.membership ?? file.former ?? null
+  const oldCredential = old ? openSecret(store.secrets, old.credentialCipher) : null
+  const held = old && oldCredential ? { fingerprint: old.fingerprint, credential: oldCredential } : undefined
+  const answer = await createLanClient({ host: target.host, port: target.port, pin, now }).pair(target.code, desk, held)
   store.update((file) => {
+    file.former = null
     file.membership = {
       host: target.host,
       port: target.port,
@@ -179,18 +216,62 @@ export async function joinHub(store: LanStore, target: PairingTarget, desk: { de
   return createLanClient({ host: target.host, port: target.port, pin: { fingerprint: answer.fingerprint }, credential: answer.credential, now })
 }
 
-/** The client for the hub this desk joined, or null (never joined, left, or the credential cannot be read here). */
+/** One client per link (store and hub), so what it learnt (the hub's clock) lasts as long as the link. */
+const clients = new WeakMap<LanStore, { key: string; client: LanClient }>()
+
+/**
+ * The client for the hub this desk joined, or null (never joined, left, or the credential cannot
+ * be read here). The same object while the membership stays the same: one clock offset per link.
+ */
 export function memberClient(store: LanStore, now: () => number = Date.now): LanClient | null {
   const m = store.read().membership
   if (!m) return null
+  const key = `${m.memberId}|${m.host}|${m.port}|${m.fingerprint}|${m.credentialCipher}`
+  const cached = clients.get(store)
+  if (cached?.key === key) return cached.client
   const credential = openSecret(store.secrets, m.credentialCipher)
   if (!credential) return null
-  return createLanClient({ host: m.host, port: m.port, pin: { fingerprint: m.fingerprint }, credential, now })
+  const client = createLanClient({ host: m.host, port: m.port, pin: { fingerprint: m.fingerprint }, credential, now })
+  clients.set(store, { key, client })
+  return client
+}
+
+/** How the link to the hub is doing, as the member's status shows it (kept by every call and the live stream). */
+export interface MemberLink {
+  connected: boolean
+  lastContactAt: number | null
+}
+const links = new WeakMap<LanStore, MemberLink & { listeners: Set<() => void> }>()
+
+export function memberLink(store: LanStore) {
+  let link = links.get(store)
+  if (!link) links.set(store, (link = { connected: false, lastContactAt: null, listeners: new Set() }))
+  const l = link
+  return {
+    state: (): MemberLink => ({ connected: l.connected, lastContactAt: l.lastContactAt }),
+    /** The hub answered (at `at`), or could not be reached. Listeners hear only changes of `connected`. */
+    contact(ok: boolean, at: number): void {
+      const changed = l.connected !== ok
+      l.connected = ok
+      if (ok) l.lastContactAt = at
+      if (changed) for (const f of l.listeners) f()
+    },
+    reset(): void {
+      l.connected = false
+      l.lastContactAt = null
+      for (const f of l.listeners) f()
+    },
+    onChange(f: () => void): () => void {
+      l.listeners.add(f)
+      return () => l.listeners.delete(f)
+    }
+  }
 }
 
 /** Forgets the hub this desk joined. */
 export function leaveHub(store: LanStore): void {
   store.update((file) => {
+    file.former = file.membership
     file.membership = null
   })
 }

@@ -24,11 +24,17 @@ import {
   PAGE_ATTENDANCE,
   PAGE_ROSTER,
   PAGE_SESSIONS,
+  STREAM_HOLD_MS,
+  STREAM_MARKS,
+  StreamCursor,
+  type StreamAnswer,
+  type StreamMark,
   type HubAttendance,
   type HubParticipation,
   type HubSession,
   type MarkOutcomes
 } from './marks-protocol'
+import { createChangeFeed, type ChangeFeed, type FeedEntry } from './feed'
 import { LanRefusal } from './protocol'
 
 const Cursor = z.string().regex(/^\d{1,15}$/).transform(Number)
@@ -62,8 +68,68 @@ interface SessionRow {
 }
 
 /** The routes a hub desk serves its members. `deskName`: the name a desk id goes by (the hub's own, or a member's). */
-export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => string): LanRoute<never, unknown>[] {
+export interface StreamSide {
+  feed: ChangeFeed
+  /** Every desk that marks here, by name (this desk and its members). */
+  desks: () => { deskId: string; deskName: string }[]
+  /** A member's own count of marks it has not sent yet (shown in the hub's member list). */
+  waiting: Map<string, number>
+}
+
+export function memberRoutes(
+  desk: Desk,
+  deskName: (deskId: string | null) => string,
+  log: (message: string, err?: unknown) => void = () => {},
+  stream: StreamSide = { feed: createChangeFeed(), desks: () => [], waiting: new Map() }
+): LanRoute<never, unknown>[] {
   const sqlite = desk.db.$client
+  const markNow = sqlite.prepare<{ sessionId: number; participationId: number }, Record<string, unknown>>(
+    `SELECT s.provider AS sp, s.provider_id AS sid, p.provider AS pp, p.provider_id AS pid,
+       coalesce(a.status, 'NOT_SET') AS status, coalesce(a.attendees, 0) AS attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.checked_out_at AS checkedOutAt
+     FROM sessions s JOIN participations p ON p.id = @participationId
+     LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = s.id
+     WHERE s.id = @sessionId`
+  )
+  const saveStation = sqlite.prepare(`INSERT INTO desk_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`)
+  const stationsKnown = new Map<string, string>()
+  const sessionKeyOf = sqlite.prepare<[number], { provider: string; providerId: string }>(`SELECT provider, provider_id AS providerId FROM sessions WHERE id = ?`)
+
+  /** What a stream request answers for the changes after its cursor. */
+  function streamAnswer(after: { reset: boolean; entries: FeedEntry[] }, cursor: string): StreamAnswer {
+    const base = { cursor, reset: after.reset, marks: [] as StreamMark[], sessions: [] as string[], desks: stream.desks() }
+    if (after.reset) return base
+    const rows = new Map<string, [number, number]>()
+    const whole = new Set<number>()
+    for (const e of after.entries) {
+      if (e.participationId === null) whole.add(e.sessionId)
+      else rows.set(`${e.sessionId}:${e.participationId}`, [e.sessionId, e.participationId])
+    }
+    // Too many at once (a bulk change): their sessions are named and downloaded instead.
+    if (rows.size > STREAM_MARKS) {
+      for (const [sessionId] of rows.values()) whole.add(sessionId)
+      rows.clear()
+    }
+    if (whole.size > STREAM_MARKS) return { ...base, reset: true }
+    for (const [sessionId, participationId] of rows.values()) {
+      if (whole.has(sessionId)) continue
+      const m = markNow.get({ sessionId, participationId })
+      if (!m) continue
+      base.marks.push({
+        session: hubKey(m.sp as string, m.sid as string),
+        participation: hubKey(m.pp as string, m.pid as string),
+        status: m.status as StreamMark['status'],
+        attendees: m.attendees as number,
+        markedAt: m.markedAt as number | null,
+        deskId: m.deskId as string | null,
+        checkedOutAt: m.checkedOutAt as number | null
+      })
+    }
+    for (const id of whole) {
+      const s = sessionKeyOf.get(id)
+      if (s) base.sessions.push(hubKey(s.provider, s.providerId))
+    }
+    return base
+  }
   const SESSION_COLUMNS = `id, provider, provider_id AS providerId, title, starts_at AS startsAt, ends_at AS endsAt, time_zone AS timeZone,
     all_day AS allDay, capacity, schedule_id AS scheduleId, schedule_name AS scheduleName, kind, status, updated_at AS updatedAt, raw`
   const sessionsIn = sqlite.prepare<{ from: number; to: number; after: number; limit: number }, SessionRow>(
@@ -149,11 +215,32 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
       if (reason === 'booking_cancelled') return { result: 'rejected', code: 'booking_cancelled' }
       if (reason === 'session_cancelled') return { result: 'rejected', code: 'session_cancelled' }
       if (err.code === 'not_found') return { result: 'rejected', code: 'not_found' }
+      return { result: 'rejected', code: 'refused', ...(typeof reason === 'string' ? { reason: reason.slice(0, 64) } : {}) }
     }
-    throw err
+    // One mark the hub failed on: its transaction rolled back alone, the batch's others stand.
+    log('LAN hub: a member mark failed', err)
+    return { result: 'rejected', code: 'internal' }
   }
 
   return [
+    lanRoute({
+      method: 'GET',
+      path: '/stream',
+      auth: 'member',
+      input: z.object({ since: StreamCursor.optional(), waiting: z.coerce.number().int().min(0).max(1e9).optional() }).strict(),
+      handle: async ({ input, member }): Promise<StreamAnswer> => {
+        if (input.waiting !== undefined) stream.waiting.set(member!.id, input.waiting)
+        let cursor = stream.feed.cursor()
+        let after = stream.feed.after(input.since)
+        // Nothing new: held until something changes (a long poll), so a mark reaches members at once.
+        if (!after.reset && after.entries.length === 0) {
+          await stream.feed.wait(STREAM_HOLD_MS)
+          cursor = stream.feed.cursor()
+          after = stream.feed.after(input.since)
+        }
+        return streamAnswer(after, cursor)
+      }
+    }),
     lanRoute({
       method: 'GET',
       path: '/sessions',
@@ -224,6 +311,11 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
       input: MarkBatch,
       maxBodyBytes: 512 * 1024,
       handle: ({ input, member }): MarkOutcomes => {
+        // The hub's roster, audit and export name the member desk by its name, not its id.
+        if (stationsKnown.get(member!.deskId) !== member!.deskName) {
+          saveStation.run(`station:${member!.deskId}`, member!.deskName)
+          stationsKnown.set(member!.deskId, member!.deskName)
+        }
         const outcomes: MarkOutcome[] = []
         const touched: [number, number][] = []
         // In the member's order: a check-in and its undo arrive as they were made.
@@ -245,10 +337,14 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
               participationId: p.id,
               status: op.status,
               attendees: op.attendees,
-              markedAt: op.markedAt,
+              // The member's clock is corrected by its link's offset before it sends; a time still
+              // in the future here is a wrong clock, and the scan cannot have happened later than now.
+              markedAt: Math.min(op.markedAt, desk.context.now()),
               method: op.method,
               previous: op.previous,
-              force: op.force
+              force: op.force,
+              ...(op.undo ? { undo: true } : {}),
+              ...(op.checkOut ? { checkOut: true } : {})
             })
             if (applied.result === 'conflict') {
               const m = applied.mark
@@ -278,11 +374,52 @@ export function memberRoutes(desk: Desk, deskName: (deskId: string | null) => st
 export function createDeskHub(desk: Desk, options: Omit<LanHubOptions, 'routes' | 'store' | 'hubName'> & { hubName?: string }) {
   // The routes are made before the hub whose member list names the desks: read it through this.
   let names: (deskId: string | null) => string = () => ''
-  const hub = createLanHub({ ...options, store: desk.lan, hubName: options.hubName ?? desk.context.deskName, routes: memberRoutes(desk, (id) => names(id)) })
+  const feed = createChangeFeed()
+  const waiting = new Map<string, number>()
+  const desks = () => [
+    { deskId: desk.context.deskId, deskName: desk.context.deskName },
+    ...hub.members.list().map((m) => ({ deskId: m.deskId, deskName: m.deskName }))
+  ]
+  const hub = createLanHub({
+    ...options,
+    store: desk.lan,
+    hubName: options.hubName ?? desk.context.deskName,
+    deskId: desk.context.deskId,
+    routes: memberRoutes(desk, (id) => names(id), options.log, { feed, desks, waiting })
+  })
   names = (deskId) => {
     if (deskId === null) return desk.context.deskName
     if (deskId === desk.context.deskId) return desk.context.deskName
     return hub.members.list().find((m) => m.deskId === deskId)?.deskName ?? deskId
   }
-  return hub
+  // While sharing, every change the window would hear of goes to the members' stream too.
+  let unsubscribe: (() => void) | null = null
+  const start = hub.start.bind(hub)
+  const stop = hub.stop.bind(hub)
+  const revoke = hub.revoke.bind(hub)
+  return Object.assign(hub, {
+    feed,
+    /** Marks each member said it has not sent yet (by member id). */
+    waiting: (memberId: string): number => waiting.get(memberId) ?? 0,
+    async start(listen: { host: string; port: number }) {
+      const address = await start(listen)
+      unsubscribe ??= desk.events.subscribe((event) => {
+        if (event.kind === 'rows') for (const r of event.rows) feed.note(r.sessionId, r.participationId)
+        else if (event.kind === 'sessions') for (const id of event.sessionIds ?? []) feed.note(id, null)
+      })
+      return address
+    },
+    /** Revokes a member and ends its waiting stream request: its next one is refused at once. */
+    revoke(memberId: string): boolean {
+      const done = revoke(memberId)
+      feed.close()
+      return done
+    },
+    async stop() {
+      unsubscribe?.()
+      unsubscribe = null
+      feed.close()
+      await stop()
+    }
+  })
 }

@@ -12,9 +12,11 @@ import type { Desk } from '../core'
 import type { Discovery } from './discovery'
 import { createDeskHub } from './desk-routes'
 import { displayHubKey } from './identity'
-import { joinHub, leaveHub } from './client'
+import { joinHub, leaveHub, memberClient, memberLink } from './client'
 import { lanAddresses } from './hub'
+import { StreamAnswer } from './marks-protocol'
 import { LanRefusal, PairingTarget, parsePairingUrl } from './protocol'
+import type { AttendanceRecord } from '../providers/types'
 
 export interface LanHubStatus {
   /** The listener is on (members can reach this desk). */
@@ -115,6 +117,27 @@ export function lanPort(env: NodeJS.ProcessEnv): number {
   return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 0
 }
 
+/** First wait after the link to the hub fails; it doubles up to LINK_MAX_BACKOFF_MS. */
+export const LINK_FIRST_BACKOFF_MS = 250
+export const LINK_MAX_BACKOFF_MS = 5_000
+/** A hub that refused this desk (revoked): asked again this seldom. */
+export const LINK_REFUSED_MS = 30_000
+/** Where a desk's name is kept by its id (desk_meta): the roster names the station that made a mark. */
+export const STATION_PREFIX = 'station:'
+const DAY_MS = 86_400_000
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
+
 export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' | 'db' | 'events' | 'sync'>, options: LanDeskOptions): LanDesk {
   const env = options.env ?? process.env
   const log = options.log ?? (() => {})
@@ -131,7 +154,8 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
   }
   const hub = createDeskHub(desk as Desk, { log, now: desk.context.now, ...(options.discovery ? { discovery: options.discovery } : {}) })
   /** Member link state, kept by the live stream and every call to the hub. */
-  const link = { connected: false, lastContactAt: null as number | null }
+  const link = memberLink(desk.lan)
+  const unlink = link.onChange(changed)
 
   const shownAddresses = (): string[] => {
     const bound = hub.address()
@@ -161,10 +185,99 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
       return {
         role: 'member',
         hub: null,
-        member: { hubName: m.hubName, address: `${m.host}:${m.port}`, connected: link.connected, lastContactAt: link.lastContactAt, waiting: options.unsent() }
+        member: { hubName: m.hubName, address: `${m.host}:${m.port}`, ...link.state(), waiting: options.unsent() }
       }
     }
     return { role: 'alone', hub: null, member: null }
+  }
+
+  // ---- The member's live link: a long poll on the hub's stream, reconnecting with backoff --------
+  const sqlite = desk.db.$client
+  const hubSession = sqlite.prepare<[string], { id: number }>(`SELECT id FROM sessions WHERE provider = 'hub' AND provider_id = ?`)
+  const nearSessions = sqlite.prepare<[number, number], { id: number }>(`SELECT id FROM sessions WHERE provider = 'hub' AND ends_at > ? AND starts_at < ?`)
+  const saveStation = sqlite.prepare(`INSERT INTO desk_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`)
+  const stationsKnown = new Map<string, string>()
+  let live: AbortController | null = null
+
+  /** The desks' names as the hub knows them, kept where the roster reads a mark's station from. */
+  function rememberStations(desks: StreamAnswer['desks']): void {
+    for (const d of desks) {
+      if (d.deskId === desk.context.deskId || stationsKnown.get(d.deskId) === d.deskName) continue
+      saveStation.run(`${STATION_PREFIX}${d.deskId}`, d.deskName)
+      stationsKnown.set(d.deskId, d.deskName)
+    }
+  }
+
+  async function applyStream(answer: StreamAnswer): Promise<void> {
+    rememberStations(answer.desks)
+    if (answer.reset) {
+      // Missed changes (first contact, hub restarted): the marks of the sessions around now again.
+      const at = desk.context.now()
+      for (const { id } of nearSessions.all(at - DAY_MS / 2, at + DAY_MS / 2)) void desk.sync.requestPull({ kind: 'attendance', sessionId: id })
+    }
+    for (const key of answer.sessions) {
+      const s = hubSession.get(key)
+      if (s) void desk.sync.requestPull({ kind: 'attendance', sessionId: s.id })
+    }
+    const bySession = new Map<number, AttendanceRecord[]>()
+    for (const m of answer.marks) {
+      const s = hubSession.get(m.session)
+      if (!s) continue
+      const list = bySession.get(s.id) ?? []
+      list.push({ participationProviderId: m.participation, sessionProviderId: m.session, status: m.status, attendees: m.attendees, providerId: null, markedAt: m.markedAt, deskId: m.deskId, checkedOutAt: m.checkedOutAt })
+      bySession.set(s.id, list)
+    }
+    for (const [sessionId, records] of bySession) await desk.sync.applyPushed(sessionId, records)
+  }
+
+  /** Runs while this desk is a member: the stream, and the link status from it. */
+  function startLink(): void {
+    if (live || !desk.lan.read().membership) return
+    const controller = new AbortController()
+    live = controller
+    const { signal } = controller
+    void (async () => {
+      let cursor: string | undefined
+      let failures = 0
+      let clockLearnt = false
+      while (!signal.aborted && desk.lan.read().membership) {
+        const client = memberClient(desk.lan, desk.context.now)
+        if (!client) break
+        try {
+          if (!clockLearnt) {
+            await client.whoami()
+            clockLearnt = true
+          }
+          const q = new URLSearchParams({ waiting: String(options.unsent()) })
+          if (cursor) q.set('since', cursor)
+          const answer = await client.call('GET', `/stream?${q.toString()}`, undefined, StreamAnswer, signal)
+          if (signal.aborted) break
+          const back = !link.state().connected || failures > 0
+          link.contact(true, desk.context.now())
+          failures = 0
+          // Back in touch: what waited in the outbox goes now, not at the end of its backoff.
+          if (back) void desk.sync.trigger('resume')
+          await applyStream(answer)
+          cursor = answer.cursor
+        } catch (err) {
+          if (signal.aborted) break
+          failures++
+          clockLearnt = false
+          link.contact(false, desk.context.now())
+          if (!(err instanceof LanRefusal)) log('LAN: the link to the hub failed', err)
+          // Revoked or unpaired: asking again soon changes nothing; a hub away comes back any moment.
+          const refused = err instanceof LanRefusal && (err.code === 'lan_revoked' || err.code === 'lan_unpaired' || err.code === 'lan_certificate_mismatch')
+          const wait = refused ? LINK_REFUSED_MS : Math.min(LINK_MAX_BACKOFF_MS, LINK_FIRST_BACKOFF_MS * 2 ** Math.min(failures - 1, 10))
+          await sleep(wait * (0.75 + Math.random() * 0.5), signal)
+        }
+      }
+      if (live === controller) live = null
+    })()
+  }
+
+  function stopLink(): void {
+    live?.abort()
+    live = null
   }
 
   function remember(sharing: boolean): void {
@@ -176,14 +289,28 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
   async function startSharing(): Promise<LanStatus> {
     if (desk.lan.read().membership) throw new LanRefusal('lan_is_member')
     if (!hub.listening()) {
-      try {
-        await hub.start(listen)
-      } catch (err) {
-        if (err instanceof LanRefusal) throw err
-        log('LAN: sharing could not start', err)
-        throw new LanRefusal((err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'lan_port_in_use' : 'lan_internal')
+      // No port chosen: the one used last, so members find the hub where they left it after a restart.
+      const last = desk.lan.read().hub?.port
+      const tries = listen.port === 0 && last ? [last, 0] : [listen.port]
+      for (const [i, port] of tries.entries()) {
+        try {
+          await hub.start({ host: listen.host, port })
+          break
+        } catch (err) {
+          if (err instanceof LanRefusal) throw err
+          const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          if (inUse && i < tries.length - 1) continue
+          log('LAN: sharing could not start', err)
+          throw new LanRefusal(inUse ? 'lan_port_in_use' : 'lan_internal')
+        }
       }
-      remember(true)
+      const port = hub.address()?.port
+      desk.lan.update((file) => {
+        if (file.hub) {
+          file.hub.sharing = true
+          if (port) file.hub.port = port
+        }
+      })
       changed()
     }
     return status()
@@ -207,6 +334,9 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
     return parsed.data
   }
 
+  // A desk that joined a hub before it closed is back in touch as soon as it opens.
+  startLink()
+
   return {
     status,
     startSharing,
@@ -218,7 +348,7 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
       return { code: open.code, expiresAt: open.expiresAt, url: open.url, hubKey: displayHubKey(open.hubKey), addresses, port: open.port }
     },
     members(): LanMemberRow[] {
-      return hub.members.list().map((m) => ({ deskId: m.deskId, deskName: m.deskName, pairedAt: m.pairedAt, lastSeenAt: m.lastSeenAt, waiting: 0, revoked: m.revokedAt !== null }))
+      return hub.members.list().map((m) => ({ deskId: m.deskId, deskName: m.deskName, pairedAt: m.pairedAt, lastSeenAt: m.lastSeenAt, waiting: m.revokedAt === null ? hub.waiting(m.id) : 0, revoked: m.revokedAt !== null }))
     },
     revoke(deskId: string): void {
       const active = hub.members.list().filter((m) => m.deskId === deskId && m.revokedAt === null)
@@ -244,17 +374,23 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
       if (hub.listening()) throw new LanRefusal('lan_is_hub')
       const t = target(input)
       await joinHub(desk.lan, t, { deskName: desk.context.deskName, deskId: desk.context.deskId }, desk.context.now)
-      link.connected = true
-      link.lastContactAt = desk.context.now()
+      link.contact(true, desk.context.now())
       options.useHub(true)
+      // A new hub: the link starts over (its cursor and clock belong to the old one).
+      stopLink()
+      startLink()
       changed()
       return status()
     },
     async leave(): Promise<LanStatus> {
       if (!desk.lan.read().membership) return status()
+      // Told when reachable, so the hub frees this desk's id; a hub gone for good is not waited for.
+      await memberClient(desk.lan, desk.context.now)
+        ?.leave()
+        .catch(() => undefined)
+      stopLink()
       leaveHub(desk.lan)
-      link.connected = false
-      link.lastContactAt = null
+      link.reset()
       options.useHub(false)
       changed()
       return status()
@@ -264,6 +400,8 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
       return () => listeners.delete(listener)
     },
     async close(): Promise<void> {
+      stopLink()
+      unlink()
       listeners.clear()
       await hub.stop()
       await options.discovery?.destroy()

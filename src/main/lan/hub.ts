@@ -5,6 +5,7 @@
  *
  *   POST /pair     { code, deskName, deskId, protocol }          → { memberId, credential, hubId, hubName }
  *   GET  /whoami   Bearer + time + nonce                  → { memberId, deskName, hubId, hubName, hubTime }
+ *   POST /leave    Bearer + time + nonce                  → { left } (the member revokes its own credential)
  *
  * Later routes (session and roster download, mark upload, the live stream) are added with
  * `lanRoute({ method, path, auth: 'member', input, handle })` in `routes`.
@@ -79,6 +80,8 @@ export interface LanHubOptions {
   store: LanStore
   /** This desk's name, shown to members. */
   hubName: string
+  /** This desk's own id: no member may pair under it. */
+  deskId?: string
   now?: () => number
   /** More routes (the next issues' downloads and uploads). */
   routes?: LanRoute<never, unknown>[]
@@ -176,7 +179,7 @@ export function createLanHub(options: LanHubOptions) {
       input: PairRequest,
       handle: ({ input, source }): PairAnswer =>
         pairing.redeem(input.code, source, () => {
-          const { member, credential } = members.add(input.deskName, input.deskId)
+          const { member, credential } = members.add(input.deskName, input.deskId, { ...(options.deskId ? { hubDeskId: options.deskId } : {}), ...(input.credential ? { credential: input.credential } : {}) })
           return { memberId: member.id, credential, hubId: identity!.hubId, hubName: options.hubName }
         })
     }) as LanRoute<never, unknown>,
@@ -186,6 +189,19 @@ export function createLanHub(options: LanHubOptions) {
       auth: 'member',
       input: z.object({}).strict(),
       handle: ({ member }): WhoamiAnswer => ({ memberId: member!.id, deskName: member!.deskName, deskId: member!.deskId, hubId: identity!.hubId, hubName: options.hubName, hubTime: now() })
+    }) as LanRoute<never, unknown>
+    ,
+    // A desk that leaves says so: the hub frees its desk id at once (a hub that is away is told
+    // nothing; its operator revokes the desk, or the desk pairs again with its credential).
+    lanRoute({
+      method: 'POST',
+      path: '/leave',
+      auth: 'member',
+      input: z.object({}).strict(),
+      handle: ({ member }) => {
+        replay.forget(member!.id)
+        return { left: members.revoke(member!.id) }
+      }
     }) as LanRoute<never, unknown>
   ]
   const table = new Map<string, LanRoute<never, unknown>>()

@@ -91,7 +91,11 @@ export const MemberMark = z
     /** The hub's mark as the member last saw it (null: none); another desk's mark it did not see is a conflict. */
     previous: Mark.nullable(),
     /** The member chose to overrule the other desk's mark. */
-    force: z.boolean()
+    force: z.boolean(),
+    /** The member undid its last mark (status is what the undo restored). */
+    undo: z.boolean().optional(),
+    /** The person left (status stays ATTENDED): a check-out. */
+    checkOut: z.boolean().optional()
   })
   .strict()
   .refine((m) => (m.status === 'ATTENDED') === m.attendees >= 1, 'attendees must match the status')
@@ -105,8 +109,45 @@ export const MarkOutcome = z.discriminatedUnion('result', [
   z.object({ result: z.literal('done'), duplicate: z.boolean() }).strict(),
   /** Another desk's mark stands at the hub: which, by whom and when. */
   z.object({ result: z.literal('conflict'), mark: Mark.extend({ markedAt: millis, deskId: z.string().nullable(), deskName: text }) }).strict(),
-  z.object({ result: z.literal('rejected'), code: z.enum(['not_found', 'session_cancelled', 'booking_cancelled']) }).strict()
+  /**
+   * Not applied: the person or session is gone or cancelled; `refused` when the hub's rules say no
+   * (`reason`: the desk's refusal code, e.g. not_inside); `internal` when the hub failed on this mark
+   * alone (the others in the batch stand).
+   */
+  z
+    .object({
+      result: z.literal('rejected'),
+      code: z.enum(['not_found', 'session_cancelled', 'booking_cancelled', 'refused', 'internal']),
+      reason: z.string().max(64).optional()
+    })
+    .strict()
 ])
 export type MarkOutcome = z.infer<typeof MarkOutcome>
 export const MarkOutcomes = z.object({ outcomes: z.array(MarkOutcome).max(MAX_MARKS) }).strict()
 export type MarkOutcomes = z.infer<typeof MarkOutcomes>
+
+// ---- The live stream (GET /stream, a long poll over the same pinned TLS) ----------------------
+/** At most this many rows in one stream answer; more changes at once name their sessions instead. */
+export const STREAM_MARKS = 500
+/** How long the hub holds a stream request with nothing new (under the client's 30 s request timeout). */
+export const STREAM_HOLD_MS = 20_000
+/** `<hub run>.<sequence>`: where the member's stream goes on from. */
+export const StreamCursor = z.string().regex(/^[0-9a-f]{12}\.\d{1,15}$/)
+
+/** A person's mark at the hub as it is now (NOT_SET: cleared). */
+export const StreamMark = HubAttendance.extend({ session: key }).strict()
+export type StreamMark = z.infer<typeof StreamMark>
+
+export const StreamAnswer = z
+  .object({
+    cursor: StreamCursor,
+    /** The member missed changes (first call, the hub restarted, or it was away too long): download the day's marks again. */
+    reset: z.boolean(),
+    marks: z.array(StreamMark).max(STREAM_MARKS),
+    /** Sessions whose marks changed wholesale (the hub's own download): download their marks. */
+    sessions: z.array(key).max(STREAM_MARKS),
+    /** The desks that made marks here, by name: the member shows "at Desk 2", never an id. */
+    desks: z.array(z.object({ deskId: z.string().max(64), deskName: text }).strict()).max(1000)
+  })
+  .strict()
+export type StreamAnswer = z.infer<typeof StreamAnswer>

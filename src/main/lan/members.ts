@@ -35,6 +35,12 @@ export function createMemberRegistry(store: LanStore, now: () => number = Date.n
     revokedAt: m.revokedAt
   })
   const members = (): StoredMember[] => store.read().hub?.members ?? []
+  /** True when `credential` is this member's own (checked like authenticate, in constant time). */
+  const holds = (m: StoredMember, credential: string | undefined): boolean => {
+    if (!credential || !Credential.safeParse(credential).success) return false
+    const [, id, secret] = credential.split('.') as [string, string, string]
+    return id === m.id && timingSafeEqual(sha256(secret), Buffer.from(m.secretHash, 'hex'))
+  }
 
   return {
     /**
@@ -42,7 +48,12 @@ export function createMemberRegistry(store: LanStore, now: () => number = Date.n
      * pairs again (lost its credential, or the hub's certificate changed) replaces its old pairing:
      * the old credential is revoked in the same write.
      */
-    add(deskName: string, deskId: string): { member: MemberView; credential: string } {
+    add(deskName: string, deskId: string, claim: { hubDeskId?: string; credential?: string } = {}): { member: MemberView; credential: string } {
+      // Desk ids name who made a mark: two desks with one id (a cloned laptop, the hub's own id)
+      // would merge their marks. The same desk pairing again proves it with the credential it holds.
+      if (deskId === claim.hubDeskId) throw new LanRefusal('lan_desk_in_use')
+      const holder = members().find((m) => m.deskId === deskId && m.revokedAt === null)
+      if (holder && !holds(holder, claim.credential)) throw new LanRefusal('lan_desk_in_use')
       const id = randomBytes(12).toString('hex')
       const secret = randomBytes(32).toString('base64url')
       const at = now()

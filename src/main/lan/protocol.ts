@@ -135,7 +135,9 @@ export const PairRequest = z
     code: z.string().max(40),
     deskName,
     deskId: DeskId,
-    protocol: z.literal(LAN_PROTOCOL_VERSION)
+    protocol: z.literal(LAN_PROTOCOL_VERSION),
+    /** The credential this desk holds for this hub, if any: how the hub knows the same desk is pairing again. */
+    credential: z.string().max(200).optional()
   })
   .strict()
 export type PairRequest = z.infer<typeof PairRequest>

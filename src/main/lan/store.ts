@@ -34,7 +34,9 @@ const StoredHub = z.object({
   createdAt: z.number().int(),
   members: z.array(StoredMember),
   /** Sharing was on when the desk last changed it: a restart turns it on again. */
-  sharing: z.boolean().optional()
+  sharing: z.boolean().optional(),
+  /** The port the hub last listened on: a restart takes it again, so members find the hub where they left it. */
+  port: z.number().int().min(1).max(65535).optional()
 })
 export type StoredHub = z.infer<typeof StoredHub>
 
@@ -54,7 +56,9 @@ export type StoredMembership = z.infer<typeof StoredMembership>
 const LanFile = z.object({
   version: z.literal(1),
   hub: StoredHub.nullable(),
-  membership: StoredMembership.nullable()
+  membership: StoredMembership.nullable(),
+  /** The hub this desk left: its credential is how it proves to that hub, should it come back, that it is the same desk. */
+  former: StoredMembership.nullable().optional()
 })
 type LanFile = z.infer<typeof LanFile>
 

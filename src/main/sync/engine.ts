@@ -21,7 +21,7 @@
  *   sent again, which every provider operation tolerates (upserts, revision checks, idempotency keys).
  */
 import type { SyncProblem, SyncReason, SyncStatus } from '../../shared/contract'
-import type { Provider, PushOperation, PushOutcome, SessionRef } from '../providers/types'
+import type { AttendanceRecord, Provider, PushOperation, PushOutcome, SessionRef } from '../providers/types'
 import { ProviderError } from '../providers/http'
 import { pullHistoryInto, type HistoryRange } from './history-pull'
 import { englishSync } from '../log/english'
@@ -766,6 +766,18 @@ export function createSyncEngine(options: EngineOptions) {
       // the desk's own reconciliation: worth a try now rather than at the end of the backoff.
       if (probe) probe = { ...probe, at: Math.min(probe.at, now()) }
       return trigger('timer')
+    },
+    /**
+     * Marks the provider pushed (a LAN hub's live stream), applied like a downloaded page of the
+     * session: through the same writer and replica rules (a person with a mark still to send keeps
+     * it), each changed row told to the window at once. Answers the rows it looked at.
+     */
+    async applyPushed(sessionId: number, records: AttendanceRecord[]): Promise<number> {
+      const provider = options.provider()
+      if (!provider || records.length === 0 || stopped) return 0
+      const stats = await writer.applyAttendance(provider.name, sessionId, records)
+      if (stats.inserted || stats.updated) for (const id of stats.ids) notify.row(sessionId, id)
+      return stats.ids.length
     },
     /** Told the server's Date: the offset between its clock and ours (shown, and used for display). */
     noteServerDate(serverMs: number, localMs: number) {

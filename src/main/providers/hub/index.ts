@@ -8,7 +8,7 @@
  * a conflict on this desk's Sync panel.
  */
 import type { SyncReason } from '../../../shared/contract'
-import { memberClient } from '../../lan/client'
+import { memberClient, memberLink } from '../../lan/client'
 import { AttendancePage, MarkOutcomes, MAX_MARKS, RosterPageAnswer, SessionsPage, type MemberMark } from '../../lan/marks-protocol'
 import { LanRefusal } from '../../lan/protocol'
 import type { LanStore } from '../../lan/store'
@@ -44,20 +44,31 @@ export function providerErrorOf(err: unknown): unknown {
   }
 }
 
+/** What the hub takes as marks: check-ins, no-shows, undos and check-outs. */
+const marks = (op: PushOperation<HubExt>): boolean => op.kind === 'attendance.set' || op.kind === 'attendance.checkout'
+
 export function createHubProvider(options: { store: LanStore; now: () => number }): Provider<HubExt> {
   const client = () => {
     const c = memberClient(options.store, options.now)
     if (!c) throw new ProviderError('auth', 'hub: this desk has not joined a hub', 401)
     return c
   }
+  const link = memberLink(options.store)
+  /** A call to the hub, its outcome told to the link status (answered = connected). */
+  async function talk<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      const value = await fn()
+      link.contact(true, options.now())
+      return value
+    } catch (err) {
+      if (err instanceof LanRefusal) link.contact(err.code !== 'lan_unreachable' && err.code !== 'lan_certificate_mismatch', options.now())
+      throw providerErrorOf(err)
+    }
+  }
   async function get<T>(path: string, query: Record<string, string | null | undefined>, answer: { parse: (v: unknown) => T } & import('zod').ZodType): Promise<T> {
     const q = new URLSearchParams()
     for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined) q.set(k, v)
-    try {
-      return (await client().call('GET', `${path}?${q.toString()}`, undefined, answer)) as T
-    } catch (err) {
-      throw providerErrorOf(err)
-    }
+    return talk(async () => (await client().call('GET', `${path}?${q.toString()}`, undefined, answer)) as T)
   }
 
   const toSession = (s: SessionsPageValue['sessions'][number]): SessionRecord<HubSessionRaw> => ({
@@ -79,13 +90,18 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
   function toMark(op: PushOperation<HubExt>): MemberMark {
     const status = op.payload.status ?? 'ATTENDED'
     const base = op.lastSeen ?? { status: 'NOT_SET' as const, attendees: 0 }
+    // The scan time on the hub's clock: this link's offset, learnt when the link began.
+    const offset = memberClient(options.store, options.now)?.clockOffset() ?? 0
+    const madeAt = Math.max(0, Math.round((op.payload.markedAt ?? options.now()) + offset))
     return {
+      ...(op.payload.undo === true ? { undo: true } : {}),
+      ...(op.kind === 'attendance.checkout' ? { checkOut: true } : {}),
       opId: op.opId,
       session: op.session.providerId,
       participation: op.participation.providerId,
       status,
       attendees: status === 'ATTENDED' ? Math.max(1, op.payload.attendees ?? 1) : 0,
-      markedAt: op.payload.markedAt ?? options.now(),
+      markedAt: madeAt,
       method: op.payload.method === 'scan' ? 'scan' : op.payload.method === 'manual' ? 'manual' : 'paper',
       previous: base,
       force: op.payload.force === true
@@ -93,19 +109,15 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
   }
 
   async function pushBatch(ops: PushOperation<HubExt>[]): Promise<PushOutcome<HubExt>[]> {
-    const sendable = ops.filter((op) => op.kind === 'attendance.set')
+    const sendable = ops.filter(marks)
     let answers: MarkOutcomes['outcomes'] = []
     if (sendable.length > 0) {
-      try {
-        answers = (await client().call('POST', '/marks', { ops: sendable.map(toMark) }, MarkOutcomes)).outcomes
-      } catch (err) {
-        throw providerErrorOf(err)
-      }
+      answers = await talk(async () => (await client().call('POST', '/marks', { ops: sendable.map(toMark) }, MarkOutcomes)).outcomes)
       if (answers.length !== sendable.length) throw ProviderError.badAnswer('unexpected', 'hub: one answer per mark expected')
     }
     let next = 0
     return ops.map((op): PushOutcome<HubExt> => {
-      if (op.kind !== 'attendance.set') return { result: 'rejected', why: { reason: 'sync_internal', params: { detail: `the hub does not take ${op.kind} yet` } } }
+      if (!marks(op)) return { result: 'rejected', why: { reason: 'sync_internal', params: { detail: `the hub does not take ${op.kind} yet` } } }
       const answer = answers[next++]!
       const mark = toMark(op)
       if (answer.result === 'done') return { result: 'done', seen: { status: mark.status, attendees: mark.attendees } }
@@ -118,7 +130,11 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
         return { result: 'conflict', why, server: { status: m.status, attendees: m.attendees } }
       }
       const why: SyncReason =
-        answer.code === 'not_found' ? { reason: 'sync_gone', params: {} } : { reason: 'sync_removed_upstream', params: { service: 'hub' } }
+        answer.code === 'not_found'
+          ? { reason: 'sync_gone', params: {} }
+          : answer.code === 'refused' || answer.code === 'internal'
+            ? { reason: 'sync_internal', params: { detail: `hub: ${answer.reason ?? answer.code}` } }
+            : { reason: 'sync_removed_upstream', params: { service: 'hub' } }
       return { result: 'rejected', why }
     })
   }

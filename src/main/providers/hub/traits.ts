@@ -15,7 +15,8 @@ export const hubTraits: ProviderTraits<HubSessionRaw> = {
   sessionRules: (session) => ({ walkIns: 'desk_only', confirm: session.raw?.rules.confirm ?? 'desk' }),
   walkInNeedsEmail: false,
   walkInChecksInTogether: false,
-  sendsCheckOut: false,
+  // A check-out made at a member goes to the hub (else the next download would put the person back inside).
+  sendsCheckOut: true,
   // Marks name the desk that made them: the member shows which desk checked a person in.
   namesStations: true
 }
