@@ -5,7 +5,7 @@
  *
  * Options: --size N (default 100000: participations on the desk), --today N (default the smaller of
  * --size and 100000: today's session; the rest is the season's history), --json PATH (default bench-results/bench.json),
- * --skip-browser, --only ingest,search,checkin,export,pull,memory,browser (a subset; the data is
+ * --skip-browser, --only ingest,search,checkin,export,pull,lan,memory,browser (a subset; the data is
  * seeded either way), --app-root DIR (measure the out/ and src/ of a copy, e.g. a prototype),
  * --keep (leave the temp data dir).
  *
@@ -39,6 +39,7 @@ import { benchPull } from './pull'
 import { WORKER_MAX_ROWS, WORKER_SLICE_MS } from '../../src/main/sync/engine'
 import { int, ms, Report, summary } from './report'
 import { call, processMemory, startServedDesk, stopServedDesk } from './serve'
+import { benchLan } from './lan'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
 
@@ -60,7 +61,7 @@ function parseArgs(argv: string[]) {
     else if (a.startsWith('--only')) opts.only = new Set(value().split(','))
     else throw new Error(`unknown option ${a} (options: --size N, --today N, --json PATH, --skip-browser, --app-root DIR, --only PARTS, --keep)`)
   }
-  const parts = ['ingest', 'search', 'checkin', 'export', 'pull', 'memory', 'browser']
+  const parts = ['ingest', 'search', 'checkin', 'export', 'pull', 'lan', 'memory', 'browser']
   for (const part of opts.only ?? []) if (!parts.includes(part)) throw new Error(`--only takes ${parts.join(',')}, not "${part}"`)
   if (!Number.isInteger(opts.size) || opts.size < 1000) throw new Error('--size must be a whole number ≥ 1000')
   if (opts.today !== null && (!Number.isInteger(opts.today) || opts.today < 1000 || opts.today > opts.size)) throw new Error('--today must be a whole number from 1000 to --size')
@@ -455,6 +456,49 @@ async function main() {
     }
 
     // ---------------------------------------------------------------- the browser desk: memory, renderer
+    // Desks sharing one roster over the LAN (issue 18): a hub and five members on loopback TLS.
+    if (run('lan')) {
+      const lan = await benchLan(work, { people: 2000, members: 5, propagationMarks: quick ? 40 : 100, checkInsPerMember: quick ? 20 : 100, paceMs: 50, memberPaceMs: 300 }, say)
+      const prop = summary(lan.propagation)
+      const mci = summary(lan.memberCheckIns)
+      const toHub = summary(lan.memberToHub)
+      report.add({
+        id: 'lan_propagation',
+        label: `LAN: hub check-in shown at ${lan.members} members (${int(lan.propagation.length)} arrivals)`,
+        value: lan.propagationMissing > 0 ? Infinity : prop.p95,
+        unit: 'ms',
+        shown: `p50 ${ms(prop.p50)} / p95 ${ms(prop.p95)} / max ${ms(prop.max)}${lan.propagationMissing ? `; ${lan.propagationMissing} never arrived` : ''}`,
+        goal: { text: 'p95 ≤ 1 s, none lost', ok: (v) => v <= 1000 },
+        details: { ...prop, missing: lan.propagationMissing },
+        why: [`from the hub's check-in call to the member's row event (what its window is told), through the hub's live stream; all six desks share this process's one thread.`]
+      })
+      const d2d = summary(lan.deskToDesk)
+      report.add({
+        id: 'lan_desk_to_desk',
+        label: `LAN: a member's check-in shown at the other members, while all check in (${int(lan.deskToDesk.length)} arrivals)`,
+        value: lan.deskToDeskMissing > 0 ? Infinity : d2d.p95,
+        unit: 'ms',
+        shown: `p50 ${ms(d2d.p50)} / p95 ${ms(d2d.p95)} / max ${ms(d2d.max)}${lan.deskToDeskMissing ? `; ${lan.deskToDeskMissing} never arrived` : ''}`,
+        goal: { text: 'p95 ≤ 1 s, none lost', ok: (v) => v <= 1000 },
+        details: { ...d2d, missing: lan.deskToDeskMissing },
+        why: [
+          `member → hub (its outbox, p50 ${ms(toHub.p50)} / p95 ${ms(toHub.p95)}) then hub → members (the live stream); every member also applies the other members' marks, and all six desks share this process's one thread.`
+        ]
+      })
+      report.add({
+        id: 'lan_member_checkin',
+        label: `LAN: a member's check-in while ${lan.members} members check in at once (${int(lan.memberCheckIns.length)})`,
+        value: mci.p95,
+        unit: 'ms',
+        shown: `p50 ${ms(mci.p50)} / p95 ${ms(mci.p95)} / max ${ms(mci.max)}; at the hub p50 ${ms(toHub.p50)} / p95 ${ms(toHub.p95)}${lan.memberToHubMissing ? `, ${lan.memberToHubMissing} never arrived` : ''}`,
+        goal: { text: 'p95 < 10 ms', ok: (v) => v < 10 },
+        details: { ...mci, atHub: { ...toHub, missing: lan.memberToHubMissing } },
+        why: [
+          `the member's call is its own durable commit; the five members, the hub applying their marks and every TLS connection share this process's one thread, so a call also waits for whatever of theirs runs before it.`
+        ]
+      })
+    }
+
     if (run('memory') || run('browser')) {
       const serveJs = join(opts.appRoot, 'out', 'main', 'serve.js')
       if (!existsSync(serveJs)) throw new Error(`${serveJs} is missing: build first (scripts/bench.mjs does)`)
