@@ -1,158 +1,179 @@
 /**
- * `--only lan`: several desks on one machine over loopback TLS (issue 18). A local-only hub with a
- * CSV roster of 600 people and five members joined to it, each its own openDesk with its own data
- * dir and live link. Measured:
- * - propagation hub → member: from the hub's check-in call to the mark in a member's replica
- *   (the stream's long poll, the member's writer), every member, one check-in at a time;
- * - a member's check-in (the call at the desk, answered from its replica) while all five members
- *   check people in at once, and how long those marks take to reach the hub and the other members.
+ * Desks sharing one roster over the LAN (issue 18), measured on loopback TLS: a hub (local-only,
+ * a CSV roster) and five members, each an openDesk with its own data dir, joined with pairing
+ * codes as the window joins them (desk.lanDesk).
+ *
+ * - Propagation hub → member: the hub checks people in one by one; each member's window is told
+ *   of the row (its desk events, what the window listens to) through the hub's live stream. The
+ *   time from the hub's call to each member's row event, for every mark and member.
+ * - Desk to desk: the same for a member's check-in, at every other member (member → hub → member).
+ * - A member's check-in while five members check in at once: each member checks in its own people
+ *   at a door's pace, all five together; the time of each call at the member (its durable commit,
+ *   what the person at the desk waits for), and how long each mark takes to be at the hub.
+ *
+ * All six desks run in this one process: their SQLite work and TLS share one thread, where real
+ * desks have a machine each. The figures are therefore an upper bound on each desk's own cost.
  */
 import { join } from 'node:path'
-import { DateTime } from 'luxon'
 import { openDesk, type Desk } from '../../src/main/core'
 import { createDispatcher } from '../../src/main/ipc/dispatcher'
-import { summary } from './report'
+import type { DeskEvent } from '../../src/shared/contract'
 
-const PEOPLE = 600
-const MEMBERS = 5
-const PROPAGATION_SAMPLES = 60
-const CONCURRENT_PER_MEMBER = 60
-
-type Call = (name: string, input: unknown) => Promise<unknown>
-
-function driven(desk: Desk): Call {
-  const dispatch = createDispatcher(desk.handlers, () => {})
-  return async (name, input) => {
-    const answer = await dispatch(name as never, input as never)
-    if (!answer.ok) throw new Error(`${name}: ${answer.error.message}`)
-    return answer.value
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until(done: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setImmediate(r))
-  }
-}
+const ZONE = 'Europe/Berlin'
+const now = () => performance.now()
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export interface LanFigures {
-  propagation: ReturnType<typeof summary>
-  memberCheckIn: ReturnType<typeof summary>
-  underLoadPropagation: ReturnType<typeof summary>
-  /** The same check-ins' arrival at the hub (the first half of their way). */
-  atHub: ReturnType<typeof summary>
+  members: number
+  people: number
+  /** ms from the hub's check-in to each member's row event, one sample per mark and member. */
+  propagation: number[]
+  /** Marks that never reached a member within the wait. */
+  propagationMissing: number
+  /** ms of each member check-in call while all members check in. */
+  memberCheckIns: number[]
+  /** ms from a member's check-in to the mark being at the hub. */
+  memberToHub: number[]
+  memberToHubMissing: number
+  /** ms from a member's check-in to each other member's row event (through the hub). */
+  deskToDesk: number[]
+  deskToDeskMissing: number
 }
 
-export async function benchLan(work: string, say: (msg: string) => void): Promise<LanFigures> {
-  const zone = 'Europe/Berlin'
-  const day = DateTime.now().setZone(zone).toISODate()!
-  const open = (name: string) =>
-    openDesk({ dataDir: join(work, `lan-${name.replace(/\W+/g, '-').toLowerCase()}`), env: {}, lanDiscovery: null, lanListen: { host: '127.0.0.1', port: 0 }, deskName: name, reconcileMs: 0 })
-  const hub = open('Entrance')
-  const desks: Desk[] = [hub]
+async function until(done: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (!done()) {
+    if (Date.now() > deadline) return false
+    await sleep(5)
+  }
+  return true
+}
+
+export async function benchLan(work: string, options: { people: number; members: number; propagationMarks: number; checkInsPerMember: number; paceMs: number; memberPaceMs: number }, say: (m: string) => void): Promise<LanFigures> {
+  const open = (name: string, extra: Partial<Parameters<typeof openDesk>[0]> = {}) =>
+    openDesk({ dataDir: join(work, name), env: { ROLLCALL_MDNS: 'off' }, syncTimerMs: 1000, lanDiscovery: null, log: () => {}, ...extra })
+  const desks: Desk[] = []
   try {
-    const hubCall = driven(hub)
-    const lines = Array.from({ length: PEOPLE }, (_, i) => `Guest ${String(i).padStart(4, '0')},LAN-${i},Conference,${day} 00:00,${day} 23:59`)
-    await hubCall('import.commit', { csv: ['Name,Booking id,Session,Start,End', ...lines].join('\n'), timeZone: zone })
+    const hub = open('lan-hub', { lanListen: { host: '127.0.0.1', port: 0 } })
+    desks.push(hub)
+    const hubCall = createDispatcher(hub.handlers, () => {})
+    const day = new Date().toISOString().slice(0, 10)
+    const lines = Array.from({ length: options.people }, (_, i) => `Guest ${String(i).padStart(5, '0')},G-${i},Conference,${day} 08:00,${day} 20:00`)
+    const imported = await hubCall('import.commit', { csv: ['Name,Booking id,Session,Start,End', ...lines].join('\n'), timeZone: ZONE })
+    if (!imported.ok) throw new Error(`import: ${JSON.stringify(imported.error)}`)
+    const hubSession = hub.db.$client.prepare(`SELECT id FROM sessions WHERE title = 'Conference'`).pluck().get() as number
+    const hubPeople = new Map(
+      (hub.db.$client.prepare('SELECT name, id FROM participations WHERE session_id = ?').all(hubSession) as { name: string; id: number }[]).map((r) => [r.name, r.id])
+    )
     await hub.lanDesk.startSharing()
-    const start = DateTime.fromISO(day, { zone })
-    const members: { desk: Desk; call: Call; sessionId: number; ids: Map<string, number> }[] = []
-    for (let i = 1; i <= MEMBERS; i++) {
-      const desk = open(`Desk ${i}`)
-      desks.push(desk)
-      await desk.lanDesk.join({ url: hub.lanDesk.openPairing().url })
-      await desk.sync.requestPull({ kind: 'day', from: start.toMillis(), to: start.plus({ days: 1 }).toMillis(), timeZone: zone })
-      await desk.sync.idle()
-      const call = driven(desk)
-      const { sessions } = (await call('sessions.forDay', { date: day, timeZone: zone })) as { sessions: { id: number }[] }
-      const sessionId = sessions[0]!.id
-      await desk.sync.requestPull({ kind: 'session', sessionId })
-      await desk.sync.idle()
-      const ids = new Map((desk.db.$client.prepare(`SELECT name, id FROM participations WHERE session_id = ?`).all(sessionId) as { name: string; id: number }[]).map((r) => [r.name, r.id]))
-      members.push({ desk, call, sessionId, ids })
+
+    say(`lan: ${options.members} members join the hub and download ${options.people} people ...`)
+    const members: { desk: Desk; call: ReturnType<typeof createDispatcher>; session: number; people: Map<string, number>; seen: Map<string, number> }[] = []
+    for (let i = 0; i < options.members; i++) {
+      const m = open(`lan-member-${i + 1}`)
+      desks.push(m)
+      const pairing = hub.lanDesk.openPairing()
+      await m.lanDesk.join({ host: '127.0.0.1', port: pairing.port, code: pairing.code, hubKey: pairing.hubKey })
+      const from = Date.parse(`${day}T00:00:00Z`) - 86_400_000
+      await m.sync.requestPull({ kind: 'day', from, to: from + 3 * 86_400_000, timeZone: ZONE })
+      await m.sync.idle()
+      const session = m.db.$client.prepare(`SELECT id FROM sessions WHERE provider = 'hub' AND title = 'Conference'`).pluck().get() as number | undefined
+      if (session === undefined) throw new Error(`member ${i + 1} did not download the session`)
+      await m.sync.requestPull({ kind: 'session', sessionId: session })
+      await m.sync.idle()
+      const people = new Map((m.db.$client.prepare('SELECT name, id FROM participations WHERE session_id = ?').all(session) as { name: string; id: number }[]).map((r) => [r.name, r.id]))
+      if (people.size !== options.people) throw new Error(`member ${i + 1} downloaded ${people.size} of ${options.people} people`)
+      const seen = new Map<string, number>()
+      // What the member's window is told: a row now shown as arrived.
+      m.events.subscribe((e: DeskEvent) => {
+        if (e.kind !== 'rows') return
+        const t = now()
+        for (const r of e.rows) if (r.attendance.status === 'ATTENDED' && !seen.has(r.name)) seen.set(r.name, t)
+      })
+      members.push({ desk: m, call: createDispatcher(m.handlers, () => {}), session, people, seen })
     }
-    say(`lan: hub and ${MEMBERS} members on loopback, ${PEOPLE} people`)
-    await until(() => members.every((m) => m.desk.lanDesk.status().member?.connected === true), 10_000, 'every member linked')
-    await sleep(300)
+    // Every member's live stream is up before the hub marks anyone.
+    await until(() => members.every((m) => m.desk.lanDesk.status().member?.connected === true), 10_000)
 
-    const hubSession = ((await hubCall('sessions.forDay', { date: day, timeZone: zone })) as { sessions: { id: number }[] }).sessions[0]!.id
-    const hubIds = new Map((hub.db.$client.prepare(`SELECT name, id FROM participations WHERE session_id = ?`).all(hubSession) as { name: string; id: number }[]).map((r) => [r.name, r.id]))
-    const marked = (m: (typeof members)[number], name: string) =>
-      (m.desk.db.$client.prepare(`SELECT status FROM attendance WHERE participation_id = ? AND session_id = ?`).pluck().get(m.ids.get(name), m.sessionId) as string | undefined) === 'ATTENDED'
-
-    // Hub → member, one check-in at a time: the time until each member holds the mark.
+    say(`lan: the hub checks in ${options.propagationMarks} people; time until each member's window is told ...`)
+    const sentAt = new Map<string, number>()
+    for (let i = 0; i < options.propagationMarks; i++) {
+      const name = `Guest ${String(i).padStart(5, '0')}`
+      const t = now()
+      sentAt.set(name, t)
+      const r = await hubCall('attendance.checkIn', { sessionId: hubSession, participationId: hubPeople.get(name)!, attendees: 1 })
+      if (!r.ok) throw new Error(`hub check-in: ${JSON.stringify(r.error)}`)
+      await sleep(options.paceMs)
+    }
+    await until(() => members.every((m) => [...sentAt.keys()].every((n) => m.seen.has(n))), 10_000)
     const propagation: number[] = []
-    for (let i = 0; i < PROPAGATION_SAMPLES; i++) {
-      const name = `Guest ${String(i).padStart(4, '0')}`
-      const t0 = performance.now()
-      await hubCall('attendance.checkIn', { sessionId: hubSession, participationId: hubIds.get(name), attendees: 1, allowOverParty: false, method: 'scan' })
-      const pending = new Set(members)
-      await until(
-        () => {
-          for (const m of pending) {
-            if (marked(m, name)) {
-              propagation.push(performance.now() - t0)
-              pending.delete(m)
-            }
-          }
-          return pending.size === 0
-        },
-        10_000,
-        `${name} at every member`
-      )
-      await sleep(20)
+    let propagationMissing = 0
+    for (const m of members) {
+      for (const [name, t] of sentAt) {
+        const at = m.seen.get(name)
+        if (at === undefined) propagationMissing++
+        else propagation.push(at - t)
+      }
     }
 
-    // Five members checking people in at once: each call, then the time until every other member holds it.
-    const checkIn: number[] = []
-    const spread: number[] = []
-    const madeAt = new Map<string, { t: number; by: number }>()
+    say(`lan: ${options.members} members check in ${options.checkInsPerMember} people each, all at once ...`)
+    const memberCheckIns: number[] = []
+    const markedAt = new Map<string, number>()
+    const ownerOf = new Map<string, number>()
+    const first = options.propagationMarks
+    // When each mark is at the hub: its attendance row, polled all along (a 5 ms grain).
+    const atHub = new Map<string, number>()
+    const status = hub.db.$client.prepare(`SELECT a.status FROM attendance a WHERE a.participation_id = ? AND a.session_id = ?`).pluck()
+    let checking = true
+    const watching = until(() => {
+      const t = now()
+      for (const name of markedAt.keys()) if (!atHub.has(name) && status.get(hubPeople.get(name)!, hubSession) === 'ATTENDED') atHub.set(name, t)
+      return !checking && atHub.size === markedAt.size
+    }, 60_000)
     await Promise.all(
       members.map(async (m, k) => {
-        for (let j = 0; j < CONCURRENT_PER_MEMBER; j++) {
-          const name = `Guest ${String(PROPAGATION_SAMPLES + k * CONCURRENT_PER_MEMBER + j).padStart(4, '0')}`
-          const t0 = performance.now()
-          await m.call('attendance.checkIn', { sessionId: m.sessionId, participationId: m.ids.get(name), attendees: 1, allowOverParty: false, method: 'scan' })
-          checkIn.push(performance.now() - t0)
-          madeAt.set(name, { t: t0, by: k })
-          await sleep(5 + Math.random() * 20)
+        for (let j = 0; j < options.checkInsPerMember; j++) {
+          // Each member's own people (a door each), after the ones the hub marked.
+          const name = `Guest ${String(first + k * options.checkInsPerMember + j).padStart(5, '0')}`
+          // A busy door's pace (a scanner line: one person every ~0.3 s at each desk), with some
+          // spread so the desks' calls interleave.
+          await sleep(options.memberPaceMs * (0.5 + Math.random()))
+          const t = now()
+          const r = await m.call('attendance.checkIn', { sessionId: m.session, participationId: m.people.get(name)!, attendees: 1 })
+          memberCheckIns.push(now() - t)
+          if (!r.ok) throw new Error(`member check-in: ${JSON.stringify(r.error)}`)
+          markedAt.set(name, t)
+          ownerOf.set(name, k)
         }
       })
     )
-    // Where the time goes: the same check-ins' arrival at the hub.
-    const atHub: number[] = []
-    const hubWaiting = new Map(madeAt)
-    const hubMarked = (name: string) =>
-      (hub.db.$client.prepare(`SELECT status FROM attendance WHERE participation_id = ? AND session_id = ?`).pluck().get(hubIds.get(name), hubSession) as string | undefined) === 'ATTENDED'
-    const waiting = new Map([...madeAt].flatMap(([name, v]) => members.filter((_, k) => k !== v.by).map((m) => [`${name}|${members.indexOf(m)}`, { name, m, t: v.t }] as const)))
-    await until(
-      () => {
-        for (const [name, v] of hubWaiting) {
-          if (hubMarked(name)) {
-            atHub.push(performance.now() - v.t)
-            hubWaiting.delete(name)
-          }
-        }
-        for (const [key, w] of waiting) {
-          if (marked(w.m, w.name)) {
-            spread.push(performance.now() - w.t)
-            waiting.delete(key)
-          }
-        }
-        return waiting.size === 0
-      },
-      60_000,
-      'every member check-in at every other member'
-    )
-    return { propagation: summary(propagation), memberCheckIn: summary(checkIn), underLoadPropagation: summary(spread), atHub: summary(atHub) }
-  } finally {
-    for (const d of desks) {
-      await d.lanDesk.close()
-      d.close()
+    checking = false
+    await watching
+    // And at every other member's window (through the hub's live stream): desk to desk.
+    await until(() => members.every((m) => [...markedAt.keys()].every((n) => m.seen.has(n))), 10_000)
+    const deskToDesk: number[] = []
+    let deskToDeskMissing = 0
+    members.forEach((m, k) => {
+      for (const [name, t] of markedAt) {
+        if (ownerOf.get(name) === k) continue
+        const at = m.seen.get(name)
+        if (at === undefined) deskToDeskMissing++
+        else deskToDesk.push(at - t)
+      }
+    })
+    const memberToHub = [...atHub].map(([name, t]) => t - markedAt.get(name)!)
+    return {
+      members: options.members,
+      people: options.people,
+      propagation,
+      propagationMissing,
+      memberCheckIns,
+      memberToHub,
+      memberToHubMissing: markedAt.size - atHub.size,
+      deskToDesk,
+      deskToDeskMissing
     }
+  } finally {
+    for (const d of desks.reverse()) d.close()
   }
 }

@@ -30,7 +30,10 @@ const CORE_FIGURES = [
   'pull_first_page',
   'season',
   'memory_rss',
-  'desk_start'
+  'desk_start',
+  'lan_propagation',
+  'lan_desk_to_desk',
+  'lan_member_checkin'
 ]
 const BROWSER_FIGURES = ['renderer_keystroke', 'renderer_scroll', 'startup_first_roster', 'renderer_drag']
 
