@@ -518,3 +518,28 @@ test("in German the desk shows none of main's English: the indicator, the Sync p
     await panel.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'sync-problem-de.png') })
   })
 })
+
+test('Set-up keeps ended sessions for a number of days the desk chooses: out of range is refused at the field with nothing saved', async ({ page, desk }) => {
+  await page.goto(desk.deskUrl)
+  await page.getByRole('button', { name: 'Set-up', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'Set-up' })
+  const keep = dialog.getByRole('textbox', { name: 'Keep ended sessions for (days)' })
+  await expect(keep).toHaveValue('180')
+  await keep.fill('3')
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click()
+  // Refused at the field, the dialog stays open, and nothing was saved.
+  await expect(keep).toHaveAttribute('aria-invalid', 'true')
+  await expect(keep).toBeFocused()
+  await expect(dialog).toBeVisible()
+  await keep.screenshot({ path: test.info().outputPath('retention-refused.png') })
+  await dialog.getByRole('button', { name: 'Cancel' }).click()
+  await page.getByRole('button', { name: 'Set-up', exact: true }).click()
+  await expect(keep).toHaveValue('180')
+
+  await keep.fill('30')
+  await dialog.getByRole('group', { name: 'History on this desk' }).screenshot({ path: test.info().outputPath('retention-field.png') })
+  await dialog.getByRole('button', { name: 'Save', exact: true }).click()
+  await expect(dialog).toBeHidden()
+  await page.getByRole('button', { name: 'Set-up', exact: true }).click()
+  await expect(keep).toHaveValue('30')
+})

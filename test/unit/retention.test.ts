@@ -118,6 +118,31 @@ describe('retention', () => {
     }
   }, 60_000)
 
+  it('is set in Set-up: saved with the other settings, refused out of range with nothing changed, and followed by the next pruning', async () => {
+    const store = memoryStore()
+    const { t, sqlite, oldClass, recent } = await season(store)
+    expect((await t.call('settings.get', {})).retentionDays).toBe(180)
+
+    // Out of range: a clear refusal naming the field, and nothing saved (not the provider either).
+    for (const days of [6, 3651, 30.5]) {
+      const answer = await t.dispatch('settings.save', { provider: 'wix', wix: { siteId: 'site-1', apiKey: 'k' }, retentionDays: days })
+      expect(answer.ok).toBe(false)
+      if (!answer.ok) {
+        expect(answer.error.code).toBe('invalid_input')
+        expect(answer.error.issues?.map((i) => i.path)).toEqual(['retentionDays'])
+      }
+    }
+    expect(await t.call('settings.get', {})).toMatchObject({ provider: 'local', retentionDays: 180 })
+
+    // Saved with the other settings; a save that leaves it out keeps it.
+    expect((await t.call('settings.save', { provider: 'local', retentionDays: 7 })).retentionDays).toBe(7)
+    expect((await t.call('settings.save', { provider: 'local' })).retentionDays).toBe(7)
+    expect(store.get('retentionDays')).toBe(7)
+    await t.desk.sync.pruneNow()
+    // The 10-day-old class goes now; so does the 200-day-old one.
+    expect(count(sqlite, 'SELECT count(*) FROM sessions WHERE id IN (?, ?)', oldClass, recent)).toBe(0)
+  }, 60_000)
+
   it('follows the desk’s retention setting', async () => {
     const { t, sqlite, oldClass, wixSession } = await season(memoryStore({ retentionDays: 365 }))
     await t.desk.sync.pruneNow()

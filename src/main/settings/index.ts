@@ -8,6 +8,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync, renameSync } from '
 import { join } from 'node:path'
 import Conf from 'conf'
 import { LOCAL_PROVIDER, PROVIDERS, type ProviderName, type ProviderSettingsInput, type ProviderSettingsView } from '../../shared/contract'
+import { RETENTION_DAYS } from '../../shared/contract/constants'
 import { DEFAULT_REQUEST_BUDGET } from '../providers/budget'
 import { DEFAULT_RETENTION_DAYS } from '../sync/retention'
 
@@ -26,8 +27,8 @@ export interface StoredSettings {
 /** Days of past attendance a pull brings for the history figures unless set otherwise. */
 export const DEFAULT_HISTORY_DAYS = 60
 
-/** The bounds of the retention setting (default DEFAULT_RETENTION_DAYS). */
-export const RETENTION_DAYS_RANGE = { min: 7, max: 3650 } as const
+/** A stored retention the desk can use: the contract's bounds (a file edited by hand may hold anything). */
+const usableRetention = (days: unknown): days is number => typeof days === 'number' && Number.isInteger(days) && days >= RETENTION_DAYS.min && days <= RETENTION_DAYS.max
 
 /** Encrypts secrets at rest. `kind` is shown to the desk when it is weaker than the OS keychain. */
 export interface SecretBox {
@@ -72,7 +73,7 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
 
   function retentionDays(): number {
     const stored = store.get('retentionDays')
-    return typeof stored === 'number' && Number.isInteger(stored) && stored >= RETENTION_DAYS_RANGE.min && stored <= RETENTION_DAYS_RANGE.max ? stored : DEFAULT_RETENTION_DAYS
+    return usableRetention(stored) ? stored : DEFAULT_RETENTION_DAYS
   }
 
   function current(): StoredSettings {
@@ -137,16 +138,11 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
     current,
     merged,
     retentionDays,
-    /** Whole days within RETENTION_DAYS_RANGE; anything else is refused and changes nothing. */
-    setRetentionDays(days: number): void {
-      if (!Number.isInteger(days) || days < RETENTION_DAYS_RANGE.min || days > RETENTION_DAYS_RANGE.max) {
-        throw new RangeError(`retention must be a whole number of days from ${RETENTION_DAYS_RANGE.min} to ${RETENTION_DAYS_RANGE.max}, not ${days}`)
-      }
-      store.set('retentionDays', days)
-    },
     save(input: ProviderSettingsInput): StoredSettings {
       const next = merged(input)
       store.set('provider', next.provider)
+      // The contract checked the range at the boundary; a stored value out of it is never used.
+      if (input.retentionDays !== undefined) store.set('retentionDays', input.retentionDays)
       if (input.provider === 'wix') {
         const old = read('wix')
         store.set('wix', {
@@ -182,6 +178,7 @@ export function createSettings(store: KeyValueStore, secrets: SecretBox, env: No
           requestsPerHour: s.plandocket.requestsPerHour,
           historyDays: s.plandocket.historyDays
         },
+        retentionDays: s.retentionDays,
         secretStorage: secrets.kind
       }
     }

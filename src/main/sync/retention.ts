@@ -16,8 +16,9 @@
  * A course's participations (on every session of the course) go with the course's last session.
  */
 import type { Db } from '../db'
+import { RETENTION_DAYS } from '../../shared/contract/constants'
 
-export const DEFAULT_RETENTION_DAYS = 180
+export const DEFAULT_RETENTION_DAYS = RETENTION_DAYS.default
 export const DAY_MS = 86_400_000
 
 const UNSENT = `('pending', 'in_flight', 'conflict', 'rejected')`

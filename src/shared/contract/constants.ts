@@ -19,6 +19,12 @@ export const SETUP_CHOICES = PROVIDERS.filter((p) => p !== 'hub')
 /** A booking system somewhere else (every provider but local-only mode). */
 export type RemoteProviderName = (typeof REMOTE_PROVIDERS)[number]
 
+/**
+ * How long a desk keeps sessions that ended (retention, sync/retention.ts), in days. Shorter than a
+ * week would drop last week's classes while people still ask about them; ten years is "keep all".
+ */
+export const RETENTION_DAYS = { min: 7, max: 3650, default: 180 } as const
+
 /** Hard caps that keep one call from exhausting main; generous for a real desk. */
 export const LIMITS = {
   /**

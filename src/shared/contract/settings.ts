@@ -1,6 +1,7 @@
 /** Set-up: the provider and its connection (secrets never reach the window). */
 import { z } from 'zod'
 import { MissingPermission, ProviderName, empty, int, reason, remoteService } from './common'
+import { RETENTION_DAYS } from './constants'
 
 const baseUrl = z
   .string()
@@ -42,12 +43,18 @@ export const PlandocketSettingsInput = z
   })
   .strict()
 
+/** What every desk has, whichever provider it uses. Omitted keeps the stored value. */
+const deskSettings = {
+  /** Sessions that ended longer ago than this many days leave this desk's replica. */
+  retentionDays: z.number().int().min(RETENTION_DAYS.min).max(RETENTION_DAYS.max).optional()
+}
+
 export const ProviderSettingsInput = z.discriminatedUnion('provider', [
-  z.object({ provider: z.literal('local') }).strict(),
-  z.object({ provider: z.literal('wix'), wix: WixSettingsInput }).strict(),
-  z.object({ provider: z.literal('plandocket'), plandocket: PlandocketSettingsInput }).strict(),
+  z.object({ provider: z.literal('local'), ...deskSettings }).strict(),
+  z.object({ provider: z.literal('wix'), wix: WixSettingsInput, ...deskSettings }).strict(),
+  z.object({ provider: z.literal('plandocket'), plandocket: PlandocketSettingsInput, ...deskSettings }).strict(),
   /** The hub this desk joined on the LAN: where and how it is reached lives in lan.json, not here. */
-  z.object({ provider: z.literal('hub') }).strict()
+  z.object({ provider: z.literal('hub'), ...deskSettings }).strict()
 ])
 export type ProviderSettingsInput = z.infer<typeof ProviderSettingsInput>
 
@@ -57,6 +64,7 @@ export const ProviderSettingsView = z.object({
   deskName: z.string(),
   wix: z.object({ siteId: z.string(), baseUrl: z.string(), namespace: z.string(), apiKeySet: z.boolean(), historyDays: z.number().int() }),
   plandocket: z.object({ baseUrl: z.string(), apiKeySet: z.boolean(), showHidden: z.boolean(), requestsPerHour: z.number().int(), historyDays: z.number().int() }),
+  retentionDays: z.number().int(),
   /** How secrets are protected on this machine: os = the OS keychain; otherwise a warning is shown. */
   secretStorage: z.enum(['os', 'basic_text', 'unavailable'])
 })

@@ -19,6 +19,8 @@ export interface SetupForm {
   plandocketRequests: string
   /** Days of past attendance to pull for the history (text while typed; 0 = none). */
   historyDays: string
+  /** Days this desk keeps sessions that ended (text while typed). */
+  retentionDays: string
 }
 
 /** The form's fields, keyed as main names them in `invalid_input` issues (`wix.siteId`). */
@@ -32,6 +34,7 @@ export type SetupField =
   | 'plandocket.requestsPerHour'
   | 'wix.historyDays'
   | 'plandocket.historyDays'
+  | 'retentionDays'
 
 export function formFrom(view: ProviderSettingsView): SetupForm {
   return {
@@ -44,15 +47,25 @@ export function formFrom(view: ProviderSettingsView): SetupForm {
     plandocketApiKey: '',
     plandocketShowHidden: view.plandocket.showHidden,
     plandocketRequests: String(view.plandocket.requestsPerHour),
-    historyDays: String(view.provider === 'plandocket' ? view.plandocket.historyDays : view.wix.historyDays)
+    historyDays: String(view.provider === 'plandocket' ? view.plandocket.historyDays : view.wix.historyDays),
+    retentionDays: String(view.retentionDays)
   }
 }
 
 const filled = (s: string): string | undefined => (s.trim() === '' ? undefined : s.trim())
 /** Empty keeps the stored value; text that is no number goes as NaN, which main refuses with its reason. */
-const days = (s: string): { historyDays?: number } => (s.trim() === '' ? {} : { historyDays: Number.isFinite(Number(s.trim())) ? Number(s.trim()) : NaN })
+const wholeDays = (s: string): number | undefined => (s.trim() === '' ? undefined : Number.isFinite(Number(s.trim())) ? Number(s.trim()) : NaN)
+const days = (s: string): { historyDays?: number } => {
+  const n = wholeDays(s)
+  return n === undefined ? {} : { historyDays: n }
+}
 
 export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
+  const retention = wholeDays(form.retentionDays)
+  return { ...providerInput(form), ...(retention === undefined ? {} : { retentionDays: retention }) }
+}
+
+function providerInput(form: SetupForm): CallInput<'settings.save'> {
   if (form.provider === 'wix') {
     const apiKey = filled(form.wixApiKey)
     const baseUrl = filled(form.wixBaseUrl)
@@ -88,7 +101,18 @@ export function inputFrom(form: SetupForm): CallInput<'settings.save'> {
   return { provider: LOCAL_PROVIDER }
 }
 
-const FIELDS: readonly SetupField[] = ['wix.siteId', 'wix.apiKey', 'wix.baseUrl', 'wix.namespace', 'plandocket.baseUrl', 'plandocket.apiKey', 'plandocket.requestsPerHour', 'wix.historyDays', 'plandocket.historyDays']
+const FIELDS: readonly SetupField[] = [
+  'wix.siteId',
+  'wix.apiKey',
+  'wix.baseUrl',
+  'wix.namespace',
+  'plandocket.baseUrl',
+  'plandocket.apiKey',
+  'plandocket.requestsPerHour',
+  'wix.historyDays',
+  'plandocket.historyDays',
+  'retentionDays'
+]
 
 /** Main's field issues by form field; the ones that match no field are returned apart. */
 export function fieldIssues(issues: NonNullable<CallError['issues']>): {

@@ -536,6 +536,10 @@ export const de: Messages = {
     requestsPerHour: 'Anfragen pro Stunde für diesen Empfang',
     requestsPerHourHint: 'Sein Anteil am Stundenlimit Ihres Plandocket-Tarifs (1.000 im kleinsten Tarif, für alle Empfänge zusammen).',
     scanner: 'Scanner (dieses Fenster)',
+    keeping: 'Verlauf an diesem Platz',
+    retentionDays: 'Beendete Termine behalten (Tage)',
+    retentionDaysHint: (min: number, max: number) =>
+      `Ältere Termine verlassen diesen Platz im Hintergrund, mit ihren Personen und Markierungen; noch nicht gesendete Markierungen und das Protokoll dieses Platzes bleiben immer. ${min} bis ${max} Tage.`,
     testConnection: 'Verbindung testen',
     testing: 'Wird getestet…',
     save: 'Speichern',

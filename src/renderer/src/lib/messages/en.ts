@@ -557,6 +557,10 @@ export const en = {
     requestsPerHour: 'Requests per hour for this desk',
     requestsPerHourHint: 'Its share of your Plandocket plan’s hourly limit (1,000 on the smallest plan, shared by all desks).',
     scanner: 'Scanner (this window)',
+    keeping: 'History on this desk',
+    retentionDays: 'Keep ended sessions for (days)',
+    retentionDaysHint: (min: number, max: number) =>
+      `Older sessions leave this desk in the background, with their people and marks; marks not yet sent and this desk’s audit log always stay. ${min} to ${max} days.`,
     testConnection: 'Test connection',
     testing: 'Testing…',
     save: 'Save',
