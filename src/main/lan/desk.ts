@@ -356,7 +356,15 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
       return { code: open.code, expiresAt: open.expiresAt, url: open.url, hubKey: displayHubKey(open.hubKey), addresses, port: open.port }
     },
     members(): LanMemberRow[] {
-      return hub.members.list().map((m) => ({ deskId: m.deskId, deskName: m.deskName, pairedAt: m.pairedAt, lastSeenAt: m.lastSeenAt, waiting: m.revokedAt === null ? hub.waiting(m.id) : 0, revoked: m.revokedAt !== null }))
+      // One row per desk: its active pairing, else its latest one (a desk that left and paired
+      // again has both on file; the window lists desks, keyed by desk id).
+      const latest = new Map<string, ReturnType<typeof hub.members.list>[number]>()
+      for (const m of hub.members.list()) {
+        const kept = latest.get(m.deskId)
+        const better = !kept || (kept.revokedAt !== null && m.revokedAt === null) || ((kept.revokedAt === null) === (m.revokedAt === null) && m.pairedAt > kept.pairedAt)
+        if (better) latest.set(m.deskId, m)
+      }
+      return [...latest.values()].map((m) => ({ deskId: m.deskId, deskName: m.deskName, pairedAt: m.pairedAt, lastSeenAt: m.lastSeenAt, waiting: m.revokedAt === null ? hub.waiting(m.id) : 0, revoked: m.revokedAt !== null }))
     },
     revoke(deskId: string): void {
       const active = hub.members.list().filter((m) => m.deskId === deskId && m.revokedAt === null)
