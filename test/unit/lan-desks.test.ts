@@ -289,6 +289,21 @@ describe('live between desks', () => {
     expect(file.csv).not.toContain(desk1.desk.context.deskId)
   })
 
+  it('a member counts today’s arrivals by desk with every desk named, the hub and the other member included', async () => {
+    const { hub, desk1, desk2 } = await studio()
+    const yoga1 = await sessionOf(desk1, 'Morning Yoga')
+    const yoga2 = await sessionOf(desk2, 'Morning Yoga')
+    const hubYoga = (await hub.call('sessions.forDay', { date: DAY, timeZone: ZONE })).sessions.find((s) => s.title === 'Morning Yoga')!
+    await checkIn(hub, hubYoga.id, 'Anna Müller')
+    await checkIn(desk1, yoga1.id, 'José Álvarez')
+    await waitFor(async () => (await desk2.call('stats.session', { sessionId: yoga2.id })).byDesk.length === 2, 5_000, 'both marks at Desk 2')
+    const { byDesk } = await desk2.call('stats.session', { sessionId: yoga2.id })
+    expect(byDesk.map((d) => [d.deskName, d.people]).sort()).toEqual([
+      ['Desk 1', 1],
+      [hub.desk.context.deskName, 1]
+    ])
+  })
+
   it('a member cut off from the hub says so, keeps checking in, and is linked again by itself when the hub returns', async () => {
     const { hub, lan, port, desk1, desk2 } = await studio()
     const yoga1 = await sessionOf(desk1, 'Morning Yoga')

@@ -24,11 +24,17 @@ export function createDeskCounts(ctx: CoreContext, lan: LanStore | undefined) {
     WHERE a.session_id = @sessionId AND a.status = 'ATTENDED' AND (@today IS NULL OR a.day = @today)
     GROUP BY a.desk_id`)
 
+  // Every desk this one has heard of by name: the hub's live stream names the desks behind the
+  // marks it sends (the hub itself included), and a hub keeps each member's paired name there too.
+  const stations = ctx.db.$client.prepare<[], { key: string; value: string }>(`SELECT key, value FROM desk_meta WHERE key >= 'station:' AND key < 'station;'`)
+
   function names(): Map<string, string> {
-    const known = new Map<string, string>([[ctx.deskId, ctx.deskName]])
-    const file = lan?.read()
-    for (const m of file?.hub?.members ?? []) known.set(m.deskId, m.deskName)
-    if (file?.membership) known.set(file.membership.hubId, file.membership.hubName)
+    const known = new Map<string, string>()
+    for (const s of stations.all()) known.set(s.key.slice('station:'.length), s.value)
+    // This hub's members as they paired (the active pairing last, so its name wins).
+    const members = [...(lan?.read().hub?.members ?? [])].sort((a, b) => Number(a.revokedAt === null) - Number(b.revokedAt === null))
+    for (const m of members) known.set(m.deskId, m.deskName)
+    known.set(ctx.deskId, ctx.deskName)
     return known
   }
 
