@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import { LanRefusal, SOURCE_MAX_WRONG } from '../../src/main/lan'
 import { importStudio, testDesk, waitFor } from './helpers'
-import { FAST_SYNC, pullDay, pullSession, rosterOf } from './sync-helpers'
+import { OTHER_APP_ID } from '../fakes/wix'
+import { connectionTo, fakeWix, FAST_SYNC, pullDay, pullSession, rosterOf } from './sync-helpers'
 
 const LOOPBACK = { host: '127.0.0.1', port: 0 }
 const desk = (deskName: string, dataDir?: string) => testDesk({ ...FAST_SYNC, lanDiscovery: null, lanListen: LOOPBACK, deskName, ...(dataDir ? { dataDir } : {}) })
@@ -68,6 +69,31 @@ describe('sharing a desk', () => {
     await waitFor(async () => member.desk.lanDesk.status().member?.connected === false, 5_000, 'Desk 2 to be cut off')
     expect(told).toBeGreaterThan(0)
     expect(await refusal(Promise.resolve().then(() => hub.desk.lanDesk.revoke('no-such-desk')))).toBe('lan_not_found')
+  })
+
+  it('a desk with marks its booking system has not taken yet cannot join a hub until they are out: a member sends only to its hub', async () => {
+    const { hub } = await sharingHub()
+    const fake = await fakeWix()
+    const event = fake.addEvent({ title: 'Spin', type: 'CLASS', appId: OTHER_APP_ID, start: '2026-07-06T09:00:00', end: '2026-07-06T10:00:00', timeZone: 'Europe/Berlin', totalCapacity: 20 })
+    fake.addParticipation({ eventId: event.id, participant: { name: 'Wanda Walker' }, partySize: 1 })
+    const own = desk('Desk 2')
+    await own.call('settings.save', connectionTo(fake))
+    const spin = (await pullDay(own)).find((s) => s.title === 'Spin')!
+    await pullSession(own, spin.id)
+    const [wanda] = await rosterOf(own, spin.id, 'Wanda')
+    await fake.down()
+    await own.call('attendance.checkIn', { sessionId: spin.id, participationId: wanda!.participationId, attendees: 1, allowOverParty: false, method: 'manual' })
+    await waitFor(async () => (await own.call('sync.status', {})).pending > 0, 5_000, 'a mark waiting for Wix')
+
+    expect(await refusal(own.desk.lanDesk.join({ url: hub.desk.lanDesk.openPairing().url }))).toBe('lan_unsent_elsewhere')
+    expect(own.desk.lanDesk.status().role).toBe('alone')
+    expect((await own.call('settings.get', {})).provider).toBe('wix')
+    expect(hub.desk.lanDesk.members()).toEqual([])
+
+    await fake.up()
+    await own.call('sync.now', {})
+    await waitFor(async () => (await own.call('sync.status', {})).pending === 0, 10_000, 'the marks to reach Wix')
+    expect((await own.desk.lanDesk.join({ url: hub.desk.lanDesk.openPairing().url })).role).toBe('member')
   })
 
   it('a wrong code is refused, then the address is locked out (the right code too); a typed hub key of another hub is a certificate mismatch', async () => {

@@ -2,6 +2,7 @@
  * The desk's core services in plain Node (no `electron` import), wired to the contract's handlers.
  * Electron main and the web transport both open a desk through here.
  */
+import { LOCAL_PROVIDER } from '../../shared/contract/constants'
 import { join } from 'node:path'
 import { contract, type CallSpec, type DeskInfo, type KioskStatus } from '../../shared/contract'
 import { createWriteLane, deskSide, openDatabase, writeInLane, type Db, type DeskLaneSide, type MigrationReport } from '../db'
@@ -249,6 +250,11 @@ export function openDesk(options: DeskOptions): Desk {
         const counts = outbox.counts()
         return counts.pending + counts.in_flight
       },
+      unsettledElsewhere: () =>
+        db.$client
+          .prepare(`SELECT count(*) FROM outbox WHERE provider NOT IN ('hub', '${LOCAL_PROVIDER}') AND state IN ('pending', 'in_flight', 'conflict', 'rejected')`)
+          .pluck()
+          .get() as number,
       env,
       log: options.log
     }

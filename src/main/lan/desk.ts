@@ -106,6 +106,11 @@ export interface LanDeskOptions {
   useHub(on: boolean): void
   /** This desk's marks not yet sent (a member's "waiting"). */
   unsent(): number
+  /**
+   * This desk's operations for a booking system not yet settled (waiting, or set aside for the desk
+   * to decide): a member sends only to its hub, so joining would leave them behind.
+   */
+  unsettledElsewhere(): number
   env?: NodeJS.ProcessEnv
   log?: (message: string, err?: unknown) => void
 }
@@ -388,6 +393,7 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
     },
     async join(input: LanJoinTarget): Promise<LanStatus> {
       if (hub.listening()) throw new LanRefusal('lan_is_hub')
+      if (!desk.lan.read().membership && options.unsettledElsewhere() > 0) throw new LanRefusal('lan_unsent_elsewhere')
       const t = target(input)
       await joinHub(desk.lan, t, { deskName: desk.context.deskName, deskId: desk.context.deskId }, desk.context.now)
       link.contact(true, desk.context.now())

@@ -73,7 +73,8 @@ const STATUS: Record<LanRefusalCode, number> = {
   lan_is_hub: 409,
   lan_not_sharing: 409,
   lan_port_in_use: 500,
-  lan_not_ready: 501
+  lan_not_ready: 501,
+  lan_unsent_elsewhere: 409
 }
 
 export interface LanHubOptions {

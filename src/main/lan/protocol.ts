@@ -47,7 +47,9 @@ export const LAN_REFUSALS = [
   /** The LAN port (ROLLCALL_LAN_PORT) is taken by another program. */
   'lan_port_in_use',
   /** This part of LAN sharing is not built yet. */
-  'lan_not_ready'
+  'lan_not_ready',
+  /** This desk still has marks to send to its own booking system: joining a hub would strand them. */
+  'lan_unsent_elsewhere'
 ] as const
 export const LanRefusalCode = z.enum(LAN_REFUSALS)
 export type LanRefusalCode = z.infer<typeof LanRefusalCode>

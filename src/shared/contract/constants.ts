@@ -157,6 +157,8 @@ export const LAN_REFUSAL_CODES = [
   'lan_port_in_use',
   /** This desk's LAN part cannot do that yet. */
   'lan_not_ready',
+  /** This desk still has marks for its own booking system: they go out before it joins a hub. */
+  'lan_unsent_elsewhere',
   /** The pairing link or typed hub key is not one this version reads. */
   'lan_bad_pairing_link'
 ] as const

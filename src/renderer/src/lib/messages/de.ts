@@ -34,6 +34,8 @@ const lanRefusals: Record<LanRefusalCode, (retryAfterSeconds: number | null) => 
   lan_not_sharing: () => 'Schalten Sie zuerst die Freigabe ein: Ein Kopplungscode gilt nur, solange dieser Empfang freigegeben ist.',
   lan_port_in_use: () => 'Ein anderes Programm belegt den Netzwerk-Port für die Freigabe (ROLLCALL_LAN_PORT). Beenden Sie es oder wählen Sie einen anderen Port.',
   lan_not_ready: () => 'Das Teilen zwischen Empfängen ist auf diesem Empfang noch nicht bereit. Versuchen Sie es gleich erneut.',
+  lan_unsent_elsewhere: () =>
+    'Dieser Empfang hat noch Markierungen für sein Buchungssystem zu senden. Nichts wurde geändert: Lassen Sie sie senden (Sync-Bereich) oder klären Sie sie dort, dann treten Sie dem Hub bei; Mitglieder eines Hubs senden nicht selbst an das Buchungssystem.',
   lan_bad_pairing_link: () => 'Das ist kein Rollcall-Kopplungscode. Scannen Sie den QR-Code in der Einrichtung des Hubs erneut oder geben Sie Adresse, Code und Hub-Schlüssel ein.'
 }
 

@@ -40,6 +40,8 @@ const lanRefusals: Record<LanRefusalCode, (retryAfterSeconds: number | null) => 
   lan_not_sharing: () => 'Turn sharing on first: a pairing code works only while this desk shares itself.',
   lan_port_in_use: () => 'Another program uses the network port for sharing (ROLLCALL_LAN_PORT). Close it or choose another port.',
   lan_not_ready: () => 'Sharing between desks is not ready on this desk yet. Try again in a moment.',
+  lan_unsent_elsewhere: () =>
+    'This desk still has marks to send to its booking system. Nothing was changed: let them go out (Sync panel) or settle them there, then join the hub; a hub’s members do not send to the booking system themselves.',
   lan_bad_pairing_link: () => 'That is not a Rollcall pairing code. Scan the QR code on the hub’s set-up again, or type the address, code and hub key.'
 }
 
