@@ -94,6 +94,15 @@ describe('sharing a desk', () => {
     await own.call('sync.now', {})
     await waitFor(async () => (await own.call('sync.status', {})).pending === 0, 10_000, 'the marks to reach Wix')
     expect((await own.desk.lanDesk.join({ url: hub.desk.lanDesk.openPairing().url })).role).toBe('member')
+    // Set-up cannot take a member off its hub behind the LAN's back (leaving is the way), nor make
+    // a desk that joined no hub a member.
+    const answer = await own.dispatch('settings.save', connectionTo(fake))
+    expect(answer.ok ? null : answer.error).toMatchObject({ reason: 'lan_refused', params: { refusal: 'lan_is_member' } })
+    expect((await own.call('settings.get', {})).provider).toBe('hub')
+    await own.desk.lanDesk.leave()
+    const alone = await own.dispatch('settings.save', { provider: 'hub' })
+    expect(alone.ok ? null : alone.error).toMatchObject({ reason: 'lan_refused', params: { refusal: 'lan_unpaired' } })
+    expect((await own.call('settings.get', {})).provider).toBe('local')
   })
 
   it('a wrong code is refused, then the address is locked out (the right code too); a typed hub key of another hub is a certificate mismatch', async () => {

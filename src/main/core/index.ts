@@ -213,7 +213,8 @@ export function openDesk(options: DeskOptions): Desk {
   })
 
   const info: DeskInfo = { deskId: ctx.deskId, deskName: ctx.deskName, provider: settings.current().provider, version: VERSION }
-  const parts: DeskParts = { events, ctx, info, sessions, roster, attendance, scanner, audit, personHistory, kiosk, localImport, exporter, settings, outbox, engine, freshness, watch, provider, providerDeps }
+  const isMember = () => lan.read().membership !== null
+  const parts: DeskParts = { events, ctx, info, sessions, roster, attendance, scanner, audit, personHistory, kiosk, localImport, exporter, settings, outbox, engine, freshness, watch, provider, providerDeps, isMember }
   const handlers = guardAdmin(
     {
       ...sessionHandlers(parts),

@@ -41,4 +41,6 @@ export interface DeskParts {
   watch: ReturnType<typeof createRosterWatch>
   provider: () => Provider | null
   providerDeps: ProviderDeps
+  /** Whether this desk is a LAN hub's member (lan.json): its provider is the hub, and only the hub. */
+  isMember: () => boolean
 }

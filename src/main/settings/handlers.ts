@@ -5,10 +5,14 @@ import type { HandlersFor } from '../ipc/dispatcher'
 import type { RemoteProviderName } from '../../shared/contract'
 import { buildProvider, lacksOf, traitsOf } from '../providers/registry'
 
-export function settingsHandlers({ settings, ctx, freshness, engine, providerDeps, events }: DeskParts): HandlersFor<'settings.get' | 'settings.save' | 'settings.testConnection'> {
+export function settingsHandlers({ settings, ctx, freshness, engine, providerDeps, events, isMember }: DeskParts): HandlersFor<'settings.get' | 'settings.save' | 'settings.testConnection'> {
   return {
     'settings.get': () => settings.view(ctx.deskName),
     'settings.save': (input) => {
+      // A member's sessions come from its hub and nowhere else; the hub is reached only by joining
+      // it (Set-up → Join), which also switches the provider. Either way round would strand marks.
+      if (input.provider === 'hub' && !isMember()) throw DeskError.because('refused', { reason: 'lan_refused', params: { refusal: 'lan_unpaired', retryAfterSeconds: null } })
+      if (input.provider !== 'hub' && isMember()) throw DeskError.because('refused', { reason: 'lan_refused', params: { refusal: 'lan_is_member', retryAfterSeconds: null } })
       const candidate = settings.merged(input)
       const lack = lacksOf(candidate)
       if (lack?.reason === 'api_key_needed') {
