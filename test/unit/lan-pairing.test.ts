@@ -120,6 +120,23 @@ describe('pairing code', () => {
     expect(desk.redeem(code, '10.0.0.7', () => 'in')).toBe('in')
   })
 
+  it('someone guessing from many addresses cannot keep pairing shut: a new code at the hub lifts the lock for everyone', () => {
+    const clock = testClock()
+    const desk = createPairingDesk({ now: clock.now })
+    const { code } = desk.issue()
+    for (let i = 0; i < GLOBAL_MAX_WRONG; i++) refusal(() => desk.redeem(other(code), `10.0.1.${i}`, () => 'x'))
+    expect(refusal(() => desk.redeem(code, '10.0.0.7', () => 'x'))).toBe('lan_rate_limited')
+    // The guesser cannot see the new code; the desk at the hub reads it off the screen.
+    const fresh = desk.issue()
+    expect(desk.status().lockedUntil).toBeNull()
+    expect(desk.redeem(fresh.code, '10.0.0.7', () => 'in')).toBe('in')
+    // An address that guessed too often itself stays locked out.
+    const guessed = desk.issue()
+    for (let i = 0; i < SOURCE_MAX_WRONG; i++) expect(refusal(() => desk.redeem(other(guessed.code), '10.0.9.9', () => 'x'))).toBe('lan_wrong_code')
+    const next = desk.issue()
+    expect(refusal(() => desk.redeem(next.code, '10.0.9.9', () => 'x'))).toBe('lan_rate_limited')
+  })
+
   it('a failing pairing does not spend the code', () => {
     const desk = createPairingDesk()
     const { code } = desk.issue()

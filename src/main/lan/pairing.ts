@@ -79,6 +79,10 @@ export function createPairingDesk(options: { now?: () => number; ttlMs?: number 
       const at = now()
       current = { code: crockford(randomBytes(5), CODE_LENGTH), issuedAt: at, expiresAt: at + ttlMs }
       globalWrong = 0
+      // The lock for everyone ends with a code its guessers have not seen: otherwise anyone on the
+      // network could keep pairing shut by guessing from many addresses. Their own addresses stay
+      // locked out, and each new code again allows at most GLOBAL_MAX_WRONG guesses in all.
+      globalLockedUntil = 0
       return { ...current }
     },
 
