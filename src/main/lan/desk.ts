@@ -299,7 +299,14 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
     })
   }
 
-  async function startSharing(): Promise<LanStatus> {
+  /** The start under way: the desk resuming at open and a click in the window may ask at once. */
+  let starting: Promise<LanStatus> | null = null
+  function startSharing(): Promise<LanStatus> {
+    starting ??= beginSharing().finally(() => (starting = null))
+    return starting
+  }
+
+  async function beginSharing(): Promise<LanStatus> {
     if (desk.lan.read().membership) throw new LanRefusal('lan_is_member')
     if (!hub.listening()) {
       // No port chosen: the one used last, so members find the hub where they left it after a restart.
