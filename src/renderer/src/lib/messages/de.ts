@@ -578,7 +578,8 @@ export const de: Messages = {
     revoke: 'Entfernen',
     revokeName: (name) => `${name} entfernen`,
     revokeTitle: (name) => `${name} entfernen?`,
-    revokeText: 'Dieser Empfang erreicht den Hub nicht mehr. Nicht gesendete Check-ins bleiben dort; er sendet sie, nachdem er mit einem neuen Code erneut beigetreten ist.',
+    revokeText: (waiting: number) =>
+      `${waiting > 0 ? `Dieser Empfang hat noch ${waiting === 1 ? '1 Markierung' : `${waiting} Markierungen`} hierher zu senden. ` : ''}Er erreicht den Hub dann nicht mehr. Nicht gesendete Check-ins bleiben dort; er sendet sie, nachdem er mit einem neuen Code erneut beigetreten ist.`,
     revoked: 'Entfernt',
     revokedToast: (name) => `${name} erreicht diesen Hub nicht mehr`,
     join: 'Einem Empfang in diesem Netz beitreten',

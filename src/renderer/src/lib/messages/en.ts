@@ -599,7 +599,8 @@ export const en = {
     revoke: 'Revoke',
     revokeName: (name: string) => `Revoke ${name}`,
     revokeTitle: (name: string) => `Revoke ${name}?`,
-    revokeText: 'That desk can no longer reach this hub. Check-ins it has not sent stay on that desk; it sends them after joining again with a new code.',
+    revokeText: (waiting: number) =>
+      `${waiting > 0 ? `That desk still has ${waiting === 1 ? '1 mark' : `${waiting} marks`} to send here. ` : ''}It can no longer reach this hub. Check-ins it has not sent stay on that desk; it sends them after joining again with a new code.`,
     revoked: 'Revoked',
     revokedToast: (name: string) => `${name} can no longer reach this hub`,
     join: 'Join a desk on this network',
