@@ -609,3 +609,72 @@ describe('a hub connected to the Plandocket fake', () => {
     expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
   })
 })
+
+describe('a walk-in made at a member, after the hub’s service gives it its own id', () => {
+  /** The hub's actions for `deskId`, in order. */
+  const actionsAt = (hub: TestDesk, deskId: string) =>
+    hub.desk.db.$client.prepare(`SELECT action FROM audit_log WHERE desk_id = ? AND op_id IS NOT NULL ORDER BY id`).pluck().all(deskId) as string[]
+
+  it('Plandocket: the member’s undo, check-in again and check-out of the walk-in reach the hub and Plandocket once each; the member shows them once', async () => {
+    const fake = await fakePlandocket()
+    const EVENT = { event_key: 'summit-2026', title: 'Summit 2026', date_from: '2026-07-06T07:00:00Z', date_to: '2026-07-06T16:00:00Z', is_visible: true }
+    fake.addEvent(EVENT)
+    fake.seedMany(1, EVENT.event_key, () => ({ contact: { first_name: 'Ada', last_name: 'Test' } }))
+    const hub = await connectedDesk(fake)
+    await sessionOf(hub, 'Summit 2026')
+    const { lan, port } = await share(hub)
+    const desk1 = await member(lan, 'Desk 1')
+    const s1 = await sessionOf(desk1, 'Summit 2026')
+
+    // Plandocket away: the hub takes the walk-in under the key it answers the member with.
+    await fake.down()
+    await desk1.call('attendance.walkIn', { sessionId: s1.id, name: 'Walker Newcomer', email: 'walker@example.com', phone: null, partySize: 1, checkIn: true })
+    await drained(desk1)
+    const keyAtMember = () => desk1.desk.db.$client.prepare(`SELECT provider_id FROM participations WHERE name = 'Walker Newcomer'`).pluck().all() as string[]
+    const [given] = keyAtMember()
+    expect(given).toMatch(/^plandocket:walk-in:/)
+
+    // Cut off from the hub, the member undoes the check-in; meanwhile Plandocket returns and the
+    // hub's walk-in takes Plandocket's id.
+    await lan.stop()
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === false, 5_000, 'Desk 1 to see the hub gone')
+    await undo(desk1, s1.id, 'Walker Newcomer')
+    await fake.up()
+    await drained(hub)
+    const hubKeyNow = hub.desk.db.$client.prepare(`SELECT provider || ':' || provider_id FROM participations WHERE name = 'Walker Newcomer'`).pluck().get() as string
+    expect(hubKeyNow).not.toBe(given)
+    expect(hubKeyNow).not.toMatch(/walk-in/)
+
+    // Back in touch: the undo (named by the key the hub gave) lands; then a check-in again and a check-out.
+    await lan.start({ host: '127.0.0.1', port })
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === true, 8_000, 'Desk 1 linked again')
+    await drained(desk1)
+    expect((await desk1.call('sync.problems', {})).problems).toEqual([])
+    await pullSession(desk1, s1.id)
+    await checkIn(desk1, s1.id, 'Walker Newcomer')
+    const [walker] = await rosterOf(desk1, s1.id, 'Walker')
+    await desk1.call('attendance.checkOut', { sessionId: s1.id, participationId: walker!.participationId, method: 'manual' })
+    await drained(desk1)
+    await drained(hub)
+    await pullSession(desk1, s1.id)
+
+    expect((await desk1.call('sync.problems', {})).problems).toEqual([])
+    expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+    // One Walker at the member, under the hub's key now, checked in and out as the member left them.
+    expect((await rosterOf(desk1, s1.id)).map((r) => r.name)).toEqual(['Ada Test', 'Walker Newcomer'])
+    expect(keyAtMember()).toEqual([hubKeyNow])
+    expect((await rosterOf(desk1, s1.id, 'Walker'))[0]!.attendance).toMatchObject({ status: 'ATTENDED' })
+    expect((await rosterOf(desk1, s1.id, 'Walker'))[0]!.attendance.checkedOutAt).not.toBeNull()
+    // Every operation once at the hub, in the member's order.
+    expect(actionsAt(hub, desk1.desk.context.deskId)).toEqual(['walk_in', 'check_in', 'undo', 'check_in', 'check_out'])
+    expect(appliedAt(hub, desk1.desk.context.deskId)).toEqual(madeAt(desk1))
+    expect(hub.desk.db.$client.prepare(`SELECT count(*) FROM participations WHERE name = 'Walker Newcomer'`).pluck().get()).toBe(1)
+    expect(await hub.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+    // And at Plandocket: one contact, and the member's marks as Plandocket's check-ins.
+    expect(fake.contacts().filter((c) => c.email === 'walker@example.com')).toHaveLength(1)
+    const walkerId = hubKeyNow.slice('plandocket:'.length)
+    const his = fake.checkIns().filter((c) => c.event_participant_id === walkerId)
+    expect(his.filter((c) => c.is_checked_in)).toHaveLength(0)
+    expect(fake.violations?.() ?? []).toEqual([])
+  })
+})
