@@ -624,7 +624,9 @@ describe('a walk-in made at a member, after the hub’s service gives it its own
     await sessionOf(hub, 'Summit 2026')
     const { lan, port } = await share(hub)
     const desk1 = await member(lan, 'Desk 1')
+    const desk2 = await member(lan, 'Desk 2')
     const s1 = await sessionOf(desk1, 'Summit 2026')
+    const s2 = await sessionOf(desk2, 'Summit 2026')
 
     // Plandocket away: the hub takes the walk-in under the key it answers the member with.
     await fake.down()
@@ -633,6 +635,8 @@ describe('a walk-in made at a member, after the hub’s service gives it its own
     const keyAtMember = () => desk1.desk.db.$client.prepare(`SELECT provider_id FROM participations WHERE name = 'Walker Newcomer'`).pluck().all() as string[]
     const [given] = keyAtMember()
     expect(given).toMatch(/^plandocket:walk-in:/)
+    // The other member has them too, by the same key, through the hub's stream.
+    await waitFor(async () => (await rosterOf(desk2, s2.id, 'Walker'))[0]?.attendance.status === 'ATTENDED', 5_000, 'Walker at Desk 2')
 
     // Cut off from the hub, the member undoes the check-in; meanwhile Plandocket returns and the
     // hub's walk-in takes Plandocket's id.
@@ -665,6 +669,13 @@ describe('a walk-in made at a member, after the hub’s service gives it its own
     expect(keyAtMember()).toEqual([hubKeyNow])
     expect((await rosterOf(desk1, s1.id, 'Walker'))[0]!.attendance).toMatchObject({ status: 'ATTENDED' })
     expect((await rosterOf(desk1, s1.id, 'Walker'))[0]!.attendance.checkedOutAt).not.toBeNull()
+    // The other member, which held them by the first key too: one Walker, renamed, checked out, by the stream alone.
+    await waitFor(async () => (await rosterOf(desk2, s2.id, 'Walker'))[0]?.attendance.checkedOutAt != null, 5_000, 'the check-out at Desk 2')
+    expect((await rosterOf(desk2, s2.id)).map((r) => r.name)).toEqual(['Ada Test', 'Walker Newcomer'])
+    const keyAtDesk2 = () => desk2.desk.db.$client.prepare(`SELECT provider_id FROM participations WHERE name = 'Walker Newcomer'`).pluck().all() as string[]
+    await waitFor(async () => keyAtDesk2()[0] === hubKeyNow, 8_000, 'Desk 2 to rename Walker')
+    expect(keyAtDesk2()).toEqual([hubKeyNow])
+    expect(await desk2.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
     // Every operation once at the hub, in the member's order.
     expect(actionsAt(hub, desk1.desk.context.deskId)).toEqual(['walk_in', 'check_in', 'undo', 'check_in', 'check_out'])
     expect(appliedAt(hub, desk1.desk.context.deskId)).toEqual(madeAt(desk1))

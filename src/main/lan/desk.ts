@@ -225,12 +225,11 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
     for (const m of answer.marks) {
       const s = hubSession.get(m.session)
       if (!s) continue
-      if (!hubPerson.get(m.participation)) {
-        // Someone this desk does not have yet (a walk-in another desk added): the roster comes too.
-        // Or a walk-in this desk holds by its first key, renamed at the hub: the mark shows now on
-        // that row, and the roster download renames it.
+      // Someone this desk does not have yet (a walk-in another desk added): the roster comes too.
+      // A walk-in this desk holds by its first key, renamed at the hub, is renamed with the mark.
+      if (!hubPerson.get(m.participation) && (m.formerKey === undefined || !hubPerson.get(m.formerKey))) {
         rosters.add(s.id)
-        if (m.formerKey === undefined || !hubPerson.get(m.formerKey)) continue
+        continue
       }
       const list = bySession.get(s.id) ?? []
       list.push({ participationProviderId: m.participation, ...(m.formerKey !== undefined ? { formerParticipationProviderId: m.formerKey } : {}), sessionProviderId: m.session, status: m.status, attendees: m.attendees, providerId: null, markedAt: m.markedAt, deskId: m.deskId, checkedOutAt: m.checkedOutAt })

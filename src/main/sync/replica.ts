@@ -281,13 +281,17 @@ export function createReplica(db: Db, now: () => number) {
 
   /** One attendance record from the provider, unless the desk has marks for it still to send. */
   function applyMark(provider: string, sessionId: number, r: AttendanceRecord, stats: ApplyStats, seen?: number[]) {
-    const participation = r.participationProviderId
-      ? (findParticipation.get(provider, r.participationProviderId) ??
-        // Still held by the key the provider renamed (its roster, which renames it here, comes later).
-        (r.formerParticipationProviderId ? findParticipation.get(provider, r.formerParticipationProviderId) : undefined))
+    let participation = r.participationProviderId
+      ? findParticipation.get(provider, r.participationProviderId)
       : r.bookingId
         ? findByBooking.get(provider, r.bookingId)
         : undefined
+    if (!participation && r.participationProviderId && r.formerParticipationProviderId) {
+      // Held here by the key the provider renamed (a LAN hub's walk-in): the row takes the new key
+      // (as a roster download would), so the mark lands on it, not nowhere.
+      participation = findParticipation.get(provider, r.formerParticipationProviderId)
+      if (participation) rename.run(r.participationProviderId, participation.id)
+    }
     if (!participation) return
     seen?.push(participation.id)
     if ((pendingForAttendance.get(participation.id, sessionId)?.n ?? 0) > 0) {
