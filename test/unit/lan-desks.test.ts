@@ -693,4 +693,82 @@ describe('a walk-in made at a member, after the hub’s service gives it its own
     expect(fake.requests('POST /check-ins').filter((r) => r.status === 201)).toHaveLength(3)
     expect(fake.requests((r) => r.method === 'DELETE').filter((r) => r.status < 300)).toHaveLength(1)
   })
+
+  /** A hub connected to the Wix fake with one event of `appId`, sharing, and a member that has downloaded it. */
+  async function wixHub(appId?: string) {
+    const fake = await fakeWix()
+    const event = fake.addEvent({ title: 'Spin', type: 'CLASS', ...(appId ? { appId } : {}), start: `${DAY}T09:00:00`, end: `${DAY}T10:00:00`, timeZone: ZONE, totalCapacity: 50 })
+    fake.addParticipation({ eventId: event.id, participant: { name: 'Ada' }, partySize: 1 })
+    const hub = await connectedDesk(fake)
+    await sessionOf(hub, 'Spin')
+    const shared = await share(hub)
+    const desk1 = await member(shared.lan, 'Desk 1')
+    const s1 = await sessionOf(desk1, 'Spin')
+    return { fake, event, hub, ...shared, desk1, s1 }
+  }
+  const walkInKeys = (t: TestDesk) => t.desk.db.$client.prepare(`SELECT provider_id FROM participations WHERE name = 'Walk-in Wanda'`).pluck().all() as string[]
+  const hubKeyOf = (hub: TestDesk) => hub.desk.db.$client.prepare(`SELECT provider || ':' || provider_id FROM participations WHERE name = 'Walk-in Wanda'`).pluck().all() as string[]
+
+  it('Wix Events: the member’s undo and check-in again of the walk-in reach the hub and Wix once each; the member shows them once', async () => {
+    const { fake, event, hub, lan, port, desk1, s1 } = await wixHub('aaaaaaaa-1111-2222-3333-bbbbbbbbbbbb')
+    await fake.down()
+    await desk1.call('attendance.walkIn', { sessionId: s1.id, name: 'Walk-in Wanda', email: null, phone: null, partySize: 2, checkIn: true })
+    await drained(desk1)
+    const [given] = walkInKeys(desk1)
+    expect(given).toMatch(/^wix:walk-in:/)
+
+    await lan.stop()
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === false, 5_000, 'Desk 1 to see the hub gone')
+    await undo(desk1, s1.id, 'Walk-in Wanda')
+    await fake.up()
+    await drained(hub)
+    const [renamed] = hubKeyOf(hub)
+    expect(renamed).toMatch(/^wix:/)
+    expect(renamed).not.toBe(given)
+
+    await lan.start({ host: '127.0.0.1', port })
+    await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === true, 8_000, 'Desk 1 linked again')
+    await drained(desk1)
+    await checkIn(desk1, s1.id, 'Walk-in Wanda', 2)
+    await drained(desk1)
+    await drained(hub)
+    await pullSession(desk1, s1.id)
+
+    expect((await desk1.call('sync.problems', {})).problems).toEqual([])
+    expect((await rosterOf(desk1, s1.id)).map((r) => r.name)).toEqual(['Ada', 'Walk-in Wanda'])
+    expect(walkInKeys(desk1)).toEqual([renamed])
+    expect((await rosterOf(desk1, s1.id, 'Wanda'))[0]!.attendance).toMatchObject({ status: 'ATTENDED', attendees: 2 })
+    expect(actionsAt(hub, desk1.desk.context.deskId)).toEqual(['walk_in', 'check_in', 'undo', 'check_in'])
+    expect(await hub.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
+    // One Wanda at Wix, checked in by Desk 1; her check-in, its undo and the check-in again written once each.
+    const wanda = fake.participations().filter((p) => p.participant.name === 'Walk-in Wanda')
+    expect(wanda.map((p) => `wix:${p.id}`)).toEqual([renamed])
+    const ns = wanda[0]!.extendedFields?.namespaces?.[NS] as { sessions?: Record<string, { status: string; attendees: number; deskName?: string }> } | undefined
+    expect(ns?.sessions?.[event.id]).toMatchObject({ status: 'ATTENDED', attendees: 2, deskName: 'Desk 1' })
+    expect(fake.requests((r) => r.method === 'POST' && r.path === '/calendar/v3/participations').filter((r) => r.status === 200)).toHaveLength(1)
+    expect(fake.requests((r) => r.method === 'PATCH' && r.path === `/calendar/v3/participations/${wanda[0]!.id}`).filter((r) => r.status === 200)).toHaveLength(3)
+    expect(fake.violations()).toEqual([])
+  })
+
+  it('Wix Bookings: the walk-in stays on the hub desk under the key it gave, and the member’s later marks land on it', async () => {
+    const { fake, hub, desk1, s1 } = await wixHub()
+    fake.clearRequests()
+    await desk1.call('attendance.walkIn', { sessionId: s1.id, name: 'Walk-in Wanda', email: null, phone: null, partySize: 1, checkIn: true })
+    await drained(desk1)
+    await undo(desk1, s1.id, 'Walk-in Wanda')
+    await checkIn(desk1, s1.id, 'Walk-in Wanda')
+    await drained(desk1)
+    await drained(hub)
+    await pullSession(desk1, s1.id)
+
+    expect((await desk1.call('sync.problems', {})).problems).toEqual([])
+    expect((await rosterOf(desk1, s1.id)).map((r) => r.name)).toEqual(['Ada', 'Walk-in Wanda'])
+    expect(walkInKeys(desk1)).toEqual(hubKeyOf(hub))
+    expect(hubKeyOf(hub)[0]).toMatch(/^wix:walk-in:/)
+    expect(actionsAt(hub, desk1.desk.context.deskId)).toEqual(['walk_in', 'check_in', 'undo', 'check_in'])
+    expect(marksAt(hub).find((m) => m.name === 'Walk-in Wanda')).toMatchObject({ status: 'ATTENDED', deskId: desk1.desk.context.deskId })
+    // Nothing of hers went to Wix: Bookings owns its participations.
+    expect(fake.requests((r) => r.method !== 'GET' && !r.path.endsWith('/query'))).toEqual([])
+    expect(fake.participations().map((p) => p.participant.name)).toEqual(['Ada'])
+  })
 })
