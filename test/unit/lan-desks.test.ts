@@ -620,7 +620,7 @@ describe('a walk-in made at a member, after the hub’s service gives it its own
     const EVENT = { event_key: 'summit-2026', title: 'Summit 2026', date_from: '2026-07-06T07:00:00Z', date_to: '2026-07-06T16:00:00Z', is_visible: true }
     fake.addEvent(EVENT)
     fake.seedMany(1, EVENT.event_key, () => ({ contact: { first_name: 'Ada', last_name: 'Test' } }))
-    const hub = await connectedDesk(fake)
+    let hub = await connectedDesk(fake)
     await sessionOf(hub, 'Summit 2026')
     const { lan, port } = await share(hub)
     const desk1 = await member(lan, 'Desk 1')
@@ -648,16 +648,29 @@ describe('a walk-in made at a member, after the hub’s service gives it its own
     const hubKeyNow = hub.desk.db.$client.prepare(`SELECT provider || ':' || provider_id FROM participations WHERE name = 'Walker Newcomer'`).pluck().get() as string
     expect(hubKeyNow).not.toBe(given)
     expect(hubKeyNow).not.toMatch(/walk-in/)
+    // The hub desk restarts meanwhile: the key it gave is kept on disk, not only in memory.
+    hub.desk.close()
+    hub = testDesk({ ...FAST_SYNC, dataDir: hub.dataDir })
+    const again = createDeskHub(hub.desk, { hubName: 'Entrance', log: () => {} })
+    hubs.push(again)
 
     // Back in touch: the undo (named by the key the hub gave) lands; then a check-in again and a check-out.
-    await lan.start({ host: '127.0.0.1', port })
+    await again.start({ host: '127.0.0.1', port })
     await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === true, 8_000, 'Desk 1 linked again')
+    await waitFor(async () => desk2.desk.lanDesk.status().member?.connected === true, 8_000, 'Desk 2 linked again')
+    // Desk 2's own sync after the link came back done first: a download read before Desk 1's marks
+    // and written after the stream's can put an older mark back (seen once; not this test's concern).
+    await desk2.desk.sync.idle()
     await drained(desk1)
     expect((await desk1.call('sync.problems', {})).problems).toEqual([])
     await pullSession(desk1, s1.id)
     await checkIn(desk1, s1.id, 'Walker Newcomer')
     const [walker] = await rosterOf(desk1, s1.id, 'Walker')
     await desk1.call('attendance.checkOut', { sessionId: s1.id, participationId: walker!.participationId, method: 'manual' })
+    await drained(desk1)
+    // Its marks sent again, as after lost answers (some under the first key, some under the new): nothing is applied twice.
+    desk1.desk.db.$client.prepare(`UPDATE outbox SET state = 'pending', attempts = 1 WHERE kind <> 'participation.create'`).run()
+    void desk1.desk.sync.trigger('mark')
     await drained(desk1)
     await drained(hub)
     await pullSession(desk1, s1.id)

@@ -11,7 +11,6 @@ import { buildSearchCodes, foldText } from './text'
 import type { RosterService } from './roster'
 import type { SessionService } from './sessions'
 import { sessionRules, traitsOf, walkInEmailRequiredBy } from '../providers/registry'
-import { formerKeys } from '../sync/former-keys'
 
 interface Mark {
   status: AttendanceStatus
@@ -272,7 +271,6 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
   }
   const opParticipation = sqlite.prepare<[string], { participationId: number | null }>(`SELECT participation_id AS participationId FROM outbox WHERE op_id = ?`)
   const byProviderId = sqlite.prepare<[string, string], { id: number }>(`SELECT id FROM participations WHERE provider = ? AND provider_id = ?`)
-  const former = formerKeys(sqlite)
 
   const walkIn = sqlite.transaction(
     (
@@ -283,11 +281,7 @@ export function createAttendanceService(ctx: CoreContext, sessions: SessionServi
       const session = sessions.require(input.sessionId)
       if (origin) {
         // Sent again (its answer was lost): the person added the first time, not a second one.
-        const known =
-          opParticipation.get(origin.opId)?.participationId ??
-          byProviderId.get(session.provider, origin.providerId)?.id ??
-          // Renamed since by the booking system (see sync/former-keys.ts).
-          former.find(session.provider, origin.providerId)
+        const known = opParticipation.get(origin.opId)?.participationId ?? byProviderId.get(session.provider, origin.providerId)?.id
         if (known) return roster.row(session.id, known)
       }
       if (session.status === 'CANCELLED') throw DeskError.because('refused', { reason: 'session_cancelled', params: { title: session.title } })
