@@ -637,17 +637,23 @@ describe('a walk-in made at a member, after the hub’s service gives it its own
     expect(given).toMatch(/^plandocket:walk-in:/)
     // The other member has them too, by the same key, through the hub's stream.
     await waitFor(async () => (await rosterOf(desk2, s2.id, 'Walker'))[0]?.attendance.status === 'ATTENDED', 5_000, 'Walker at Desk 2')
+    // A walk-in added at the hub's own desk: Desk 1 downloads her by her first key too.
+    await hub.call('attendance.walkIn', { sessionId: (await pullDay(hub, DAY, ZONE)).find((x) => x.title === 'Summit 2026')!.id, name: 'Hana Hub', email: 'hana@example.com', phone: null, partySize: 1, checkIn: false })
+    await pullSession(desk1, s1.id)
+    expect(desk1.desk.db.$client.prepare(`SELECT provider_id FROM participations WHERE name = 'Hana Hub'`).pluck().get()).toMatch(/^plandocket:walk-in:/)
 
     // Cut off from the hub, the member undoes the check-in; meanwhile Plandocket returns and the
     // hub's walk-in takes Plandocket's id.
     await lan.stop()
     await waitFor(async () => desk1.desk.lanDesk.status().member?.connected === false, 5_000, 'Desk 1 to see the hub gone')
     await undo(desk1, s1.id, 'Walker Newcomer')
+    await checkIn(desk1, s1.id, 'Hana Hub')
     await fake.up()
     await drained(hub)
     const hubKeyNow = hub.desk.db.$client.prepare(`SELECT provider || ':' || provider_id FROM participations WHERE name = 'Walker Newcomer'`).pluck().get() as string
     expect(hubKeyNow).not.toBe(given)
     expect(hubKeyNow).not.toMatch(/walk-in/)
+    expect(hub.desk.db.$client.prepare(`SELECT provider_id FROM participations WHERE name = 'Hana Hub'`).pluck().get()).not.toMatch(/walk-in/)
     // The hub desk restarts meanwhile: the key it gave is kept on disk, not only in memory.
     hub.desk.close()
     hub = testDesk({ ...FAST_SYNC, dataDir: hub.dataDir })
@@ -678,19 +684,21 @@ describe('a walk-in made at a member, after the hub’s service gives it its own
     expect((await desk1.call('sync.problems', {})).problems).toEqual([])
     expect(await desk1.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
     // One Walker at the member, under the hub's key now, checked in and out as the member left them.
-    expect((await rosterOf(desk1, s1.id)).map((r) => r.name)).toEqual(['Ada Test', 'Walker Newcomer'])
+    expect((await rosterOf(desk1, s1.id)).map((r) => r.name)).toEqual(['Ada Test', 'Hana Hub', 'Walker Newcomer'])
     expect(keyAtMember()).toEqual([hubKeyNow])
     expect((await rosterOf(desk1, s1.id, 'Walker'))[0]!.attendance).toMatchObject({ status: 'ATTENDED' })
     expect((await rosterOf(desk1, s1.id, 'Walker'))[0]!.attendance.checkedOutAt).not.toBeNull()
     // The other member, which held them by the first key too: one Walker, renamed, checked out, by the stream alone.
     await waitFor(async () => (await rosterOf(desk2, s2.id, 'Walker'))[0]?.attendance.checkedOutAt != null, 5_000, 'the check-out at Desk 2')
-    expect((await rosterOf(desk2, s2.id)).map((r) => r.name)).toEqual(['Ada Test', 'Walker Newcomer'])
+    // (Hana reaches Desk 2 with its next roster download: a new person without a mark is not streamed.)
+    expect((await rosterOf(desk2, s2.id)).map((r) => r.name).filter((n) => n !== 'Hana Hub')).toEqual(['Ada Test', 'Walker Newcomer'])
     const keyAtDesk2 = () => desk2.desk.db.$client.prepare(`SELECT provider_id FROM participations WHERE name = 'Walker Newcomer'`).pluck().all() as string[]
     await waitFor(async () => keyAtDesk2()[0] === hubKeyNow, 8_000, 'Desk 2 to rename Walker')
     expect(keyAtDesk2()).toEqual([hubKeyNow])
     expect(await desk2.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
     // Every operation once at the hub, in the member's order.
-    expect(actionsAt(hub, desk1.desk.context.deskId)).toEqual(['walk_in', 'check_in', 'undo', 'check_in', 'check_out'])
+    expect(actionsAt(hub, desk1.desk.context.deskId)).toEqual(['walk_in', 'check_in', 'undo', 'check_in', 'check_in', 'check_out'])
+    expect(marksAt(hub).find((m) => m.name === 'Hana Hub')).toMatchObject({ status: 'ATTENDED', deskId: desk1.desk.context.deskId })
     expect(appliedAt(hub, desk1.desk.context.deskId)).toEqual(madeAt(desk1))
     expect(hub.desk.db.$client.prepare(`SELECT count(*) FROM participations WHERE name = 'Walker Newcomer'`).pluck().get()).toBe(1)
     expect(await hub.call('sync.status', {})).toMatchObject({ pending: 0, problems: 0 })
@@ -702,8 +710,9 @@ describe('a walk-in made at a member, after the hub’s service gives it its own
     expect(his[0]).toMatchObject({ station: 'Desk 1', is_checked_in: false })
     expect(his[0]!.checked_out_at).not.toBeNull()
     // The check-in made with the walk-in, its undo, the check-in again and the check-out: once each.
-    expect(fake.requests('POST /contacts').filter((r) => r.status === 201)).toHaveLength(1)
-    expect(fake.requests('POST /check-ins').filter((r) => r.status === 201)).toHaveLength(3)
+    expect(fake.requests('POST /contacts').filter((r) => r.status === 201)).toHaveLength(2)
+    // (and Hana's check-in, made at Desk 1 by her first key)
+    expect(fake.requests('POST /check-ins').filter((r) => r.status === 201)).toHaveLength(4)
     expect(fake.requests((r) => r.method === 'DELETE').filter((r) => r.status < 300)).toHaveLength(1)
   })
 
