@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/main/db'
 import { createReplica } from '../../src/main/sync'
 import { readAhead } from '../../src/main/sync/engine'
+import { formerKeys } from '../../src/main/sync/former-keys'
 import { participationRecord, sessionRecord, testDesk } from './helpers'
 
 const session = sessionRecord
@@ -210,5 +211,73 @@ describe('reconciling a complete download', () => {
     expect(desk.prepare('SELECT count(*) FROM participations WHERE session_id = ? AND removed_at IS NULL').pluck().get(s1)).toBe(1001)
     pullDb.db.$client.close()
     t.desk.close()
+  })
+})
+
+/**
+ * A walk-in is `walk-in:<uuid>` until its booking system gives it an id; a LAN hub keeps the first
+ * key (sync/former-keys.ts) and tells members, who rename the row they hold instead of adding the
+ * person twice (issue 18).
+ */
+describe('a person the provider renamed', () => {
+  const queue = (sqlite: import('better-sqlite3').Database, sessionId: number, participationId: number) =>
+    sqlite
+      .prepare(
+        `INSERT INTO outbox (op_id, kind, provider, session_id, participation_id, payload, state, desk_id, created_at, updated_at)
+         VALUES ('op-unsent', 'attendance.set', 'hub', ?, ?, '{"status":"NOT_SET","attendees":0,"undo":true}', 'pending', 'desk', 1, 1)`
+      )
+      .run(sessionId, participationId)
+  const rows = (sqlite: import('better-sqlite3').Database) => sqlite.prepare(`SELECT id, provider_id AS key, removed_at AS removedAt FROM participations ORDER BY id`).all()
+
+  it('a roster page naming the former key renames the row held under it: same row, its marks and unsent operations kept', () => {
+    const { sqlite, replica, s1, marksOf } = setup()
+    replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('walk-in:abc', { attendance: [mark('walk-in:abc', 'ev-1', 'ATTENDED')] })])
+    const [{ id }] = rows(sqlite) as [{ id: number }]
+    queue(sqlite, s1, id)
+    const stats = replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('p-77', { revision: '2', formerProviderId: 'walk-in:abc' })])
+    expect(rows(sqlite)).toEqual([{ id, key: 'p-77', removedAt: null }])
+    expect(stats.ids).toEqual([id])
+    expect(marksOf('p-77')).toEqual([{ session: 'ev-1', status: 'ATTENDED', attendees: 2 }])
+    expect(sqlite.prepare(`SELECT participation_id FROM outbox WHERE op_id = 'op-unsent'`).pluck().get()).toBe(id)
+    // Told again (every download carries it): nothing more happens.
+    replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('p-77', { revision: '2', formerProviderId: 'walk-in:abc' })])
+    expect(rows(sqlite)).toEqual([{ id, key: 'p-77', removedAt: null }])
+  })
+
+  it('a row already under the new key is not overwritten by the renamed one', () => {
+    const { sqlite, replica, s1 } = setup()
+    replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('walk-in:abc'), person('p-77')])
+    replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('p-77', { revision: '2', formerProviderId: 'walk-in:abc' })])
+    expect((rows(sqlite) as { key: string }[]).map((r) => r.key)).toEqual(['walk-in:abc', 'p-77'])
+  })
+
+  it('a mark naming the new key with the former one renames the row and lands on it', () => {
+    const { sqlite, replica, s1, marksOf } = setup()
+    replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('walk-in:abc')])
+    const [{ id }] = rows(sqlite) as [{ id: number }]
+    const stats = replica.applyAttendance('wix', s1, [{ ...mark('p-77', 'ev-1', 'ATTENDED'), formerParticipationProviderId: 'walk-in:abc' }])
+    expect(stats.ids).toEqual([id])
+    expect(rows(sqlite)).toEqual([{ id, key: 'p-77', removedAt: null }])
+    expect(marksOf('p-77')).toEqual([{ session: 'ev-1', status: 'ATTENDED', attendees: 2 }])
+    // Unknown under both keys: nobody is made up.
+    replica.applyAttendance('wix', s1, [{ ...mark('p-88', 'ev-1', 'ATTENDED'), formerParticipationProviderId: 'walk-in:zzz' }])
+    expect(rows(sqlite)).toHaveLength(1)
+  })
+
+  it('a walk-in the service answers with its own id keeps its first key on the desk, both ways; another person renamed does not', () => {
+    const { sqlite, replica, s1 } = setup()
+    replica.applyParticipations('wix', { id: s1, providerId: 'ev-1' }, [person('walk-in:abc'), person('old-id')])
+    const [walkIn, other] = (rows(sqlite) as { id: number }[]).map((r) => r.id) as [number, number]
+    sqlite.prepare(`UPDATE participations SET is_walk_in = 1 WHERE id = ?`).run(walkIn)
+    replica.recordPushResult(walkIn, { id: s1, providerId: 'ev-1' }, 'wix', person('p-77'), undefined)
+    replica.recordPushResult(other, { id: s1, providerId: 'ev-1' }, 'wix', person('p-78'), undefined)
+    const former = formerKeys(sqlite)
+    expect(former.find('wix', 'walk-in:abc')).toBe(walkIn)
+    expect(former.of(walkIn)).toBe('walk-in:abc')
+    expect(former.find('wix', 'old-id')).toBeUndefined()
+    expect(former.of(other)).toBeUndefined()
+    // Answered again (a resend): the first key stays the one remembered.
+    replica.recordPushResult(walkIn, { id: s1, providerId: 'ev-1' }, 'wix', person('p-77'), undefined)
+    expect(former.of(walkIn)).toBe('walk-in:abc')
   })
 })

@@ -11,12 +11,17 @@
  *   POST /marks       { ops: [...] }         → { outcomes: [...] } (one per op, in order)
  *
  * Keys: a session or participation is named by `<provider>:<provider id>` of the hub's row, stable
- * across the hub's downloads and restarts (its row ids are not promised to be).
+ * across the hub's downloads and restarts (its row ids are not promised to be). One exception: a
+ * walk-in is `<provider>:walk-in:<uuid>` until the hub's booking system gives it its own id. Members
+ * may hold that first key (the walk-in route answered with it), so it still finds the person
+ * (sync/former-keys.ts), and the roster, marks and stream carry it as `formerKey` beside the new
+ * key: a member renames its row instead of adding the person twice.
  */
 import { z } from 'zod'
 import type { Desk } from '../core'
 import { DeskError } from '../core/errors'
 import { sessionRules, walkInEmailRequiredBy } from '../providers/registry'
+import { formerKeys } from '../sync/former-keys'
 import { createLanHub, lanRoute, type LanHubOptions, type LanRoute } from './hub'
 import {
   MarkBatch,
@@ -87,7 +92,7 @@ export function memberRoutes(
 ): LanRoute<never, unknown>[] {
   const sqlite = desk.db.$client
   const markNow = sqlite.prepare<{ sessionId: number; participationId: number }, Record<string, unknown>>(
-    `SELECT s.provider AS sp, s.provider_id AS sid, p.provider AS pp, p.provider_id AS pid,
+    `SELECT s.provider AS sp, s.provider_id AS sid, p.id AS pRow, p.provider AS pp, p.provider_id AS pid, p.is_walk_in AS isWalkIn,
        coalesce(a.status, 'NOT_SET') AS status, coalesce(a.attendees, 0) AS attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.checked_out_at AS checkedOutAt
      FROM sessions s JOIN participations p ON p.id = @participationId
      LEFT JOIN attendance a ON a.participation_id = p.id AND a.session_id = s.id
@@ -120,6 +125,7 @@ export function memberRoutes(
       base.marks.push({
         session: hubKey(m.sp as string, m.sid as string),
         participation: hubKey(m.pp as string, m.pid as string),
+        ...formerKeyOf({ id: m.pRow, provider: m.pp, isWalkIn: m.isWalkIn }),
         status: m.status as StreamMark['status'],
         attendees: m.attendees as number,
         markedAt: m.markedAt as number | null,
@@ -140,12 +146,24 @@ export function memberRoutes(
   )
   const sessionByKey = sqlite.prepare<[string, string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE provider = ? AND provider_id = ?`)
   const participationByKey = sqlite.prepare<[string, string], { id: number }>(`SELECT id FROM participations WHERE provider = ? AND provider_id = ?`)
+  const former = formerKeys(sqlite)
+  /** The hub's row a member's key names: its key now, or the walk-in key it was known by before. */
+  function personByKey(key: string): number | undefined {
+    const [provider, providerId] = splitKey(key)
+    return participationByKey.get(provider, providerId)?.id ?? former.find(provider, providerId)
+  }
+  /** The key a renamed walk-in had before, for members that still hold it (only walk-ins are ever renamed). */
+  const formerKeyOf = (row: { id: unknown; provider: unknown; isWalkIn: unknown }): { formerKey?: string } => {
+    if (row.isWalkIn !== 1) return {}
+    const was = former.of(row.id as number)
+    return was === undefined ? {} : { formerKey: hubKey(row.provider as string, was) }
+  }
   // A roster is walked in the order of the indexes the window's roster uses (name, then id): each
   // page is a range read of one index, never a sort of the whole roster (100,000 people = 200 pages).
   // First the session's own participations, then its course's.
   const PARTICIPATION_COLUMNS = `id, sort_name AS sortName, provider, provider_id AS providerId, external_id AS externalId, session_id AS sessionId,
     schedule_id AS scheduleId, name, email, phone, contact_id AS contactId, customer_number AS customerNumber, booking_id AS bookingId,
-    badge_number AS badgeNumber, party_size AS partySize, status, updated_at AS updatedAt`
+    badge_number AS badgeNumber, party_size AS partySize, status, updated_at AS updatedAt, is_walk_in AS isWalkIn`
   type RosterQuery = { target: number | string; name: string; id: number; limit: number }
   const ownRoster = sqlite.prepare<RosterQuery, Record<string, unknown>>(
     `SELECT ${PARTICIPATION_COLUMNS} FROM participations
@@ -156,7 +174,7 @@ export function memberRoutes(
      WHERE schedule_id = @target AND removed_at IS NULL AND (sort_name, id) > (@name, @id) ORDER BY sort_name, id LIMIT @limit`
   )
   const marks = sqlite.prepare<{ sessionId: number; status: string; id: number; limit: number }, Record<string, unknown>>(
-    `SELECT a.id, p.provider, p.provider_id AS providerId, a.status, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.checked_out_at AS checkedOutAt
+    `SELECT a.id, a.participation_id AS participationId, p.provider, p.provider_id AS providerId, p.is_walk_in AS isWalkIn, a.status, a.attendees, a.marked_at AS markedAt, a.desk_id AS deskId, a.checked_out_at AS checkedOutAt
      FROM attendance a JOIN participations p ON p.id = a.participation_id
      WHERE a.session_id = @sessionId AND (a.status, a.id) > (@status, @id) ORDER BY a.status, a.id LIMIT @limit`
   )
@@ -176,7 +194,8 @@ export function memberRoutes(
     badgeNumber: p.badgeNumber as string | null,
     partySize: p.partySize as number,
     status: p.status as HubParticipation['status'],
-    revision: String(p.updatedAt)
+    revision: String(p.updatedAt),
+    ...formerKeyOf({ id: p.id, provider: p.provider, isWalkIn: p.isWalkIn })
   })
   const participationById = sqlite.prepare<[number], Record<string, unknown>>(`SELECT ${PARTICIPATION_COLUMNS} FROM participations WHERE id = ?`)
 
@@ -302,10 +321,9 @@ export function memberRoutes(
       input: ConfirmRequest,
       handle: ({ input, member }): BookingAnswer =>
         booking(input.session, (s) => {
-          const [pp, pid] = splitKey(input.participation)
-          const p = participationByKey.get(pp, pid)
-          if (!p) return null
-          return desk.attendance.confirm({ sessionId: s.id, participationId: p.id }, { deskId: member!.deskId, opId: input.opId }).participationId
+          const participationId = personByKey(input.participation)
+          if (participationId === undefined) return null
+          return desk.attendance.confirm({ sessionId: s.id, participationId }, { deskId: member!.deskId, opId: input.opId }).participationId
         })
     }),
     lanRoute({
@@ -342,6 +360,7 @@ export function memberRoutes(
         const attendance = rows.map(
           (a): HubAttendance => ({
             participation: hubKey(a.provider as string, a.providerId as string),
+            ...formerKeyOf({ id: a.participationId, provider: a.provider, isWalkIn: a.isWalkIn }),
             status: a.status as HubAttendance['status'],
             attendees: a.attendees as number,
             markedAt: a.markedAt as number | null,
@@ -373,10 +392,9 @@ export function memberRoutes(
         sqlite.transaction(() => {
           for (const op of input.ops) {
             const [sp, sid] = splitKey(op.session)
-            const [pp, pid] = splitKey(op.participation)
             const s = sessionByKey.get(sp, sid)
-            const p = participationByKey.get(pp, pid)
-            if (!s || !p) {
+            const participationId = personByKey(op.participation)
+            if (!s || participationId === undefined) {
               outcomes.push({ result: 'rejected', code: 'not_found' })
               continue
             }
@@ -386,7 +404,7 @@ export function memberRoutes(
                 // The authenticated desk, never one the payload names: a member cannot mark as another desk.
                 deskId: member!.deskId,
                 sessionId: s.id,
-                participationId: p.id,
+                participationId,
                 status: op.status,
                 attendees: op.attendees,
                 // The member's clock is corrected by its link's offset before it sends; a time still
@@ -403,7 +421,7 @@ export function memberRoutes(
                 outcomes.push({ result: 'conflict', mark: { status: m.status, attendees: m.attendees, markedAt: m.markedAt, deskId: m.deskId, deskName: deskName(m.deskId) } })
               } else {
                 outcomes.push({ result: 'done', duplicate: applied.result === 'duplicate' })
-                if (applied.result === 'done') touched.push([s.id, p.id])
+                if (applied.result === 'done') touched.push([s.id, participationId])
               }
             } catch (err) {
               outcomes.push(outcomeOf(err))

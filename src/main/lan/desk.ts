@@ -231,12 +231,13 @@ export function createLanDesk(desk: Pick<Desk, 'context' | 'lan' | 'attendance' 
       const s = hubSession.get(m.session)
       if (!s) continue
       // Someone this desk does not have yet (a walk-in another desk added): the roster comes too.
-      if (!hubPerson.get(m.participation)) {
+      // A walk-in this desk holds by its first key, renamed at the hub, is renamed with the mark.
+      if (!hubPerson.get(m.participation) && (m.formerKey === undefined || !hubPerson.get(m.formerKey))) {
         rosters.add(s.id)
         continue
       }
       const list = bySession.get(s.id) ?? []
-      list.push({ participationProviderId: m.participation, sessionProviderId: m.session, status: m.status, attendees: m.attendees, providerId: null, markedAt: m.markedAt, deskId: m.deskId, checkedOutAt: m.checkedOutAt })
+      list.push({ participationProviderId: m.participation, ...(m.formerKey !== undefined ? { formerParticipationProviderId: m.formerKey } : {}), sessionProviderId: m.session, status: m.status, attendees: m.attendees, providerId: null, markedAt: m.markedAt, deskId: m.deskId, checkedOutAt: m.checkedOutAt })
       bySession.set(s.id, list)
     }
     for (const [sessionId, records] of bySession) await desk.sync.applyPushed(sessionId, records)

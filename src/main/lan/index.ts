@@ -48,6 +48,11 @@
  * - Sessions and people are named `<provider>:<provider id>` of the hub's rows (stable across the
  *   hub's downloads, unlike row ids). Roster and mark pages walk the hub's indexes with opaque
  *   cursors (name then id), so a 100,000-person roster is 200 range reads, not 200 sorts.
+ * - Except a walk-in: `<provider>:walk-in:<uuid>` until Wix or Plandocket gives it its own id. The
+ *   hub keeps the first key (sync/former-keys.ts, in desk_meta, written with the rename) and every
+ *   route that looks a person up by key accepts it, so a member's mark made under it still lands;
+ *   rosters, marks and the stream carry it as `formerKey`, and the member renames its row (same row:
+ *   its marks and unsent operations stay) instead of adding the person a second time.
  * - The hub applies a member's mark through its own attendance service (core/attendance.ts
  *   `fromMember`): same transaction, audit entry and outbox as a mark made at its desk, with the
  *   member's desk id and scan time. The member's operation id becomes the hub's outbox operation

@@ -57,7 +57,9 @@ export const HubParticipation = z
     badgeNumber: text.nullable(),
     partySize: z.number().int().min(1).max(LIMITS.partySize),
     status: ParticipationStatus,
-    revision: z.string().max(40)
+    revision: z.string().max(40),
+    /** The key this person had before (a walk-in the hub's booking system gave its own id): a member holding it renames its row. */
+    formerKey: key.optional()
   })
   .strict()
 export type HubParticipation = z.infer<typeof HubParticipation>
@@ -65,6 +67,8 @@ export type HubParticipation = z.infer<typeof HubParticipation>
 export const HubAttendance = z
   .object({
     participation: key,
+    /** The participation's key before the hub's booking system renamed it (see HubParticipation). */
+    formerKey: key.optional(),
     status: AttendanceStatus,
     attendees: z.number().int().min(0).max(LIMITS.partySize),
     markedAt: millis.nullable(),

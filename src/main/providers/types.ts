@@ -58,11 +58,15 @@ export interface ParticipationRecord<Raw = unknown> {
   raw: Raw
   /** Marks the provider keeps on the participation itself (applied together with it). */
   attendance?: AttendanceRecord[]
+  /** The id the provider knew this person by before (a LAN hub's walk-in its service renamed): the desk's row under it is renamed. */
+  formerProviderId?: string
 }
 
 export interface AttendanceRecord {
   /** Which participation: by the provider's participation id, or by its booking id. */
   participationProviderId: string | null
+  /** The participation's id before the provider renamed it: a desk that still holds that one applies the mark to it. */
+  formerParticipationProviderId?: string
   bookingId?: string
   sessionProviderId: string
   status: AttendanceStatus

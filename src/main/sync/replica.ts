@@ -22,6 +22,7 @@ import type { AttendanceStatus } from '../../shared/contract'
 import { dayIn } from '../core/days'
 import type { AttendanceRecord, ParticipationRecord, ParticipationRef, SessionRecord, SessionRef } from '../providers/types'
 import { createHash } from 'node:crypto'
+import { formerKeys } from './former-keys'
 
 export { emptyStats }
 export interface ApplyStats {
@@ -223,6 +224,9 @@ export function createReplica(db: Db, now: () => number) {
        p.status, p.revision, p.raw
      FROM participations p LEFT JOIN sessions s ON s.id = p.session_id WHERE p.id = ?`
   )
+  const keyOf = sqlite.prepare<[number], { providerId: string; isWalkIn: number }>(`SELECT provider_id AS providerId, is_walk_in AS isWalkIn FROM participations WHERE id = ?`)
+  const former = formerKeys(sqlite)
+  const rename = sqlite.prepare(`UPDATE participations SET provider_id = ? WHERE id = ?`)
   const setParticipationFromServer = sqlite.prepare(
     `UPDATE participations SET provider_id = @providerId, external_id = @externalId, name = @name, sort_name = @sortName,
        email = @email, phone = @phone, contact_id = @contactId, customer_number = @customerNumber, booking_id = @bookingId,
@@ -277,11 +281,17 @@ export function createReplica(db: Db, now: () => number) {
 
   /** One attendance record from the provider, unless the desk has marks for it still to send. */
   function applyMark(provider: string, sessionId: number, r: AttendanceRecord, stats: ApplyStats, seen?: number[]) {
-    const participation = r.participationProviderId
+    let participation = r.participationProviderId
       ? findParticipation.get(provider, r.participationProviderId)
       : r.bookingId
         ? findByBooking.get(provider, r.bookingId)
         : undefined
+    if (!participation && r.participationProviderId && r.formerParticipationProviderId) {
+      // Held here by the key the provider renamed (a LAN hub's walk-in): the row takes the new key
+      // (as a roster download would), so the mark lands on it, not nowhere.
+      participation = findParticipation.get(provider, r.formerParticipationProviderId)
+      if (participation) rename.run(r.participationProviderId, participation.id)
+    }
     if (!participation) return
     seen?.push(participation.id)
     if ((pendingForAttendance.get(participation.id, sessionId)?.n ?? 0) > 0) {
@@ -458,6 +468,14 @@ export function createReplica(db: Db, now: () => number) {
         resume?: { token: string; startedAt: number; rows?: number }
       ): ApplyStats & { ids: number[]; marks: ApplyStats } => {
         const stats = { ...emptyStats(), ids: [] as number[], marks: emptyStats() }
+        // Renamed by the provider (a LAN hub's walk-in Wix or Plandocket gave its own id): the row
+        // held under the former key takes the new one, with its marks and unsent operations (they
+        // name the row, not the key), instead of the new key arriving as a second person.
+        for (const r of records) {
+          if (r.formerProviderId === undefined || r.formerProviderId === r.providerId) continue
+          const held = findParticipation.get(provider, r.formerProviderId)
+          if (held && !findParticipation.get(provider, r.providerId)) rename.run(r.providerId, held.id)
+        }
         if (resume) saveCursor.run({ provider, sessionId: session.id, token: resume.token, rows: resume.rows ?? records.length, startedAt: resume.startedAt, now: now() })
         // Who is new on this page: inserted first, together (see the top of this file). A person
         // repeated within the page is new only the first time; the repeat is handled in order below
@@ -636,6 +654,9 @@ export function createReplica(db: Db, now: () => number) {
         // What the server answered is its current record: take it whole (a walk-in gets its real id),
         // with the marks it carries, so the stored revision never claims marks the replica lacks.
         if (participation) {
+          const before = keyOf.get(participationId)
+          // A walk-in renamed by the service: its first key still names it (LAN members hold it; see former-keys.ts).
+          if (before?.isWalkIn && before.providerId !== participation.providerId) former.remember(provider, before.providerId, participationId)
           setParticipationFromServer.run({ ...participationValues(provider, participation, null), id: participationId })
           applyEmbeddedMarks(provider, session.id, session.providerId, participation, emptyStats())
         }

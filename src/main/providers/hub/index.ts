@@ -59,7 +59,8 @@ const toRecord = (p: HubParticipation): ParticipationRecord<null> => ({
   partySize: p.partySize,
   status: p.status,
   revision: p.revision,
-  raw: null
+  raw: null,
+  ...(p.formerKey !== undefined ? { formerProviderId: p.formerKey } : {})
 })
 
 /** What the hub takes as marks: check-ins, no-shows, undos and check-outs. */
@@ -244,6 +245,7 @@ export function createHubProvider(options: { store: LanStore; now: () => number 
         yield page.attendance.map(
           (a): AttendanceRecord => ({
             participationProviderId: a.participation,
+            ...(a.formerKey !== undefined ? { formerParticipationProviderId: a.formerKey } : {}),
             sessionProviderId: session.providerId,
             status: a.status,
             attendees: a.attendees,
