@@ -28,7 +28,7 @@ const lanRefusals: Record<LanRefusalCode, (retryAfterSeconds: number | null) => 
   lan_bad_answer: () => 'Der Hub hat eine Antwort gesendet, die dieser Empfang nicht lesen kann (andere Rollcall-Version?).',
   lan_internal: () => 'Interner Fehler im lokalen Netz; Einzelheiten stehen im Protokoll.',
   lan_desk_in_use: () =>
-    'Der Hub hat schon einen Empfang mit der Kennung dieses Empfangs (ein kopierter Computer?). Nichts wurde geändert: Installieren Sie Rollcall hier neu oder entfernen Sie den anderen Empfang am Hub.',
+    'Der Hub hat schon einen Empfang unter der Kennung dieses Empfangs gekoppelt. Nichts wurde geändert. Ist es die frühere Kopplung dieses Empfangs, entfernen Sie sie in der Mitgliederliste des Hubs und treten Sie erneut bei; ist dieser Computer eine Kopie eines anderen Empfangs, geben Sie ihm zuerst eigene Rollcall-Daten (eine Neuinstallation).',
   lan_is_member: () => 'Dieser Empfang ist Mitglied eines Hubs: Verlassen Sie den Hub, bevor Sie diesen Empfang freigeben.',
   lan_is_hub: () => 'Dieser Empfang ist als Hub freigegeben: Beenden Sie die Freigabe, bevor Sie einem anderen Empfang beitreten.',
   lan_not_sharing: () => 'Schalten Sie zuerst die Freigabe ein: Ein Kopplungscode gilt nur, solange dieser Empfang freigegeben ist.',

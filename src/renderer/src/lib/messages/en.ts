@@ -34,7 +34,7 @@ const lanRefusals: Record<LanRefusalCode, (retryAfterSeconds: number | null) => 
   lan_bad_answer: () => 'The hub sent an answer this desk cannot read (another Rollcall version?).',
   lan_internal: () => 'Rollcall hit an internal error with the local network; details are in the log.',
   lan_desk_in_use: () =>
-    'The hub already has a desk with this desk’s id (a copied computer?). Nothing was changed: install Rollcall afresh on this desk, or revoke the other desk at the hub.',
+    'The hub already has a desk paired under this desk’s id. Nothing was changed. If it is this desk’s own earlier pairing, revoke it in the hub’s member list and join again; if this computer is a copy of another desk, give it its own Rollcall data first (a fresh install).',
   lan_is_member: () => 'This desk is a member of a hub: leave the hub before sharing this desk.',
   lan_is_hub: () => 'This desk shares itself as the hub: stop sharing before joining another desk.',
   lan_not_sharing: () => 'Turn sharing on first: a pairing code works only while this desk shares itself.',
