@@ -11,15 +11,10 @@ import { LAN_REFUSAL_CODES, type CallName, type LanJoinInput, type LanMember, ty
 import { DeskError } from '../core/errors'
 import type { HandlersFor } from '../ipc/dispatcher'
 import type { LanDesk, LanMemberRow, LanStatus as LanDeskStatus } from './desk'
-import { LanRefusal, grouped, normalizeTyped, parsePairingUrl, type LanRefusalCode } from './protocol'
+import { LanRefusal, grouped, normalizeTyped, parsePairingUrl } from './protocol'
 
-/**
- * Every refusal code main has is in the contract (a code added here only does not compile); the
- * contract has one more, the window's own: a pairing link this version cannot read.
- */
+/** Main's refusal codes are the contract's (lan/protocol.ts derives them), plus the window's own. */
 type ContractRefusal = (typeof LAN_REFUSAL_CODES)[number]
-const sameCodes: [Exclude<LanRefusalCode, ContractRefusal>] extends [never] ? true : false = true
-void sameCodes
 
 export type LanCall = Extract<CallName, `lan.${string}`>
 

@@ -3,55 +3,15 @@
  * validated on both ends) and the pairing payload the hub shows as a QR code.
  */
 import { z } from 'zod'
+import { LAN_REFUSAL_CODES } from '../../shared/contract/constants'
 
-/** Why the hub (or the member's client) said no. Codes only: the window's dictionaries word them. */
-export const LAN_REFUSALS = [
-  /** The pairing code is not the one the hub shows. */
-  'lan_wrong_code',
-  /** The pairing code was right once but its minutes are up. */
-  'lan_code_expired',
-  /** The hub shows no pairing code (never opened, used, or sharing restarted). */
-  'lan_pairing_closed',
-  /** Too many wrong codes: refused for a while, even with the right code. */
-  'lan_rate_limited',
-  /** No credential, or one the hub never issued (forged, or from a pairing the hub forgot). */
-  'lan_unpaired',
-  /** The hub removed this desk. */
-  'lan_revoked',
-  /** A request the hub has already seen (same nonce). */
-  'lan_replayed',
-  /** The request's time is too far from the hub's (the answer carries the hub's time). */
-  'lan_stale_request',
-  /** A payload or header the contract does not allow. */
-  'lan_invalid_request',
-  /** A body larger than the route accepts. */
-  'lan_too_large',
-  /** No such route (the LAN API offers only what members need). */
-  'lan_not_found',
-  /** The desk at that address presents another certificate than the pairing code names. */
-  'lan_certificate_mismatch',
-  /** Nothing answers at that address (sharing off, wrong address, network down). */
-  'lan_unreachable',
-  /** The hub answered something this desk does not understand (another Rollcall version?). */
-  'lan_bad_answer',
-  /** The hub failed inside. */
-  'lan_internal',
-  /** A desk id the hub already has: its own, or an active member's (a cloned laptop); the desk should get its own id. */
-  'lan_desk_in_use',
-  /** This desk joined a hub: it cannot share itself too (leave first). */
-  'lan_is_member',
-  /** This desk shares itself: it cannot join another hub too (stop sharing first). */
-  'lan_is_hub',
-  /** Sharing is off: no pairing code to show. */
-  'lan_not_sharing',
-  /** The LAN port (ROLLCALL_LAN_PORT) is taken by another program. */
-  'lan_port_in_use',
-  /** This part of LAN sharing is not built yet. */
-  'lan_not_ready',
-  /** This desk still has marks to send to its own booking system: joining a hub would strand them. */
-  'lan_unsent_elsewhere'
-] as const
-export const LanRefusalCode = z.enum(LAN_REFUSALS)
+/**
+ * What the LAN refuses, as codes (the window words them). One list with the contract's
+ * (shared/contract/constants.ts, LAN_REFUSAL_CODES, which says what each means); only
+ * lan_bad_pairing_link is the window's own (a link or key it cannot read), never sent on the wire.
+ */
+export const LanRefusalCode = z.enum(LAN_REFUSAL_CODES).exclude(['lan_bad_pairing_link'])
+export const LAN_REFUSALS = LanRefusalCode.options
 export type LanRefusalCode = z.infer<typeof LanRefusalCode>
 
 export const LanRefusalBody = z.object({

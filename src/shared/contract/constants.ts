@@ -127,7 +127,7 @@ export const CALL_NAMES = [
 
 /**
  * Why a LAN step was refused (sharing, pairing, joining), as main's LAN desk says it: the window
- * words each (main's list in src/main/lan/protocol.ts must be the same; lan/handlers.ts checks).
+ * words each. The one list: main's LAN protocol (src/main/lan/protocol.ts) takes its codes from it.
  */
 export const LAN_REFUSAL_CODES = [
   'lan_wrong_code',
